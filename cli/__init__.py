@@ -1,0 +1,1 @@
+"""The `asr-tui` command: the TUI by default, `run` for headless benchmarks."""

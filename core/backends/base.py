@@ -1,0 +1,99 @@
+"""The interface between the runner and an inference framework.
+
+A backend owns one resident model. The runner calls `load` when the configuration
+needs another model, `transcribe` for each timed pass, and `release` before loading
+something else. Backends report progress through a callback and check a cancel flag
+between chunks, so cancelling never waits for a whole file.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Callable, ClassVar
+
+import numpy as np
+
+from core.config import RunConfig
+from core.errors import AsrTuiError, Cancelled
+from core.weights import Weights
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"start": round(self.start, 3), "end": round(self.end, 3), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    segments: list[Segment]
+    language: str | None = None
+    # Whatever a backend reports beyond the text, e.g. JAX's compile seconds.
+    stats: dict = field(default_factory=dict)
+
+
+# Called with (audio seconds done, segments decoded since the last call).
+ProgressFn = Callable[[float, list[Segment]], None]
+
+
+class Backend(ABC):
+    """One inference framework. Subclasses import their framework inside methods only."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    dtypes: ClassVar[tuple[str, ...]] = ("float32",)
+    devices: ClassVar[tuple[str, ...]] = ("cpu", "cuda")
+    # Config fields this backend reads (the TUI shows only these).
+    options: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, config: RunConfig) -> None:
+        """Reject what this backend cannot do, before any weights are touched."""
+        if config.dtype not in self.dtypes:
+            raise AsrTuiError(
+                f"{self.name} backend does not support {config.dtype} "
+                f"(supported: {', '.join(self.dtypes)})"
+            )
+        if config.device not in self.devices:
+            raise AsrTuiError(f"{self.name} backend does not run on {config.device}")
+        self.check_available(config)
+
+    def check_available(self, config: RunConfig) -> None:
+        """Raise AsrTuiError if the framework or the device is missing."""
+
+    @abstractmethod
+    def load(self, config: RunConfig, weights: Weights) -> None: ...
+
+    @abstractmethod
+    def transcribe(
+        self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event
+    ) -> Transcript: ...
+
+    @abstractmethod
+    def release(self) -> None: ...
+
+    def set_threads(self, threads: int) -> None:
+        """Apply the configured thread count before a pass."""
+
+    def reset_peak_gpu_memory(self) -> None: ...
+
+    def peak_gpu_memory_mb(self) -> float | None:
+        return None
+
+    def gpu_name(self) -> str | None:
+        return None
+
+    def packages(self) -> tuple[str, ...]:
+        """Distributions whose versions go into every result's environment."""
+        return ()
+
+
+def check_cancel(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise Cancelled()

@@ -1,0 +1,138 @@
+"""One benchmark configuration: everything that decides what work a run does.
+
+Every decoding knob is explicit and recorded, because backends disagree on defaults
+(openai-whisper: greedy with temperature fallback; faster-whisper: beam 5) and a
+comparison with different knobs compares different work.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from core.errors import AsrTuiError
+
+DEVICES = ("cpu", "cuda")
+DTYPES = ("float32", "float16", "bfloat16")
+TASKS = ("transcribe", "translate")
+# openai-whisper's own fallback schedule: without it tiny.en loops forever on long clips.
+DEFAULT_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def default_threads() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    backend: str = "pytorch"
+    model: str = "tiny.en"
+    device: str = "cpu"
+    dtype: str = "float32"
+    batch_size: int = 1
+    beam_size: int = 1  # 1 is greedy; openai-whisper's default
+    best_of: int = 1  # samples per temperature > 0 (openai-whisper's API default)
+    language: str | None = None  # None: English for .en models, detected otherwise
+    task: str = "transcribe"
+    threads: int = 0  # 0: every core this process may use, resolved before the run
+    warmup: int = 1  # runs before the measured ones; the first of them is "first run"
+    repeat: int = 1  # measured (warm) runs
+    temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES
+    condition_on_previous_text: bool = True
+    compression_ratio_threshold: float = 2.4
+    logprob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    seed: int = 0  # seeds the fallback's sampling so reruns do the same work
+    label: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "temperatures", tuple(float(t) for t in self.temperatures))
+        self.validate()
+
+    def validate(self) -> None:
+        def bad(what: str) -> AsrTuiError:
+            return AsrTuiError(f"invalid configuration: {what}")
+
+        if self.device not in DEVICES:
+            raise bad(f"device '{self.device}' (choose {', '.join(DEVICES)})")
+        if self.dtype not in DTYPES:
+            raise bad(f"dtype '{self.dtype}' (choose {', '.join(DTYPES)})")
+        if self.task not in TASKS:
+            raise bad(f"task '{self.task}' (choose {', '.join(TASKS)})")
+        for name in ("batch_size", "beam_size", "best_of", "repeat"):
+            if getattr(self, name) < 1:
+                raise bad(f"{name.replace('_', ' ')} must be at least 1")
+        if self.warmup < 0 or self.threads < 0:
+            raise bad("warm-up and threads cannot be negative")
+        if not self.temperatures:
+            raise bad("at least one temperature is needed")
+
+    @property
+    def resolved_threads(self) -> int:
+        return self.threads or default_threads()
+
+    @property
+    def model_key(self) -> tuple:
+        """What a resident model depends on: a change here means a reload."""
+        return (self.backend, self.model, self.device, self.dtype)
+
+    @property
+    def display_name(self) -> str:
+        if self.label:
+            return self.label
+        extra = f" b{self.batch_size}" if self.batch_size > 1 else ""
+        return f"{self.backend} {self.model} {self.device} {self.dtype}{extra}"
+
+    def decoding_settings(self) -> dict:
+        """The knobs recorded with every result."""
+        return {
+            "temperatures": list(self.temperatures),
+            "beam_size": self.beam_size,
+            "best_of": self.best_of,
+            "condition_on_previous_text": self.condition_on_previous_text,
+            "compression_ratio_threshold": self.compression_ratio_threshold,
+            "logprob_threshold": self.logprob_threshold,
+            "no_speech_threshold": self.no_speech_threshold,
+            "seed": self.seed,
+            "language": self.language,
+            "task": self.task,
+        }
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["temperatures"] = list(self.temperatures)
+        return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunConfig":
+        """Build from preset or CLI values; unknown keys and wrong types are errors."""
+        known = {f.name: f for f in fields(cls)}
+        kwargs = {}
+        for key, value in data.items():
+            if key not in known:
+                raise AsrTuiError(f"unknown key '{key}'")
+            kwargs[key] = _coerce(key, value, cls.__dataclass_fields__[key].default)
+        return cls(**kwargs)
+
+    def with_(self, **changes) -> "RunConfig":
+        return replace(self, **changes)
+
+
+def _coerce(key: str, value, default):
+    """Check a value against the field's default's type (bool is not an int here)."""
+    if key == "language":
+        if value is None or isinstance(value, str):
+            return value or None
+        raise AsrTuiError(f"'{key}' must be a string")
+    if key == "temperatures":
+        if isinstance(value, (list, tuple)) and all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) for t in value
+        ):
+            return tuple(value)
+        raise AsrTuiError(f"'{key}' must be a list of numbers")
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if type(value) is not expected:
+        raise AsrTuiError(f"'{key}' must be {expected.__name__}, not {type(value).__name__}")
+    return value

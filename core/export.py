@@ -1,0 +1,112 @@
+"""Write results as JSON, CSV or Markdown, and transcripts as txt, srt or vtt.
+
+Every file is written atomically: an export interrupted halfway leaves the old
+file, never a truncated one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from core import atomic
+from core.errors import AsrTuiError
+from core.results import RunResult, document
+
+TABLE_FORMATS = ("json", "csv", "md")
+TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
+
+COLUMNS = (
+    ("config", lambda r: r.config_name),
+    ("backend", lambda r: r.backend),
+    ("model", lambda r: r.model),
+    ("device", lambda r: r.device),
+    ("dtype", lambda r: r.dtype),
+    ("batch", lambda r: r.batch_size),
+    ("beam", lambda r: r.beam_size),
+    ("audio", lambda r: Path(r.audio).name),
+    ("audio_s", lambda r: round(r.audio_seconds, 2)),
+    ("load_s", lambda r: round(r.load_s, 3)),
+    ("first_run_s", lambda r: round(r.first_run_s, 3)),
+    ("warm_median_s", lambda r: None if r.warm_median_s is None else round(r.warm_median_s, 3)),
+    ("rtfx", lambda r: round(r.rtfx, 2)),
+    ("wer", lambda r: None if r.wer is None else round(r.wer, 4)),
+    ("peak_rss_mb", lambda r: None if r.peak_rss_mb is None else round(r.peak_rss_mb)),
+    ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),
+)
+
+
+def rows(results: list[RunResult]) -> list[list]:
+    return [[get(r) for _, get in COLUMNS] for r in results]
+
+
+def to_json(results: list[RunResult]) -> str:
+    return json.dumps(document(results), indent=2)
+
+
+def to_csv(results: list[RunResult]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([name for name, _ in COLUMNS])
+    writer.writerows(["" if v is None else v for v in row] for row in rows(results))
+    return out.getvalue()
+
+
+def to_markdown(results: list[RunResult]) -> str:
+    header = [name for name, _ in COLUMNS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows(results):
+        lines.append("| " + " | ".join("" if v is None else str(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _timestamp(seconds: float, separator: str) -> str:
+    ms = round(seconds * 1000)
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
+
+
+def transcript(result: RunResult, fmt: str) -> str:
+    if fmt == "txt":
+        return result.text.strip() + "\n"
+    if fmt == "srt":
+        blocks = [
+            f"{i}\n{_timestamp(s.start, ',')} --> {_timestamp(s.end, ',')}\n{s.text.strip()}\n"
+            for i, s in enumerate(result.segments, start=1)
+        ]
+        return "\n".join(blocks)
+    if fmt == "vtt":
+        cues = [
+            f"{_timestamp(s.start, '.')} --> {_timestamp(s.end, '.')}\n{s.text.strip()}\n"
+            for s in result.segments
+        ]
+        return "WEBVTT\n\n" + "\n".join(cues)
+    raise AsrTuiError(f"unknown transcript format '{fmt}' (choose {', '.join(TRANSCRIPT_FORMATS)})")
+
+
+def write_table(results: list[RunResult], path: Path, fmt: str | None = None) -> Path:
+    path = Path(path).expanduser()
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    writers = {"json": to_json, "csv": to_csv, "md": to_markdown, "markdown": to_markdown}
+    if fmt not in writers:
+        raise AsrTuiError(f"cannot export to '{path.name}': use .json, .csv or .md")
+    try:
+        atomic.write_text(path, writers[fmt](results))
+    except OSError as exc:
+        raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def write_transcript(result: RunResult, path: Path, fmt: str | None = None) -> Path:
+    path = Path(path).expanduser()
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    text = transcript(result, fmt)
+    try:
+        atomic.write_text(path, text)
+    except OSError as exc:
+        raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,142 @@
+"""Presets: named lists of configurations (and optional sources) in TOML files.
+
+Bundled presets live in the `presets` package and are read-only; saving always
+writes a user copy under the user config dir. A malformed file is reported with its
+path, the key and the reason, and never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import tomli_w
+
+from core import atomic, paths
+from core.config import RunConfig
+from core.errors import AsrTuiError
+
+DEFAULT_PRESET = "quick"
+_TOP_LEVEL_KEYS = {"name", "description", "sources", "configs"}
+
+
+@dataclass
+class Preset:
+    name: str
+    configs: list[RunConfig]
+    description: str = ""
+    sources: list[str] = field(default_factory=list)
+    path: Path | None = None
+    bundled: bool = False
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem if self.path else slugify(self.name)
+
+    def to_toml(self) -> str:
+        data: dict = {"name": self.name}
+        if self.description:
+            data["description"] = self.description
+        if self.sources:
+            data["sources"] = list(self.sources)
+        data["configs"] = [c.to_dict() for c in self.configs]
+        return tomli_w.dumps(data)
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise AsrTuiError("a preset needs a name with at least one letter or digit")
+    return slug
+
+
+def bundled_dir() -> Path:
+    return Path(str(resources.files("presets")))
+
+
+def user_dir() -> Path:
+    return paths.config_dir() / "presets"
+
+
+def parse(text: str, path: Path, bundled: bool = False) -> Preset:
+    """Validate a preset file's contents; errors name file, key and reason."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AsrTuiError(f"{path}: not valid TOML ({exc})") from None
+    unknown = set(data) - _TOP_LEVEL_KEYS
+    if unknown:
+        raise AsrTuiError(f"{path}: unknown key '{sorted(unknown)[0]}'")
+    name = data.get("name", path.stem)
+    description = data.get("description", "")
+    sources = data.get("sources", [])
+    raw_configs = data.get("configs")
+    if not isinstance(name, str) or not isinstance(description, str):
+        raise AsrTuiError(f"{path}: 'name' and 'description' must be strings")
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise AsrTuiError(f"{path}: 'sources' must be a list of paths")
+    if not isinstance(raw_configs, list) or not raw_configs:
+        raise AsrTuiError(f"{path}: 'configs' must be a non-empty array of tables ([[configs]])")
+    configs = []
+    for index, raw in enumerate(raw_configs, start=1):
+        if not isinstance(raw, dict):
+            raise AsrTuiError(f"{path}: configs[{index}] must be a table")
+        try:
+            configs.append(RunConfig.from_dict(raw))
+        except AsrTuiError as exc:
+            raise AsrTuiError(f"{path}: configs[{index}]: {exc}") from None
+    return Preset(name, configs, description, sources, path, bundled)
+
+
+def load(path: Path, bundled: bool = False) -> Preset:
+    path = Path(path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AsrTuiError(f"cannot read preset {path}: {exc.strerror or exc}") from None
+    return parse(text, path, bundled)
+
+
+def discover() -> tuple[list[Preset], list[str]]:
+    """All presets (user copies shadow bundled ones of the same file name) and one
+    error line for each file that failed to load."""
+    found: dict[str, Preset] = {}
+    errors: list[str] = []
+    for directory, bundled in ((bundled_dir(), True), (user_dir(), False)):
+        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else []:
+            try:
+                found[path.stem] = load(path, bundled)
+            except AsrTuiError as exc:
+                errors.append(str(exc))
+    return list(found.values()), errors
+
+
+def find(name_or_path: str) -> Preset:
+    """A preset file path, or the name (file stem) of a user or bundled preset."""
+    path = Path(name_or_path).expanduser()
+    if path.suffix == ".toml" or path.exists():
+        return load(path)
+    for directory, bundled in ((user_dir(), False), (bundled_dir(), True)):
+        candidate = directory / f"{name_or_path}.toml"
+        if candidate.is_file():
+            return load(candidate, bundled)
+    names = sorted({p.stem for d in (user_dir(), bundled_dir()) if d.is_dir() for p in d.glob("*.toml")})
+    raise AsrTuiError(f"no preset named '{name_or_path}' (available: {', '.join(names)})")
+
+
+def save(preset: Preset, overwrite: bool = False) -> Preset:
+    """Write to the user dir; refuses to replace an existing file unless told to."""
+    target = user_dir() / f"{slugify(preset.name)}.toml"
+    if target.exists() and not overwrite:
+        raise AsrTuiError(f"preset {target} exists; confirm to overwrite it")
+    atomic.write_text(target, preset.to_toml())
+    return Preset(preset.name, list(preset.configs), preset.description, list(preset.sources), target, False)
+
+
+def delete(preset: Preset) -> None:
+    if preset.bundled or preset.path is None:
+        raise AsrTuiError(f"'{preset.name}' is a bundled preset and cannot be deleted")
+    preset.path.unlink(missing_ok=True)

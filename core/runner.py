@@ -1,0 +1,222 @@
+"""The benchmark runner: one worker thread, one resident model, events in order.
+
+Jobs queue up; the worker loads a model only when a job's configuration needs a
+different one (backend, weights, device or dtype), so comparing files or repeating a
+run never pays the load twice. Everything the worker learns is reported as an event
+from `core.events`; nothing here knows who listens.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from core import audio as audio_io
+from core import backends, environment, events, weights
+from core.backends.base import Backend, Segment
+from core.config import RunConfig
+from core.errors import AsrTuiError, Cancelled
+from core.metrics import PeakRss, find_reference, wer
+from core.results import RunResult
+
+log = logging.getLogger(__name__)
+Listener = Callable[[events.Event], None]
+_job_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Job:
+    config: RunConfig
+    sources: tuple[Path, ...]
+    # Reference transcripts chosen by hand; otherwise a sibling NAME.txt is used.
+    references: dict[Path, Path] = field(default_factory=dict)
+    id: int = field(default_factory=lambda: next(_job_ids))
+    generation: int = 0
+
+
+def pass_kinds(config: RunConfig) -> list[str]:
+    """The first pass pays compilation and cold caches; warm-up passes are timed but
+    kept out of the median; `repeat` warm passes follow."""
+    kinds = ["first"] + ["warm-up"] * (config.warmup - 1) if config.warmup else []
+    return kinds + ["warm"] * config.repeat
+
+
+@dataclass
+class _Resident:
+    key: tuple
+    backend: Backend
+    weights: weights.Weights
+    load_s: float
+
+
+class Runner:
+    def __init__(self, listener: Listener) -> None:
+        self._listener = listener
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._cancel = threading.Event()
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._finished: dict[int, threading.Event] = {}
+        self._resident: _Resident | None = None
+        self._thread = threading.Thread(target=self._work, name="asr-tui-runner", daemon=True)
+        self._thread.start()
+
+    # --- API for the UI thread -------------------------------------------------------
+
+    def submit(self, config: RunConfig, sources, references: dict | None = None) -> int:
+        with self._lock:
+            job = Job(config, tuple(Path(s) for s in sources), dict(references or {}), generation=self._generation)
+            self._finished[job.id] = threading.Event()
+        self._queue.put(job)
+        return job.id
+
+    def cancel(self) -> None:
+        """Stop the running job within one chunk and drop the queued ones."""
+        with self._lock:
+            self._generation += 1
+            self._cancel.set()
+
+    def wait(self, job_id: int, timeout: float | None = None) -> bool:
+        return self._finished[job_id].wait(timeout)
+
+    def close(self) -> None:
+        self.cancel()
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    @property
+    def resident_model(self) -> tuple | None:
+        return self._resident.key if self._resident else None
+
+    # --- the worker ------------------------------------------------------------------
+
+    def _emit(self, event: events.Event) -> None:
+        self._listener(event)
+
+    def _work(self) -> None:
+        while (job := self._queue.get()) is not None:
+            try:
+                with self._lock:
+                    stale = job.generation != self._generation
+                    if not stale:
+                        self._cancel.clear()
+                if stale:
+                    self._emit(events.JobCancelled(job.id))
+                else:
+                    self._run_job(job)
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive any bug
+                log.exception("runner job %s failed", job.id)
+                self._emit(events.RunFailed(job.id, job.config, None, f"internal error: {type(exc).__name__}: {exc}"))
+                self._emit(events.JobFinished(job.id, ()))
+            finally:
+                self._finished[job.id].set()
+        self._release()
+
+    def _release(self) -> None:
+        if self._resident is not None:
+            self._resident.backend.release()
+            self._resident = None
+
+    def _ensure_model(self, job: Job) -> tuple[_Resident, bool]:
+        config = job.config
+        if self._resident is not None and self._resident.key == config.model_key:
+            return self._resident, True
+        backend = backends.create(config.backend)
+        backend.check(config)
+        resolved = weights.resolve(config.model)
+        self._release()
+        self._emit(events.ModelLoading(job.id, config))
+        backend.set_threads(config.resolved_threads)
+        start = time.perf_counter()
+        backend.load(config, resolved)
+        self._resident = _Resident(config.model_key, backend, resolved, time.perf_counter() - start)
+        return self._resident, False
+
+    def _run_job(self, job: Job) -> None:
+        self._emit(events.JobStarted(job.id, job.config, job.sources))
+        try:
+            resident, reused = self._ensure_model(job)
+            resident.backend.check(job.config)
+        except AsrTuiError as exc:
+            self._emit(events.RunFailed(job.id, job.config, None, str(exc)))
+            self._emit(events.JobFinished(job.id, ()))
+            return
+        self._emit(events.ModelLoaded(job.id, job.config, resident.load_s, reused))
+        results = []
+        for source in job.sources:
+            try:
+                results.append(self._measure(job, resident, reused, source))
+            except Cancelled:
+                self._emit(events.JobCancelled(job.id))
+                return
+            except AsrTuiError as exc:
+                self._emit(events.RunFailed(job.id, job.config, source, str(exc)))
+        self._emit(events.JobFinished(job.id, tuple(results)))
+
+    def _measure(self, job: Job, resident: _Resident, reused: bool, source: Path) -> RunResult:
+        config, backend = job.config, resident.backend
+        if self._cancel.is_set():
+            raise Cancelled()
+        audio = audio_io.load(source)
+        reference_path = job.references.get(source) or find_reference(source)
+        kinds = pass_kinds(config)
+        self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
+
+        def progress(done_seconds: float, segments: list[Segment]) -> None:
+            self._emit(events.Progress(job.id, source, min(done_seconds, audio.seconds), audio.seconds))
+            for segment in segments:
+                self._emit(events.SegmentDecoded(job.id, source, segment))
+
+        peak_rss = PeakRss()
+        peak_rss.start()
+        backend.reset_peak_gpu_memory()
+        times, transcript, compile_s = [], None, None
+        for index, kind in enumerate(kinds, start=1):
+            self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
+            backend.set_threads(config.resolved_threads)
+            start = time.perf_counter()
+            transcript = backend.transcribe(audio.samples, config, progress, self._cancel)
+            seconds = time.perf_counter() - start
+            times.append(seconds)
+            if index == 1:
+                compile_s = transcript.stats.get("compile_s")
+            self._emit(events.PassFinished(job.id, source, index, kind, seconds))
+
+        reference_text = reference_path.read_text(encoding="utf-8") if reference_path else None
+        result = RunResult(
+            backend=config.backend,
+            model=resident.weights.name,
+            weights_sha256=resident.weights.sha256,
+            device=config.device,
+            dtype=config.dtype,
+            beam_size=config.beam_size,
+            batch_size=config.batch_size,
+            audio=str(source),
+            audio_seconds=audio.seconds,
+            load_s=resident.load_s,
+            first_run_s=times[0],
+            warm_runs_s=times[config.warmup :] if config.warmup else times,
+            text=transcript.text,
+            segments=transcript.segments,
+            config_name=config.display_name,
+            language=transcript.language,
+            wer=wer(reference_text, transcript.text, transcript.language) if reference_text else None,
+            reference=str(reference_path) if reference_path else None,
+            peak_rss_mb=peak_rss.peak_mb(),
+            peak_gpu_mb=backend.peak_gpu_memory_mb(),
+            compile_s=compile_s,
+            model_reused=reused,
+            decoding=config.decoding_settings(),
+            env=environment.describe(backend.packages(), config.resolved_threads, backend.gpu_name())
+            | {"weights_origin": resident.weights.origin},
+            finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        self._emit(events.RunFinished(job.id, result))
+        return result

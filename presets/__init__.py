@@ -1,0 +1,1 @@
+"""Bundled, read-only presets (TOML). Saving one writes a user copy instead."""
