@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from core import backends, config as config_mod, events, export, presets
+from core import audio, backends, config as config_mod, events, export, presets, weights
 from core.config import RunConfig
 from core.errors import AsrTuiError
 from core.results import RunResult
@@ -113,8 +113,7 @@ def main(argv: list[str]) -> int:
         configs, preset_sources = build_configs(args)
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
         for source in sources:
-            if not source.is_file():
-                raise AsrTuiError(f"audio file {source} does not exist")
+            audio.probe_seconds(source)  # fail on unreadable files before loading a model
         references = {}
         if args.reference:
             if not args.reference.is_file():
@@ -122,6 +121,7 @@ def main(argv: list[str]) -> int:
             references = {s: args.reference for s in sources}
         for config in configs:
             backends.create(config.backend).check(config)
+            weights.resolve(config.model)
     except AsrTuiError as exc:
         print(f"asr-tui: error: {exc}", file=sys.stderr)
         return 2

@@ -29,6 +29,11 @@ class Audio:
         return len(self.samples) / SAMPLE_RATE
 
 
+def _reason(exc: Exception) -> str:
+    """FFmpeg's own words without the errno and the path repeated."""
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 def load(path: str | Path) -> Audio:
     """Decode, downmix and resample a file; every failure names the file."""
     import av
@@ -51,7 +56,7 @@ def load(path: str | Path) -> Audio:
     except AsrTuiError:
         raise
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise AsrTuiError(f"cannot decode {path}: {exc}") from None
+        raise AsrTuiError(f"cannot decode {path}: {_reason(exc)}") from None
     samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
     if samples.size == 0:
         raise AsrTuiError(f"{path} contains no audio")
@@ -62,17 +67,24 @@ def probe_seconds(path: str | Path) -> float:
     """Duration from the container header, for listing files without decoding them."""
     import av
 
+    path = Path(path)
+    if not path.is_file():
+        raise AsrTuiError(f"audio file {path} does not exist")
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
                 raise AsrTuiError(f"{path} has no audio stream")
             stream = container.streams.audio[0]
             if stream.duration is not None and stream.time_base is not None:
-                return float(stream.duration * stream.time_base)
-            if container.duration is not None:
-                return container.duration / 1_000_000
-            return load(path).seconds
+                seconds = float(stream.duration * stream.time_base)
+            elif container.duration is not None:
+                seconds = container.duration / 1_000_000
+            else:
+                return load(path).seconds
     except AsrTuiError:
         raise
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise AsrTuiError(f"cannot read {path}: {exc}") from None
+        raise AsrTuiError(f"cannot read {path}: {_reason(exc)}") from None
+    if seconds <= 0:
+        raise AsrTuiError(f"{path} contains no audio")
+    return seconds

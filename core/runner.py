@@ -185,6 +185,8 @@ class Runner:
             transcript = backend.transcribe(audio.samples, config, progress, self._cancel)
             seconds = time.perf_counter() - start
             times.append(seconds)
+            # Backends count progress in their own units (mel frames, windows): close at 100%.
+            self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
             if index == 1:
                 compile_s = transcript.stats.get("compile_s")
             self._emit(events.PassFinished(job.id, source, index, kind, seconds))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.speech import TEXTS, espeak
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_dirs(tmp_path_factory):
+    """Point the user cache/config/data dirs at a temp tree for the whole session, so
+    tests never touch a user's presets or history (the converted bundled weights are
+    made once here and shared by every test)."""
+    root = tmp_path_factory.mktemp("xdg")
+    mp = pytest.MonkeyPatch()
+    for var in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        mp.setenv(var, str(root / var.lower()))
+    yield root
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def speech_clip(tmp_path_factory) -> tuple[Path, str]:
+    """A second real-speech clip (not the bundled one) with its reference text."""
+    text = " ".join(TEXTS[:2])
+    path = espeak(text, tmp_path_factory.mktemp("clips") / "clip.wav")
+    return path, text
+
+
+@pytest.fixture(scope="session")
+def long_clip(tmp_path_factory) -> tuple[Path, str]:
+    """About a minute and a half of speech: several 30 s windows."""
+    text = " ".join(TEXTS * 2)
+    path = espeak(text, tmp_path_factory.mktemp("clips") / "long.wav", speed=160)
+    return path, text

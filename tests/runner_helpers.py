@@ -1,0 +1,30 @@
+"""Drive the real runner synchronously and keep every event it emitted."""
+
+from __future__ import annotations
+
+from core import events
+from core.config import RunConfig
+from core.runner import Runner
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[events.Event] = []
+
+    def __call__(self, event: events.Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def run_once(config: RunConfig, sources, references=None):
+    recorder = Recorder()
+    runner = Runner(recorder)
+    try:
+        assert runner.wait(runner.submit(config, sources, references), timeout=600)
+    finally:
+        runner.close()
+    failures = recorder.of(events.RunFailed)
+    assert not failures, failures[0].message
+    return recorder.of(events.JobFinished)[0].results

@@ -1,0 +1,68 @@
+"""`asr-tui run` as a user runs it: a real process, real weights, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.samples import SAMPLE
+
+RUN_KEYS = {
+    "backend", "model", "weights_sha256", "device", "dtype", "beam_size", "batch_size", "audio",
+    "audio_seconds", "load_s", "first_run_s", "warm_runs_s", "rtfx", "wer", "peak_rss_mb",
+    "peak_gpu_mb", "text", "segments",
+}
+
+
+def asr_tui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+        env=os.environ.copy(), cwd=cwd, timeout=600,
+    )
+
+
+def test_run_writes_json_document(tmp_path, speech_clip):
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(speech_clip[0].read_bytes())
+    (tmp_path / "clip.txt").write_text(speech_clip[1])  # found automatically beside the audio
+    out = tmp_path / "results.json"
+    proc = asr_tui("run", "--warmup", "1", "--repeat", "2", "--threads", "1", "--json", str(out), str(SAMPLE), str(clip))
+    assert proc.returncode == 0, proc.stderr
+    assert "RTFx" in proc.stdout and "gettysburg.flac" in proc.stdout
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == 1
+    assert doc["env"]["packages"]["openai-whisper"] != "not installed" and doc["env"]["threads"] == 1
+    assert len(doc["runs"]) == 2
+    for run in doc["runs"]:
+        assert RUN_KEYS <= set(run)
+        assert run["backend"] == "pytorch" and run["device"] == "cpu" and run["dtype"] == "float32"
+        assert len(run["warm_runs_s"]) == 2 and run["first_run_s"] > 0
+        assert run["rtfx"] > 1 and run["wer"] < 0.15
+        assert run["segments"] and all(s["start"] <= s["end"] for s in run["segments"])
+        assert run["peak_gpu_mb"] is None and run["peak_rss_mb"] > 100
+    assert doc["runs"][1]["reference"].endswith("clip.txt")
+
+
+def one_line_error(proc) -> str:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def test_bad_inputs_exit_2_with_one_line(tmp_path):
+    garbage = tmp_path / "garbage.ogg"
+    garbage.write_bytes(b"\x00" * 1000)
+    assert "garbage.ogg" in one_line_error(asr_tui("run", str(garbage)))
+    assert "does not exist" in one_line_error(asr_tui("run", str(tmp_path / "missing.wav")))
+    assert "no GPU" in one_line_error(asr_tui("run", "--device", "cuda"))
+    assert "unknown model" in one_line_error(asr_tui("run", "--model", "gigantic"))
+    assert "float16 only on cuda" in one_line_error(asr_tui("run", "--dtype", "float16"))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[configs]]\nbackend = 'pytorch'\nbeam_size = 'five'\n")
+    line = one_line_error(asr_tui("run", "--preset", str(bad)))
+    assert "bad.toml" in line and "beam_size" in line

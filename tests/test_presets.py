@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from core import presets
+from core.config import RunConfig
+from core.errors import AsrTuiError
+
+
+def test_bundled_presets_all_load():
+    found, errors = presets.discover()
+    assert not errors
+    names = {p.slug for p in found}
+    assert presets.DEFAULT_PRESET in names
+    assert all(p.bundled and p.configs for p in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("configs = [", "not valid TOML"),
+        ("colour = 'red'\n[[configs]]\nbackend = 'pytorch'", "unknown key 'colour'"),
+        ("[[configs]]\nbeam = 5", "configs[1]: unknown key 'beam'"),
+        ("[[configs]]\nbeam_size = 'five'", "configs[1]: 'beam_size' must be int"),
+        ("[[configs]]\nwarmup = true", "'warmup' must be int"),
+        ("[[configs]]\ndevice = 'tpu'", "device 'tpu'"),
+        ("name = 'x'", "'configs' must be a non-empty array"),
+    ],
+)
+def test_malformed_preset_names_file_key_reason(tmp_path, text, expected):
+    path = tmp_path / "broken.toml"
+    path.write_text(text)
+    with pytest.raises(AsrTuiError) as info:
+        presets.load(path)
+    assert str(path) in str(info.value) and expected in str(info.value)
+
+
+def test_malformed_user_preset_does_not_hide_the_rest():
+    presets.user_dir().mkdir(parents=True, exist_ok=True)
+    broken = presets.user_dir() / "broken.toml"
+    broken.write_text("[[configs]]\nbatch_size = 'big'\n")
+    try:
+        found, errors = presets.discover()
+        assert len(errors) == 1 and "broken.toml" in errors[0] and "batch_size" in errors[0]
+        assert presets.DEFAULT_PRESET in {p.slug for p in found}
+    finally:
+        broken.unlink()
+
+
+def test_save_overwrite_reload_delete():
+    preset = presets.Preset("My CPU run", [RunConfig(beam_size=5, label="beam 5"), RunConfig(threads=1)], sources=["a.wav"])
+    saved = presets.save(preset)
+    assert saved.path.parent == presets.user_dir() and not saved.bundled
+    loaded = presets.find("my-cpu-run")
+    assert loaded.configs == preset.configs and loaded.sources == ["a.wav"]
+    assert loaded.configs[0].label == "beam 5"
+    with pytest.raises(AsrTuiError, match="exists"):
+        presets.save(preset)
+    presets.save(presets.Preset("My CPU run", [RunConfig()]), overwrite=True)
+    assert len(presets.find("my-cpu-run").configs) == 1
+    presets.delete(presets.find("my-cpu-run"))
+    with pytest.raises(AsrTuiError, match="no preset named"):
+        presets.find("my-cpu-run")
+
+
+def test_bundled_preset_cannot_be_deleted():
+    with pytest.raises(AsrTuiError, match="bundled"):
+        presets.delete(presets.find(presets.DEFAULT_PRESET))

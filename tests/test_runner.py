@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import threading
+
+from core import events, weights
+from core.config import RunConfig
+from core.runner import Runner, pass_kinds
+from core.samples import SAMPLE
+from tests.runner_helpers import Recorder
+
+
+def kinds(recorder: Recorder) -> list[str]:
+    return [type(e).__name__ for e in recorder.events if not isinstance(e, (events.Progress, events.SegmentDecoded))]
+
+
+def test_event_order_and_measurements():
+    recorder = Recorder()
+    runner = Runner(recorder)
+    try:
+        runner.wait(runner.submit(RunConfig(warmup=1, repeat=2), [SAMPLE]))
+    finally:
+        runner.close()
+    assert kinds(recorder) == [
+        "JobStarted", "ModelLoading", "ModelLoaded", "RunStarted",
+        "PassStarted", "PassFinished", "PassStarted", "PassFinished", "PassStarted", "PassFinished",
+        "RunFinished", "JobFinished",
+    ]
+    passes = recorder.of(events.PassStarted)
+    assert [p.kind for p in passes] == ["first", "warm", "warm"]
+    progress = recorder.of(events.Progress)
+    assert progress and progress[-1].done_seconds == progress[-1].total_seconds
+    assert recorder.of(events.SegmentDecoded)
+    result = recorder.of(events.RunFinished)[0].result
+    timed = [p.seconds for p in recorder.of(events.PassFinished)]
+    assert result.first_run_s == timed[0] and result.warm_runs_s == timed[1:]
+    assert result.rtfx == result.audio_seconds / (sum(timed[1:]) / 2)  # median of two
+    assert result.load_s > 0 and result.peak_rss_mb > 100
+    assert result.env["threads"] >= 1 and result.env["cpu"]
+    assert result.decoding["temperatures"][0] == 0.0 and result.decoding["seed"] == 0
+    assert result.weights_sha256 == weights.resolve("tiny.en").sha256
+
+
+def test_same_config_loads_once_and_changed_model_reloads():
+    recorder = Recorder()
+    runner = Runner(recorder)
+    config = RunConfig(warmup=0, repeat=1)
+    checkpoint = str(weights.resolve("tiny.en").checkpoint)
+    try:
+        for c in (config, config, config.with_(model=checkpoint)):
+            runner.wait(runner.submit(c, [SAMPLE]))
+    finally:
+        runner.close()
+    loaded = recorder.of(events.ModelLoaded)
+    assert [e.reused for e in loaded] == [False, True, False]
+    assert len(recorder.of(events.ModelLoading)) == 2
+    results = [e.result for e in recorder.of(events.RunFinished)]
+    assert results[0].text == results[1].text == results[2].text  # same weights either way
+
+
+def test_cancel_mid_run_then_run_again(long_clip):
+    recorder = Recorder()
+    first_progress = threading.Event()
+
+    def listener(event):
+        recorder(event)
+        if isinstance(event, events.Progress):
+            first_progress.set()
+
+    runner = Runner(listener)
+    try:
+        job = runner.submit(RunConfig(warmup=0, repeat=1), [long_clip[0]])
+        assert first_progress.wait(120)
+        runner.cancel()
+        assert runner.wait(job, 120)
+        assert recorder.of(events.JobCancelled) and not recorder.of(events.RunFinished)
+        # Stopped within a chunk: the long clip has several 30 s windows.
+        assert max(e.done_seconds for e in recorder.of(events.Progress)) < recorder.of(events.RunStarted)[0].audio_seconds
+        # The runner stays usable and the model resident.
+        again = runner.submit(RunConfig(warmup=0, repeat=1), [SAMPLE])
+        assert runner.wait(again, 120)
+    finally:
+        runner.close()
+    assert recorder.of(events.ModelLoaded)[-1].reused is True
+    assert len(recorder.of(events.RunFinished)) == 1
+
+
+def test_bad_audio_fails_that_file_only(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not a wav")
+    recorder = Recorder()
+    runner = Runner(recorder)
+    try:
+        runner.wait(runner.submit(RunConfig(warmup=0), [bad, SAMPLE]))
+    finally:
+        runner.close()
+    failed = recorder.of(events.RunFailed)
+    assert len(failed) == 1 and "bad.wav" in failed[0].message
+    assert len(recorder.of(events.JobFinished)[0].results) == 1
+
+
+def test_pass_kinds():
+    assert pass_kinds(RunConfig(warmup=0, repeat=2)) == ["warm", "warm"]
+    assert pass_kinds(RunConfig(warmup=2, repeat=1)) == ["first", "warm-up", "warm"]

@@ -1,0 +1,24 @@
+"""The bundled tiny.en, converted from CTranslate2, must really recognise speech:
+a broken conversion produces garbage (WER near 1), which these bounds reject."""
+
+from __future__ import annotations
+
+from core.config import RunConfig
+from core.metrics import wer
+from core.samples import SAMPLE
+from tests.runner_helpers import run_once
+
+SAMPLE_WER_BOUND = 0.10
+CLIP_WER_BOUND = 0.15
+
+
+def test_bundled_sample_meets_wer_bound():
+    result = run_once(RunConfig(warmup=0, repeat=1), [SAMPLE])[0]
+    assert result.wer is not None and result.wer <= SAMPLE_WER_BOUND, result.text
+    assert result.segments and result.segments[-1].end <= result.audio_seconds + 0.5
+
+
+def test_generated_clip_meets_wer_bound(speech_clip):
+    path, text = speech_clip
+    result = run_once(RunConfig(warmup=0, repeat=1), [path])[0]
+    assert wer(text, result.text) <= CLIP_WER_BOUND, result.text
