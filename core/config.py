@@ -15,6 +15,9 @@ from core.errors import AsrTuiError
 DEVICES = ("cpu", "cuda")
 DTYPES = ("float32", "float16", "bfloat16")
 TASKS = ("transcribe", "translate")
+# sequential: one 30 s window after another, previous text as prompt (openai-whisper);
+# batched: overlapping windows decoded batch_size at a time (whisper-jax).
+STRATEGIES = ("sequential", "batched")
 # openai-whisper's own fallback schedule: without it tiny.en loops forever on long clips.
 DEFAULT_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -30,6 +33,7 @@ class RunConfig:
     device: str = "cpu"
     dtype: str = "float32"
     batch_size: int = 1
+    strategy: str = "sequential"
     beam_size: int = 1  # 1 is greedy; openai-whisper's default
     best_of: int = 1  # samples per temperature > 0 (openai-whisper's API default)
     language: str | None = None  # None: English for .en models, detected otherwise
@@ -43,6 +47,8 @@ class RunConfig:
     logprob_threshold: float = -1.0
     no_speech_threshold: float = 0.6
     seed: int = 0  # seeds the fallback's sampling so reruns do the same work
+    max_new_tokens: int = 224  # per window; openai-whisper's n_text_ctx // 2
+    compilation_cache: bool = False  # JAX: reuse compiled code across processes
     label: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -57,9 +63,11 @@ class RunConfig:
             raise bad(f"device '{self.device}' (choose {', '.join(DEVICES)})")
         if self.dtype not in DTYPES:
             raise bad(f"dtype '{self.dtype}' (choose {', '.join(DTYPES)})")
+        if self.strategy not in STRATEGIES:
+            raise bad(f"strategy '{self.strategy}' (choose {', '.join(STRATEGIES)})")
         if self.task not in TASKS:
             raise bad(f"task '{self.task}' (choose {', '.join(TASKS)})")
-        for name in ("batch_size", "beam_size", "best_of", "repeat"):
+        for name in ("batch_size", "beam_size", "best_of", "repeat", "max_new_tokens"):
             if getattr(self, name) < 1:
                 raise bad(f"{name.replace('_', ' ')} must be at least 1")
         if self.warmup < 0 or self.threads < 0:
@@ -80,7 +88,7 @@ class RunConfig:
     def display_name(self) -> str:
         if self.label:
             return self.label
-        extra = f" b{self.batch_size}" if self.batch_size > 1 else ""
+        extra = f" {self.strategy} b{self.batch_size}" if self.strategy == "batched" else ""
         return f"{self.backend} {self.model} {self.device} {self.dtype}{extra}"
 
     def decoding_settings(self) -> dict:
@@ -94,6 +102,8 @@ class RunConfig:
             "logprob_threshold": self.logprob_threshold,
             "no_speech_threshold": self.no_speech_threshold,
             "seed": self.seed,
+            "strategy": self.strategy,
+            "max_new_tokens": self.max_new_tokens,
             "language": self.language,
             "task": self.task,
         }

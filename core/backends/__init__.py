@@ -10,6 +10,7 @@ from core.errors import AsrTuiError
 # name -> "module:Class"; modules are imported only when a backend is used.
 _BACKENDS = {
     "pytorch": "core.backends.pytorch:PyTorchBackend",
+    "jax": "core.backends.jax_backend:JaxBackend",
 }
 
 

@@ -91,7 +91,7 @@ class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
     dtypes = ("float32", "float16")
-    options = ("beam_size", "best_of", "temperatures", "condition_on_previous_text")
+    options = ("beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens")
 
     def __init__(self) -> None:
         self.model = None
@@ -101,8 +101,8 @@ class PyTorchBackend(Backend):
         super().check(config)
         if config.dtype == "float16" and config.device == "cpu":
             raise AsrTuiError("openai-whisper runs float16 only on cuda; use float32 on cpu")
-        if config.batch_size != 1:
-            raise AsrTuiError("openai-whisper decodes one window at a time: batch size must be 1")
+        if config.batch_size != 1 or config.strategy != "sequential":
+            raise AsrTuiError("openai-whisper decodes one window at a time: use strategy sequential, batch size 1")
 
     def check_available(self, config: RunConfig) -> None:
         if config.device == "cuda":
@@ -151,6 +151,7 @@ class PyTorchBackend(Backend):
                 language=language,
                 task=config.task,
                 fp16=config.dtype == "float16",
+                sample_len=config.max_new_tokens,
             )
         if self.device == "cuda":
             torch.cuda.synchronize()

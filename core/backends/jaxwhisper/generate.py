@@ -1,0 +1,146 @@
+"""The jit-compiled decode loop: prefill the prompt, then sample one token per step
+under openai-whisper's logit rules, inside `lax.while_loop` with static shapes.
+
+The rules are openai-whisper's `SuppressBlank`, `SuppressTokens` and
+`ApplyTimestampRules`, written for a whole batch at once so that the two backends
+pick the same tokens from the same logits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from core.backends.jaxwhisper import model
+
+NEG_INF = -jnp.inf
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The token ids the rules need (hashable: it is a static jit argument)."""
+
+    eot: int
+    no_timestamps: int
+    timestamp_begin: int
+    no_speech: int | None
+    blank: tuple[int, ...]  # suppressed as the first sampled token
+    suppress: tuple[int, ...]
+    vocab_size: int
+    max_initial_timestamp_index: int = 50  # 1.0 s at 0.02 s per timestamp
+
+    @classmethod
+    def from_tokenizer(cls, tokenizer, vocab_size: int) -> "Vocabulary":
+        suppress = set(tokenizer.non_speech_tokens)
+        suppress.update([tokenizer.transcribe, tokenizer.translate, tokenizer.sot, tokenizer.sot_prev, tokenizer.sot_lm])
+        if tokenizer.no_speech is not None:
+            suppress.add(tokenizer.no_speech)
+        return cls(
+            eot=tokenizer.eot,
+            no_timestamps=tokenizer.no_timestamps,
+            timestamp_begin=tokenizer.timestamp_begin,
+            no_speech=tokenizer.no_speech,
+            blank=tuple(tokenizer.encode(" ") + [tokenizer.eot]),
+            suppress=tuple(sorted(suppress)),
+            vocab_size=vocab_size,
+        )
+
+
+def _apply_rules(logits, tokens, step, has_ts, last_ts, vocab: Vocabulary):
+    """logits (batch, vocab) for the token at sampled index `step`; `tokens` holds the
+    tokens sampled so far (batch, max_new)."""
+    ids = jnp.arange(vocab.vocab_size)
+    tb, eot = vocab.timestamp_begin, vocab.eot
+    logits = jnp.where((step == 0) & jnp.isin(ids, jnp.array(vocab.blank)), NEG_INF, logits)
+    suppress = jnp.zeros(vocab.vocab_size, bool).at[jnp.array(vocab.suppress)].set(True)
+    suppress = suppress.at[vocab.no_timestamps].set(True)
+    logits = jnp.where(suppress, NEG_INF, logits)
+
+    last = jnp.where(step >= 1, tokens[:, jnp.maximum(step - 1, 0)], -1)
+    penultimate = jnp.where(step >= 2, tokens[:, jnp.maximum(step - 2, 0)], -1)
+    last_was_ts = (step >= 1) & (last >= tb)
+    penultimate_was_ts = (step < 2) | (penultimate >= tb)
+    is_ts = ids[None, :] >= tb
+    logits = jnp.where((last_was_ts & penultimate_was_ts)[:, None] & is_ts, NEG_INF, logits)
+    logits = jnp.where((last_was_ts & ~penultimate_was_ts)[:, None] & (ids[None, :] < eot), NEG_INF, logits)
+    # timestamps never decrease, and a segment is never empty
+    floor = jnp.where(last_was_ts & ~penultimate_was_ts, last_ts, last_ts + 1)
+    logits = jnp.where(has_ts[:, None] & is_ts & (ids[None, :] < floor[:, None]), NEG_INF, logits)
+    # the first sampled token is a timestamp no later than 1 s
+    first = (step == 0) & ((ids < tb) | (ids > tb + vocab.max_initial_timestamp_index))
+    logits = jnp.where(first[None, :], NEG_INF, logits)
+    # if the timestamps together are likelier than any text token, force a timestamp
+    logprobs = jax.nn.log_softmax(logits, axis=-1)
+    ts_logprob = jax.nn.logsumexp(jnp.where(is_ts, logprobs, NEG_INF), axis=-1)
+    text_logprob = jnp.max(jnp.where(is_ts, NEG_INF, logprobs), axis=-1)
+    return jnp.where((ts_logprob > text_logprob)[:, None] & ~is_ts, NEG_INF, logits)
+
+
+@partial(jax.jit, static_argnames=("n_head", "vocab", "max_new"))
+def generate(params, audio_features, prompt, prompt_len, sot_index, temperature, key, *, n_head, vocab, max_new):
+    """Decode a batch of windows.
+
+    prompt: (batch, P) tokens, valid up to `prompt_len` (P is a padded bucket; the
+    padding is written to the cache but overwritten before it can be attended to).
+    Returns sampled tokens (batch, max_new) padded with EOT, their count, the sum of
+    their log-probabilities and the no-speech probability at the SOT position.
+    """
+    batch = prompt.shape[0]
+    n_ctx = params["decoder"]["pos"].shape[0]
+    xkv = model.cross_kv(params, audio_features)
+    cache = model.empty_cache(params, batch, n_ctx)
+    logits, cache = model.decode(params, prompt, 0, cache, xkv, n_head)
+    if vocab.no_speech is not None:
+        no_speech = jax.nn.softmax(logits[:, sot_index], axis=-1)[:, vocab.no_speech]
+    else:
+        no_speech = jnp.zeros(batch)
+    first_logits = lax.dynamic_index_in_dim(logits, prompt_len - 1, axis=1, keepdims=False)
+
+    def cond(state):
+        step, pos, _, _, _, done, *_ = state
+        return (step < max_new) & (pos < n_ctx) & ~jnp.all(done)
+
+    def body(state):
+        step, pos, logits, cache, tokens, done, sum_logprob, has_ts, last_ts, key = state
+        logits = _apply_rules(logits, tokens, step, has_ts, last_ts, vocab)
+        key, sample_key = jax.random.split(key)
+        sampled = jax.random.categorical(sample_key, logits / jnp.maximum(temperature, 1e-6))
+        chosen = jnp.where(temperature > 0, sampled, jnp.argmax(logits, axis=-1))
+        logprob = jnp.take_along_axis(jax.nn.log_softmax(logits, axis=-1), chosen[:, None], axis=1)[:, 0]
+        sum_logprob = sum_logprob + jnp.where(done, 0.0, logprob)
+        chosen = jnp.where(done, vocab.eot, chosen)
+        tokens = tokens.at[:, step].set(chosen)
+        done = done | (chosen == vocab.eot)
+        is_ts = chosen >= vocab.timestamp_begin
+        has_ts = has_ts | is_ts
+        last_ts = jnp.where(is_ts, chosen, last_ts)
+        next_logits, cache = model.decode(params, chosen[:, None], pos, cache, xkv, n_head)
+        return step + 1, pos + 1, next_logits[:, 0], cache, tokens, done, sum_logprob, has_ts, last_ts, key
+
+    state = (
+        jnp.int32(0), prompt_len.astype(jnp.int32), first_logits, cache,
+        jnp.full((batch, max_new), vocab.eot, jnp.int32), jnp.zeros(batch, bool),
+        jnp.zeros(batch, jnp.float32), jnp.zeros(batch, bool), jnp.zeros(batch, jnp.int32), key,
+    )
+    step, _, _, _, tokens, _, sum_logprob, *_ = lax.while_loop(cond, body, state)
+    return tokens, step, sum_logprob, no_speech
+
+
+def prompt_bucket(length: int) -> int:
+    """Pad prompts to a power of two (at least 4) so a few shapes cover all prompts."""
+    return max(4, 1 << (length - 1).bit_length())
+
+
+def pad_prompts(prompts: list[list[int]], batch: int, eot: int) -> tuple[np.ndarray, int]:
+    """All prompts in one call share a length (one prompt in sequential mode, the
+    SOT sequence in batched mode); rows beyond the real ones are padding windows."""
+    length = len(prompts[0])
+    out = np.full((batch, prompt_bucket(length)), eot, np.int32)
+    for row in range(batch):
+        out[row, :length] = prompts[min(row, len(prompts) - 1)]
+    return out, length
