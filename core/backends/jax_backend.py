@@ -23,6 +23,8 @@ from core.weights import Weights
 N_SAMPLES = 480_000  # 30 s
 STRIDE_SECONDS = 5.0  # batched windows overlap by this much on each side (whisper-jax's chunk / 6)
 CHUNK_SECONDS = 30.0
+TAIL_SLACK_SECONDS = 1.0  # audio left after the last window's last segment that is let go
+MAX_TAIL_WINDOWS = 3
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
 
@@ -103,7 +105,8 @@ class JaxBackend(Backend):
         """Run `fn` compiled for these argument shapes, compiling (and timing it) once."""
         import jax
 
-        signature = (name, tuple((getattr(a, "shape", ()), str(getattr(a, "dtype", type(a)))) for a in args), tuple(sorted(static.items())))
+        leaves = jax.tree.leaves(args)
+        signature = (name, tuple((getattr(a, "shape", ()), str(getattr(a, "dtype", type(a)))) for a in leaves), tuple(sorted(static.items())))
         compiled = self._compiled.get(signature)
         if compiled is None:
             start = time.perf_counter()
@@ -112,28 +115,36 @@ class JaxBackend(Backend):
             self._compiled[signature] = compiled
         return compiled(*args)
 
-    def _encode(self, mels: np.ndarray):
+    def _cross_kv(self, mels: list[np.ndarray], batch: int):
+        """Encode each window once (one compiled single-window encoder: on the CPU a
+        batched encoder is slower per window), pad the batch by repeating the last
+        window's features, and project them to every layer's cross-attention K/V."""
         import jax
+        import jax.numpy as jnp
 
         from core.backends.jaxwhisper import model
 
-        dims = self.loaded.dims
-        mel = jax.device_put(mels, self.loaded.device)
-        return self._call("encode", model.encode, self.loaded.params, mel, n_head=dims["n_audio_head"])
+        params, dims = self.loaded.params, self.loaded.dims
+        features = [
+            self._call("encode", model.encode, params, jax.device_put(m[None], self.loaded.device), n_head=dims["n_audio_head"])
+            for m in mels
+        ]
+        features = jnp.concatenate(features + [features[-1]] * (batch - len(features)))
+        return self._call("cross_kv", model.cross_kv, params, features, n_head=dims["n_text_head"])
 
     def _detect_language(self, mel_window: np.ndarray, tokenizer) -> str:
         import jax.numpy as jnp
 
         from core.backends.jaxwhisper import model
 
-        def language_logits(params, audio_features, n_head):
-            xkv = model.cross_kv(params, audio_features)
-            cache = model.empty_cache(params, audio_features.shape[0], params["decoder"]["pos"].shape[0])
-            sot = jnp.full((audio_features.shape[0], 1), tokenizer.sot, jnp.int32)
+        def language_logits(params, xkv, n_head):
+            batch = xkv[0][0].shape[0]
+            cache = model.empty_cache(params, batch, params["decoder"]["pos"].shape[0], n_head)
+            sot = jnp.full((batch, 1), tokenizer.sot, jnp.int32)
             return model.decode(params, sot, 0, cache, xkv, n_head)[0][:, 0]
 
-        features = self._encode(mel_window[None])
-        logits = np.asarray(self._call("language", language_logits, self.loaded.params, features, n_head=self.loaded.dims["n_text_head"]))[0]
+        xkv = self._cross_kv([mel_window], 1)
+        logits = np.asarray(self._call("language", language_logits, self.loaded.params, xkv, n_head=self.loaded.dims["n_text_head"]))[0]
         languages = list(tokenizer.all_language_tokens)
         best = languages[int(np.argmax(logits[languages]))]
         return tokenizer.decode([best]).strip("<|>")
@@ -152,35 +163,36 @@ class JaxBackend(Backend):
         prompt_array, prompt_len = gen.pad_prompts([prompt], batch, vocab.eot)
         key = jax.random.PRNGKey(config.seed)
         results: list[DecodedWindow | None] = [None] * len(mels)
-        pending = list(range(len(mels)))
-        for round_index, temperature in enumerate(config.temperatures):
-            for start in range(0, len(pending), batch):
-                check_cancel(cancel)
-                chunk = pending[start : start + batch]
-                rows = [mels[i] for i in chunk] + [mels[chunk[-1]]] * (batch - len(chunk))
-                features = self._encode(np.stack(rows))
+        for first in range(0, len(mels), batch):
+            check_cancel(cancel)
+            chunk = list(range(first, min(first + batch, len(mels))))
+            xkv = self._cross_kv([mels[i] for i in chunk], batch)
+            pending = list(range(len(chunk)))  # rows of this batch still to decode
+            for temperature in config.temperatures:
+                rows = pending + [pending[-1]] * (batch - len(pending))
+                batch_xkv = xkv if rows == list(range(batch)) else jax.tree.map(lambda a: a[jnp.array(rows)], xkv)
                 key, call_key = jax.random.split(key)
                 out = self._call(
-                    "generate", gen.generate.__wrapped__, self.loaded.params, features, jnp.asarray(prompt_array),
+                    "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
                     jnp.int32(prompt_len), jnp.int32(sot_index), jnp.float32(temperature), call_key,
                     n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens,
                 )
                 tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
-                for row, index in enumerate(chunk):
-                    sampled = tokens[row].tolist()
+                for out_row, row in enumerate(pending):
+                    sampled = tokens[out_row].tolist()
                     sampled = sampled[: sampled.index(vocab.eot)] if vocab.eot in sampled else sampled
-                    results[index] = DecodedWindow(
+                    results[chunk[row]] = DecodedWindow(
                         tokens=sampled,
-                        avg_logprob=float(sum_logprob[row]) / (len(sampled) + 1),
-                        no_speech_prob=float(no_speech[row]),
+                        avg_logprob=float(sum_logprob[out_row]) / (len(sampled) + 1),
+                        no_speech_prob=float(no_speech[out_row]),
                         temperature=temperature,
                         text=tokenizer.decode(sampled).strip(),
                     )
-                if round_index == 0:
-                    on_batch(chunk)
-            pending = [i for i in pending if needs_fallback(results[i], config)]
-            if not pending:
-                break
+                pending = [row for row in pending if needs_fallback(results[chunk[row]], config)]
+                if not pending:
+                    break
+                check_cancel(cancel)
+            on_batch(chunk)
         return results
 
     # --- transcription --------------------------------------------------------------------
@@ -257,11 +269,29 @@ class JaxBackend(Backend):
             start, duration = spans[indices[-1]]
             progress(min(total, start + duration), [])
 
-        decoded = self._decode_windows(mels, prompt, prompt.index(tokenizer.sot), config, tokenizer, vocab, cancel, on_batch)
-        windows = []
-        for (start, duration), window in zip(spans, decoded):
-            found = [] if is_silence(window, config) else split_segments(window.tokens, start, duration, vocab.timestamp_begin, tokenizer.decode)[0]
-            windows.append((start, start + duration, [s for s in found if s.start < start + duration]))
+        sot_index = prompt.index(tokenizer.sot)
+        decoded = self._decode_windows(mels, prompt, sot_index, config, tokenizer, vocab, cancel, on_batch)
+
+        def segments_of(window, start: float, duration: float) -> list[Segment]:
+            if is_silence(window, config):
+                return []
+            found = split_segments(window.tokens, start, duration, vocab.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
+            return [s for s in found if s.start < start + duration]
+
+        windows = [(start, start + duration, segments_of(w, start, duration)) for (start, duration), w in zip(spans, decoded)]
+        # Whisper often closes a window early, expecting the next one to go on from there;
+        # after the last window none does, so decode from where it stopped (as the seek rule would).
+        for _ in range(MAX_TAIL_WINDOWS):
+            start, end, found = windows[-1]
+            covered = found[-1].end if found else end
+            if total - covered <= TAIL_SLACK_SECONDS:
+                break
+            duration = total - covered
+            tail = self._decode_windows(
+                [jmel.window(mel, round(covered * 100), round(duration * 100))], prompt, sot_index, config, tokenizer, vocab, cancel, lambda _: None
+            )[0]
+            windows[-1] = (start, covered, found)
+            windows.append((covered, total, segments_of(tail, covered, duration)))
         segments = merge_windows(windows)
         progress(total, segments)
         return segments

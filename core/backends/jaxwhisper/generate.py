@@ -82,8 +82,8 @@ def _apply_rules(logits, tokens, step, has_ts, last_ts, vocab: Vocabulary):
 
 
 @partial(jax.jit, static_argnames=("n_head", "vocab", "max_new"))
-def generate(params, audio_features, prompt, prompt_len, sot_index, temperature, key, *, n_head, vocab, max_new):
-    """Decode a batch of windows.
+def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_head, vocab, max_new):
+    """Decode a batch of windows from their cross-attention K/V (`model.cross_kv`).
 
     prompt: (batch, P) tokens, valid up to `prompt_len` (P is a padded bucket; the
     padding is written to the cache but overwritten before it can be attended to).
@@ -92,8 +92,7 @@ def generate(params, audio_features, prompt, prompt_len, sot_index, temperature,
     """
     batch = prompt.shape[0]
     n_ctx = params["decoder"]["pos"].shape[0]
-    xkv = model.cross_kv(params, audio_features)
-    cache = model.empty_cache(params, batch, n_ctx)
+    cache = model.empty_cache(params, batch, n_ctx, n_head)
     logits, cache = model.decode(params, prompt, 0, cache, xkv, n_head)
     if vocab.no_speech is not None:
         no_speech = jax.nn.softmax(logits[:, sot_index], axis=-1)[:, vocab.no_speech]
@@ -109,8 +108,13 @@ def generate(params, audio_features, prompt, prompt_len, sot_index, temperature,
         step, pos, logits, cache, tokens, done, sum_logprob, has_ts, last_ts, key = state
         logits = _apply_rules(logits, tokens, step, has_ts, last_ts, vocab)
         key, sample_key = jax.random.split(key)
-        sampled = jax.random.categorical(sample_key, logits / jnp.maximum(temperature, 1e-6))
-        chosen = jnp.where(temperature > 0, sampled, jnp.argmax(logits, axis=-1))
+        # lax.cond runs one branch: drawing Gumbel noise over the vocabulary for every
+        # row costs more than the decoder step, so greedy passes must not pay for it.
+        chosen = lax.cond(
+            temperature > 0,
+            lambda: jax.random.categorical(sample_key, logits / temperature).astype(jnp.int32),
+            lambda: jnp.argmax(logits, axis=-1).astype(jnp.int32),
+        )
         logprob = jnp.take_along_axis(jax.nn.log_softmax(logits, axis=-1), chosen[:, None], axis=1)[:, 0]
         sum_logprob = sum_logprob + jnp.where(done, 0.0, logprob)
         chosen = jnp.where(done, vocab.eot, chosen)

@@ -1,9 +1,15 @@
 """Whisper's encoder and decoder as pure functions of a parameter tree.
 
-Layer norms, softmax and the output logits run in float32 whatever the compute
-dtype, as openai-whisper does; everything else runs in the dtype the weights were
-cast to, so bfloat16 and float16 change the matmuls, not the numerics that decide
-the argmax.
+Precision: weights (and so the matmul inputs) are in the chosen dtype, while matmul
+accumulation, the residual stream, layer norms, attention, the caches and the
+logits stay in float32. On XLA's CPU backend that is also what is fast: bfloat16
+dots with a float32 result take the fast path once a few rows are batched, while
+bfloat16 attention einsums and bfloat16 matrix-vector products are many times slower
+than float32 ones (measured on this project's machines).
+
+Layers are unrolled in Python over per-layer parameters and caches: under
+`lax.scan`, every decode step copied each layer's slice of the cross-attention K/V
+and of the self-attention cache, which cost more than the arithmetic.
 """
 
 from __future__ import annotations
@@ -12,13 +18,18 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+F32 = jnp.float32
+
+
+def dense(x, w, b=None):
+    y = jnp.matmul(x.astype(w.dtype), w, preferred_element_type=F32)
+    return y if b is None else y + b.astype(F32)
+
 
 def layer_norm(x, g, b, eps: float = 1e-5):
-    x32 = x.astype(jnp.float32)
-    mean = x32.mean(-1, keepdims=True)
-    var = ((x32 - mean) ** 2).mean(-1, keepdims=True)
-    y = (x32 - mean) * lax.rsqrt(var + eps) * g.astype(jnp.float32) + b.astype(jnp.float32)
-    return y.astype(x.dtype)
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) * lax.rsqrt(var + eps) * g.astype(F32) + b.astype(F32)
 
 
 def _heads(x, n_head: int):
@@ -31,83 +42,86 @@ def _merge(x):
     return x.transpose(0, 2, 1, 3).reshape(b, t, h * dh)
 
 
-def attention(q, k, v, n_head: int, mask=None):
-    """Scaled dot-product attention; scores and softmax in float32."""
-    q, k, v = _heads(q, n_head), _heads(k, n_head), _heads(v, n_head)
-    scale = q.shape[-1] ** -0.5
-    scores = jnp.einsum("bhqd,bhkd->bhqk", q, k, preferred_element_type=jnp.float32) * scale
+def attend(q, k, v, mask=None):
+    """Scaled dot-product attention on (batch, heads, len, head dim) float32 arrays.
+    Keys and values arrive already split into heads so that the decode loop never
+    transposes its caches."""
+    scores = jnp.einsum("bhqd,bhkd->bhqk", q, k) * q.shape[-1] ** -0.5
     if mask is not None:
         scores = jnp.where(mask, scores, -jnp.inf)
-    weights = jax.nn.softmax(scores, axis=-1).astype(v.dtype)
-    return _merge(jnp.einsum("bhqk,bhkd->bhqd", weights, v))
+    return _merge(jnp.einsum("bhqk,bhkd->bhqd", jax.nn.softmax(scores, axis=-1), v))
 
 
 def _conv1d(x, w, b, stride: int):
-    y = lax.conv_general_dilated(x, w, (stride,), [(1, 1)], dimension_numbers=("NCH", "OIH", "NCH"))
-    return y + b[None, :, None]
+    y = lax.conv_general_dilated(
+        x.astype(w.dtype), w, (stride,), [(1, 1)], dimension_numbers=("NCH", "OIH", "NCH"), preferred_element_type=F32
+    )
+    return y + b.astype(F32)[None, :, None]
 
 
 def _mlp(x, p):
-    h = jax.nn.gelu(x @ p["fc1_w"] + p["fc1_b"], approximate=False)
-    return h @ p["fc2_w"] + p["fc2_b"]
+    return dense(jax.nn.gelu(dense(x, p["fc1_w"], p["fc1_b"]), approximate=False), p["fc2_w"], p["fc2_b"])
 
 
 def encode(params, mel, n_head: int):
-    """(batch, n_mels, 3000) log-mel -> (batch, 1500, d) audio features."""
+    """(batch, n_mels, 3000) log-mel -> (batch, 1500, d) float32 audio features."""
     p = params["encoder"]
-    dtype = p["conv1_w"].dtype
-    x = jax.nn.gelu(_conv1d(mel.astype(dtype), p["conv1_w"], p["conv1_b"], 1), approximate=False)
+    x = jax.nn.gelu(_conv1d(mel, p["conv1_w"], p["conv1_b"], 1), approximate=False)
     x = jax.nn.gelu(_conv1d(x, p["conv2_w"], p["conv2_b"], 2), approximate=False)
-    x = x.transpose(0, 2, 1) + p["pos"][None]
-
-    def block(x, b):
+    x = x.transpose(0, 2, 1) + p["pos"].astype(F32)[None]
+    for b in p["blocks"]:
         h = layer_norm(x, b["ln1_g"], b["ln1_b"])
-        x = x + attention(h @ b["q_w"] + b["q_b"], h @ b["k_w"], h @ b["v_w"] + b["v_b"], n_head) @ b["o_w"] + b["o_b"]
+        q, k, v = (_heads(t, n_head) for t in (dense(h, b["q_w"], b["q_b"]), dense(h, b["k_w"]), dense(h, b["v_w"], b["v_b"])))
+        x = x + dense(attend(q, k, v), b["o_w"], b["o_b"])
         x = x + _mlp(layer_norm(x, b["ln2_g"], b["ln2_b"]), b)
-        return x, None
-
-    x, _ = lax.scan(block, x, p["blocks"])
     return layer_norm(x, p["ln_g"], p["ln_b"])
 
 
-def cross_kv(params, audio_features):
-    """Each decoder layer's cross-attention keys and values: computed once per window."""
-    b = params["decoder"]["blocks"]
-    k = jnp.einsum("btd,lde->lbte", audio_features, b["xk_w"])
-    v = jnp.einsum("btd,lde->lbte", audio_features, b["xv_w"]) + b["xv_b"][:, None, None, :]
-    return k, v
+def encode_each(params, mel, n_head: int):
+    """The encoder one window at a time under `lax.map`: on the CPU a batch of windows
+    runs slower per window than one (each window's 1500x1500 attention scores already
+    overflow the caches), so batching is kept for the decoder, where it pays."""
+    return lax.map(lambda m: encode(params, m[None], n_head)[0], mel)
 
 
-def empty_cache(params, batch: int, n_ctx: int):
-    b = params["decoder"]["blocks"]
-    layers, d = b["k_w"].shape[0], b["k_w"].shape[2]
-    shape = (layers, batch, n_ctx, d)
-    return jnp.zeros(shape, b["k_w"].dtype), jnp.zeros(shape, b["k_w"].dtype)
+def cross_kv(params, audio_features, n_head: int):
+    """Each decoder layer's cross-attention (keys, values), split into heads:
+    computed once per window, read at every decode step."""
+    return tuple(
+        (_heads(dense(audio_features, b["xk_w"]), n_head), _heads(dense(audio_features, b["xv_w"], b["xv_b"]), n_head))
+        for b in params["decoder"]["blocks"]
+    )
+
+
+def empty_cache(params, batch: int, n_ctx: int, n_head: int):
+    """Self-attention (keys, values) per layer for every position: (batch, heads, n_ctx, head dim)."""
+    cache = []
+    for b in params["decoder"]["blocks"]:
+        shape = (batch, n_head, n_ctx, b["k_w"].shape[1] // n_head)
+        cache.append((jnp.zeros(shape, F32), jnp.zeros(shape, F32)))
+    return tuple(cache)
 
 
 def decode(params, tokens, offset, cache, xkv, n_head: int):
     """Run `tokens` (batch, L) at positions offset..offset+L-1 against the self-attention
-    cache (written in place at those positions) and the cross-attention K/V.
+    cache (written at those positions) and the cross-attention K/V.
     Returns float32 logits (batch, L, vocab) and the updated cache."""
     p = params["decoder"]
-    n_ctx = cache[0].shape[2]
+    n_ctx = cache[0][0].shape[2]
     length = tokens.shape[1]
-    x = p["tok"][tokens] + lax.dynamic_slice_in_dim(p["pos"], offset, length)[None]
+    x = p["tok"][tokens].astype(F32) + lax.dynamic_slice_in_dim(p["pos"], offset, length).astype(F32)[None]
     query_pos = offset + jnp.arange(length)
     mask = (jnp.arange(n_ctx)[None, :] <= query_pos[:, None])[None, None]
-
-    def block(x, layer):
-        b, k_cache, v_cache, xk, xv = layer
+    new_cache = []
+    for b, (k_cache, v_cache), (xk, xv) in zip(p["blocks"], cache, xkv):
         h = layer_norm(x, b["ln1_g"], b["ln1_b"])
-        k_cache = lax.dynamic_update_slice_in_dim(k_cache, h @ b["k_w"], offset, axis=1)
-        v_cache = lax.dynamic_update_slice_in_dim(v_cache, h @ b["v_w"] + b["v_b"], offset, axis=1)
-        x = x + attention(h @ b["q_w"] + b["q_b"], k_cache, v_cache, n_head, mask) @ b["o_w"] + b["o_b"]
+        k_cache = lax.dynamic_update_slice_in_dim(k_cache, _heads(dense(h, b["k_w"]), n_head), offset, axis=2)
+        v_cache = lax.dynamic_update_slice_in_dim(v_cache, _heads(dense(h, b["v_w"], b["v_b"]), n_head), offset, axis=2)
+        new_cache.append((k_cache, v_cache))
+        x = x + dense(attend(_heads(dense(h, b["q_w"], b["q_b"]), n_head), k_cache, v_cache, mask), b["o_w"], b["o_b"])
         h = layer_norm(x, b["xln_g"], b["xln_b"])
-        x = x + attention(h @ b["xq_w"] + b["xq_b"], xk, xv, n_head) @ b["xo_w"] + b["xo_b"]
+        x = x + dense(attend(_heads(dense(h, b["xq_w"], b["xq_b"]), n_head), xk, xv), b["xo_w"], b["xo_b"])
         x = x + _mlp(layer_norm(x, b["ln2_g"], b["ln2_b"]), b)
-        return x, (k_cache, v_cache)
-
-    x, cache = lax.scan(block, x, (p["blocks"], cache[0], cache[1], xkv[0], xkv[1]))
     x = layer_norm(x, p["ln_g"], p["ln_b"])
-    logits = jnp.einsum("btd,vd->btv", x, p["tok"], preferred_element_type=jnp.float32)
-    return logits, cache
+    logits = jnp.einsum("btd,vd->btv", x.astype(p["tok"].dtype), p["tok"], preferred_element_type=F32)
+    return logits, tuple(new_cache)

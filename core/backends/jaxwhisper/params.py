@@ -1,6 +1,6 @@
-"""openai-whisper state dict -> a JAX parameter tree with per-layer weights stacked,
-so encoder and decoder run their layers under `lax.scan` (one compiled layer body,
-however deep the model)."""
+"""openai-whisper state dict -> a JAX parameter tree: linear weights stored (in, out)
+so `x @ w` needs no transpose, one dict per layer. Cached as .npz (layers stacked)
+so later loads need neither torch nor the conversion."""
 
 from __future__ import annotations
 
@@ -93,4 +93,9 @@ def load(weights: Weights) -> tuple[dict, dict]:
     with np.load(Path(target)) as data:
         flat = {k: data[k] for k in data.files}
     dims = dict(zip(flat.pop("dims/keys").tolist(), map(int, flat.pop("dims/values"))))
-    return dims, _unflatten(flat)
+    tree = _unflatten(flat)
+    for part in ("encoder", "decoder"):
+        stacked = tree[part]["blocks"]
+        layers = next(iter(stacked.values())).shape[0]
+        tree[part]["blocks"] = [{k: v[i] for k, v in stacked.items()} for i in range(layers)]
+    return dims, tree

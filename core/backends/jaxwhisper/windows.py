@@ -57,9 +57,13 @@ def is_silence(window: DecodedWindow, config) -> bool:
     return not (config.logprob_threshold is not None and window.avg_logprob > config.logprob_threshold)
 
 
-def split_segments(tokens: list[int], offset: float, duration: float, timestamp_begin: int, decode):
+def split_segments(tokens: list[int], offset: float, duration: float, timestamp_begin: int, decode, keep_tail: bool = False):
     """Timed segments of one window, how many mel frames to advance (the seek rule),
-    and how many of the tokens those segments used (the next prompt's source)."""
+    and how many of the tokens those segments used (the next prompt's source).
+
+    Sequential decoding drops an unfinished last segment and decodes it again from
+    the next window; batched windows never come back, so `keep_tail` keeps it,
+    ending at the window's end."""
     is_ts = [t >= timestamp_begin for t in tokens]
     single_ending = is_ts[-2:] == [False, True]
     consecutive = [i + 1 for i in range(len(tokens) - 1) if is_ts[i] and is_ts[i + 1]]
@@ -79,6 +83,11 @@ def split_segments(tokens: list[int], offset: float, duration: float, timestamp_
             add((part[0] - timestamp_begin) * SECONDS_PER_TIMESTAMP, (part[-1] - timestamp_begin) * SECONDS_PER_TIMESTAMP, part)
             last = current
         if single_ending:
+            advance, consumed = window_frames, len(tokens)
+        elif keep_tail and last < len(tokens):
+            tail = tokens[last:]
+            start = (tail[0] - timestamp_begin) * SECONDS_PER_TIMESTAMP if tail[0] >= timestamp_begin else segments[-1].end - offset if segments else 0.0
+            add(start, duration, tail)
             advance, consumed = window_frames, len(tokens)
         else:
             advance, consumed = (tokens[last - 1] - timestamp_begin) * FRAMES_PER_TIMESTAMP, last
