@@ -120,7 +120,9 @@ def main(argv: list[str]) -> int:
                 raise AsrTuiError(f"reference transcript {args.reference} does not exist")
             references = {s: args.reference for s in sources}
         for config in configs:
-            backends.create(config.backend).check(config)
+            backend = backends.create(config.backend)
+            backend.check(config)
+            backend.check_available(config)
             weights.resolve(config.model)
     except AsrTuiError as exc:
         print(f"asr-tui: error: {exc}", file=sys.stderr)

@@ -130,6 +130,7 @@ class Runner:
             return self._resident, True
         backend = backends.create(config.backend)
         backend.check(config)
+        backend.check_available(config)
         resolved = weights.resolve(config.model)
         self._release()
         self._emit(events.ModelLoading(job.id, config))

@@ -54,7 +54,8 @@ class Backend(ABC):
     options: ClassVar[tuple[str, ...]] = ()
 
     def check(self, config: RunConfig) -> None:
-        """Reject what this backend cannot do, before any weights are touched."""
+        """Reject what this backend cannot do, without importing its framework (the
+        TUI calls this on every edit)."""
         if config.dtype not in self.dtypes:
             raise AsrTuiError(
                 f"{self.name} backend does not support {config.dtype} "
@@ -62,10 +63,9 @@ class Backend(ABC):
             )
         if config.device not in self.devices:
             raise AsrTuiError(f"{self.name} backend does not run on {config.device}")
-        self.check_available(config)
 
     def check_available(self, config: RunConfig) -> None:
-        """Raise AsrTuiError if the framework or the device is missing."""
+        """Raise AsrTuiError if the framework or the device is missing (imports it)."""
 
     @abstractmethod
     def load(self, config: RunConfig, weights: Weights) -> None: ...

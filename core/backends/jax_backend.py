@@ -160,7 +160,6 @@ class JaxBackend(Backend):
         from core.backends.jaxwhisper.windows import DecodedWindow, needs_fallback
 
         batch = config.batch_size
-        prompt_array, prompt_len = gen.pad_prompts([prompt], batch, vocab.eot)
         key = jax.random.PRNGKey(config.seed)
         results: list[DecodedWindow | None] = [None] * len(mels)
         for first in range(0, len(mels), batch):
@@ -169,8 +168,13 @@ class JaxBackend(Backend):
             xkv = self._cross_kv([mels[i] for i in chunk], batch)
             pending = list(range(len(chunk)))  # rows of this batch still to decode
             for temperature in config.temperatures:
-                rows = pending + [pending[-1]] * (batch - len(pending))
+                # A fallback round decodes only the windows that failed, in the smallest
+                # power-of-two batch that holds them: a padded full batch would cost as
+                # much as the first round for one window.
+                size = batch if len(pending) == len(chunk) else min(batch, gen.prompt_bucket(len(pending), minimum=1))
+                rows = pending + [pending[-1]] * (size - len(pending))
                 batch_xkv = xkv if rows == list(range(batch)) else jax.tree.map(lambda a: a[jnp.array(rows)], xkv)
+                prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
                 key, call_key = jax.random.split(key)
                 out = self._call(
                     "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),

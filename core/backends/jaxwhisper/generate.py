@@ -135,9 +135,10 @@ def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_
     return tokens, step, sum_logprob, no_speech
 
 
-def prompt_bucket(length: int) -> int:
-    """Pad prompts to a power of two (at least 4) so a few shapes cover all prompts."""
-    return max(4, 1 << (length - 1).bit_length())
+def prompt_bucket(length: int, minimum: int = 4) -> int:
+    """Round up to a power of two (at least `minimum`) so a few shapes cover all
+    prompt lengths and batch sizes, each compiled once."""
+    return max(minimum, 1 << (length - 1).bit_length())
 
 
 def pad_prompts(prompts: list[list[int]], batch: int, eot: int) -> tuple[np.ndarray, int]:

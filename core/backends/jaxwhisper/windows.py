@@ -72,8 +72,9 @@ def split_segments(tokens: list[int], offset: float, duration: float, timestamp_
 
     def add(start: float, end: float, text_tokens: list[int]) -> None:
         text = decode([t for t in text_tokens if t < timestamp_begin])
-        if text.strip() and end > start:
-            segments.append(Segment(offset + start, offset + end, text))
+        if text.strip() and end > start:  # openai-whisper blanks empty and instant segments
+            # the model can stamp times past the audio in a zero-padded last window
+            segments.append(Segment(offset + min(start, duration), offset + min(end, duration), text))
 
     if consecutive:
         slices = consecutive + ([len(tokens)] if single_ending else [])

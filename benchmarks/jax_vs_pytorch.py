@@ -1,0 +1,86 @@
+"""The study, on this machine: PyTorch (openai-whisper) against Whisper in JAX on the
+CPU, one long clip, the same weights and thread count, in one process.
+
+Prints, for each configuration, its decoding settings, then audio seconds, compile
+seconds, first-run and warm-run seconds, RTFx and WER, and each JAX row's speed
+ratio to PyTorch (warm median / warm median).
+
+    .venv/bin/python -m benchmarks.jax_vs_pytorch [--model tiny.en] [--repeats 2] [--device cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.long_clip import long_clip
+from core import events
+from core.config import RunConfig
+from core.runner import Runner
+
+
+def configs(model: str, device: str) -> list[RunConfig]:
+    base = RunConfig(model=model, device=device, warmup=1, repeat=1)
+    reference = base.with_(label="pytorch fp32 (openai-whisper defaults)")
+    if device == "cuda":
+        reference = reference.with_(dtype="float16", label="pytorch fp16 (openai-whisper defaults)")
+    jax = base.with_(backend="jax")
+    return [
+        reference,
+        jax.with_(label="jax fp32 sequential"),
+        jax.with_(strategy="batched", batch_size=1, label="jax fp32 batched b1"),
+        jax.with_(strategy="batched", batch_size=16, label="jax fp32 batched b16"),
+        jax.with_(strategy="batched", batch_size=1, dtype="bfloat16", label="jax bf16 batched b1"),
+        jax.with_(strategy="batched", batch_size=16, dtype="bfloat16", label="jax bf16 batched b16"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--repeats", type=int, default=2, help="how many times the 4-minute text is spoken")
+    args = parser.parse_args()
+    path, _ = long_clip(args.repeats)
+    console = Console(width=160)
+    results, failures = [], []
+
+    def listen(event):
+        if isinstance(event, events.RunFinished):
+            results.append(event.result)
+            r = event.result
+            console.print(f"[dim]{r.config_name}: first {r.first_run_s:.2f} s, warm {r.warm_runs_s}[/]")
+        elif isinstance(event, events.RunFailed):
+            failures.append(event.message)
+            console.print(f"[red]{event.config.display_name}: {event.message}[/]")
+
+    runner = Runner(listen)
+    for config in configs(args.model, args.device):
+        runner.wait(runner.submit(config, [path]))
+    runner.close()
+    if not results:
+        raise SystemExit("no run finished")
+
+    reference = results[0]
+    console.print(f"clip {path.name}: {reference.audio_seconds:.1f} s of speech; model {args.model}; "
+                  f"{reference.env['threads']} threads; {reference.env['cpu']}")
+    for r in results:
+        d = r.decoding
+        console.print(f"  {r.config_name}: temperatures {d['temperatures']}, beam {d['beam_size']}, "
+                      f"strategy {d['strategy']}, condition_on_previous_text {d['condition_on_previous_text']}")
+    table = Table(title="PyTorch vs JAX")
+    for column in ("config", "audio s", "load s", "compile s", "first s", "warm s", "RTFx", "WER", "RSS MB", "speed vs PyTorch"):
+        table.add_column(column, justify="left" if column == "config" else "right")
+    for r in results:
+        table.add_row(
+            r.config_name, f"{r.audio_seconds:.1f}", f"{r.load_s:.2f}", "-" if r.compile_s is None else f"{r.compile_s:.2f}",
+            f"{r.first_run_s:.2f}", f"{r.warm_median_s:.2f}", f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.peak_rss_mb:.0f}",
+            f"{reference.warm_median_s / r.warm_median_s:.2f}x",
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Whisper in JAX against openai-whisper on the same converted tiny.en weights."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from core import audio, weights
+from core.backends import create
+from core.config import RunConfig
+from core.errors import AsrTuiError
+from core.metrics import wer
+from core.samples import SAMPLE
+from tests.runner_helpers import run_once
+from tests.test_transcription import CLIP_WER_BOUND, SAMPLE_WER_BOUND
+
+JAX = RunConfig(backend="jax", warmup=0, repeat=1)
+
+
+def test_one_window_logits_match_pytorch():
+    import jax.numpy as jnp
+    import torch
+    import whisper
+
+    from core.backends.jaxwhisper import mel as jmel
+    from core.backends.jaxwhisper import model, params
+    from core.backends.pytorch import load_whisper_model
+
+    resolved = weights.resolve("tiny.en")
+    samples = audio.load(SAMPLE).samples
+    mel = jmel.log_mel_spectrogram(samples, 80, padding=480_000)
+    torch_mel = whisper.log_mel_spectrogram(torch.from_numpy(samples), 80, padding=480_000).numpy()
+    assert np.abs(mel - torch_mel).max() < 1e-3
+
+    window = jmel.window(mel, 0)[None]
+    tokenizer = whisper.tokenizer.get_tokenizer(False)
+    tokens = np.array([list(tokenizer.sot_sequence) + tokenizer.encode(" Four score and seven years ago")])
+    reference = load_whisper_model(resolved, "cpu")
+    with torch.no_grad():
+        expected = reference.decoder(torch.from_numpy(tokens), reference.encoder(torch.from_numpy(window))).numpy()
+
+    dims, tree = params.load(resolved)
+    import jax
+
+    tree = jax.tree.map(jnp.asarray, tree)
+    features = model.encode(tree, jnp.asarray(window), dims["n_audio_head"])
+    cache = model.empty_cache(tree, 1, dims["n_text_ctx"], dims["n_text_head"])
+    logits, _ = model.decode(tree, jnp.asarray(tokens), 0, cache, model.cross_kv(tree, features, dims["n_text_head"]), dims["n_text_head"])
+    assert np.abs(np.asarray(logits) - expected).max() < 1e-3
+
+
+def test_greedy_transcripts_agree_with_pytorch():
+    jax_result = run_once(JAX, [SAMPLE])[0]
+    torch_result = run_once(RunConfig(warmup=0, repeat=1), [SAMPLE])[0]
+    assert wer(torch_result.text, jax_result.text) <= 0.02, (torch_result.text, jax_result.text)
+    assert jax_result.wer <= SAMPLE_WER_BOUND and torch_result.wer <= SAMPLE_WER_BOUND
+    assert jax_result.compile_s > 0 and jax_result.first_run_s > jax_result.compile_s
+
+
+@pytest.fixture(scope="module")
+def minutes_clip(tmp_path_factory):
+    """About two and a half minutes of text that never repeats (repeated text makes
+    Whisper skip ahead when conditioned on its own previous output, in both backends)."""
+    from benchmarks.long_clip import PASSAGES
+    from tests.speech import espeak
+
+    text = " ".join(PASSAGES[:3])
+    return espeak(text, tmp_path_factory.mktemp("jax") / "minutes.wav", speed=160), text
+
+
+LONG_FORM_WER_BOUND = 0.25  # espeak-ng through tiny.en on historic prose: PyTorch scores about 0.15
+
+
+def test_long_form_batched_keeps_every_word_once(minutes_clip):
+    path, text = minutes_clip
+    sequential, batched = run_once(JAX, [path])[0], run_once(JAX.with_(strategy="batched", batch_size=4), [path])[0]
+    assert sequential.audio_seconds > 120  # six 30 s windows at 20 s steps: five seams
+    for result in (sequential, batched):
+        assert wer(text, result.text) <= LONG_FORM_WER_BOUND, result.text
+        starts = [s.start for s in result.segments]
+        assert starts == sorted(starts)
+        assert all(0 <= s.start <= s.end <= result.audio_seconds + 0.5 for s in result.segments)
+    # Duplicated or lost words at the seams would change the word count and the WER.
+    expected = len(text.split())
+    assert abs(len(batched.text.split()) - expected) <= 0.05 * expected
+    assert wer(text, batched.text) <= wer(text, sequential.text) + 0.02
+
+
+def test_bfloat16_and_batch_sizes(speech_clip):
+    path, text = speech_clip
+    bf16 = run_once(JAX.with_(dtype="bfloat16", strategy="batched", batch_size=4), [path])[0]
+    assert wer(text, bf16.text) <= CLIP_WER_BOUND + 0.05
+    long_path = path  # two windows when split at 20 s steps
+    b1 = run_once(JAX.with_(strategy="batched", batch_size=1), [long_path])[0]
+    b4 = run_once(JAX.with_(strategy="batched", batch_size=4), [long_path])[0]
+    assert b1.text == b4.text
+
+
+def test_gpu_asked_for_without_gpu():
+    with pytest.raises(AsrTuiError, match="JAX sees no GPU"):
+        create("jax").check_available(JAX.with_(device="cuda"))
+
+
+def test_beam_search_is_refused_clearly():
+    with pytest.raises(AsrTuiError, match="beam size must be 1"):
+        create("jax").check(JAX.with_(beam_size=5))
+
+
+def test_cancel_between_batches(minutes_clip):
+    backend = create("jax")
+    config = JAX.with_(strategy="batched", batch_size=1)
+    backend.load(config, weights.resolve("tiny.en"))
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, segments):
+        seen.append(done)
+        cancel.set()
+
+    from core.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        backend.transcribe(audio.load(minutes_clip[0]).samples, config, progress, cancel)
+    assert len(seen) == 1

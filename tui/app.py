@@ -1,0 +1,192 @@
+"""The asr-tui application: state (sources, configurations, results), the bridge from
+the runner's worker thread, and the actions every tab shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from core import events, export, history, presets
+from core.errors import AsrTuiError
+from core.presets import Preset
+from core.results import RunResult
+from core.runner import Runner
+from core.samples import SAMPLE
+from tui.messages import RunnerEvent
+from tui.widgets.configure import ConfigurePane
+from tui.widgets.results import ResultsPane
+from tui.widgets.run_view import RunPane
+from tui.widgets.sources import Source, SourcesPane
+
+
+class AsrTuiApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "asr-tui"
+    SUB_TITLE = "Whisper backends, same audio, same weights"
+    BINDINGS = [
+        Binding("1", "show_tab('sources')", "Sources"),
+        Binding("2", "show_tab('configure')", "Configure"),
+        Binding("3", "show_tab('run')", "Run"),
+        Binding("4", "show_tab('results')", "Results"),
+        Binding("r", "run", "Run"),
+        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, preset: Preset, sources: list[Path], root: Path | None = None) -> None:
+        super().__init__()
+        self.preset = preset
+        self.configs = list(preset.configs)
+        self.sources = [Source.probe(p) for p in sources]
+        self.results: list[RunResult] = []
+        self.root = root or Path.cwd()
+        self.running: set[int] = set()
+        self.runner: Runner | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs", initial="sources"):
+            with TabPane("1 Sources", id="sources"):
+                yield SourcesPane(self.root, self.sources, id="sources-pane")
+            with TabPane("2 Configure", id="configure"):
+                yield ConfigurePane(self.configs, id="configure-pane")
+            with TabPane("3 Run", id="run"):
+                yield RunPane(id="run-pane")
+            with TabPane("4 Results", id="results"):
+                yield ResultsPane(self.results, id="results-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.runner = Runner(lambda event: self.post_message(RunnerEvent(event)))
+        self.query_one(ConfigurePane).reload(self.preset.name)
+
+    def on_unmount(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
+
+    # --- actions ---------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("a run is in progress (escape cancels it)", severity="warning")
+            return
+        usable = [s for s in self.sources if not s.error]
+        if not usable:
+            self.notify("no readable source selected: add a file on the Sources tab", severity="error")
+            return
+        run_pane = self.query_one(RunPane)
+        run_pane.clear()
+        self.action_show_tab("run")
+        references = {s.path: s.reference for s in usable if s.reference}
+        for config in self.configs:
+            self.running.add(self.runner.submit(config, [s.path for s in usable], references))
+        run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files")
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.runner.cancel()
+            self.query_one(RunPane).set_phase("Cancelling (stops within one chunk)…")
+
+    def action_load_preset(self) -> None:
+        from tui.screens.presets import PresetScreen
+
+        def load(preset: Preset | None) -> None:
+            if preset is None:
+                return
+            self.preset = preset
+            self.configs[:] = preset.configs
+            self.query_one(ConfigurePane).reload(preset.name)
+            for source in preset.sources:
+                self.query_one(SourcesPane).add(Path(source))
+            self.notify(f"loaded preset '{preset.name}'")
+
+        self.push_screen(PresetScreen(), load)
+
+    def action_save_preset(self) -> None:
+        from tui.screens.dialogs import ConfirmDialog, InputDialog
+
+        def save(name: str | None, overwrite: bool = False) -> None:
+            if not name:
+                return
+            preset = Preset(name, list(self.configs), self.preset.description)
+            try:
+                self.preset = presets.save(preset, overwrite=overwrite)
+            except AsrTuiError as exc:
+                if "exists" in str(exc) and not overwrite:
+                    self.push_screen(ConfirmDialog(f"Preset '{name}' exists. Overwrite it?"), lambda yes: yes and save(name, True))
+                else:
+                    self.notify(str(exc), severity="error")
+                return
+            self.query_one(ConfigurePane).reload(self.preset.name)
+            self.notify(f"saved preset to {self.preset.path}")
+
+        default = self.preset.name if not self.preset.bundled else f"{self.preset.name} (copy)"
+        self.push_screen(InputDialog("Save configurations as preset named", default), save)
+
+    def export_table(self, path: Path) -> None:
+        try:
+            written = export.write_table(self.results, path)
+        except AsrTuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"exported {len(self.results)} runs to {written}")
+
+    def export_transcript(self, result: RunResult, path: Path) -> None:
+        try:
+            written = export.write_transcript(result, path)
+        except AsrTuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"wrote transcript to {written}")
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Run benchmark", "Run every configuration over the selected sources", self.action_run)
+        yield SystemCommand("Cancel run", "Stop the run in progress within one chunk", self.action_cancel)
+        yield SystemCommand("Load preset", "Replace the configurations with a preset's", self.action_load_preset)
+        yield SystemCommand("Save preset", "Save the configurations as a preset", self.action_save_preset)
+        yield SystemCommand("Show results", "All runs of this session", lambda: self.action_show_tab("results"))
+        yield SystemCommand("Keys", "Every key binding", self.action_help)
+
+    # --- runner events ------------------------------------------------------------------
+
+    def on_runner_event(self, message: RunnerEvent) -> None:
+        event = message.event
+        self.query_one(RunPane).handle(event)
+        match event:
+            case events.RunFinished(result=result):
+                self.results.append(result)
+                try:
+                    history.append(result)
+                except OSError as exc:
+                    self.notify(f"could not append to history: {exc}", severity="warning")
+                self.query_one(ResultsPane).refresh_results()
+            case events.RunFailed(message=text):
+                self.notify(text, severity="error", timeout=8)
+            case events.JobFinished() | events.JobCancelled():
+                self.running.discard(event.job_id)
+                if not self.running:
+                    cancelled = isinstance(event, events.JobCancelled)
+                    self.query_one(RunPane).set_phase(
+                        "Cancelled; the model stays loaded. Press r to run again." if cancelled
+                        else f"Done: {len(self.results)} runs this session (4 shows them all)."
+                    )
+
+
+def launch(preset: str | None = None, audio: list[str] | None = None) -> int:
+    chosen = presets.find(preset or presets.DEFAULT_PRESET)
+    sources = [Path(a) for a in audio or []] or [Path(s).expanduser() for s in chosen.sources] or [SAMPLE]
+    AsrTuiApp(chosen, sources).run()
+    return 0
