@@ -55,7 +55,7 @@ async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
             assert float(cells[5]) > 1  # RTFx
             assert 0 <= float(cells[6]) < 0.1  # WER against the sibling reference
         await pilot.press("4")
-        assert app.query_one("#results").row_count == 2
+        assert app.query_one("#results-table").row_count == 2
         out = tmp_path / "export.json"
         await pilot.press("e")
         assert isinstance(app.screen, InputDialog)
@@ -77,7 +77,7 @@ async def test_cancel_midway_then_run_again(audio_dir, long_clip):
         await pilot.pause()
         await pilot.press("r")
         run_pane = app.query_one("#run-pane")
-        await wait_until(pilot, lambda: any(r.query_one("ProgressBar").progress > 0 for r in run_pane._rows.values()))
+        await wait_until(pilot, lambda: any(r.bar.progress > 0 for r in run_pane._rows.values()))
         await pilot.press("escape")
         await wait_until(pilot, lambda: not app.running)
         assert not app.results

@@ -22,6 +22,9 @@ from tui.widgets.run_view import RunPane
 from tui.widgets.sources import Source, SourcesPane
 
 
+FOCUS_ON_TAB = {"sources": "#audio-tree", "configure": "#config-list", "run": "#segments", "results": "#results-table"}
+
+
 class AsrTuiApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "asr-tui"
@@ -71,7 +74,9 @@ class AsrTuiApp(App):
     # --- actions ---------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
+        """Switch tab and focus its main widget, so the tab's own keys work at once."""
         self.query_one("#tabs", TabbedContent).active = tab
+        self.query_one(FOCUS_ON_TAB[tab]).focus()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

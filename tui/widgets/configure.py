@@ -64,9 +64,9 @@ class ConfigurePane(Vertical):
                     with Horizontal(classes="form-row", id=f"row-{name}"):
                         yield Label(label, classes="form-label")
                         if isinstance(kind, list):
-                            yield Select([(c, c) for c in kind], allow_blank=False, id=f"field-{name}")
+                            yield Select([(c, c) for c in kind], allow_blank=False, id=f"field-{name}", compact=True)
                         else:
-                            yield Input(id=f"field-{name}", type="integer" if kind == "int" else "text")
+                            yield Input(id=f"field-{name}", type="integer" if kind == "int" else "text", compact=True)
                 yield Static("", id="config-error")
                 yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
 

@@ -41,11 +41,11 @@ class ResultsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("No runs yet.", id="results-status")
-        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
         yield PlotextPlot(id="rtfx-chart")
 
     def on_mount(self) -> None:
-        self.query_one("#results", DataTable).add_columns("", "config", "file", "load s", "first s", "warm s", "RTFx", "WER", "peak MB")
+        self.query_one("#results-table", DataTable).add_columns("", "config", "file", "load s", "first s", "warm s", "RTFx", "WER", "peak MB")
         self.refresh_results()
 
     def ordered(self) -> list[RunResult]:
@@ -56,7 +56,7 @@ class ResultsPane(Vertical):
     def refresh_results(self) -> None:
         from tui.widgets.run_view import timing_row
 
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results-table", DataTable)
         table.clear()
         for result in self.ordered():
             mark = "*" if any(result is m for m in self.marked) else ""
@@ -78,7 +78,7 @@ class ResultsPane(Vertical):
         self.query_one(PlotextPlot).refresh()
 
     def highlighted(self) -> RunResult | None:
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results-table", DataTable)
         ordered = self.ordered()
         if not ordered or table.cursor_row is None or table.cursor_row >= len(ordered):
             return None
@@ -92,9 +92,9 @@ class ResultsPane(Vertical):
             self.marked = [m for m in self.marked if m is not result]
         else:
             self.marked = (self.marked + [result])[-2:]
-        row = self.query_one("#results", DataTable).cursor_row
+        row = self.query_one("#results-table", DataTable).cursor_row
         self.refresh_results()
-        self.query_one("#results", DataTable).move_cursor(row=row)
+        self.query_one("#results-table", DataTable).move_cursor(row=row)
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORT_KEYS)

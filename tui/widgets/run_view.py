@@ -30,29 +30,36 @@ def timing_row(result: RunResult) -> tuple[str, ...]:
 
 
 class ProgressRow(Horizontal):
-    """One (configuration, file) measurement: all its passes on one bar."""
+    """One (configuration, file) measurement: all its passes on one bar. Its widgets
+    are built here, not found by query, because events can arrive before it mounts."""
 
     def __init__(self, title: str, audio_seconds: float, passes: int) -> None:
         super().__init__(classes="progress-row")
-        self.title, self.audio_seconds, self.passes = title, audio_seconds, passes
+        self.audio_seconds, self.passes = audio_seconds, passes
         self.pass_index = 1
+        self.title = Label(title, classes="progress-title")
+        self.bar = ProgressBar(total=audio_seconds * passes, show_eta=True)
+        self.state = Label("waiting", classes="progress-pass")
+        self.finished = False
 
     def compose(self) -> ComposeResult:
-        yield Label(self.title, classes="progress-title")
-        yield ProgressBar(total=self.audio_seconds * self.passes, show_eta=True)
-        yield Label("waiting", classes="progress-pass")
+        yield self.title
+        yield self.bar
+        yield self.state
 
     def start_pass(self, index: int, kind: str, compiles: bool) -> None:
         self.pass_index = index
         what = "first run (compiling)" if kind == "first" and compiles else f"{kind} run"
-        self.query_one(".progress-pass", Label).update(f"{what} {index}/{self.passes}")
+        self.state.update(f"{what} {index}/{self.passes}")
 
     def advance(self, done_seconds: float) -> None:
-        self.query_one(ProgressBar).update(progress=(self.pass_index - 1) * self.audio_seconds + done_seconds)
+        self.bar.update(progress=(self.pass_index - 1) * self.audio_seconds + done_seconds)
 
     def finish(self, text: str) -> None:
-        self.query_one(ProgressBar).update(progress=self.audio_seconds * self.passes)
-        self.query_one(".progress-pass", Label).update(text)
+        self.finished = True
+        if text != "cancelled":
+            self.bar.update(progress=self.audio_seconds * self.passes)
+        self.state.update(text)
 
 
 class RunPane(Vertical):
@@ -113,5 +120,5 @@ class RunPane(Vertical):
                 self.query_one("#timings", DataTable).add_row(config.display_name, name, "error:", message[:60], "", "", "", "")
             case events.JobCancelled():
                 for row in self._rows.values():
-                    if row.query_one(ProgressBar).percentage != 1:
-                        row.query_one(".progress-pass", Label).update("cancelled")
+                    if not row.finished:
+                        row.finish("cancelled")
