@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# Snapshots must not catch a tab underline mid-slide.
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 import pytest
 

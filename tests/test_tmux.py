@@ -1,0 +1,49 @@
+"""The real `asr-tui` command in a real terminal (tmux): start the default run on the
+bundled sample and read the finished timing table off the screen."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/install.sh --test installs it)")
+
+
+def test_default_run_in_a_real_terminal(tmp_path):
+    entry = Path(sys.executable).with_name("asr-tui")
+    socket = f"asr-tui-test-{os.getpid()}"
+    tmux = ["tmux", "-L", socket]
+
+    def screen() -> str:
+        return subprocess.run([*tmux, "capture-pane", "-p", "-t", "main"], capture_output=True, text=True).stdout
+
+    def wait_for(text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in (shown := screen()):
+                return shown
+            time.sleep(0.5)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{screen()}")
+
+    subprocess.run([*tmux, "new-session", "-d", "-s", "main", "-x", "100", "-y", "30", "-c", str(tmp_path), str(entry)], check=True, env=os.environ.copy())
+    try:
+        started = time.monotonic()
+        wait_for("1 Sources", 30)
+        first_screen_s = time.monotonic() - started
+        assert "gettysburg.flac" in screen()
+        subprocess.run([*tmux, "send-keys", "-t", "main", "r"], check=True)
+        shown = wait_for("Done:", 300)
+        rows = [line for line in shown.splitlines() if "gettysburg.flac" in line and re.search(r"\d+\.\d+\s+0\.\d{3}", line)]
+        assert len(rows) == 2, shown  # PyTorch and JAX, each with RTFx and WER
+        assert any("PyTorch" in r for r in rows) and any("JAX" in r for r in rows)
+        print(f"first screen after {first_screen_s:.2f} s (includes tmux start)")
+        subprocess.run([*tmux, "send-keys", "-t", "main", "q"], check=True)
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
