@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from core.errors import AsrTuiError
 
 DEVICES = ("cpu", "cuda")
-DTYPES = ("float32", "float16", "bfloat16")
+# int8 is CTranslate2's (weights quantised, compute in int8 where the device can)
+DTYPES = ("float32", "float16", "bfloat16", "int8")
 TASKS = ("transcribe", "translate")
 # sequential: one 30 s window after another, previous text as prompt (openai-whisper);
 # batched: overlapping windows decoded batch_size at a time (whisper-jax).
@@ -49,6 +50,7 @@ class RunConfig:
     seed: int = 0  # seeds the fallback's sampling so reruns do the same work
     max_new_tokens: int = 224  # per window; openai-whisper's n_text_ctx // 2
     compilation_cache: bool = False  # JAX: reuse compiled code across processes
+    vad_filter: bool = False  # CTranslate2: off, so every backend hears the same audio
     label: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +105,7 @@ class RunConfig:
             "no_speech_threshold": self.no_speech_threshold,
             "seed": self.seed,
             "strategy": self.strategy,
+            "vad_filter": self.vad_filter,
             "max_new_tokens": self.max_new_tokens,
             "language": self.language,
             "task": self.task,

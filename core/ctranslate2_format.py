@@ -76,6 +76,9 @@ def read_model_bin(fp: BinaryIO) -> tuple[str, dict[str, np.ndarray]]:
     return spec_name, variables
 
 
+PROJECTION_ALIAS = {"decoder/projection/weight": "decoder/embeddings/weight"}
+
+
 def load_ct2_directory(directory: Path, model_bin: BinaryIO | None = None) -> CT2Model:
     """Load a faster-whisper directory; `model_bin` overrides `directory/model.bin`
     for models whose weights are split across files."""
@@ -193,3 +196,98 @@ def to_openai_state_dict(model: CT2Model) -> dict[str, np.ndarray]:
 def alignment_heads(model: CT2Model) -> list[list[int]]:
     """(layer, head) pairs used for word timestamps, from the directory's config."""
     return [list(map(int, pair)) for pair in model.config.get("alignment_heads", [])]
+
+
+# --- the reverse: openai-whisper -> CTranslate2 ------------------------------------------
+
+_DTYPE_IDS = {np.dtype(v): k for k, v in _DTYPES.items()}
+BINARY_VERSION = 6
+WHISPER_SPEC_REVISION = 3
+
+
+def from_openai_state_dict(sd: dict[str, np.ndarray], dims: dict) -> dict[str, np.ndarray]:
+    """openai-whisper's state dict as CTranslate2 `WhisperSpec` variables (the inverse
+    of `to_openai_state_dict`): q/k/v and cross k/v fused, key biases as zero slots."""
+    v: dict[str, np.ndarray] = {}
+
+    def linear(dst: str, src: str, bias: bool = True) -> None:
+        v[f"{dst}/weight"] = sd[f"{src}.weight"]
+        if bias:
+            v[f"{dst}/bias"] = sd[f"{src}.bias"]
+
+    def norm(dst: str, src: str) -> None:
+        v[f"{dst}/gamma"], v[f"{dst}/beta"] = sd[f"{src}.weight"], sd[f"{src}.bias"]
+
+    def fused(dst: str, src: str, names: tuple[str, ...]) -> None:
+        weights = [sd[f"{src}.{n}.weight"] for n in names]
+        biases = [sd.get(f"{src}.{n}.bias", np.zeros_like(weights[0][:, 0])) for n in names]
+        v[f"{dst}/weight"], v[f"{dst}/bias"] = np.concatenate(weights), np.concatenate(biases)
+
+    def ffn(dst: str, src: str) -> None:
+        norm(f"{dst}/ffn/layer_norm", f"{src}.mlp_ln")
+        linear(f"{dst}/ffn/linear_0", f"{src}.mlp.0")
+        linear(f"{dst}/ffn/linear_1", f"{src}.mlp.2")
+
+    linear("encoder/conv1", "encoder.conv1")
+    linear("encoder/conv2", "encoder.conv2")
+    v["encoder/position_encodings/encodings"] = sd["encoder.positional_embedding"]
+    for i in range(dims["n_audio_layer"]):
+        dst, src = f"encoder/layer_{i}", f"encoder.blocks.{i}"
+        norm(f"{dst}/self_attention/layer_norm", f"{src}.attn_ln")
+        fused(f"{dst}/self_attention/linear_0", f"{src}.attn", ("query", "key", "value"))
+        linear(f"{dst}/self_attention/linear_1", f"{src}.attn.out")
+        ffn(dst, src)
+    norm("encoder/layer_norm", "encoder.ln_post")
+    v["encoder/num_heads"] = np.array(dims["n_audio_head"], np.int16)
+
+    v["decoder/embeddings/weight"] = sd["decoder.token_embedding.weight"]
+    v["decoder/position_encodings/encodings"] = sd["decoder.positional_embedding"]
+    for i in range(dims["n_text_layer"]):
+        dst, src = f"decoder/layer_{i}", f"decoder.blocks.{i}"
+        norm(f"{dst}/self_attention/layer_norm", f"{src}.attn_ln")
+        fused(f"{dst}/self_attention/linear_0", f"{src}.attn", ("query", "key", "value"))
+        linear(f"{dst}/self_attention/linear_1", f"{src}.attn.out")
+        norm(f"{dst}/attention/layer_norm", f"{src}.cross_attn_ln")
+        linear(f"{dst}/attention/linear_0", f"{src}.cross_attn.query")
+        fused(f"{dst}/attention/linear_1", f"{src}.cross_attn", ("key", "value"))
+        linear(f"{dst}/attention/linear_2", f"{src}.cross_attn.out")
+        ffn(dst, src)
+    norm("decoder/layer_norm", "decoder.ln")
+    # the decoder's fixed attributes, as CTranslate2's Whisper converter writes them
+    v.update({
+        "decoder/activation": np.array(3, np.int8),  # GELU
+        "decoder/alibi": np.array(0, np.int8),
+        "decoder/alignment_heads": np.array(1, np.int16),
+        "decoder/alignment_layer": np.array(-1, np.int16),
+        "decoder/num_heads": np.array(dims["n_text_head"], np.int16),
+        "decoder/pre_norm": np.array(1, np.int8),
+        "decoder/scale_embeddings": np.array(0, np.int8),
+        "decoder/start_from_zero_embedding": np.array(0, np.int8),
+    })
+    return v
+
+
+def write_model_bin(fp: BinaryIO, variables: dict[str, np.ndarray], aliases: dict[str, str]) -> None:
+    """Serialise variables in CTranslate2's binary format (what `read_model_bin` reads)."""
+
+    def string(text: str) -> None:
+        data = text.encode("utf-8")
+        fp.write(struct.pack("<H", len(data) + 1) + data + b"\0")
+
+    fp.write(struct.pack("<I", BINARY_VERSION))
+    string("WhisperSpec")
+    fp.write(struct.pack("<I", WHISPER_SPEC_REVISION))
+    fp.write(struct.pack("<I", len(variables)))
+    for name in sorted(variables):
+        value = np.asarray(variables[name], order="C")  # ascontiguousarray would make scalars 1-d
+        string(name)
+        fp.write(struct.pack("<B", value.ndim))
+        for dim in value.shape:
+            fp.write(struct.pack("<I", dim))
+        fp.write(struct.pack("<B", _DTYPE_IDS[value.dtype]))
+        fp.write(struct.pack("<I", value.nbytes))
+        fp.write(value.tobytes())
+    fp.write(struct.pack("<I", len(aliases)))
+    for alias, target in aliases.items():
+        string(alias)
+        string(target)

@@ -196,7 +196,7 @@ class Runner:
         result = RunResult(
             backend=config.backend,
             model=resident.weights.name,
-            weights_sha256=resident.weights.sha256,
+            weights_sha256=backend.weights_sha256(resident.weights),
             device=config.device,
             dtype=config.dtype,
             beam_size=config.beam_size,

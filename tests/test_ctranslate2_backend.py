@@ -1,0 +1,80 @@
+"""faster-whisper (CTranslate2) on the same weights: the bundled directory as it is,
+and an openai-whisper checkpoint converted back to CTranslate2's format."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+
+from core import weights
+from core.backends import create
+from core.config import RunConfig
+from core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, load_ct2_directory, to_openai_state_dict, whisper_dims, write_model_bin
+from core.errors import AsrTuiError
+from core.metrics import wer
+from core.samples import SAMPLE
+from tests.runner_helpers import run_once
+from tests.test_transcription import SAMPLE_WER_BOUND
+
+CT2 = RunConfig(backend="ctranslate2", warmup=0, repeat=1)
+
+
+def test_reverse_conversion_reproduces_the_original_file_byte_for_byte():
+    directory = weights.resolve("tiny.en").ct2_dir
+    model = load_ct2_directory(directory)
+    variables = from_openai_state_dict(to_openai_state_dict(model), whisper_dims(model))
+    out = io.BytesIO()
+    write_model_bin(out, variables, PROJECTION_ALIAS)
+    assert out.getvalue() == (directory / "model.bin").read_bytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int8"])
+def test_bundled_tiny_en_meets_the_bound(dtype):
+    result = run_once(CT2.with_(dtype=dtype), [SAMPLE])[0]
+    assert result.wer <= SAMPLE_WER_BOUND, result.text
+    assert result.weights_sha256 == weights.resolve("tiny.en").sha256  # the directory as it is
+
+
+def test_greedy_float32_agrees_with_pytorch():
+    ct2 = run_once(CT2, [SAMPLE])[0]
+    torch_result = run_once(RunConfig(warmup=0, repeat=1), [SAMPLE])[0]
+    assert wer(torch_result.text, ct2.text) <= 0.02, (torch_result.text, ct2.text)
+
+
+def test_converted_checkpoint_runs_and_records_its_own_hash():
+    original = weights.resolve("tiny.en")
+    checkpoint_only = dataclasses.replace(original, ct2_dir=None, name="tiny.en-from-pt")
+    converted = weights.ct2_directory(checkpoint_only)
+    assert converted != original.ct2_dir and (converted / "tokenizer.json").is_file()
+    assert (converted / "model.bin").read_bytes() == (original.ct2_dir / "model.bin").read_bytes()
+    # Given the .pt path, the backend converts it itself and hashes what it runs: the
+    # bytes equal the bundled model.bin, so the hash does too.
+    result = run_once(CT2.with_(model=str(original.checkpoint)), [SAMPLE])[0]
+    assert result.wer <= SAMPLE_WER_BOUND
+    assert result.weights_sha256 == original.sha256
+
+
+@pytest.mark.parametrize("strategy,batch", [("sequential", 1), ("batched", 4)])
+def test_segments_ordered_inside_the_audio(long_clip, strategy, batch):
+    result = run_once(CT2.with_(strategy=strategy, batch_size=batch), [long_clip[0]])[0]
+    starts = [s.start for s in result.segments]
+    assert len(starts) > 3 and starts == sorted(starts)
+    assert all(0 <= s.start <= s.end <= result.audio_seconds for s in result.segments)
+
+
+def test_unsupported_compute_type_is_a_clear_error():
+    import ctranslate2
+
+    unsupported = [d for d in ("float16", "bfloat16") if d not in ctranslate2.get_supported_compute_types("cpu")]
+    if not unsupported:
+        pytest.skip("this CPU supports every compute type")
+    with pytest.raises(AsrTuiError, match=f"does not support {unsupported[0]}"):
+        create("ctranslate2").check_available(CT2.with_(dtype=unsupported[0]))
+
+
+def test_int8_is_refused_by_the_other_backends():
+    for backend in ("pytorch", "jax"):
+        with pytest.raises(AsrTuiError, match="does not support int8"):
+            create(backend).check(RunConfig(backend=backend, dtype="int8"))
