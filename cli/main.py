@@ -11,8 +11,6 @@ import sys
 
 from core.errors import AsrTuiError
 
-SUBCOMMANDS = ("run",)
-
 
 def tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -32,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
             from cli.run import main as run_main
 
             return run_main(argv[1:])
+        if argv and argv[0] == "record":
+            from cli.record import main as record_main
+
+            return record_main(argv[1:])
         args = tui_parser().parse_args(argv)
         from tui.app import launch
 

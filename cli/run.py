@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from cli import record
 from core import audio, backends, config as config_mod, events, export, presets, weights
 from core.config import RunConfig
 from core.errors import AsrTuiError
@@ -43,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, help="measured warm runs")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")
     p.add_argument("--json", type=Path, help="write the results document here")
+    p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
+    record.add_arguments(p, device_flag="--mic-device")
     return p
 
 
@@ -111,6 +114,10 @@ def main(argv: list[str]) -> int:
     err = Console(stderr=True)
     try:
         configs, preset_sources = build_configs(args)
+        for config in configs:
+            backends.create(config.backend).check(config)
+        if args.mic:
+            args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
         for source in sources:
             audio.probe_seconds(source)  # fail on unreadable files before loading a model

@@ -49,6 +49,8 @@ class AsrTuiApp(App):
         self.root = root or Path.cwd()
         self.running: set[int] = set()
         self.runner: Runner | None = None
+        # quick A/B: job id -> result (None until it finishes), shown side by side when both are in
+        self.quick_ab_jobs: dict[int, RunResult | None] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,6 +100,33 @@ class AsrTuiApp(App):
         for config in self.configs:
             self.running.add(self.runner.submit(config, [s.path for s in usable], references))
         run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files")
+
+    def quick_ab(self, recording: Path) -> None:
+        """Transcribe one recording with the first two configurations, then compare."""
+        if self.running:
+            self.notify("a run is in progress (escape cancels it)", severity="warning")
+            return
+        if len(self.configs) < 2:
+            self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning")
+            return
+        self.query_one(RunPane).clear()
+        self.quick_ab_jobs = {}
+        for config in self.configs[:2]:
+            job = self.runner.submit(config, [recording])
+            self.running.add(job)
+            self.quick_ab_jobs[job] = None
+        self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {self.configs[0].display_name} vs {self.configs[1].display_name}")
+
+    def _quick_ab_finished(self, job_id: int, result: RunResult) -> None:
+        from tui.screens.compare import CompareScreen
+
+        if job_id not in self.quick_ab_jobs:
+            return
+        self.quick_ab_jobs[job_id] = result
+        done = list(self.quick_ab_jobs.values())
+        if all(done):
+            self.quick_ab_jobs = {}
+            self.push_screen(CompareScreen(*done))
 
     def action_cancel(self) -> None:
         if self.running:
@@ -173,6 +202,7 @@ class AsrTuiApp(App):
         match event:
             case events.RunFinished(result=result):
                 self.results.append(result)
+                self._quick_ab_finished(event.job_id, result)
                 try:
                     history.append(result)
                 except OSError as exc:

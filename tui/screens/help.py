@@ -21,6 +21,9 @@ Compare Whisper backends on the same audio and weights.
 | `x` | Sources, Configure | remove the selected source or configuration |
 | `f` | Sources | attach a reference transcript to the selected source |
 | `n` | Configure | new configuration (a copy of the selected one) |
+| `m` | Sources › Microphone | start or stop recording |
+| `b` | Sources › Microphone | quick A/B: the first two configurations on the newest recording |
+| `n` / `x` | Sources › Microphone | rename or delete the highlighted recording |
 | `p` | Configure | load a preset |
 | `ctrl+s` | Configure | save the configurations as a preset |
 | `space` | Results | mark a run for comparison (two at most) |

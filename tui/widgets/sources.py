@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, DirectoryTree, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, DirectoryTree, Label, TabbedContent, TabPane
 
 from core import audio
 from core.errors import AsrTuiError
 from core.metrics import find_reference
+from tui.widgets.microphone import MicrophonePane
 
 
 @dataclass
@@ -65,10 +66,7 @@ class SourcesPane(Vertical):
                         yield Label("Selected sources", classes="title")
                         yield DataTable(id="selected", cursor_type="row", zebra_stripes=True)
             with TabPane("Microphone", id="mic-tab"):
-                yield Static(
-                    "Microphone capture is not built yet: record a file with any tool and add it under Files.",
-                    id="mic-placeholder",
-                )
+                yield MicrophonePane(id="mic-pane")
 
     def on_mount(self) -> None:
         table = self.query_one("#selected", DataTable)

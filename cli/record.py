@@ -1,0 +1,60 @@
+"""`asr-tui record`: capture from the microphone into a WAV file (16 kHz mono)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from core import microphone
+from core.errors import AsrTuiError
+
+
+def add_arguments(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
+    """The recording options, shared by `record` and `run --mic` (where --device means cpu/cuda)."""
+    parser.add_argument(device_flag, dest="input_device", type=int, help="input device index (asr-tui record --list shows them)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to record (ctrl+c stops early)")
+
+
+def device(index: int | None) -> microphone.InputDevice:
+    if index is None:
+        return microphone.default_device()
+    found = next((d for d in microphone.input_devices() if d.index == index), None)
+    if found is None:
+        raise AsrTuiError(f"no input device {index} (asr-tui record --list shows them)")
+    return found
+
+
+def capture(index: int | None, seconds: float, out: Path | None) -> Path:
+    """Record with a live level line on stderr; returns the saved file."""
+    chosen = device(index)
+    err = Console(stderr=True)
+    err.print(f"recording {seconds:.0f} s from {chosen.name} ({chosen.samplerate:.0f} Hz); ctrl+c stops early")
+
+    def tick(recording: microphone.Recording) -> None:
+        bar = "#" * int(min(1.0, recording.peak) * 30)
+        err.print(f"\r{recording.elapsed:5.1f} s  level {bar:<30}", end="")
+
+    path = microphone.record(seconds, chosen, out, tick)
+    err.print(f"\nsaved {path}")
+    return path
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="asr-tui record", description=__doc__)
+    add_arguments(parser)
+    parser.add_argument("--out", type=Path, help="WAV file to write (default: a timestamped file in the user data dir)")
+    parser.add_argument("--list", action="store_true", help="list input devices and exit")
+    args = parser.parse_args(argv)
+    try:
+        if args.list:
+            for d in microphone.input_devices():
+                print(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz, {d.channels} channels)")
+            return 0
+        capture(args.input_device, args.seconds, args.out)
+    except AsrTuiError as exc:
+        print(f"asr-tui: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,116 @@
+"""Recording through a real (virtual) device: PulseAudio null sink, PortAudio, ALSA."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from core import audio, microphone
+from core.config import RunConfig
+from core.errors import AsrTuiError
+from core.metrics import wer
+from core.samples import SAMPLE
+from tests.runner_helpers import run_once
+from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.virtual_mic import no_card_config, play, virtual_mic  # noqa: F401 - fixture
+
+REFERENCE = SAMPLE.with_suffix(".txt").read_text()
+
+
+def aligned_correlation(capture: np.ndarray, original: np.ndarray) -> float:
+    """Pearson correlation at the lag that best aligns the two (FFT cross-correlation);
+    the capture may start before the playback or a little after it."""
+    n = len(capture) + len(original)
+    xcorr = np.fft.irfft(np.fft.rfft(capture, n) * np.conj(np.fft.rfft(original, n)), n)
+    lag = int(np.argmax(xcorr))
+    if lag >= len(capture):  # negative lag: the capture missed the first samples
+        lag -= n
+    a, b = (capture[lag:], original) if lag >= 0 else (capture, original[-lag:])
+    m = min(len(a), len(b))
+    a, b = a[:m], b[:m]
+    # Three resamplings (16 k -> sink -> device rate -> 16 k) leave a fractional-sample
+    # delay: align that too, with a phase ramp in the frequency domain.
+    spectrum, freqs = np.fft.rfft(a), np.fft.rfftfreq(m)
+    return max(
+        float(np.corrcoef(np.fft.irfft(spectrum * np.exp(2j * np.pi * freqs * delta), m), b)[0, 1])
+        for delta in np.linspace(-1.0, 1.0, 41)
+    )
+
+
+def test_capture_matches_the_played_file_and_transcribes(virtual_mic, tmp_path):
+    device = microphone.default_device()
+    recording = microphone.Recording(device, max_seconds=27, out=tmp_path / "capture.wav").start()
+    player = play(SAMPLE)
+    recording.wait(40)
+    player.wait(10)
+    path = recording.stop()
+    capture, original = audio.load(path).samples, audio.load(SAMPLE).samples
+    assert audio.load(path).seconds == pytest.approx(27, abs=0.2)
+    assert aligned_correlation(capture, original) > 0.99
+    result = run_once(RunConfig(warmup=0), [path])[0]
+    assert wer(REFERENCE, result.text) <= SAMPLE_WER_BOUND, result.text
+
+
+def test_silent_recording_is_saved_and_reported(virtual_mic, tmp_path):
+    out = tmp_path / "silence.wav"
+    with pytest.raises(AsrTuiError, match="silent"):
+        microphone.record(1.0, microphone.default_device(), out)
+    assert audio.probe_seconds(out) == pytest.approx(1.0, abs=0.1)
+
+
+def test_recordings_go_to_the_data_dir_newest_first(virtual_mic):
+    player = play(SAMPLE)
+    first = microphone.record(2.0)
+    second = microphone.record(2.0)
+    player.terminate()
+    assert first.parent == microphone.recordings_dir()
+    assert microphone.recordings()[:2] == [second, first]
+
+
+def run_without_devices(tmp_path, code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ALSA_CONFIG_PATH": str(no_card_config(tmp_path))}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_no_input_device_core_cli_and_tui(tmp_path):
+    core = run_without_devices(tmp_path, """
+        from core import microphone
+        from core.errors import AsrTuiError
+        try:
+            microphone.default_device()
+        except AsrTuiError as exc:
+            print("ERROR", exc)
+    """)
+    assert "ERROR no microphone: PortAudio lists no input device" in core.stdout, core.stderr
+
+    cli = run_without_devices(tmp_path, "import sys; from cli.main import main; sys.exit(main(['record', '--seconds', '1']))")
+    assert cli.returncode == 2 and cli.stderr.strip().splitlines() == ["asr-tui: error: no microphone: PortAudio lists no input device"]
+
+    tui = run_without_devices(tmp_path, """
+        import asyncio
+        from core import presets
+        from core.samples import SAMPLE
+        from tui.app import AsrTuiApp
+
+        async def main():
+            app = AsrTuiApp(presets.find("quick"), [SAMPLE])
+            async with app.run_test(size=(100, 32)) as pilot:
+                app.query_one("#source-tabs").active = "mic-tab"
+                for _ in range(100):
+                    await pilot.pause(0.1)
+                    if "no microphone" in str(app.query_one("#mic-timer").render()):
+                        break
+                print("TIMER", app.query_one("#mic-timer").render())
+                await pilot.press("m")
+                await pilot.pause()
+                print("STILL RUNNING", app.is_running)
+
+        asyncio.run(main())
+    """)
+    assert "TIMER   no microphone: PortAudio lists no input device" in tui.stdout, tui.stderr
+    assert "STILL RUNNING True" in tui.stdout

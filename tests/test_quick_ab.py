@@ -1,0 +1,39 @@
+"""The Microphone tab under Pilot: record from the virtual device, then quick A/B."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import presets
+from core.metrics import wer
+from core.samples import SAMPLE
+from tests.test_microphone import REFERENCE
+from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.tui_helpers import wait_until
+from tests.virtual_mic import play, virtual_mic  # noqa: F401 - fixture
+from tui.app import AsrTuiApp
+
+
+async def test_record_then_quick_ab(virtual_mic, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.query_one("#source-tabs").active = "mic-tab"
+        pane = app.query_one("#mic-pane")
+        await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
+        app.query_one("#mic-seconds").value = "27"
+        before = set(pane.files)
+        app.query_one("#recordings").focus()
+        await pilot.press("m")
+        assert pane.recording is not None
+        player = play(SAMPLE)
+        await wait_until(pilot, lambda: pane.recording is None, timeout=60)  # stops itself at 27 s
+        player.wait(10)
+        assert pane.files[0] not in before and set(pane.files) - before == {pane.files[0]}
+        assert "saved" in str(app.query_one("#mic-timer").render())
+        await pilot.press("b")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CompareScreen", timeout=300)
+        first, second = app.screen.first, app.screen.second
+        assert {first.backend, second.backend} == {"pytorch", "jax"}
+        for result in (first, second):
+            assert wer(REFERENCE, result.text) <= SAMPLE_WER_BOUND, result.text

@@ -1,0 +1,65 @@
+"""A real-time virtual microphone: a PulseAudio null sink whose monitor is the default
+source, fed by `paplay`; PortAudio records it through ALSA's pulse plugin.
+
+A silent stream keeps playing into the sink, or the idle sink delivers audio in
+2-second bursts. Everything started here is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+SINK = "asrtuitest"
+# An ALSA configuration whose only device is a sound card that does not exist:
+# PortAudio then lists no input device at all.
+NO_CARD_ALSA = "pcm.!default { type hw card 99 }\nctl.!default { type hw card 99 }\n"
+
+
+def _pactl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["pactl", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def virtual_mic():
+    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
+        pytest.skip("PulseAudio is not installed (scripts/install.sh --test installs it)")
+    started = subprocess.run(["pulseaudio", "--check"]).returncode != 0
+    if started:
+        subprocess.run(["pulseaudio", "-D", "--exit-idle-time=-1", "--disallow-exit"], check=True, capture_output=True)
+        for _ in range(50):
+            if _pactl("info").returncode == 0:
+                break
+            time.sleep(0.1)
+    module = _pactl("load-module", "module-null-sink", f"sink_name={SINK}", "rate=48000").stdout.strip()
+    previous_source = _pactl("get-default-source").stdout.strip()
+    _pactl("set-default-source", f"{SINK}.monitor")
+    keep_alive = subprocess.Popen(
+        ["pacat", "--playback", "-d", SINK, "--rate=48000", "--channels=1", "--format=s16le", "/dev/zero"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield SINK
+    finally:
+        keep_alive.terminate()
+        keep_alive.wait(5)
+        if previous_source:
+            _pactl("set-default-source", previous_source)
+        if module:
+            _pactl("unload-module", module)
+        if started:
+            subprocess.run(["pulseaudio", "--kill"], capture_output=True)
+
+
+def play(path: Path, sink: str = SINK) -> subprocess.Popen:
+    return subprocess.Popen(["paplay", "-d", sink, str(path)])
+
+
+def no_card_config(directory: Path) -> Path:
+    path = directory / "alsa-no-card.conf"
+    path.write_text(NO_CARD_ALSA)
+    return path

@@ -1,0 +1,175 @@
+"""The Microphone tab: pick an input device, record with a live level meter and
+timer, manage the recordings, and run a quick A/B of the first two configurations
+on the newest one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select
+
+from core import audio, microphone
+from core.errors import AsrTuiError
+
+
+class MicrophonePane(Vertical):
+    BINDINGS = [
+        Binding("m", "toggle_record", "Record/stop"),
+        Binding("b", "quick_ab", "Quick A/B"),
+        Binding("n", "rename", "Rename"),
+        Binding("x", "delete", "Delete"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.recording: microphone.Recording | None = None
+        self.devices: list[microphone.InputDevice] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label("Device", classes="form-label")
+            yield Select([], prompt="looking for input devices…", id="mic-device", compact=True)
+        with Horizontal(classes="form-row"):
+            yield Label("Max seconds", classes="form-label")
+            yield Input("30", id="mic-seconds", type="number", compact=True)
+        with Horizontal(classes="form-row"):
+            yield Button("Record (m)", id="mic-record", variant="primary", compact=True)
+            yield Label("  idle", id="mic-timer")
+        yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="mic-level")
+        yield Label("Recordings (newest first): b runs a quick A/B of the first two configurations", classes="title")
+        yield DataTable(id="recordings", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#recordings", DataTable).add_columns("name", "length", "recorded")
+        self.refresh_recordings()
+        self.find_devices()
+
+    @work(thread=True, exclusive=True)
+    def find_devices(self) -> None:
+        """PortAudio probes every ALSA device: off the UI thread."""
+        try:
+            devices = microphone.input_devices()
+            error = None if devices else "no microphone: PortAudio lists no input device"
+        except AsrTuiError as exc:
+            devices, error = [], str(exc)
+        self.app.call_from_thread(self._show_devices, devices, error)
+
+    def _show_devices(self, devices: list[microphone.InputDevice], error: str | None) -> None:
+        self.devices = devices
+        select = self.query_one("#mic-device", Select)
+        select.set_options([(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz)", d.index) for d in devices])
+        if devices:
+            try:
+                select.value = microphone.default_device().index
+            except AsrTuiError:
+                select.value = devices[0].index
+        else:
+            select.prompt = "no input device"
+            self.query_one("#mic-timer", Label).update(f"  {error}")
+            self.notify(error, severity="error")
+
+    def refresh_recordings(self) -> None:
+        table = self.query_one("#recordings", DataTable)
+        table.clear()
+        self.files = microphone.recordings()
+        for path in self.files:
+            try:
+                length = f"{audio.probe_seconds(path):.1f} s"
+            except AsrTuiError:
+                length = "unreadable"
+            table.add_row(path.name, length, f"{datetime.fromtimestamp(path.stat().st_mtime):%H:%M:%S}")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "mic-record":
+            self.action_toggle_record()
+
+    def action_toggle_record(self) -> None:
+        if self.recording is not None:
+            self._finish()
+            return
+        device_index = self.query_one("#mic-device", Select).value
+        device = next((d for d in self.devices if d.index == device_index), None)
+        if device is None:
+            self.notify("no microphone: PortAudio lists no input device", severity="error")
+            return
+        try:
+            seconds = float(self.query_one("#mic-seconds", Input).value or 30)
+            self.recording = microphone.Recording(device, seconds).start()
+        except (AsrTuiError, ValueError) as exc:
+            self.recording = None
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one("#mic-record", Button).label = "Stop (m)"
+        self._ticker = self.set_interval(0.1, self._tick)
+
+    def _tick(self) -> None:
+        recording = self.recording
+        if recording is None:
+            return
+        self.query_one("#mic-level", ProgressBar).update(progress=min(1.0, recording.peak))
+        self.query_one("#mic-timer", Label).update(f"  recording {recording.elapsed:5.1f} s  rms {recording.rms:.3f}")
+        if recording.wait(0):
+            self._finish()
+
+    def _finish(self) -> None:
+        recording, self.recording = self.recording, None
+        self._ticker.stop()
+        self.query_one("#mic-record", Button).label = "Record (m)"
+        self.query_one("#mic-level", ProgressBar).update(progress=0)
+        try:
+            path = recording.stop()
+            self.query_one("#mic-timer", Label).update(f"  saved {path.name}")
+        except AsrTuiError as exc:
+            self.query_one("#mic-timer", Label).update("  recording failed")
+            self.notify(str(exc), severity="error", timeout=8)
+        self.refresh_recordings()
+
+    def _highlighted(self) -> Path | None:
+        table = self.query_one("#recordings", DataTable)
+        if not self.files or table.cursor_row is None or table.cursor_row >= len(self.files):
+            return None
+        return self.files[table.cursor_row]
+
+    def action_quick_ab(self) -> None:
+        if not self.files:
+            self.notify("record something first (m)", severity="warning")
+            return
+        self.app.quick_ab(self.files[0])
+
+    def action_rename(self) -> None:
+        from tui.screens.dialogs import InputDialog
+
+        path = self._highlighted()
+        if path is None:
+            return
+
+        def rename(name: str | None) -> None:
+            if not name:
+                return
+            target = path.with_name(Path(name).stem + ".wav")
+            if target.exists():
+                self.notify(f"{target.name} exists", severity="error")
+                return
+            path.rename(target)
+            self.refresh_recordings()
+
+        self.app.push_screen(InputDialog("Rename recording to", path.stem), rename)
+
+    def action_delete(self) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
+        path = self._highlighted()
+        if path is None:
+            return
+
+        def delete(yes: bool | None) -> None:
+            if yes:
+                path.unlink(missing_ok=True)
+                self.refresh_recordings()
+
+        self.app.push_screen(ConfirmDialog(f"Delete recording {path.name}?"), delete)
