@@ -69,9 +69,9 @@ class MicrophonePane(Vertical):
             except AsrTuiError:
                 select.value = devices[0].index
         else:
+            # shown in the tab, not as a toast: a user who never records is not bothered
             select.prompt = "no input device"
             self.query_one("#mic-timer", Label).update(f"  {error}")
-            self.notify(error, severity="error")
 
     def refresh_recordings(self) -> None:
         table = self.query_one("#recordings", DataTable)
