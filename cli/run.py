@@ -24,7 +24,7 @@ from core.results import RunResult
 from core.runner import Runner
 from core.samples import SAMPLE
 
-OVERRIDABLE = ("backend", "model", "device", "dtype", "beam_size", "batch_size", "language", "task", "threads", "warmup", "repeat")
+OVERRIDABLE = ("backend", "model", "device", "dtype", "strategy", "beam_size", "batch_size", "language", "task", "threads", "warmup", "repeat", "vad_filter")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="Whisper name, .pt checkpoint or CTranslate2 directory")
     p.add_argument("--device", choices=config_mod.DEVICES)
     p.add_argument("--dtype", choices=config_mod.DTYPES)
+    p.add_argument("--strategy", choices=config_mod.STRATEGIES, help="sequential windows with previous text as prompt, or batched overlapping windows")
     p.add_argument("--beam-size", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--language")
@@ -42,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int)
     p.add_argument("--warmup", type=int, help="runs before the measured ones (the first is reported as first run)")
     p.add_argument("--repeat", type=int, help="measured warm runs")
+    p.add_argument("--vad", dest="vad_filter", action="store_const", const=True, help="ctranslate2: filter silence with VAD (off by default, so all backends hear the same audio)")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")
     p.add_argument("--json", type=Path, help="write the results document here")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")

@@ -72,6 +72,8 @@ class RunConfig:
         for name in ("batch_size", "beam_size", "best_of", "repeat", "max_new_tokens"):
             if getattr(self, name) < 1:
                 raise bad(f"{name.replace('_', ' ')} must be at least 1")
+        if self.strategy == "sequential" and self.batch_size != 1:
+            raise bad("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
         if self.warmup < 0 or self.threads < 0:
             raise bad("warm-up and threads cannot be negative")
         if not self.temperatures:

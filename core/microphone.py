@@ -9,7 +9,6 @@ still leaves what was captured on disk.
 from __future__ import annotations
 
 import threading
-import time
 import wave
 from dataclasses import dataclass
 from datetime import datetime

@@ -9,6 +9,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 import pytest
 
 from tests.speech import TEXTS, espeak
+from tests.virtual_mic import virtual_mic  # noqa: F401 - a session fixture for the microphone tests
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -22,6 +23,22 @@ def isolated_dirs(tmp_path_factory):
         mp.setenv(var, str(root / var.lower()))
     yield root
     mp.undo()
+
+
+@pytest.fixture
+def audio_dir(tmp_path, monkeypatch):
+    """A working directory holding a copy of the bundled sample and its reference, so
+    the TUI's file tree shows the same thing wherever the checkout lives."""
+    import shutil
+
+    from core.samples import SAMPLE
+
+    directory = tmp_path / "audio"
+    directory.mkdir()
+    shutil.copy(SAMPLE, directory / SAMPLE.name)
+    shutil.copy(SAMPLE.with_suffix(".txt"), directory / "gettysburg.txt")
+    monkeypatch.chdir(directory)
+    return directory
 
 
 @pytest.fixture(scope="session")

@@ -66,3 +66,13 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     bad.write_text("[[configs]]\nbackend = 'pytorch'\nbeam_size = 'five'\n")
     line = one_line_error(asr_tui("run", "--preset", str(bad)))
     assert "bad.toml" in line and "beam_size" in line
+
+
+def test_tui_entry_rejects_a_missing_preset_in_one_line():
+    line = one_line_error(asr_tui("--preset", "no-such-preset"))
+    assert "no preset named 'no-such-preset'" in line and "quick" in line
+
+
+def test_sequential_with_a_batch_is_explained():
+    line = one_line_error(asr_tui("run", "--backend", "jax", "--batch-size", "4"))
+    assert "use strategy batched" in line

@@ -17,7 +17,7 @@ from core.metrics import wer
 from core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.test_transcription import SAMPLE_WER_BOUND
-from tests.virtual_mic import no_card_config, play, virtual_mic  # noqa: F401 - fixture
+from tests.virtual_mic import no_card_config, play
 
 REFERENCE = SAMPLE.with_suffix(".txt").read_text()
 

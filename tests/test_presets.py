@@ -66,3 +66,13 @@ def test_save_overwrite_reload_delete():
 def test_bundled_preset_cannot_be_deleted():
     with pytest.raises(AsrTuiError, match="bundled"):
         presets.delete(presets.find(presets.DEFAULT_PRESET))
+
+
+def test_switches_and_strategy_round_trip():
+    preset = presets.Preset("switches", [RunConfig(backend="ctranslate2", strategy="batched", batch_size=8, vad_filter=True)])
+    saved = presets.save(preset)
+    try:
+        config = presets.load(saved.path).configs[0]
+        assert config.vad_filter is True and config.strategy == "batched" and config.batch_size == 8
+    finally:
+        presets.delete(saved)

@@ -10,7 +10,7 @@ from core.samples import SAMPLE
 from tests.test_microphone import REFERENCE
 from tests.test_transcription import SAMPLE_WER_BOUND
 from tests.tui_helpers import wait_until
-from tests.virtual_mic import play, virtual_mic  # noqa: F401 - fixture
+from tests.virtual_mic import play
 from tui.app import AsrTuiApp
 
 

@@ -4,7 +4,6 @@ screen is never saved as the baseline. Update with `pytest --snapshot-update`.""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,7 @@ SIZE = (100, 32)
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    directory = tmp_path / "audio"
-    directory.mkdir()
-    shutil.copy(SAMPLE, directory / SAMPLE.name)
-    shutil.copy(SAMPLE.with_suffix(".txt"), directory / "gettysburg.txt")
-    monkeypatch.chdir(directory)
+def app(audio_dir):
     return AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
 
 

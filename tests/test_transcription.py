@@ -8,7 +8,10 @@ from core.metrics import wer
 from core.samples import SAMPLE
 from tests.runner_helpers import run_once
 
-SAMPLE_WER_BOUND = 0.10
+# tiny.en makes 3 errors in the sample's 64 words (0.047); the same speech starting at
+# another offset in the window (a microphone capture) makes 6 to 8 (up to 0.125). A
+# broken conversion scores near 1.
+SAMPLE_WER_BOUND = 0.125
 CLIP_WER_BOUND = 0.15
 
 

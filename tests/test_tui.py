@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 
 from core import presets
 from core.config import RunConfig
@@ -21,16 +19,6 @@ SIZE = (100, 32)
 TWO_CONFIGS = Preset(
     "two", [RunConfig(warmup=1, repeat=1, label="pytorch"), RunConfig(backend="jax", warmup=1, repeat=1, label="jax")]
 )
-
-
-@pytest.fixture
-def audio_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "audio"
-    directory.mkdir()
-    shutil.copy(SAMPLE, directory / SAMPLE.name)
-    shutil.copy(SAMPLE.with_suffix(".txt"), directory / "gettysburg.txt")
-    monkeypatch.chdir(directory)
-    return directory
 
 
 async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):

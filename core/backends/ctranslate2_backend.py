@@ -36,11 +36,6 @@ class CTranslate2Backend(Backend):
         self.model_dir = None
         self.device = "cpu"
 
-    def check(self, config: RunConfig) -> None:
-        super().check(config)
-        if config.strategy == "sequential" and config.batch_size != 1:
-            raise AsrTuiError("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
-
     def check_available(self, config: RunConfig) -> None:
         try:
             import ctranslate2

@@ -65,8 +65,6 @@ class JaxBackend(Backend):
             raise AsrTuiError("the JAX backend decodes greedily (with temperature fallback): beam size must be 1")
         if config.threads not in (0, default_threads()):
             raise AsrTuiError("JAX on the CPU uses every core this process may use; leave threads at 0")
-        if config.strategy == "sequential" and config.batch_size != 1:
-            raise AsrTuiError("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
 
     def check_available(self, config: RunConfig) -> None:
         try:

@@ -101,8 +101,8 @@ class PyTorchBackend(Backend):
         super().check(config)
         if config.dtype == "float16" and config.device == "cpu":
             raise AsrTuiError("openai-whisper runs float16 only on cuda; use float32 on cpu")
-        if config.batch_size != 1 or config.strategy != "sequential":
-            raise AsrTuiError("openai-whisper decodes one window at a time: use strategy sequential, batch size 1")
+        if config.strategy != "sequential":
+            raise AsrTuiError("openai-whisper decodes one window at a time: use strategy sequential")
 
     def check_available(self, config: RunConfig) -> None:
         if config.device == "cuda":

@@ -30,7 +30,10 @@ FIELDS = [
     ("repeat", "Measured runs", "int"),
     ("threads", "Threads (0: all)", "int"),
     ("max_new_tokens", "Max new tokens", "int"),
+    ("vad_filter", "VAD filter", ["off", "on"]),
+    ("compilation_cache", "Compile cache", ["off", "on"]),
 ]
+SWITCHES = {"vad_filter", "compilation_cache"}  # booleans shown as off/on selects
 ALWAYS_SHOWN = {"label", "backend", "model", "device", "dtype", "language", "task", "warmup", "repeat"}
 
 
@@ -98,6 +101,8 @@ class ConfigurePane(Vertical):
         try:
             for name, _, kind in FIELDS:
                 value = getattr(config, name)
+                if name in SWITCHES:
+                    value = "on" if value else "off"
                 widget = self.query_one(f"#field-{name}")
                 if isinstance(widget, Select):
                     widget.value = value
@@ -133,6 +138,8 @@ class ConfigurePane(Vertical):
                     raise AsrTuiError(f"{name.replace('_', ' ')} must be a whole number") from None
             elif name == "language":
                 values[name] = raw.strip() or None
+            elif name in SWITCHES:
+                values[name] = raw == "on"
             else:
                 values[name] = raw
         return values

@@ -11,7 +11,6 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from core import export
 from core.results import RunResult
 
 SORT_KEYS = [
