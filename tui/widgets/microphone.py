@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select
 
 from core import audio, microphone
 from core.errors import AsrTuiError
+from tui.widgets.tables import row_item
 
 
 class MicrophonePane(Vertical):
@@ -130,10 +131,7 @@ class MicrophonePane(Vertical):
         self.refresh_recordings()
 
     def _highlighted(self) -> Path | None:
-        table = self.query_one("#recordings", DataTable)
-        if not self.files or table.cursor_row is None or table.cursor_row >= len(self.files):
-            return None
-        return self.files[table.cursor_row]
+        return row_item(self.query_one("#recordings", DataTable), self.files)
 
     def action_quick_ab(self) -> None:
         if not self.files:

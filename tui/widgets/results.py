@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
 from core.results import RunResult
+from tui.widgets.tables import row_item
 
 SORT_KEYS = [
     ("config", lambda r: r.config_name),
@@ -77,11 +78,7 @@ class ResultsPane(Vertical):
         self.query_one(PlotextPlot).refresh()
 
     def highlighted(self) -> RunResult | None:
-        table = self.query_one("#results-table", DataTable)
-        ordered = self.ordered()
-        if not ordered or table.cursor_row is None or table.cursor_row >= len(ordered):
-            return None
-        return ordered[table.cursor_row]
+        return row_item(self.query_one("#results-table", DataTable), self.ordered())
 
     def action_mark(self) -> None:
         result = self.highlighted()

@@ -18,6 +18,7 @@ from core import audio
 from core.errors import AsrTuiError
 from core.metrics import find_reference
 from tui.widgets.microphone import MicrophonePane
+from tui.widgets.tables import row_item
 
 
 @dataclass
@@ -103,10 +104,7 @@ class SourcesPane(Vertical):
             self.add(node.data.path)
 
     def _selected(self) -> Source | None:
-        table = self.query_one("#selected", DataTable)
-        if not self.sources or table.cursor_row is None or table.cursor_row >= len(self.sources):
-            return None
-        return self.sources[table.cursor_row]
+        return row_item(self.query_one("#selected", DataTable), self.sources)
 
     def action_remove(self) -> None:
         source = self._selected()
