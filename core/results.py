@@ -38,6 +38,7 @@ class RunResult:
     peak_rss_mb: float | None = None
     peak_gpu_mb: float | None = None
     compile_s: float | None = None
+    compile_cache_hits: int | None = None  # JAX: programs loaded from the persistent cache
     model_reused: bool = False
     decoding: dict = field(default_factory=dict)
     env: dict = field(default_factory=dict)

@@ -178,7 +178,7 @@ class Runner:
         peak_rss = PeakRss()
         peak_rss.start()
         backend.reset_peak_gpu_memory()
-        times, transcript, compile_s = [], None, None
+        times, transcript, first_stats = [], None, {}
         for index, kind in enumerate(kinds, start=1):
             self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
             backend.set_threads(config.resolved_threads)
@@ -189,7 +189,7 @@ class Runner:
             # Backends count progress in their own units (mel frames, windows): close at 100%.
             self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
             if index == 1:
-                compile_s = transcript.stats.get("compile_s")
+                first_stats = transcript.stats
             self._emit(events.PassFinished(job.id, source, index, kind, seconds))
 
         reference_text = reference_path.read_text(encoding="utf-8") if reference_path else None
@@ -214,7 +214,8 @@ class Runner:
             reference=str(reference_path) if reference_path else None,
             peak_rss_mb=peak_rss.peak_mb(),
             peak_gpu_mb=backend.peak_gpu_memory_mb(),
-            compile_s=compile_s,
+            compile_s=first_stats.get("compile_s"),
+            compile_cache_hits=first_stats.get("compile_cache_hits"),
             model_reused=reused,
             decoding=config.decoding_settings(),
             env=environment.describe(backend.packages(), config.resolved_threads, backend.gpu_name())

@@ -124,3 +124,27 @@ def test_cancel_between_batches(minutes_clip):
     with pytest.raises(Cancelled):
         backend.transcribe(audio.load(minutes_clip[0]).samples, config, progress, cancel)
     assert len(seen) == 1
+
+
+def test_persistent_compilation_cache_is_reused_by_a_second_process(tmp_path):
+    """With the option on, the first process fills the cache under the user cache dir
+    and a second one loads its programs from there instead of compiling them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    preset = tmp_path / "cached.toml"
+    preset.write_text('[[configs]]\nbackend = "jax"\nwarmup = 0\ncompilation_cache = true\n')
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    hits = []
+    for attempt in range(2):
+        out = tmp_path / f"run{attempt}.json"
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli.main", "run", "--preset", str(preset), "--json", str(out), str(SAMPLE)],
+            capture_output=True, text=True, env=env, timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr
+        hits.append(json.loads(out.read_text())["runs"][0]["compile_cache_hits"])
+    assert any((tmp_path / "cache" / "asr-tui" / "jax-compilation").iterdir())
+    assert hits[0] == 0 and hits[1] > 0

@@ -28,6 +28,25 @@ MAX_TAIL_WINDOWS = 3
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
 
+_cache_hits = 0  # persistent compilation cache hits in this process (jax.monitoring)
+_listening = False
+
+
+def _count_cache_hits(event: str, **_kwargs) -> None:
+    global _cache_hits
+    if event == "/jax/compilation_cache/cache_hits":
+        _cache_hits += 1
+
+
+def _listen_for_cache_hits() -> None:
+    global _listening
+    if not _listening:
+        import jax
+
+        jax.monitoring.register_event_listener(_count_cache_hits)
+        _listening = True
+
+
 def jax_device(kind: str):
     import jax
 
@@ -82,6 +101,7 @@ class JaxBackend(Backend):
         from core.backends.jaxwhisper import params as jparams
 
         if config.compilation_cache:
+            _listen_for_cache_hits()
             jax.config.update("jax_compilation_cache_dir", str(paths.cache_dir() / "jax-compilation"))
             jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
             jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
@@ -207,6 +227,7 @@ class JaxBackend(Backend):
         from core.backends.jaxwhisper.generate import Vocabulary
 
         self._compile_s = 0.0
+        hits_before = _cache_hits
         dims = self.loaded.dims
         multilingual = dims["n_vocab"] >= 51865
         mel = jmel.log_mel_spectrogram(samples, dims["n_mels"], padding=N_SAMPLES)
@@ -224,7 +245,8 @@ class JaxBackend(Backend):
             run = self._batched if config.strategy == "batched" else self._sequential
             segments = run(mel, content_frames, config, tokenizer, vocab, progress, cancel)
         text = "".join(s.text for s in segments).strip()
-        return Transcript(text=text, segments=segments, language=language, stats={"compile_s": self._compile_s})
+        stats = {"compile_s": self._compile_s, "compile_cache_hits": _cache_hits - hits_before}
+        return Transcript(text=text, segments=segments, language=language, stats=stats)
 
     def _sequential(self, mel, content_frames, config, tokenizer, vocab, progress, cancel) -> list[Segment]:
         """openai-whisper's loop: one window, advance to the last complete segment, repeat."""
