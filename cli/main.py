@@ -16,7 +16,7 @@ def tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asr-tui",
         description="Benchmark Whisper backends in a terminal UI. Subcommands: "
-        "'asr-tui run --help' runs headless.",
+        "'asr-tui run --help' runs headless, 'asr-tui record --help' records from the microphone.",
     )
     parser.add_argument("--preset", help="preset name or TOML file to open with")
     parser.add_argument("audio", nargs="*", help="audio files to preselect")

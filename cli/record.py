@@ -50,7 +50,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         if args.list:
-            for d in microphone.input_devices():
+            devices = microphone.input_devices()
+            if not devices:
+                raise AsrTuiError("no microphone: PortAudio lists no input device")
+            for d in devices:
                 print(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz, {d.channels} channels)")
             return 0
         capture(args.input_device, args.seconds, args.out)

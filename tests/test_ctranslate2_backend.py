@@ -78,3 +78,23 @@ def test_int8_is_refused_by_the_other_backends():
     for backend in ("pytorch", "jax"):
         with pytest.raises(AsrTuiError, match="does not support int8"):
             create(backend).check(RunConfig(backend=backend, dtype="int8"))
+
+
+def test_cancel_between_segments(long_clip):
+    import threading
+
+    from core import audio
+    from core.errors import Cancelled
+
+    backend = create("ctranslate2")
+    backend.load(CT2, weights.resolve("tiny.en"))
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, segments):
+        seen.append(done)
+        cancel.set()
+
+    with pytest.raises(Cancelled):
+        backend.transcribe(audio.load(long_clip[0]).samples, CT2, progress, cancel)
+    assert len(seen) == 1 and seen[0] < 30
