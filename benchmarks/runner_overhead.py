@@ -37,7 +37,7 @@ def main() -> None:
     passes: list[float] = []
     runner = Runner(lambda e: passes.append(e.seconds) if isinstance(e, events.PassFinished) else None)
     runner.wait(runner.submit(config, [path]))  # loads the model and warms caches
-    model = runner._resident.backend.model  # the very same resident module
+    model = runner.resident_backend.model  # the very same resident module
 
     bare, through_runner = [], []
     for _ in range(args.rounds):

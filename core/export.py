@@ -15,7 +15,6 @@ from core import atomic
 from core.errors import AsrTuiError
 from core.results import RunResult, document
 
-TABLE_FORMATS = ("json", "csv", "md")
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
 
 COLUMNS = (

@@ -92,8 +92,9 @@ class Runner:
         self._thread.join(timeout=30)
 
     @property
-    def resident_model(self) -> tuple | None:
-        return self._resident.key if self._resident else None
+    def resident_backend(self) -> Backend | None:
+        """The backend holding the loaded model (for benchmarks that call it directly)."""
+        return self._resident.backend if self._resident else None
 
     # --- the worker ------------------------------------------------------------------
 

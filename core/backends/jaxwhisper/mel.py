@@ -12,7 +12,6 @@ import numpy as np
 N_FFT = 400
 HOP_LENGTH = 160
 N_FRAMES = 3000  # one 30 s window
-FRAMES_PER_SECOND = 100
 
 
 @lru_cache(maxsize=2)

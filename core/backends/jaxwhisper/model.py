@@ -77,13 +77,6 @@ def encode(params, mel, n_head: int):
     return layer_norm(x, p["ln_g"], p["ln_b"])
 
 
-def encode_each(params, mel, n_head: int):
-    """The encoder one window at a time under `lax.map`: on the CPU a batch of windows
-    runs slower per window than one (each window's 1500x1500 attention scores already
-    overflow the caches), so batching is kept for the decoder, where it pays."""
-    return lax.map(lambda m: encode(params, m[None], n_head)[0], mel)
-
-
 def cross_kv(params, audio_features, n_head: int):
     """Each decoder layer's cross-attention (keys, values), split into heads:
     computed once per window, read at every decode step."""
