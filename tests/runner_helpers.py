@@ -28,3 +28,27 @@ def run_once(config: RunConfig, sources, references=None):
     failures = recorder.of(events.RunFailed)
     assert not failures, failures[0].message
     return recorder.of(events.JobFinished)[0].results
+
+
+def progress_reports_before_cancel(config: RunConfig, path) -> list[float]:
+    """Load the config's backend, cancel at its first progress report, and return the
+    reports it made: a backend that checks the flag between chunks makes exactly one."""
+    import threading
+
+    import pytest
+
+    from core import audio, backends, weights
+    from core.errors import Cancelled
+
+    backend = backends.create(config.backend)
+    backend.load(config, weights.resolve(config.model))
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def progress(done, segments):
+        seen.append(done)
+        cancel.set()
+
+    with pytest.raises(Cancelled):
+        backend.transcribe(audio.load(path).samples, config, progress, cancel)
+    return seen

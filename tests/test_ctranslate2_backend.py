@@ -15,7 +15,7 @@ from core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, lo
 from core.errors import AsrTuiError
 from core.metrics import wer
 from core.samples import SAMPLE
-from tests.runner_helpers import run_once
+from tests.runner_helpers import progress_reports_before_cancel, run_once
 from tests.test_transcription import SAMPLE_WER_BOUND
 
 CT2 = RunConfig(backend="ctranslate2", warmup=0, repeat=1)
@@ -81,20 +81,5 @@ def test_int8_is_refused_by_the_other_backends():
 
 
 def test_cancel_between_segments(long_clip):
-    import threading
-
-    from core import audio
-    from core.errors import Cancelled
-
-    backend = create("ctranslate2")
-    backend.load(CT2, weights.resolve("tiny.en"))
-    cancel = threading.Event()
-    seen = []
-
-    def progress(done, segments):
-        seen.append(done)
-        cancel.set()
-
-    with pytest.raises(Cancelled):
-        backend.transcribe(audio.load(long_clip[0]).samples, CT2, progress, cancel)
+    seen = progress_reports_before_cancel(CT2, long_clip[0])
     assert len(seen) == 1 and seen[0] < 30

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from core.config import RunConfig
 from core.errors import AsrTuiError
 from core.metrics import wer
 from core.samples import SAMPLE
-from tests.runner_helpers import run_once
+from tests.runner_helpers import progress_reports_before_cancel, run_once
 from tests.test_transcription import CLIP_WER_BOUND, SAMPLE_WER_BOUND
 
 JAX = RunConfig(backend="jax", warmup=0, repeat=1)
@@ -109,21 +108,7 @@ def test_beam_search_is_refused_clearly():
 
 
 def test_cancel_between_batches(minutes_clip):
-    backend = create("jax")
-    config = JAX.with_(strategy="batched", batch_size=1)
-    backend.load(config, weights.resolve("tiny.en"))
-    cancel = threading.Event()
-    seen = []
-
-    def progress(done, segments):
-        seen.append(done)
-        cancel.set()
-
-    from core.errors import Cancelled
-
-    with pytest.raises(Cancelled):
-        backend.transcribe(audio.load(minutes_clip[0]).samples, config, progress, cancel)
-    assert len(seen) == 1
+    assert len(progress_reports_before_cancel(JAX.with_(strategy="batched", batch_size=1), minutes_clip[0])) == 1
 
 
 def test_persistent_compilation_cache_is_reused_by_a_second_process(tmp_path):
