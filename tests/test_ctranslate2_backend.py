@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
+import numpy as np
 import pytest
 
 from core import weights
@@ -83,3 +84,18 @@ def test_int8_is_refused_by_the_other_backends():
 def test_cancel_between_segments(long_clip):
     seen = progress_reports_before_cancel(CT2, long_clip[0])
     assert len(seen) == 1 and seen[0] < 30
+
+
+def test_batched_clips_cover_the_audio_and_cut_in_the_quiet(long_clip):
+    from core import audio
+    from core.backends.ctranslate2_backend import quiet_cuts
+
+    samples = audio.load(long_clip[0]).samples
+    clips = quiet_cuts(samples)
+    assert clips[0]["start"] == 0 and clips[-1]["end"] == len(samples) / 16_000
+    assert all(a["end"] == b["start"] for a, b in zip(clips, clips[1:]))
+    assert all(0 < c["end"] - c["start"] <= 30 for c in clips)
+    for clip in clips[:-1]:  # each cut lies in a pause: quieter than the speech around it
+        at = int(clip["end"] * 16_000)
+        cut_energy = float(np.mean(samples[at - 80 : at + 80] ** 2))
+        assert cut_energy < 0.01 * float(np.mean(samples[at - 32_000 : at + 32_000] ** 2))

@@ -4,7 +4,7 @@
 faster-whisper's own defaults differ from openai-whisper's (beam 5, VAD in the
 batched pipeline); every knob is passed explicitly from the configuration so the
 comparison is of engines, not of settings. Without VAD the batched pipeline is
-given fixed 30 s clips.
+given clips of at most 30 s cut at quiet moments.
 """
 
 from __future__ import annotations
@@ -20,6 +20,26 @@ from core.errors import AsrTuiError
 from core.weights import Weights
 
 CHUNK_SECONDS = 30.0
+CUT_SEARCH_SECONDS = 5.0  # a clip ends at the quietest 10 ms of its last 5 s
+
+
+def quiet_cuts(samples: np.ndarray, rate: int = 16_000) -> list[dict]:
+    """Clips of at most 30 s covering all the audio, each ending at the quietest moment
+    near its end: the batched pipeline without VAD needs clips, and a cut through a
+    word loses it. Every sample stays in exactly one clip, so the audio is the same
+    the other backends hear."""
+    frame = rate // 100
+    total = len(samples) / rate
+    clips, start = [], 0.0
+    while total - start > CHUNK_SECONDS:
+        first = int((start + CHUNK_SECONDS - CUT_SEARCH_SECONDS) * rate)
+        region = samples[first : int((start + CHUNK_SECONDS) * rate)]
+        energy = np.square(region[: len(region) // frame * frame]).reshape(-1, frame).mean(axis=1)
+        cut = (first + (int(np.argmin(energy)) + 0.5) * frame) / rate
+        clips.append({"start": start, "end": cut})
+        start = cut
+    clips.append({"start": start, "end": total})
+    return clips
 # our dtype name -> CTranslate2 compute type
 COMPUTE_TYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16", "int8": "int8"}
 
@@ -90,13 +110,7 @@ class CTranslate2Backend(Backend):
             options.pop("condition_on_previous_text")  # batched windows are independent
             options["without_timestamps"] = False  # the pipeline's default drops most segments
             if not config.vad_filter:
-                seconds = len(samples) / 16_000
-                # without VAD the pipeline needs clips: fixed 30 s windows (words cut at
-                # their edges are lost; turning VAD on avoids that, at the cost of equal audio)
-                options["clip_timestamps"] = [
-                    {"start": start, "end": min(start + CHUNK_SECONDS, seconds)}
-                    for start in np.arange(0.0, seconds, CHUNK_SECONDS).tolist()
-                ]
+                options["clip_timestamps"] = quiet_cuts(samples)
             segments_iter, info = self.pipeline.transcribe(samples, batch_size=config.batch_size, **options)
         else:
             segments_iter, info = self.model.transcribe(samples, **options)
