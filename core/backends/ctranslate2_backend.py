@@ -14,6 +14,7 @@ import threading
 import numpy as np
 
 from core import weights as weights_store
+from core.audio import SAMPLE_RATE
 from core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
 from core.config import RunConfig
 from core.errors import AsrTuiError
@@ -23,7 +24,7 @@ CHUNK_SECONDS = 30.0
 CUT_SEARCH_SECONDS = 5.0  # a clip ends at the quietest 10 ms of its last 5 s
 
 
-def quiet_cuts(samples: np.ndarray, rate: int = 16_000) -> list[dict]:
+def quiet_cuts(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[dict]:
     """Clips of at most 30 s covering all the audio, each ending at the quietest moment
     near its end: the batched pipeline without VAD needs clips, and a cut through a
     word loses it. Every sample stays in exactly one clip, so the audio is the same
@@ -115,7 +116,7 @@ class CTranslate2Backend(Backend):
         else:
             segments_iter, info = self.model.transcribe(samples, **options)
         segments: list[Segment] = []
-        seconds = len(samples) / 16_000
+        seconds = len(samples) / SAMPLE_RATE
         # faster-whisper decodes lazily: each segment pulled is decoded now, so
         # progress and cancel come between segments. Its timestamps can run past
         # the audio in the zero-padded last window: clip them.

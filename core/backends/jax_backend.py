@@ -230,6 +230,7 @@ class JaxBackend(Backend):
         hits_before = _cache_hits
         dims = self.loaded.dims
         multilingual = dims["n_vocab"] >= 51865
+        num_languages = dims["n_vocab"] - 51765 - int(multilingual)  # as openai-whisper's model derives it
         mel = jmel.log_mel_spectrogram(samples, dims["n_mels"], padding=N_SAMPLES)
         content_frames = mel.shape[1] - jmel.N_FRAMES
         with jax.default_device(self.loaded.device):
@@ -237,10 +238,8 @@ class JaxBackend(Backend):
             if language is None:
                 language = "en"
                 if multilingual:
-                    language = self._detect_language(jmel.window(mel, 0), get_tokenizer(True, num_languages=dims["n_vocab"] - 51765 - 1))
-            tokenizer = get_tokenizer(
-                multilingual, num_languages=dims["n_vocab"] - 51765 - int(multilingual), language=language, task=config.task
-            )
+                    language = self._detect_language(jmel.window(mel, 0), get_tokenizer(True, num_languages=num_languages))
+            tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
             run = self._batched if config.strategy == "batched" else self._sequential
             segments = run(mel, content_frames, config, tokenizer, vocab, progress, cancel)
