@@ -32,7 +32,9 @@ def test_default_run_in_a_real_terminal(tmp_path):
             time.sleep(0.5)
         raise AssertionError(f"{text!r} never appeared; screen was:\n{screen()}")
 
-    subprocess.run([*tmux, "new-session", "-d", "-s", "main", "-x", "100", "-y", "30", "-c", str(tmp_path), str(entry)], check=True, env=os.environ.copy())
+    subprocess.run([*tmux, "new-session", "-d", "-s", "main", "-x", "100", "-y", "30", "-c", str(tmp_path),
+         # keep the pane after an exit, so a crash at start-up shows its message here
+         f"{entry}; echo asr-tui exited with $?; sleep 600"], check=True, env=os.environ.copy())
     try:
         started = time.monotonic()
         # the footer can paint before the sources table: wait for the table's row
