@@ -177,7 +177,11 @@ class JaxBackend(Backend):
         from core.backends.jaxwhisper import generate as gen
         from core.backends.jaxwhisper.windows import DecodedWindow, needs_fallback
 
-        batch = config.batch_size
+        # The windows are spread evenly over the fewest calls of at most batch_size:
+        # every row of a call costs a full decode step until its longest window ends,
+        # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.
+        calls = -(-len(mels) // config.batch_size)
+        batch = -(-len(mels) // calls)
         key = jax.random.PRNGKey(config.seed)
         results: list[DecodedWindow | None] = [None] * len(mels)
         for first in range(0, len(mels), batch):
@@ -189,9 +193,10 @@ class JaxBackend(Backend):
                 # A fallback round decodes only the windows that failed, in the smallest
                 # power-of-two batch that holds them: a padded full batch would cost as
                 # much as the first round for one window.
-                size = batch if len(pending) == len(chunk) else min(batch, gen.prompt_bucket(len(pending), minimum=1))
+                first_round = len(pending) == len(chunk)
+                size = batch if first_round else min(batch, gen.prompt_bucket(len(pending), minimum=1))
                 rows = pending + [pending[-1]] * (size - len(pending))
-                batch_xkv = xkv if rows == list(range(batch)) else jax.tree.map(lambda a: a[jnp.array(rows)], xkv)
+                batch_xkv = xkv if first_round else jax.tree.map(lambda a: a[jnp.array(rows)], xkv)
                 prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
                 key, call_key = jax.random.split(key)
                 out = self._call(

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import scipy.fft
 
 N_FFT = 400
 HOP_LENGTH = 160
@@ -33,7 +34,9 @@ def log_mel_spectrogram(samples: np.ndarray, n_mels: int, padding: int = 0) -> n
         padded, shape=(n_frames, N_FFT), strides=(padded.strides[0] * HOP_LENGTH, padded.strides[0])
     )
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
-    spectrum = np.fft.rfft(frames * window, axis=-1)
+    # SciPy's FFT (a JAX dependency) keeps float32 and uses every core: NumPy's took
+    # 0.5 s of an 8-minute clip's 0.06 s on this project's 2-core machines.
+    spectrum = scipy.fft.rfft(frames * window, axis=-1, workers=-1)
     magnitudes = (np.abs(spectrum[:-1]) ** 2).T.astype(np.float32)
     mel = mel_filters(n_mels) @ magnitudes
     log_spec = np.log10(np.maximum(mel, 1e-10))

@@ -42,14 +42,38 @@ def _merge(x):
     return x.transpose(0, 2, 1, 3).reshape(b, t, h * dh)
 
 
-def attend(q, k, v, mask=None):
+def attend(q, k, v, mask=None, keys_transposed: bool = False):
     """Scaled dot-product attention on (batch, heads, len, head dim) float32 arrays.
     Keys and values arrive already split into heads so that the decode loop never
-    transposes its caches."""
-    scores = jnp.einsum("bhqd,bhkd->bhqk", q, k) * q.shape[-1] ** -0.5
+    transposes its caches; `keys_transposed` keys are (batch, heads, head dim, len)."""
+    scores = jnp.einsum("bhqd,bhdk->bhqk" if keys_transposed else "bhqd,bhkd->bhqk", q, k) * q.shape[-1] ** -0.5
     if mask is not None:
         scores = jnp.where(mask, scores, -jnp.inf)
     return _merge(jnp.einsum("bhqk,bhkd->bhqd", jax.nn.softmax(scores, axis=-1), v))
+
+
+def attend_blocked(q, k, v, compute_dtype, block: int = 300):
+    """The encoder's attention (no mask, 1500 queries), one block of queries at a time.
+
+    Whole, the (heads, 1500, 1500) float32 score matrix is 54 MB per window, and writing
+    and re-reading it cost more than the arithmetic; a block's scores stay in the core's
+    cache. Query/key and probability/value products take `compute_dtype` inputs (a
+    bfloat16 model gains here: these are many-row matmuls, XLA's fast bf16 path) with a
+    float32 softmax. Measured per layer on one window: 42 ms whole, 27 ms blocked, 18 ms
+    blocked in bf16 (PyTorch's fused SDPA: 15 ms)."""
+    b, h, t, d = q.shape
+    if t % block:
+        return attend(q, k, v)
+    blocks = (q * d**-0.5).astype(compute_dtype).reshape(b, h, t // block, block, d).transpose(2, 0, 1, 3, 4)
+    k, v = k.astype(compute_dtype), v.astype(compute_dtype)
+
+    def one(qb):
+        scores = jnp.einsum("bhqd,bhkd->bhqk", qb, k, preferred_element_type=F32)
+        weights = jnp.exp(scores - scores.max(-1, keepdims=True))
+        out = jnp.einsum("bhqk,bhkd->bhqd", weights.astype(compute_dtype), v, preferred_element_type=F32)
+        return out / weights.sum(-1, keepdims=True)
+
+    return _merge(lax.map(one, blocks).transpose(1, 2, 0, 3, 4).reshape(b, h, t, d))
 
 
 def _conv1d(x, w, b, stride: int):
@@ -72,16 +96,21 @@ def encode(params, mel, n_head: int):
     for b in p["blocks"]:
         h = layer_norm(x, b["ln1_g"], b["ln1_b"])
         q, k, v = (_heads(t, n_head) for t in (dense(h, b["q_w"], b["q_b"]), dense(h, b["k_w"]), dense(h, b["v_w"], b["v_b"])))
-        x = x + dense(attend(q, k, v), b["o_w"], b["o_b"])
+        x = x + dense(attend_blocked(q, k, v, b["q_w"].dtype), b["o_w"], b["o_b"])
         x = x + _mlp(layer_norm(x, b["ln2_g"], b["ln2_b"]), b)
     return layer_norm(x, p["ln_g"], p["ln_b"])
 
 
 def cross_kv(params, audio_features, n_head: int):
     """Each decoder layer's cross-attention (keys, values), split into heads:
-    computed once per window, read at every decode step."""
+    computed once per window, read at every decode step. Keys are stored transposed,
+    (batch, heads, head dim, frames): reading them is most of a CPU decode step at
+    batch 16, and this layout made those reads 15 % faster."""
     return tuple(
-        (_heads(dense(audio_features, b["xk_w"]), n_head), _heads(dense(audio_features, b["xv_w"], b["xv_b"]), n_head))
+        (
+            _heads(dense(audio_features, b["xk_w"]), n_head).swapaxes(2, 3),
+            _heads(dense(audio_features, b["xv_w"], b["xv_b"]), n_head),
+        )
         for b in params["decoder"]["blocks"]
     )
 
@@ -113,7 +142,7 @@ def decode(params, tokens, offset, cache, xkv, n_head: int):
         new_cache.append((k_cache, v_cache))
         x = x + dense(attend(_heads(dense(h, b["q_w"], b["q_b"]), n_head), k_cache, v_cache, mask), b["o_w"], b["o_b"])
         h = layer_norm(x, b["xln_g"], b["xln_b"])
-        x = x + dense(attend(_heads(dense(h, b["xq_w"], b["xq_b"]), n_head), xk, xv), b["xo_w"], b["xo_b"])
+        x = x + dense(attend(_heads(dense(h, b["xq_w"], b["xq_b"]), n_head), xk, xv, keys_transposed=True), b["xo_w"], b["xo_b"])
         x = x + _mlp(layer_norm(x, b["ln2_g"], b["ln2_b"]), b)
     x = layer_norm(x, p["ln_g"], p["ln_b"])
     logits = jnp.einsum("btd,vd->btv", x.astype(p["tok"].dtype), p["tok"], preferred_element_type=F32)
