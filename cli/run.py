@@ -24,7 +24,17 @@ from core.results import RunResult
 from core.runner import Runner
 from core.samples import SAMPLE
 
-OVERRIDABLE = ("backend", "model", "device", "dtype", "strategy", "beam_size", "batch_size", "language", "task", "threads", "warmup", "repeat", "vad_filter")
+OVERRIDABLE = (
+    "backend", "model", "device", "dtype", "strategy", "beam_size", "batch_size", "temperatures", "language", "task", "threads",
+    "warmup", "repeat", "vad_filter",
+)
+
+
+def _temperatures(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", choices=config_mod.STRATEGIES, help="sequential windows with previous text as prompt, or batched overlapping windows")
     p.add_argument("--beam-size", type=int)
     p.add_argument("--batch-size", type=int)
+    p.add_argument("--temperatures", type=_temperatures, help="comma-separated; 0 decodes greedily only, openai-whisper's fallback is 0,0.2,0.4,0.6,0.8,1")
     p.add_argument("--language")
     p.add_argument("--task", choices=config_mod.TASKS)
     p.add_argument("--threads", type=int)

@@ -12,6 +12,7 @@ _BACKENDS = {
     "pytorch": "core.backends.pytorch:PyTorchBackend",
     "jax": "core.backends.jax_backend:JaxBackend",
     "ctranslate2": "core.backends.ctranslate2_backend:CTranslate2Backend",
+    "whisper-jax": "core.backends.whisper_jax_backend:WhisperJaxBackend",
 }
 
 
