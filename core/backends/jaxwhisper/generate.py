@@ -17,6 +17,7 @@ import numpy as np
 from jax import lax
 
 from core.backends.jaxwhisper import model
+from core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed
 
 NEG_INF = -jnp.inf
 
@@ -32,21 +33,17 @@ class Vocabulary:
     blank: tuple[int, ...]  # suppressed as the first sampled token
     suppress: tuple[int, ...]
     vocab_size: int
-    max_initial_timestamp_index: int = 50  # 1.0 s at 0.02 s per timestamp
+    max_initial_timestamp_index: int = MAX_INITIAL_TIMESTAMP_INDEX
 
     @classmethod
     def from_tokenizer(cls, tokenizer, vocab_size: int) -> "Vocabulary":
-        suppress = set(tokenizer.non_speech_tokens)
-        suppress.update([tokenizer.transcribe, tokenizer.translate, tokenizer.sot, tokenizer.sot_prev, tokenizer.sot_lm])
-        if tokenizer.no_speech is not None:
-            suppress.add(tokenizer.no_speech)
         return cls(
             eot=tokenizer.eot,
             no_timestamps=tokenizer.no_timestamps,
             timestamp_begin=tokenizer.timestamp_begin,
             no_speech=tokenizer.no_speech,
             blank=tuple(tokenizer.encode(" ") + [tokenizer.eot]),
-            suppress=tuple(sorted(suppress)),
+            suppress=tuple(sorted(suppressed(tokenizer))),
             vocab_size=vocab_size,
         )
 

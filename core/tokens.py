@@ -1,0 +1,22 @@
+"""Facts about a checkpoint's vocabulary, from openai-whisper's tokenizer, for the
+backends that apply Whisper's decoding rules themselves (JAX) or hand them to another
+library (whisper-jax's generation config): both must suppress what openai-whisper does."""
+
+from __future__ import annotations
+
+MAX_INITIAL_TIMESTAMP_INDEX = 50  # openai-whisper's 1.0 s limit on the first timestamp, in 0.02 s steps
+
+
+def vocabulary_kind(n_vocab: int) -> tuple[bool, int]:
+    """(multilingual, number of languages), as openai-whisper's model derives them."""
+    multilingual = n_vocab >= 51865
+    return multilingual, n_vocab - 51765 - int(multilingual)
+
+
+def suppressed(tokenizer) -> set[int]:
+    """Tokens never sampled: openai-whisper's non-speech symbols and control tokens."""
+    tokens = set(tokenizer.non_speech_tokens)
+    tokens.update([tokenizer.transcribe, tokenizer.translate, tokenizer.sot, tokenizer.sot_prev, tokenizer.sot_lm])
+    if tokenizer.no_speech is not None:
+        tokens.add(tokenizer.no_speech)
+    return tokens
