@@ -32,9 +32,14 @@ def test_default_run_in_a_real_terminal(tmp_path):
             time.sleep(0.5)
         raise AssertionError(f"{text!r} never appeared; screen was:\n{screen()}")
 
+    # A new user's first launch: a fresh config and data dir (no presets, history or
+    # recordings left by earlier tests), and nothing else earlier tests set in this
+    # process's environment; only the converted weights are shared.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "XDG_CACHE_HOME", "TEXTUAL_ANIMATIONS")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
     subprocess.run([*tmux, "new-session", "-d", "-s", "main", "-x", "100", "-y", "30", "-c", str(tmp_path),
          # keep the pane after an exit, so a crash at start-up shows its message here
-         f"{entry}; echo asr-tui exited with $?; sleep 600"], check=True, env=os.environ.copy())
+         f"{entry}; echo asr-tui exited with $?; sleep 600"], check=True, env=env)
     try:
         started = time.monotonic()
         # the footer can paint before the sources table: wait for the table's row
