@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.long_clip import long_clip
-from core import events
-from core.config import RunConfig
-from core.runner import Runner
+from asr_tui.core import events
+from asr_tui.core.config import RunConfig
+from asr_tui.core.runner import Runner
 
 
 def configs(model: str, device: str) -> list[RunConfig]:

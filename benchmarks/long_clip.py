@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from core import paths
+from asr_tui.core import paths
 
 PASSAGES = [
     # Lincoln, the Gettysburg Address (1863)

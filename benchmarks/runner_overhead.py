@@ -15,9 +15,9 @@ import statistics
 import time
 
 from benchmarks.long_clip import long_clip
-from core import audio, events
-from core.config import RunConfig
-from core.runner import Runner
+from asr_tui.core import audio, events
+from asr_tui.core.config import RunConfig
+from asr_tui.core.runner import Runner
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.errors import AsrTuiError
+from asr_tui.core.errors import AsrTuiError
 
 
 def tui_parser() -> argparse.ArgumentParser:
@@ -27,15 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] == "run":
-            from cli.run import main as run_main
+            from asr_tui.cli.run import main as run_main
 
             return run_main(argv[1:])
         if argv and argv[0] == "record":
-            from cli.record import main as record_main
+            from asr_tui.cli.record import main as record_main
 
             return record_main(argv[1:])
         args = tui_parser().parse_args(argv)
-        from tui.app import launch
+        from asr_tui.tui.app import launch
 
         return launch(preset=args.preset, audio=args.audio)
     except AsrTuiError as exc:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from core import microphone
-from core.errors import AsrTuiError
+from asr_tui.core import microphone
+from asr_tui.core.errors import AsrTuiError
 
 
 def add_arguments(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:

@@ -16,13 +16,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli import record
-from core import audio, backends, config as config_mod, events, export, presets, weights
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.results import RunResult
-from core.runner import Runner
-from core.samples import SAMPLE
+from asr_tui.cli import record
+from asr_tui.core import audio, backends, config as config_mod, events, export, presets, weights
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.results import RunResult
+from asr_tui.core.runner import Runner
+from asr_tui.core.samples import SAMPLE
 
 OVERRIDABLE = (
     "backend", "model", "device", "dtype", "strategy", "beam_size", "batch_size", "temperatures", "language", "task", "threads",

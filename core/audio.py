@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import AsrTuiError
+from asr_tui.core.errors import AsrTuiError
 
 SAMPLE_RATE = 16_000
 AUDIO_SUFFIXES = frozenset(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from core.errors import AsrTuiError
+from asr_tui.core.errors import AsrTuiError
 
 DEVICES = ("cpu", "cuda")
 # int8 is CTranslate2's (weights quantised, compute in int8 where the device can)

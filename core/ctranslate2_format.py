@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from core.errors import AsrTuiError
+from asr_tui.core.errors import AsrTuiError
 
 # CTranslate2's DataType enum, as stored in the file.
 _DTYPES = {

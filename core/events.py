@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.backends.base import Segment
-from core.config import RunConfig
-from core.results import RunResult
+from asr_tui.core.backends.base import Segment
+from asr_tui.core.config import RunConfig
+from asr_tui.core.results import RunResult
 
 
 @dataclass(frozen=True)

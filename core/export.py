@@ -11,9 +11,9 @@ import io
 import json
 from pathlib import Path
 
-from core import atomic
-from core.errors import AsrTuiError
-from core.results import RunResult, document
+from asr_tui.core import atomic
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.results import RunResult, document
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from core import atomic, paths
-from core.errors import AsrTuiError
-from core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed, vocabulary_kind
-from core.weights import Weights, tokenizer_template
+from asr_tui.core import atomic, paths
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed, vocabulary_kind
+from asr_tui.core.weights import Weights, tokenizer_template
 
 INSTALL_HINT = "pip install 'transformers<5' flax"
 

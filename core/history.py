@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import os
 
-from core import paths
-from core.results import RunResult
+from asr_tui.core import paths
+from asr_tui.core.results import RunResult
 
 
 def history_file():

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core import atomic, paths
-from core.audio import SAMPLE_RATE
-from core.errors import AsrTuiError
+from asr_tui.core import atomic, paths
+from asr_tui.core.audio import SAMPLE_RATE
+from asr_tui.core.errors import AsrTuiError
 
 SILENCE_RMS = 1e-4  # below this the whole recording is treated as silence
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import tomli_w
 
-from core import atomic, paths
-from core.config import RunConfig
-from core.errors import AsrTuiError
+from asr_tui.core import atomic, paths
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
 
 DEFAULT_PRESET = "quick"
 _TOP_LEVEL_KEYS = {"name", "description", "sources", "configs"}
@@ -54,7 +54,7 @@ def slugify(name: str) -> str:
 
 
 def bundled_dir() -> Path:
-    return Path(str(resources.files("presets")))
+    return Path(str(resources.files("asr_tui.presets")))
 
 
 def user_dir() -> Path:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from core.backends.base import Segment
-from core.metrics import median, rtfx
+from asr_tui.core.backends.base import Segment
+from asr_tui.core.metrics import median, rtfx
 
 SCHEMA = 1
 

@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from core import audio as audio_io
-from core import backends, environment, events, weights
-from core.backends.base import Backend, Segment
-from core.config import RunConfig
-from core.errors import AsrTuiError, Cancelled
-from core.metrics import PeakRss, find_reference, wer
-from core.results import RunResult
+from asr_tui.core import audio as audio_io
+from asr_tui.core import backends, environment, events, weights
+from asr_tui.core.backends.base import Backend, Segment
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError, Cancelled
+from asr_tui.core.metrics import PeakRss, find_reference, wer
+from asr_tui.core.results import RunResult
 
 log = logging.getLogger(__name__)
 Listener = Callable[[events.Event], None]

@@ -18,16 +18,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from core import atomic, paths
-from core.ctranslate2_format import (
+from asr_tui.core import atomic, paths
+from asr_tui.core.ctranslate2_format import (
     CT2Model,
     alignment_heads,
     load_ct2_directory,
     to_openai_state_dict,
     whisper_dims,
 )
-from core.errors import AsrTuiError
-from core.tokens import vocabulary_kind
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.tokens import vocabulary_kind
 
 DEFAULT_MODEL = "tiny.en"
 
@@ -207,7 +207,7 @@ def ct2_directory(weights: Weights) -> Path:
     import numpy as np
     import torch
 
-    from core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, write_model_bin
+    from asr_tui.core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, write_model_bin
 
     checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
     dims = checkpoint["dims"]

@@ -31,7 +31,7 @@ def audio_dir(tmp_path, monkeypatch):
     the TUI's file tree shows the same thing wherever the checkout lives."""
     import shutil
 
-    from core.samples import SAMPLE
+    from asr_tui.core.samples import SAMPLE
 
     directory = tmp_path / "audio"
     directory.mkdir()

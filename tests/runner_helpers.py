@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core import events
-from core.config import RunConfig
-from core.runner import Runner
+from asr_tui.core import events
+from asr_tui.core.config import RunConfig
+from asr_tui.core.runner import Runner
 
 
 class Recorder:
@@ -37,8 +37,8 @@ def progress_reports_before_cancel(config: RunConfig, path) -> list[float]:
 
     import pytest
 
-    from core import audio, backends, weights
-    from core.errors import Cancelled
+    from asr_tui.core import audio, backends, weights
+    from asr_tui.core.errors import Cancelled
 
     backend = backends.create(config.backend)
     backend.load(config, weights.resolve(config.model))

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import audio
-from core.errors import AsrTuiError
+from asr_tui.core import audio
+from asr_tui.core.errors import AsrTuiError
 from tests.speech import encode
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.samples import SAMPLE
+from asr_tui.core.samples import SAMPLE
 
 RUN_KEYS = {
     "backend", "model", "weights_sha256", "device", "dtype", "beam_size", "batch_size", "audio",
@@ -19,7 +19,7 @@ RUN_KEYS = {
 
 def asr_tui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+        [sys.executable, "-m", "asr_tui.cli.main", *args], capture_output=True, text=True,
         env=os.environ.copy(), cwd=cwd, timeout=600,
     )
 

@@ -9,13 +9,13 @@ import io
 import numpy as np
 import pytest
 
-from core import weights
-from core.backends import create
-from core.config import RunConfig
-from core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, load_ct2_directory, to_openai_state_dict, whisper_dims, write_model_bin
-from core.errors import AsrTuiError
-from core.metrics import wer
-from core.samples import SAMPLE
+from asr_tui.core import weights
+from asr_tui.core.backends import create
+from asr_tui.core.config import RunConfig
+from asr_tui.core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, load_ct2_directory, to_openai_state_dict, whisper_dims, write_model_bin
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.metrics import wer
+from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import progress_reports_before_cancel, run_once
 from tests.test_transcription import SAMPLE_WER_BOUND
 
@@ -87,8 +87,8 @@ def test_cancel_between_segments(long_clip):
 
 
 def test_batched_clips_cover_the_audio_and_cut_in_the_quiet(long_clip):
-    from core import audio
-    from core.backends.ctranslate2_backend import quiet_cuts
+    from asr_tui.core import audio
+    from asr_tui.core.backends.ctranslate2_backend import quiet_cuts
 
     samples = audio.load(long_clip[0]).samples
     clips = quiet_cuts(samples)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import audio, weights
-from core.backends import create
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.metrics import wer
-from core.samples import SAMPLE
+from asr_tui.core import audio, weights
+from asr_tui.core.backends import create
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.metrics import wer
+from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import progress_reports_before_cancel, run_once
 from tests.test_transcription import CLIP_WER_BOUND, SAMPLE_WER_BOUND
 
@@ -23,9 +23,9 @@ def test_one_window_logits_match_pytorch():
     import torch
     import whisper
 
-    from core.backends.jaxwhisper import mel as jmel
-    from core.backends.jaxwhisper import model, params
-    from core.backends.pytorch import load_whisper_model
+    from asr_tui.core.backends.jaxwhisper import mel as jmel
+    from asr_tui.core.backends.jaxwhisper import model, params
+    from asr_tui.core.backends.pytorch import load_whisper_model
 
     resolved = weights.resolve("tiny.en")
     samples = audio.load(SAMPLE).samples
@@ -126,7 +126,7 @@ def test_persistent_compilation_cache_is_reused_by_a_second_process(tmp_path):
     for attempt in range(2):
         out = tmp_path / f"run{attempt}.json"
         proc = subprocess.run(
-            [sys.executable, "-m", "cli.main", "run", "--preset", str(preset), "--json", str(out), str(SAMPLE)],
+            [sys.executable, "-m", "asr_tui.cli.main", "run", "--preset", str(preset), "--json", str(out), str(SAMPLE)],
             capture_output=True, text=True, env=env, timeout=600,
         )
         assert proc.returncode == 0, proc.stderr

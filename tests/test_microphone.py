@@ -10,11 +10,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from core import audio, microphone
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.metrics import wer
-from core.samples import SAMPLE
+from asr_tui.core import audio, microphone
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.metrics import wer
+from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.test_transcription import SAMPLE_WER_BOUND
 from tests.virtual_mic import no_card_config, play
@@ -79,8 +79,8 @@ def run_without_devices(tmp_path, code: str) -> subprocess.CompletedProcess:
 
 def test_no_input_device_core_cli_and_tui(tmp_path):
     core = run_without_devices(tmp_path, """
-        from core import microphone
-        from core.errors import AsrTuiError
+        from asr_tui.core import microphone
+        from asr_tui.core.errors import AsrTuiError
         try:
             microphone.default_device()
         except AsrTuiError as exc:
@@ -93,9 +93,9 @@ def test_no_input_device_core_cli_and_tui(tmp_path):
 
     tui = run_without_devices(tmp_path, """
         import asyncio
-        from core import presets
-        from core.samples import SAMPLE
-        from tui.app import AsrTuiApp
+        from asr_tui.core import presets
+        from asr_tui.core.samples import SAMPLE
+        from asr_tui.tui.app import AsrTuiApp
 
         async def main():
             app = AsrTuiApp(presets.find("quick"), [SAMPLE])

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import presets
-from core.config import RunConfig
-from core.errors import AsrTuiError
+from asr_tui.core import presets
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
 
 
 def test_bundled_presets_all_load():

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import presets
-from core.metrics import wer
-from core.samples import SAMPLE
+from asr_tui.core import presets
+from asr_tui.core.metrics import wer
+from asr_tui.core.samples import SAMPLE
 from tests.test_microphone import REFERENCE
 from tests.test_transcription import SAMPLE_WER_BOUND
 from tests.tui_helpers import wait_until
 from tests.virtual_mic import play
-from tui.app import AsrTuiApp
+from asr_tui.tui.app import AsrTuiApp
 
 
 async def test_record_then_quick_ab(virtual_mic, tmp_path, monkeypatch):

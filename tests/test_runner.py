@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import threading
 
-from core import events, weights
-from core.config import RunConfig
-from core.runner import Runner, pass_kinds
-from core.samples import SAMPLE
+from asr_tui.core import events, weights
+from asr_tui.core.config import RunConfig
+from asr_tui.core.runner import Runner, pass_kinds
+from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import Recorder
 
 

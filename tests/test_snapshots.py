@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from core import presets
-from core.backends.base import Segment
-from core.results import RunResult
-from core.samples import SAMPLE
+from asr_tui.core import presets
+from asr_tui.core.backends.base import Segment
+from asr_tui.core.results import RunResult
+from asr_tui.core.samples import SAMPLE
 from tests.tui_helpers import wait_until
-from tui.app import AsrTuiApp
+from asr_tui.tui.app import AsrTuiApp
 
 SIZE = (100, 32)
 

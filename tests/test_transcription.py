@@ -3,9 +3,9 @@ a broken conversion produces garbage (WER near 1), which these bounds reject."""
 
 from __future__ import annotations
 
-from core.config import RunConfig
-from core.metrics import wer
-from core.samples import SAMPLE
+from asr_tui.core.config import RunConfig
+from asr_tui.core.metrics import wer
+from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 
 # tiny.en makes 3 errors in the sample's 64 words (0.047); the same speech starting at

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 
-from core import presets
-from core.config import RunConfig
-from core.presets import Preset
-from core.samples import SAMPLE
+from asr_tui.core import presets
+from asr_tui.core.config import RunConfig
+from asr_tui.core.presets import Preset
+from asr_tui.core.samples import SAMPLE
 from tests.tui_helpers import wait_until
-from tui.app import AsrTuiApp
-from tui.screens.dialogs import ConfirmDialog, InputDialog
-from tui.screens.presets import PresetScreen
+from asr_tui.tui.app import AsrTuiApp
+from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
+from asr_tui.tui.screens.presets import PresetScreen
 
 SIZE = (100, 32)
 TWO_CONFIGS = Preset(

@@ -4,8 +4,8 @@ import pytest
 import torch
 import whisper
 
-from core import weights
-from core.errors import AsrTuiError
+from asr_tui.core import weights
+from asr_tui.core.errors import AsrTuiError
 
 
 def test_conversion_produces_every_openai_key_with_its_shape():

@@ -7,12 +7,12 @@ import importlib.util
 
 import pytest
 
-from core import audio, weights
-from core.backends import create
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.metrics import wer
-from core.samples import SAMPLE
+from asr_tui.core import audio, weights
+from asr_tui.core.backends import create
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.metrics import wer
+from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.test_cli import asr_tui, one_line_error
 from tests.test_transcription import SAMPLE_WER_BOUND
@@ -36,7 +36,7 @@ def test_exported_directory_transcribes_the_sample():
     transformers = pytest.importorskip("transformers")
     if not hasattr(transformers, "FlaxWhisperForConditionalGeneration"):
         pytest.skip("transformers >= 5 has no Flax models")
-    from core.hf_format import flax_directory
+    from asr_tui.core.hf_format import flax_directory
 
     directory = flax_directory(weights.resolve("tiny.en"))
     processor = transformers.WhisperProcessor.from_pretrained(directory)

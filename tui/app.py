@@ -9,17 +9,17 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from core import events, export, history, presets
-from core.errors import AsrTuiError
-from core.presets import Preset
-from core.results import RunResult
-from core.runner import Runner
-from core.samples import SAMPLE
-from tui.messages import RunnerEvent
-from tui.widgets.configure import ConfigurePane
-from tui.widgets.results import ResultsPane
-from tui.widgets.run_view import RunPane
-from tui.widgets.sources import Source, SourcesPane
+from asr_tui.core import events, export, history, presets
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.presets import Preset
+from asr_tui.core.results import RunResult
+from asr_tui.core.runner import Runner
+from asr_tui.core.samples import SAMPLE
+from asr_tui.tui.messages import RunnerEvent
+from asr_tui.tui.widgets.configure import ConfigurePane
+from asr_tui.tui.widgets.results import ResultsPane
+from asr_tui.tui.widgets.run_view import RunPane
+from asr_tui.tui.widgets.sources import Source, SourcesPane
 
 
 FOCUS_ON_TAB = {"sources": "#audio-tree", "configure": "#config-list", "run": "#segments", "results": "#results-table"}
@@ -81,7 +81,7 @@ class AsrTuiApp(App):
         self.query_one(FOCUS_ON_TAB[tab]).focus()
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from asr_tui.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
 
@@ -118,7 +118,7 @@ class AsrTuiApp(App):
         self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {self.configs[0].display_name} vs {self.configs[1].display_name}")
 
     def _quick_ab_finished(self, job_id: int, result: RunResult) -> None:
-        from tui.screens.compare import CompareScreen
+        from asr_tui.tui.screens.compare import CompareScreen
 
         if job_id not in self.quick_ab_jobs:
             return
@@ -134,7 +134,7 @@ class AsrTuiApp(App):
             self.query_one(RunPane).set_phase("Cancelling (stops within one chunk)…")
 
     def action_load_preset(self) -> None:
-        from tui.screens.presets import PresetScreen
+        from asr_tui.tui.screens.presets import PresetScreen
 
         def load(preset: Preset | None) -> None:
             if preset is None:
@@ -149,7 +149,7 @@ class AsrTuiApp(App):
         self.push_screen(PresetScreen(), load)
 
     def action_save_preset(self) -> None:
-        from tui.screens.dialogs import ConfirmDialog, InputDialog
+        from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
 
         def save(name: str | None, overwrite: bool = False) -> None:
             if not name:

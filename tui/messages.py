@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from core.events import Event
+from asr_tui.core.events import Event
 
 
 class RunnerEvent(Message):

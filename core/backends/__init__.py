@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from core.backends.base import Backend
-from core.errors import AsrTuiError
+from asr_tui.core.backends.base import Backend
+from asr_tui.core.errors import AsrTuiError
 
 # name -> "module:Class"; modules are imported only when a backend is used.
 _BACKENDS = {
-    "pytorch": "core.backends.pytorch:PyTorchBackend",
-    "jax": "core.backends.jax_backend:JaxBackend",
-    "ctranslate2": "core.backends.ctranslate2_backend:CTranslate2Backend",
-    "whisper-jax": "core.backends.whisper_jax_backend:WhisperJaxBackend",
+    "pytorch": "asr_tui.core.backends.pytorch:PyTorchBackend",
+    "jax": "asr_tui.core.backends.jax_backend:JaxBackend",
+    "ctranslate2": "asr_tui.core.backends.ctranslate2_backend:CTranslate2Backend",
+    "whisper-jax": "asr_tui.core.backends.whisper_jax_backend:WhisperJaxBackend",
 }
 
 

@@ -15,9 +15,9 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from core.config import RunConfig
-from core.errors import AsrTuiError, Cancelled
-from core.weights import Weights
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError, Cancelled
+from asr_tui.core.weights import Weights
 
 
 @dataclass(frozen=True)

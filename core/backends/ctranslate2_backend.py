@@ -13,12 +13,12 @@ import threading
 
 import numpy as np
 
-from core import weights as weights_store
-from core.audio import SAMPLE_RATE
-from core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.weights import Weights
+from asr_tui.core import weights as weights_store
+from asr_tui.core.audio import SAMPLE_RATE
+from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.weights import Weights
 
 CHUNK_SECONDS = 30.0
 CUT_SEARCH_SECONDS = 5.0  # a clip ends at the quietest 10 ms of its last 5 s

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import paths
-from core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
-from core.config import RunConfig, default_threads
-from core.errors import AsrTuiError
-from core.tokens import vocabulary_kind
-from core.weights import Weights
+from asr_tui.core import paths
+from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.config import RunConfig, default_threads
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.tokens import vocabulary_kind
+from asr_tui.core.weights import Weights
 
 N_SAMPLES = 480_000  # 30 s
 STRIDE_SECONDS = 5.0  # batched windows overlap by this much on each side (whisper-jax's chunk / 6)
@@ -99,7 +99,7 @@ class JaxBackend(Backend):
         import jax
         import jax.numpy as jnp
 
-        from core.backends.jaxwhisper import params as jparams
+        from asr_tui.core.backends.jaxwhisper import params as jparams
 
         if config.compilation_cache:
             _listen_for_cache_hits()
@@ -141,7 +141,7 @@ class JaxBackend(Backend):
         import jax
         import jax.numpy as jnp
 
-        from core.backends.jaxwhisper import model
+        from asr_tui.core.backends.jaxwhisper import model
 
         params, dims = self.loaded.params, self.loaded.dims
         features = [
@@ -154,7 +154,7 @@ class JaxBackend(Backend):
     def _detect_language(self, mel_window: np.ndarray, tokenizer) -> str:
         import jax.numpy as jnp
 
-        from core.backends.jaxwhisper import model
+        from asr_tui.core.backends.jaxwhisper import model
 
         def language_logits(params, xkv, n_head):
             batch = xkv[0][0].shape[0]
@@ -175,8 +175,8 @@ class JaxBackend(Backend):
         import jax
         import jax.numpy as jnp
 
-        from core.backends.jaxwhisper import generate as gen
-        from core.backends.jaxwhisper.windows import DecodedWindow, needs_fallback
+        from asr_tui.core.backends.jaxwhisper import generate as gen
+        from asr_tui.core.backends.jaxwhisper.windows import DecodedWindow, needs_fallback
 
         # The windows are spread evenly over the fewest calls of at most batch_size:
         # every row of a call costs a full decode step until its longest window ends,
@@ -229,8 +229,8 @@ class JaxBackend(Backend):
         import jax
         from whisper.tokenizer import get_tokenizer
 
-        from core.backends.jaxwhisper import mel as jmel
-        from core.backends.jaxwhisper.generate import Vocabulary
+        from asr_tui.core.backends.jaxwhisper import mel as jmel
+        from asr_tui.core.backends.jaxwhisper.generate import Vocabulary
 
         self._compile_s = 0.0
         hits_before = _cache_hits
@@ -254,8 +254,8 @@ class JaxBackend(Backend):
 
     def _sequential(self, mel, content_frames, config, tokenizer, vocab, progress, cancel) -> list[Segment]:
         """openai-whisper's loop: one window, advance to the last complete segment, repeat."""
-        from core.backends.jaxwhisper import mel as jmel
-        from core.backends.jaxwhisper.windows import is_silence, split_segments
+        from asr_tui.core.backends.jaxwhisper import mel as jmel
+        from asr_tui.core.backends.jaxwhisper.windows import is_silence, split_segments
 
         n_ctx = self.loaded.dims["n_text_ctx"]
         seek, all_tokens, prompt_reset_since, segments = 0, [], 0, []
@@ -284,8 +284,8 @@ class JaxBackend(Backend):
 
     def _batched(self, mel, content_frames, config, tokenizer, vocab, progress, cancel) -> list[Segment]:
         """whisper-jax's way: overlapping windows, batch_size per compiled call, merged at the seams."""
-        from core.backends.jaxwhisper import mel as jmel
-        from core.backends.jaxwhisper.windows import is_silence, merge_windows, split_segments, window_starts
+        from asr_tui.core.backends.jaxwhisper import mel as jmel
+        from asr_tui.core.backends.jaxwhisper.windows import is_silence, merge_windows, split_segments, window_starts
 
         total = content_frames / 100
         starts = window_starts(total, CHUNK_SECONDS, STRIDE_SECONDS)

@@ -14,10 +14,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.weights import Weights
+from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.weights import Weights
 
 MEL_FRAMES_PER_SECOND = 100
 

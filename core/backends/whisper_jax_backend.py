@@ -17,11 +17,11 @@ import threading
 
 import numpy as np
 
-from core.audio import SAMPLE_RATE
-from core.backends.base import Backend, ProgressFn, Segment, Transcript
-from core.config import RunConfig
-from core.errors import AsrTuiError
-from core.weights import Weights
+from asr_tui.core.audio import SAMPLE_RATE
+from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.weights import Weights
 
 NOT_INSTALLED = (
     "whisper-jax is not installed (it is not on PyPI): "
@@ -62,14 +62,14 @@ class WhisperJaxBackend(Backend):
 
     def check_available(self, config: RunConfig) -> None:
         import_whisper_jax()
-        from core.backends.jax_backend import jax_device
+        from asr_tui.core.backends.jax_backend import jax_device
 
         jax_device(config.device)
 
     def load(self, config: RunConfig, weights: Weights) -> None:
         import jax.numpy as jnp
 
-        from core.hf_format import flax_directory
+        from asr_tui.core.hf_format import flax_directory
 
         whisper_jax = import_whisper_jax()
         self.pipeline = whisper_jax.FlaxWhisperPipline(str(flax_directory(weights)), dtype=jnp.dtype(config.dtype))

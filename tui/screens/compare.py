@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from core.metrics import normalizer
-from core.results import RunResult
+from asr_tui.core.metrics import normalizer
+from asr_tui.core.results import RunResult
 
 
 def highlighted_diff(reference: str, hypothesis: str, language: str | None) -> Text:

@@ -9,9 +9,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core import presets
-from core.errors import AsrTuiError
-from core.presets import Preset
+from asr_tui.core import presets
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.presets import Preset
 
 
 class PresetScreen(ModalScreen[Preset | None]):
@@ -48,7 +48,7 @@ class PresetScreen(ModalScreen[Preset | None]):
         self.dismiss(self.found[event.option_index])
 
     def action_delete(self) -> None:
-        from tui.screens.dialogs import ConfirmDialog
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
 
         preset = self._highlighted()
         if preset is None:

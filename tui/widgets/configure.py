@@ -10,9 +10,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from core import backends, config as cfg, weights
-from core.config import RunConfig
-from core.errors import AsrTuiError
+from asr_tui.core import backends, config as cfg, weights
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
 
 # field, label, kind (choices for selects)
 FIELDS = [

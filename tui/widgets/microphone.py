@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select
 
-from core import audio, microphone
-from core.errors import AsrTuiError
-from tui.widgets.tables import row_item
+from asr_tui.core import audio, microphone
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.tui.widgets.tables import row_item
 
 
 class MicrophonePane(Vertical):
@@ -140,7 +140,7 @@ class MicrophonePane(Vertical):
         self.app.quick_ab(self.files[0])
 
     def action_rename(self) -> None:
-        from tui.screens.dialogs import InputDialog
+        from asr_tui.tui.screens.dialogs import InputDialog
 
         path = self._highlighted()
         if path is None:
@@ -159,7 +159,7 @@ class MicrophonePane(Vertical):
         self.app.push_screen(InputDialog("Rename recording to", path.stem), rename)
 
     def action_delete(self) -> None:
-        from tui.screens.dialogs import ConfirmDialog
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
 
         path = self._highlighted()
         if path is None:

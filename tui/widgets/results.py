@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from core.results import RunResult
-from tui.widgets.tables import row_item
+from asr_tui.core.results import RunResult
+from asr_tui.tui.widgets.tables import row_item
 
 SORT_KEYS = [
     ("config", lambda r: r.config_name),
@@ -54,7 +54,7 @@ class ResultsPane(Vertical):
         return sorted(self.results, key=SORT_KEYS[self.sort_index][1])
 
     def refresh_results(self) -> None:
-        from tui.widgets.run_view import timing_row
+        from asr_tui.tui.widgets.run_view import timing_row
 
         table = self.query_one("#results-table", DataTable)
         table.clear()
@@ -97,7 +97,7 @@ class ResultsPane(Vertical):
         self.refresh_results()
 
     def action_compare(self) -> None:
-        from tui.screens.compare import CompareScreen
+        from asr_tui.tui.screens.compare import CompareScreen
 
         if len(self.marked) != 2:
             self.notify("mark two runs with space first", severity="warning")
@@ -105,7 +105,7 @@ class ResultsPane(Vertical):
         self.app.push_screen(CompareScreen(*self.marked))
 
     def action_export_table(self) -> None:
-        from tui.screens.dialogs import InputDialog
+        from asr_tui.tui.screens.dialogs import InputDialog
 
         if not self.results:
             self.notify("nothing to export yet", severity="warning")
@@ -118,7 +118,7 @@ class ResultsPane(Vertical):
         self.app.push_screen(InputDialog("Export the results table to (.json, .csv or .md)", "asr-tui-results.json"), write)
 
     def action_export_transcript(self) -> None:
-        from tui.screens.dialogs import InputDialog
+        from asr_tui.tui.screens.dialogs import InputDialog
 
         result = self.highlighted()
         if result is None:

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, ProgressBar, RichLog
 
-from core import events
-from core.results import RunResult
+from asr_tui.core import events
+from asr_tui.core.results import RunResult
 
 TIMING_COLUMNS = ("config", "file", "load s", "first s", "warm s", "RTFx", "WER", "peak MB")
 

@@ -14,11 +14,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, DirectoryTree, Label, TabbedContent, TabPane
 
-from core import audio
-from core.errors import AsrTuiError
-from core.metrics import find_reference
-from tui.widgets.microphone import MicrophonePane
-from tui.widgets.tables import row_item
+from asr_tui.core import audio
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.metrics import find_reference
+from asr_tui.tui.widgets.microphone import MicrophonePane
+from asr_tui.tui.widgets.tables import row_item
 
 
 @dataclass
@@ -113,7 +113,7 @@ class SourcesPane(Vertical):
             self.refresh_table()
 
     def action_attach_reference(self) -> None:
-        from tui.screens.dialogs import InputDialog
+        from asr_tui.tui.screens.dialogs import InputDialog
 
         source = self._selected()
         if source is None:

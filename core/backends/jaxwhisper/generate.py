@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from core.backends.jaxwhisper import model
-from core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed
+from asr_tui.core.backends.jaxwhisper import model
+from asr_tui.core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed
 
 NEG_INF = -jnp.inf
 

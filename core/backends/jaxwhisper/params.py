@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core import atomic, paths
-from core.weights import Weights
+from asr_tui.core import atomic, paths
+from asr_tui.core.weights import Weights
 
 BLOCK_LINEARS = {
     # tree name -> (state-dict stem, has bias)

@@ -14,7 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from core.backends.base import Segment
+from asr_tui.core.backends.base import Segment
 
 SECONDS_PER_TIMESTAMP = 0.02
 FRAMES_PER_TIMESTAMP = 2  # the encoder halves the 100 Hz mel frames
