@@ -1,4 +1,4 @@
-"""Atomic file writes: results, presets and converted weights are either whole or absent.
+"""Atomic file writes: results, presets and exports are either whole or absent.
 
 A crash or a kill mid-write must never leave a half-written preset or history that
 then fails to load; writing beside the target and renaming over it gives that.
@@ -26,25 +26,6 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-@contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield an empty staging directory beside `target`; it becomes `target` (replacing
-    any older one) only if the block succeeds, and is removed if it fails."""
-    import shutil
-
-    target = Path(target)
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
 
 
 def write_text(target: Path, text: str) -> None:

@@ -13,10 +13,16 @@ import platformdirs
 
 APP = "asr-tui"
 
+# How a user moves the cache, named by errors about it (a read-only or full disk).
+MOVE_CACHE = "set XDG_CACHE_HOME to a writable directory"
+
 
 def cache_dir() -> Path:
-    """Converted weights and JAX's compilation cache: safe to delete."""
-    return Path(platformdirs.user_cache_dir(APP))
+    """Converted weights and JAX's compilation cache: safe to delete. XDG_CACHE_HOME
+    moves it on every platform (platformdirs alone ignores it on macOS and Windows),
+    as it moves openai-whisper's cache beside it."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return Path(xdg) / APP if xdg else Path(platformdirs.user_cache_dir(APP))
 
 
 def config_dir() -> Path:

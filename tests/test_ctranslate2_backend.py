@@ -12,7 +12,7 @@ import pytest
 from asr_tui.core import weights
 from asr_tui.core.backends import create
 from asr_tui.core.config import RunConfig
-from asr_tui.core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, load_ct2_directory, to_openai_state_dict, whisper_dims, write_model_bin
+from asr_tui.core.weights.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, load_ct2_directory, to_openai_state_dict, whisper_dims, write_model_bin
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE

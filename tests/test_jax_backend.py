@@ -24,8 +24,9 @@ def test_one_window_logits_match_pytorch():
     import whisper
 
     from asr_tui.core.backends.jaxwhisper import mel as jmel
-    from asr_tui.core.backends.jaxwhisper import model, params
+    from asr_tui.core.backends.jaxwhisper import model
     from asr_tui.core.backends.pytorch import load_whisper_model
+    from asr_tui.core.weights import jax_arrays
 
     resolved = weights.resolve("tiny.en")
     samples = audio.load(SAMPLE).samples
@@ -40,7 +41,7 @@ def test_one_window_logits_match_pytorch():
     with torch.no_grad():
         expected = reference.decoder(torch.from_numpy(tokens), reference.encoder(torch.from_numpy(window))).numpy()
 
-    dims, tree = params.load(resolved)
+    dims, tree = jax_arrays.load(resolved)
     import jax
 
     tree = jax.tree.map(jnp.asarray, tree)

@@ -4,7 +4,7 @@ import pytest
 import torch
 import whisper
 
-from asr_tui.core import weights
+from asr_tui.core import paths, weights
 from asr_tui.core.errors import AsrTuiError
 
 
@@ -48,14 +48,14 @@ def test_whisper_cache_is_preferred(tmp_path, monkeypatch):
     cache = tmp_path / "whisper"
     cache.mkdir()
     (cache / "tiny.en.pt").write_bytes(converted.read_bytes())
-    monkeypatch.setattr(weights.paths, "whisper_cache_dir", lambda: cache)
+    monkeypatch.setattr(paths, "whisper_cache_dir", lambda: cache)
     assert weights.resolve("tiny.en").checkpoint == cache / "tiny.en.pt"
 
 
 def test_absent_model_is_one_clear_line(tmp_path, monkeypatch):
     """openai-whisper's real download code, pointed at a closed loopback port so the
     test behaves the same on a machine with internet access."""
-    monkeypatch.setattr(weights.paths, "whisper_cache_dir", lambda: tmp_path / "whisper")
+    monkeypatch.setattr(paths, "whisper_cache_dir", lambda: tmp_path / "whisper")
     monkeypatch.setitem(whisper._MODELS, "large-v2", "http://127.0.0.1:9/abc/large-v2.pt")
     with pytest.raises(AsrTuiError, match="could not be downloaded") as info:
         weights.resolve("large-v2")

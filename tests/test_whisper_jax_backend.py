@@ -36,7 +36,7 @@ def test_exported_directory_transcribes_the_sample():
     transformers = pytest.importorskip("transformers")
     if not hasattr(transformers, "FlaxWhisperForConditionalGeneration"):
         pytest.skip("transformers >= 5 has no Flax models")
-    from asr_tui.core.hf_format import flax_directory
+    from asr_tui.core.weights.huggingface import flax_directory
 
     directory = flax_directory(weights.resolve("tiny.en"))
     processor = transformers.WhisperProcessor.from_pretrained(directory)

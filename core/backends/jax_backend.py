@@ -99,7 +99,7 @@ class JaxBackend(Backend):
         import jax
         import jax.numpy as jnp
 
-        from asr_tui.core.backends.jaxwhisper import params as jparams
+        from asr_tui.core.weights import jax_arrays
 
         if config.compilation_cache:
             _listen_for_cache_hits()
@@ -107,7 +107,7 @@ class JaxBackend(Backend):
             jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
             jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
         device = jax_device(config.device)
-        dims, tree = jparams.load(weights)
+        dims, tree = jax_arrays.load(weights)
         dtype = jnp.dtype(DTYPES[config.dtype])
         params = jax.device_put(jax.tree.map(lambda a: jnp.asarray(a, dtype), tree), device)
         jax.block_until_ready(params)

@@ -17,7 +17,7 @@ import numpy as np
 from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.weights import Weights
+from asr_tui.core.weights import Weights, load_checkpoint
 
 MEL_FRAMES_PER_SECOND = 100
 
@@ -27,10 +27,7 @@ def load_whisper_model(weights: Weights, device: str):
     import torch
     import whisper
 
-    try:
-        checkpoint = torch.load(weights.checkpoint, map_location=device, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - a corrupt file can fail in many ways
-        raise AsrTuiError(f"cannot load checkpoint {weights.checkpoint}: {exc}") from None
+    checkpoint = load_checkpoint(weights.checkpoint, map_location=device)
     model = whisper.model.Whisper(whisper.model.ModelDimensions(**checkpoint["dims"]))
     model.load_state_dict(checkpoint["model_state_dict"])
     heads = checkpoint.get("alignment_heads")

@@ -4,7 +4,7 @@ same local weights as every other backend.
 whisper-jax is not on PyPI and is installed from its repository. On current JAX it
 imports only once `jax.core.NamedShape` (removed from JAX, only named by whisper-jax)
 is defined, and it needs transformers < 5. Its pipeline loads a Hugging Face
-directory with Flax weights, exported once from the checkpoint (`core.hf_format`).
+directory with Flax weights, exported once from the checkpoint (`core.weights.huggingface`).
 It decodes the whisper-jax way only: greedy, without temperature fallback, 30 s
 windows with 5 s strides, `batch_size` windows per call. The whole file is one
 pipeline call, so progress arrives at the end and a cancel waits for it.
@@ -69,7 +69,7 @@ class WhisperJaxBackend(Backend):
     def load(self, config: RunConfig, weights: Weights) -> None:
         import jax.numpy as jnp
 
-        from asr_tui.core.hf_format import flax_directory
+        from asr_tui.core.weights.huggingface import flax_directory
 
         whisper_jax = import_whisper_jax()
         self.pipeline = whisper_jax.FlaxWhisperPipline(str(flax_directory(weights)), dtype=jnp.dtype(config.dtype))

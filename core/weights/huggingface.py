@@ -13,11 +13,16 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from asr_tui.core import atomic, paths
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed, vocabulary_kind
-from asr_tui.core.weights import Weights, tokenizer_template
+from asr_tui.core.weights import cache
+from asr_tui.core.weights.checkpoint import load_checkpoint
+from asr_tui.core.weights.resolution import tokenizer_template
+
+if TYPE_CHECKING:
+    from asr_tui.core.weights.resolution import Weights
 
 INSTALL_HINT = "pip install 'transformers<5' flax"
 
@@ -66,11 +71,10 @@ def _hf_name(name: str) -> str:
 
 def _pytorch_model(weights: Weights):
     """transformers' PyTorch Whisper holding the checkpoint, and its tokenizer's shape."""
-    import torch
     from transformers import WhisperConfig, WhisperForConditionalGeneration
     from whisper.tokenizer import get_tokenizer
 
-    checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
+    checkpoint = load_checkpoint(weights.checkpoint)
     dims = checkpoint["dims"]
     multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
     tokenizer = get_tokenizer(multilingual, num_languages=num_languages)
@@ -94,9 +98,10 @@ def _pytorch_model(weights: Weights):
 
 def flax_directory(weights: Weights) -> Path:
     """The cached Hugging Face directory for these weights, written on first use."""
-    target = paths.cache_dir() / "huggingface" / f"{weights.name}-{weights.sha256[:16]}"
-    if (target / "flax_model.msgpack").is_file():
-        return target
+    return cache.cached(cache.entry("huggingface", weights.name, weights.sha256), lambda staging: _export(weights, staging))
+
+
+def _export(weights: Weights, staging: Path) -> None:
     try:
         from transformers import FlaxWhisperForConditionalGeneration, WhisperFeatureExtractor, WhisperProcessor, WhisperTokenizerFast
     except ImportError:
@@ -104,13 +109,11 @@ def flax_directory(weights: Weights) -> Path:
 
     model, multilingual, num_languages = _pytorch_model(weights)
     template_dir = tokenizer_template(multilingual, f"exporting {weights.name} for whisper-jax")
-    with atomic.atomic_directory(target) as staging:
-        pytorch_dir = staging / "pytorch"
-        model.save_pretrained(pytorch_dir)
-        FlaxWhisperForConditionalGeneration.from_pretrained(pytorch_dir, from_pt=True).save_pretrained(staging)
-        shutil.rmtree(pytorch_dir)
-        _generation_config(multilingual, num_languages, model.config.max_target_positions).save_pretrained(staging)
-        tokenizer = WhisperTokenizerFast(tokenizer_file=str(template_dir / "tokenizer.json"))
-        features = WhisperFeatureExtractor(feature_size=model.config.num_mel_bins)
-        WhisperProcessor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(staging)
-    return target
+    pytorch_dir = staging / "pytorch"
+    model.save_pretrained(pytorch_dir)
+    FlaxWhisperForConditionalGeneration.from_pretrained(pytorch_dir, from_pt=True).save_pretrained(staging)
+    shutil.rmtree(pytorch_dir)
+    _generation_config(multilingual, num_languages, model.config.max_target_positions).save_pretrained(staging)
+    tokenizer = WhisperTokenizerFast(tokenizer_file=str(template_dir / "tokenizer.json"))
+    features = WhisperFeatureExtractor(feature_size=model.config.num_mel_bins)
+    WhisperProcessor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(staging)

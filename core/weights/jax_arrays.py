@@ -1,15 +1,22 @@
-"""openai-whisper state dict -> a JAX parameter tree: linear weights stored (in, out)
-so `x @ w` needs no transpose, one dict per layer. Cached as .npz (layers stacked)
-so later loads need neither torch nor the conversion."""
+"""openai-whisper state dict -> the parameter tree of the JAX backend's model
+(`core.backends.jaxwhisper`): linear weights stored (in, out) so `x @ w` needs no
+transpose, one dict per layer. Cached as .npz (layers stacked) so later loads need
+neither torch nor the conversion."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from asr_tui.core import atomic, paths
-from asr_tui.core.weights import Weights
+from asr_tui.core.weights import cache
+from asr_tui.core.weights.checkpoint import load_checkpoint
+
+if TYPE_CHECKING:
+    from asr_tui.core.weights.resolution import Weights
+
+ARRAYS = "params.npz"
 
 BLOCK_LINEARS = {
     # tree name -> (state-dict stem, has bias)
@@ -75,22 +82,21 @@ def _unflatten(flat: dict[str, np.ndarray]) -> dict:
     return tree
 
 
+def _convert(weights: Weights, staging: Path) -> None:
+    checkpoint = load_checkpoint(weights.checkpoint)
+    sd = {k: v.float().numpy() for k, v in checkpoint["model_state_dict"].items()}
+    tree = from_state_dict(sd, checkpoint["dims"])
+    flat = _flatten(tree)
+    flat["dims/keys"] = np.array(list(checkpoint["dims"]))
+    flat["dims/values"] = np.array(list(checkpoint["dims"].values()))
+    with open(staging / ARRAYS, "wb") as fp:
+        np.savez(fp, **flat)
+
+
 def load(weights: Weights) -> tuple[dict, dict]:
     """(dims, float32 NumPy tree), converted from the checkpoint once and cached as .npz."""
-    target = paths.cache_dir() / "jax" / f"{weights.name}-{weights.sha256[:16]}.npz"
-    if not target.exists():
-        import torch
-
-        checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
-        sd = {k: v.float().numpy() for k, v in checkpoint["model_state_dict"].items()}
-        tree = from_state_dict(sd, checkpoint["dims"])
-        flat = _flatten(tree)
-        flat["dims/keys"] = np.array(list(checkpoint["dims"]))
-        flat["dims/values"] = np.array(list(checkpoint["dims"].values()))
-        with atomic.atomic_path(target) as tmp:
-            with open(tmp, "wb") as fp:
-                np.savez(fp, **flat)
-    with np.load(Path(target)) as data:
+    entry = cache.cached(cache.entry("jax", weights.name, weights.sha256), lambda staging: _convert(weights, staging))
+    with np.load(entry / ARRAYS) as data:
         flat = {k: data[k] for k in data.files}
     dims = dict(zip(flat.pop("dims/keys").tolist(), map(int, flat.pop("dims/values"))))
     tree = _unflatten(flat)

