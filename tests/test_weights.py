@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 import whisper
@@ -72,3 +77,68 @@ def test_unknown_and_missing_specs():
 def test_not_a_ct2_directory(tmp_path):
     with pytest.raises(AsrTuiError, match="no model.bin"):
         weights.resolve(str(tmp_path))
+
+
+# --- checkpoints that are not what they claim: one line naming the file ----------------
+
+
+def _broken_checkpoint(tmp_path, name: str, edit) -> str:
+    checkpoint = weights.load_checkpoint(weights.resolve("tiny.en").checkpoint)
+    edit(checkpoint)
+    path = tmp_path / f"{name}.pt"
+    torch.save(checkpoint, path)
+    return str(path)
+
+
+def _one_line_cli_error(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "asr_tui.cli.main", *args], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def test_checkpoint_without_dims_is_one_line_naming_it(tmp_path):
+    path = _broken_checkpoint(tmp_path, "no-dims", lambda c: c.pop("dims"))
+    line = _one_line_cli_error("run", "--model", path, "--warmup", "0", "--repeat", "1")
+    assert line == f"asr-tui: error: {path} is not an openai-whisper checkpoint: it has no 'dims'"
+
+
+@pytest.mark.parametrize("backend", ["pytorch", "jax", "ctranslate2"])
+def test_checkpoint_whose_shapes_disagree_with_its_dims_is_refused_by_every_backend(tmp_path, backend):
+    """Resolution refuses it before any model loads; each backend's own load, handed
+    the file anyway, refuses it the same way."""
+    from asr_tui.core.backends import create
+    from asr_tui.core.config import RunConfig
+
+    def widen(checkpoint):
+        checkpoint["dims"]["n_text_state"] = 512
+
+    path = _broken_checkpoint(tmp_path, "wrong-shapes", widen)
+    message = rf"checkpoint {path}: decoder\.\S+ is \(\d+(, \d+)*\) but its dims call for \(\d+(, \d+)*\)"
+    with pytest.raises(AsrTuiError, match=message):
+        weights.resolve(path)
+    unchecked = weights.Weights(name="wrong-shapes", checkpoint=Path(path), sha256="0" * 64, origin="test")
+    with pytest.raises(AsrTuiError, match=message):
+        create(backend).load(RunConfig(backend=backend), unchecked)
+
+
+@pytest.mark.parametrize("case,edit,message", [
+    ("missing tensor", lambda c: c["model_state_dict"].pop("encoder.ln_post.bias"), "lacks encoder.ln_post.bias"),
+    ("extra tensor", lambda c: c["model_state_dict"].update(extra=torch.zeros(1)), "holds extra, which its dims do not call for"),
+    ("dims lack a field", lambda c: c["dims"].pop("n_mels"), "its 'dims' lack n_mels"),
+    ("dims not sizes", lambda c: c["dims"].update(n_vocab="many"), "need positive integers for n_vocab"),
+    ("no state dict", lambda c: c.pop("model_state_dict"), "has no 'model_state_dict'"),
+])
+def test_malformed_checkpoints_are_one_clear_error(tmp_path, case, edit, message):
+    path = _broken_checkpoint(tmp_path, case.replace(" ", "-"), edit)
+    with pytest.raises(AsrTuiError, match=re.escape(message)) as info:
+        weights.load_checkpoint(Path(path))
+    assert path in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_file_that_is_not_a_checkpoint_is_one_clear_error(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("not a checkpoint")
+    with pytest.raises(AsrTuiError, match=f"cannot load checkpoint {re.escape(str(path))}: "):
+        weights.resolve(str(path))
