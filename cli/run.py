@@ -17,9 +17,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, events, export, presets, weights
+from asr_tui.core import audio, backends, events, export, presets, sweeps, weights
 from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.knobs import invalid
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
@@ -40,7 +41,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write the results document here")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
     record.add_arguments(p, device_flag="--mic-device")
-    add_knob_flags(p.add_argument_group("configuration (each overrides the preset's configs)"))
+    knobs = p.add_argument_group("configuration (each overrides the preset's configs)")
+    add_knob_flags(knobs)
+    knobs.add_argument(
+        "--sweep", action="append", default=[], metavar="KNOB=V1,V2",
+        help="run each value of a knob (repeat for the cross product); a list-valued knob separates values with ';'",
+    )
     return p
 
 
@@ -71,11 +77,22 @@ def knob_overrides(args) -> dict:
 
 
 def build_configs(args) -> tuple[list[RunConfig], list[str]]:
+    """The configurations to run: the preset's (or the defaults) under the flags,
+    expanded by --sweep. Refused sweep combinations are listed on stderr."""
     overrides = knob_overrides(args)
+    swept = dict(sweeps.parse_flag(text) for text in args.sweep)
+    bases, sources, skipped = [overrides], [], []
     if args.preset:
         preset = presets.find(args.preset)
-        return [c.with_(**overrides) for c in preset.configs], preset.sources
-    return [RunConfig(**overrides)], []
+        bases = [{k.name: getattr(c, k.name) for k in KNOBS} | overrides for c in preset.configs]
+        sources, skipped = preset.sources, list(preset.skipped)
+    configs, refused = sweeps.expand_all(bases, swept)
+    skipped += refused
+    if not configs:
+        raise invalid(f"no combination of the sweep is valid; the first, {skipped[0].label}: {skipped[0].reason}")
+    for line in skipped:
+        print(f"asr-tui: {line}", file=sys.stderr)
+    return configs, sources
 
 
 class ConsoleReporter:

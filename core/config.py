@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from asr_tui.core import backends, languages
-from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid, knob, table
 
 DEVICES = ("cpu", "cuda")
@@ -120,6 +120,10 @@ class RunConfig:
         """What a resident model depends on: a change here means a reload."""
         return (self.backend, self.model, self.device, self.dtype)
 
+    # The knobs an unlabelled configuration's name shows; a sweep's generated label
+    # adds the others it varies.
+    NAMED_BY_SUMMARY: ClassVar[frozenset[str]] = frozenset({"backend", "model", "device", "dtype", "strategy", "batch_size"})
+
     @property
     def display_name(self) -> str:
         if self.label:
@@ -134,16 +138,6 @@ class RunConfig:
     def to_dict(self) -> dict:
         data = {name: _plain(value) for name, value in asdict(self).items()}
         return {k: v for k, v in data.items() if v is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "RunConfig":
-        """Build from preset values; unknown keys and wrong types are errors."""
-        kwargs = {}
-        for key, value in data.items():
-            if key not in BY_NAME:
-                raise AsrTuiError(f"unknown key '{key}'")
-            kwargs[key] = BY_NAME[key].from_value(value)
-        return cls(**kwargs)
 
     def with_(self, **changes) -> "RunConfig":
         return replace(self, **changes)
