@@ -19,14 +19,19 @@ if TYPE_CHECKING:
     from asr_tui.core.backends.base import Backend
 
 GROUP = "asr_tui.backends"
+DISTRIBUTION = "asr-tui"
 
 
 @functools.lru_cache(maxsize=4)
 def _registered(search_path: tuple[str, ...]) -> dict[str, EntryPoint]:
-    """Keyed by sys.path, so a plugin directory added at run time is seen; the first
-    registration of a name wins when a distribution is found twice."""
+    """Keyed by sys.path, so a plugin directory added at run time is seen. The
+    built-ins come first and keep their names: a plugin cannot replace one."""
+
+    def order(entry_point: EntryPoint) -> tuple[bool, str]:
+        return (entry_point.dist is None or entry_point.dist.name != DISTRIBUTION, entry_point.name)
+
     found: dict[str, EntryPoint] = {}
-    for entry_point in entry_points(group=GROUP):
+    for entry_point in sorted(entry_points(group=GROUP), key=order):
         found.setdefault(entry_point.name, entry_point)
     return found
 
