@@ -51,13 +51,15 @@ class ConfigurePane(Vertical):
         yield Label("", id="preset-name", classes="title")
         with Horizontal():
             yield DataTable(id="config-list", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="config-form"):
-                for knob in KNOBS:
-                    with Horizontal(classes="form-row", id=f"row-{knob.name}"):
-                        yield Label(knob.label, classes="form-label")
-                        yield field_widget(knob)
+            with Vertical(id="config-form"):
+                with VerticalScroll(id="config-rows"):
+                    for knob in KNOBS:
+                        with Horizontal(classes="form-row", id=f"row-{knob.name}"):
+                            yield Label(knob.label, classes="form-label")
+                            yield field_widget(knob)
+                    yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
+                # below the scrolling rows, so a refusal is seen whichever row was edited
                 yield Static("", id="config-error")
-                yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
 
     def on_mount(self) -> None:
         self.query_one("#config-list", DataTable).add_columns("#", "configuration")
