@@ -25,6 +25,7 @@ from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 
+
 class _Parser(argparse.ArgumentParser):
     """argparse's own complaints (an unknown flag, a missing value) as the one line
     every other bad input gets."""
