@@ -17,57 +17,83 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, config as config_mod, events, export, presets, weights
-from asr_tui.core.config import RunConfig
+from asr_tui.core import audio, backends, events, export, presets, sweeps, weights
+from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.knobs import invalid
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 
-OVERRIDABLE = (
-    "backend", "model", "device", "dtype", "strategy", "beam_size", "batch_size", "temperatures", "language", "task", "threads",
-    "warmup", "repeat", "vad_filter",
-)
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's own complaints (an unknown flag, a missing value) as the one line
+    every other bad input gets."""
 
-def _temperatures(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(t) for t in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    def error(self, message: str):
+        self.exit(2, f"asr-tui: error: {message} (see asr-tui run --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="asr-tui run", description="Run a benchmark without the TUI.")
+    p = _Parser(prog="asr-tui run", description="Run a benchmark without the TUI.")
     p.add_argument("audio", nargs="*", type=Path, help="audio files (default: the preset's sources, else the bundled sample)")
-    p.add_argument("--preset", help="preset name or TOML file; flags below override each of its configs")
-    p.add_argument("--backend", choices=backends.names())
-    p.add_argument("--model", help="Whisper name, .pt checkpoint or CTranslate2 directory")
-    p.add_argument("--device", choices=config_mod.DEVICES)
-    p.add_argument("--dtype", choices=config_mod.DTYPES)
-    p.add_argument("--strategy", choices=config_mod.STRATEGIES, help="sequential windows with previous text as prompt, or batched overlapping windows")
-    p.add_argument("--beam-size", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--temperatures", type=_temperatures, help="comma-separated; 0 decodes greedily only, openai-whisper's fallback is 0,0.2,0.4,0.6,0.8,1")
-    p.add_argument("--language")
-    p.add_argument("--task", choices=config_mod.TASKS)
-    p.add_argument("--threads", type=int)
-    p.add_argument("--warmup", type=int, help="runs before the measured ones (the first is reported as first run)")
-    p.add_argument("--repeat", type=int, help="measured warm runs")
-    p.add_argument("--vad", dest="vad_filter", action="store_const", const=True, help="ctranslate2: filter silence with VAD (off by default, so all backends hear the same audio)")
+    p.add_argument("--preset", help="preset name or TOML file; the configuration flags override each of its configs")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")
     p.add_argument("--json", type=Path, help="write the results document here")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
     record.add_arguments(p, device_flag="--mic-device")
+    knobs = p.add_argument_group("configuration (each overrides the preset's configs)")
+    add_knob_flags(knobs)
+    knobs.add_argument(
+        "--sweep", action="append", default=[], metavar="KNOB=V1,V2",
+        help="run each value of a knob (repeat for the cross product); a list-valued knob separates values with ';'",
+    )
     return p
 
 
+_METAVARS = {"int": "N", "float": "X", "floats": "T,T,..."}
+
+
+def add_knob_flags(group) -> None:
+    """One flag per knob, read as text and converted by the knob itself, so a flag,
+    a preset and the form reject a value with the same words."""
+    for knob in KNOBS:
+        spellings = (knob.flag, *knob.aliases)
+        text = f"{knob.help} (default: {knob.to_text(knob.default) or 'none'})"
+        if knob.kind == "bool":
+            group.add_argument(*spellings, dest=knob.name, action=argparse.BooleanOptionalAction, help=text)
+        else:
+            choices = knob.choice_list()
+            metavar = "{" + ",".join(choices) + "}" if choices else _METAVARS.get(knob.kind)
+            group.add_argument(*spellings, dest=knob.name, metavar=metavar, help=text)
+
+
+def knob_overrides(args) -> dict:
+    overrides = {}
+    for knob in KNOBS:
+        raw = getattr(args, knob.name)
+        if raw is not None:
+            overrides[knob.name] = raw if isinstance(raw, bool) else knob.from_text(raw)
+    return overrides
+
+
 def build_configs(args) -> tuple[list[RunConfig], list[str]]:
-    overrides = {k: getattr(args, k) for k in OVERRIDABLE if getattr(args, k) is not None}
+    """The configurations to run: the preset's (or the defaults) under the flags,
+    expanded by --sweep. Refused sweep combinations are listed on stderr."""
+    overrides = knob_overrides(args)
+    swept = dict(sweeps.parse_flag(text) for text in args.sweep)
+    bases, sources, skipped = [overrides], [], []
     if args.preset:
         preset = presets.find(args.preset)
-        return [c.with_(**overrides) for c in preset.configs], preset.sources
-    return [RunConfig(**overrides)], []
+        bases = [{k.name: getattr(c, k.name) for k in KNOBS} | overrides for c in preset.configs]
+        sources, skipped = preset.sources, list(preset.skipped)
+    configs, refused = sweeps.expand_all(bases, swept)
+    skipped += refused
+    if not configs:
+        raise invalid(f"no combination of the sweep is valid; the first, {skipped[0].label}: {skipped[0].reason}")
+    for line in skipped:
+        print(f"asr-tui: {line}", file=sys.stderr)
+    return configs, sources
 
 
 class ConsoleReporter:

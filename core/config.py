@@ -3,14 +3,20 @@
 Every decoding knob is explicit and recorded, because backends disagree on defaults
 (openai-whisper: greedy with temperature fallback; faster-whisper: beam 5) and a
 comparison with different knobs compares different work.
+
+Each field is a knob, declared once here (see core/knobs.py): the CLI flags, the
+Configure form, presets and the recorded decoding settings all come from `KNOBS`.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import ClassVar
 
-from asr_tui.core.errors import AsrTuiError
+from asr_tui.core import backends, languages
+from asr_tui.core.knobs import invalid, knob, table
 
 DEVICES = ("cpu", "cuda")
 # int8 is CTranslate2's (weights quantised, compute in int8 where the device can)
@@ -21,6 +27,11 @@ TASKS = ("transcribe", "translate")
 STRATEGIES = ("sequential", "batched")
 # openai-whisper's own fallback schedule: without it tiny.en loops forever on long clips.
 DEFAULT_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Beams and samples are decoded side by side: a typo like 1000000000 must not try to
+# allocate that many before failing.
+MAX_CANDIDATES = 100
+# Whisper's text context is 448 tokens; the previous text's prompt may take half.
+MAX_NEW_TOKENS = 224
 
 
 def default_threads() -> int:
@@ -29,55 +40,76 @@ def default_threads() -> int:
 
 @dataclass(frozen=True)
 class RunConfig:
-    backend: str = "pytorch"
-    model: str = "tiny.en"
-    device: str = "cpu"
-    dtype: str = "float32"
-    batch_size: int = 1
-    strategy: str = "sequential"
-    beam_size: int = 1  # 1 is greedy; openai-whisper's default
-    best_of: int = 1  # samples per temperature > 0 (openai-whisper's API default)
-    language: str | None = None  # None: English for .en models, detected otherwise
-    task: str = "transcribe"
-    threads: int = 0  # 0: every core this process may use, resolved before the run
-    warmup: int = 1  # runs before the measured ones; the first of them is "first run"
-    repeat: int = 1  # measured (warm) runs
-    temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES
-    condition_on_previous_text: bool = True
-    compression_ratio_threshold: float = 2.4
-    logprob_threshold: float = -1.0
-    no_speech_threshold: float = 0.6
-    seed: int = 0  # seeds the fallback's sampling so reruns do the same work
-    max_new_tokens: int = 224  # per window; openai-whisper's n_text_ctx // 2
-    compilation_cache: bool = False  # JAX: reuse compiled code across processes
-    vad_filter: bool = False  # CTranslate2: off, so every backend hears the same audio
-    label: str = field(default="", compare=False)
+    label: str = knob("", "Label", "name shown in tables; empty: a summary of the settings",
+                      common=True, compare=False)
+    backend: str = knob("pytorch", "Backend", "inference framework", choices=backends.names, common=True)
+    model: str = knob("tiny.en", "Model", "Whisper name, .pt checkpoint or CTranslate2 directory", common=True)
+    device: str = knob("cpu", "Device", "where the model runs", choices=DEVICES, common=True)
+    dtype: str = knob("float32", "Dtype", "weights and compute precision", choices=DTYPES, common=True)
+    strategy: str = knob(
+        "sequential", "Strategy", "sequential windows with previous text as prompt, or batched overlapping windows",
+        choices=STRATEGIES, decoding=True,
+    )
+    batch_size: int = knob(1, "Batch size", "windows decoded at once (strategy batched)", bounds=(1, 1024))
+    beam_size: int = knob(1, "Beam size", "1 decodes greedily (openai-whisper's default)",
+                          bounds=(1, MAX_CANDIDATES), decoding=True)
+    best_of: int = knob(1, "Best of", "samples per temperature above 0 (openai-whisper's API default 1)",
+                        bounds=(1, MAX_CANDIDATES), decoding=True)
+    language: str | None = knob(None, "Language", "a code or name; empty: English for .en models, detected otherwise",
+                                common=True, decoding=True)
+    task: str = knob("transcribe", "Task", "transcribe, or translate into English", choices=TASKS,
+                     common=True, decoding=True)
+    threads: int = knob(0, "Threads (0: all)", "CPU threads; 0 is every core this process may use", bounds=(0, None))
+    warmup: int = knob(1, "Warm-up runs", "runs before the measured ones (the first is reported as first run)",
+                       bounds=(0, None), common=True)
+    repeat: int = knob(1, "Measured runs", "measured warm runs", bounds=(1, None), common=True)
+    temperatures: tuple[float, ...] = knob(
+        DEFAULT_TEMPERATURES, "Temperatures",
+        "comma-separated fallback schedule in [0, 1]; 0 alone decodes greedily without fallback",
+        bounds=(0.0, 1.0), decoding=True,
+    )
+    condition_on_previous_text: bool = knob(True, "Previous text", "prompt each window with the text before it",
+                                            decoding=True)
+    compression_ratio_threshold: float = knob(2.4, "Max compression", "fall back when the text compresses more (repetition)",
+                                              bounds=(0.0, None), decoding=True)
+    logprob_threshold: float = knob(-1.0, "Min log prob", "fall back when the mean token log probability is lower",
+                                    bounds=(None, 0.0), decoding=True)
+    no_speech_threshold: float = knob(0.6, "No-speech prob", "skip a window this likely silent (with a low log prob)",
+                                      bounds=(0.0, 1.0), decoding=True)
+    seed: int = knob(0, "Seed", "seeds the fallback's sampling so reruns do the same work", bounds=(0, 2**32 - 1),
+                     decoding=True)
+    max_new_tokens: int = knob(MAX_NEW_TOKENS, "Max new tokens", f"per window, at most {MAX_NEW_TOKENS} "
+                               "(openai-whisper's n_text_ctx // 2)", bounds=(1, MAX_NEW_TOKENS), decoding=True)
+    compilation_cache: bool = knob(False, "Compile cache", "reuse compiled code across processes (JIT backends)")
+    vad_filter: bool = knob(False, "VAD filter", "filter silence with VAD (off, so every backend hears the same audio)",
+                            decoding=True, aliases=("--vad",))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "temperatures", tuple(float(t) for t in self.temperatures))
+        if self.language is not None:
+            object.__setattr__(self, "language", languages.to_code(self.language))
         self.validate()
 
     def validate(self) -> None:
-        def bad(what: str) -> AsrTuiError:
-            return AsrTuiError(f"invalid configuration: {what}")
-
-        if self.device not in DEVICES:
-            raise bad(f"device '{self.device}' (choose {', '.join(DEVICES)})")
-        if self.dtype not in DTYPES:
-            raise bad(f"dtype '{self.dtype}' (choose {', '.join(DTYPES)})")
-        if self.strategy not in STRATEGIES:
-            raise bad(f"strategy '{self.strategy}' (choose {', '.join(STRATEGIES)})")
-        if self.task not in TASKS:
-            raise bad(f"task '{self.task}' (choose {', '.join(TASKS)})")
-        for name in ("batch_size", "beam_size", "best_of", "repeat", "max_new_tokens"):
-            if getattr(self, name) < 1:
-                raise bad(f"{name.replace('_', ' ')} must be at least 1")
+        """Every rule on values, the same for every backend, before any model loads;
+        what a backend itself cannot do is its `check`."""
+        for k in KNOBS:
+            k.check(getattr(self, k.name))
+        if not self.model.strip():
+            raise invalid("the model is empty (a Whisper name such as tiny.en, a .pt checkpoint or a CTranslate2 directory)")
+        if self.english_only and self.language not in (None, "en"):
+            raise invalid(f"{self.model} is English-only: leave the language empty or set en")
         if self.strategy == "sequential" and self.batch_size != 1:
-            raise bad("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
-        if self.warmup < 0 or self.threads < 0:
-            raise bad("warm-up and threads cannot be negative")
+            raise invalid("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
         if not self.temperatures:
-            raise bad("at least one temperature is needed")
+            raise invalid("at least one temperature is needed")
+        if list(self.temperatures) != sorted(self.temperatures):
+            raise invalid("temperatures are a fallback schedule: they must not decrease")
+
+    @property
+    def english_only(self) -> bool:
+        """Whisper's English-only models end in .en (tiny.en, tiny.en.pt, faster-whisper-tiny.en)."""
+        return Path(self.model.strip()).name.removesuffix(".pt").endswith(".en")
 
     @property
     def resolved_threads(self) -> int:
@@ -88,6 +120,10 @@ class RunConfig:
         """What a resident model depends on: a change here means a reload."""
         return (self.backend, self.model, self.device, self.dtype)
 
+    # The knobs an unlabelled configuration's name shows; a sweep's generated label
+    # adds the others it varies.
+    NAMED_BY_SUMMARY: ClassVar[frozenset[str]] = frozenset({"backend", "model", "device", "dtype", "strategy", "batch_size"})
+
     @property
     def display_name(self) -> str:
         if self.label:
@@ -97,57 +133,20 @@ class RunConfig:
 
     def decoding_settings(self) -> dict:
         """The knobs recorded with every result."""
-        return {
-            "temperatures": list(self.temperatures),
-            "beam_size": self.beam_size,
-            "best_of": self.best_of,
-            "condition_on_previous_text": self.condition_on_previous_text,
-            "compression_ratio_threshold": self.compression_ratio_threshold,
-            "logprob_threshold": self.logprob_threshold,
-            "no_speech_threshold": self.no_speech_threshold,
-            "seed": self.seed,
-            "strategy": self.strategy,
-            "vad_filter": self.vad_filter,
-            "max_new_tokens": self.max_new_tokens,
-            "language": self.language,
-            "task": self.task,
-        }
+        return {k.name: _plain(getattr(self, k.name)) for k in KNOBS if k.decoding}
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["temperatures"] = list(self.temperatures)
+        data = {name: _plain(value) for name, value in asdict(self).items()}
         return {k: v for k, v in data.items() if v is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "RunConfig":
-        """Build from preset or CLI values; unknown keys and wrong types are errors."""
-        known = {f.name: f for f in fields(cls)}
-        kwargs = {}
-        for key, value in data.items():
-            if key not in known:
-                raise AsrTuiError(f"unknown key '{key}'")
-            kwargs[key] = _coerce(key, value, cls.__dataclass_fields__[key].default)
-        return cls(**kwargs)
 
     def with_(self, **changes) -> "RunConfig":
         return replace(self, **changes)
 
 
-def _coerce(key: str, value, default):
-    """Check a value against the field's default's type (bool is not an int here)."""
-    if key == "language":
-        if value is None or isinstance(value, str):
-            return value or None
-        raise AsrTuiError(f"'{key}' must be a string")
-    if key == "temperatures":
-        if isinstance(value, (list, tuple)) and all(
-            isinstance(t, (int, float)) and not isinstance(t, bool) for t in value
-        ):
-            return tuple(value)
-        raise AsrTuiError(f"'{key}' must be a list of numbers")
-    expected = type(default)
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if type(value) is not expected:
-        raise AsrTuiError(f"'{key}' must be {expected.__name__}, not {type(value).__name__}")
-    return value
+def _plain(value):
+    """TOML and JSON have lists, not tuples."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+KNOBS = table(RunConfig)
+BY_NAME = {k.name: k for k in KNOBS}

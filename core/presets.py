@@ -1,4 +1,5 @@
 """Presets: named lists of configurations (and optional sources) in TOML files.
+A configuration holding lists of values is a sweep (core/sweeps.py).
 
 Bundled presets live in the `presets` package and are read-only; saving always
 writes a user copy under the user config dir. A malformed file is reported with its
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import tomli_w
 
-from asr_tui.core import atomic, paths
+from asr_tui.core import atomic, paths, sweeps
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 
@@ -31,6 +32,8 @@ class Preset:
     sources: list[str] = field(default_factory=list)
     path: Path | None = None
     bundled: bool = False
+    # combinations of a sweep that were refused, with the reason (never saved)
+    skipped: list[sweeps.Skipped] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -80,15 +83,26 @@ def parse(text: str, path: Path, bundled: bool = False) -> Preset:
         raise AsrTuiError(f"{path}: 'sources' must be a list of paths")
     if not isinstance(raw_configs, list) or not raw_configs:
         raise AsrTuiError(f"{path}: 'configs' must be a non-empty array of tables ([[configs]])")
-    configs = []
+    configs, skipped = [], []
     for index, raw in enumerate(raw_configs, start=1):
         if not isinstance(raw, dict):
             raise AsrTuiError(f"{path}: configs[{index}] must be a table")
         try:
-            configs.append(RunConfig.from_dict(raw))
+            fixed, swept = sweeps.split(raw)
+            if not swept:
+                configs.append(RunConfig(**fixed))
+                continue
+            found, refused = sweeps.expand(fixed, swept)
         except AsrTuiError as exc:
             raise AsrTuiError(f"{path}: configs[{index}]: {exc}") from None
-    return Preset(name, configs, description, sources, path, bundled)
+        if not found:
+            raise AsrTuiError(
+                f"{path}: configs[{index}]: no combination of the sweep is valid; "
+                f"the first, {refused[0].label}: {refused[0].reason}"
+            )
+        configs += found
+        skipped += refused
+    return Preset(name, configs, description, sources, path, bundled, skipped)
 
 
 def load(path: Path, bundled: bool = False) -> Preset:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from asr_tui.core.samples import SAMPLE
+from tests.cli_helpers import asr_tui, one_line_error
 
 RUN_KEYS = {
     "backend", "model", "weights_sha256", "device", "dtype", "beam_size", "batch_size", "audio",
     "audio_seconds", "load_s", "first_run_s", "warm_runs_s", "rtfx", "wer", "peak_rss_mb",
     "peak_gpu_mb", "text", "segments",
 }
-
-
-def asr_tui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "asr_tui.cli.main", *args], capture_output=True, text=True,
-        env=os.environ.copy(), cwd=cwd, timeout=600,
-    )
 
 
 def test_run_writes_json_document(tmp_path, speech_clip):
@@ -44,14 +34,6 @@ def test_run_writes_json_document(tmp_path, speech_clip):
         assert run["segments"] and all(s["start"] <= s["end"] for s in run["segments"])
         assert run["peak_gpu_mb"] is None and run["peak_rss_mb"] > 100
     assert doc["runs"][1]["reference"].endswith("clip.txt")
-
-
-def one_line_error(proc) -> str:
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 def test_bad_inputs_exit_2_with_one_line(tmp_path):

@@ -21,7 +21,7 @@ def test_bundled_presets_all_load():
         ("configs = [", "not valid TOML"),
         ("colour = 'red'\n[[configs]]\nbackend = 'pytorch'", "unknown key 'colour'"),
         ("[[configs]]\nbeam = 5", "configs[1]: unknown key 'beam'"),
-        ("[[configs]]\nbeam_size = 'five'", "configs[1]: 'beam_size' must be int"),
+        ("[[configs]]\nbeam_size = 'five'", "configs[1]: invalid configuration: 'beam_size' must be int"),
         ("[[configs]]\nwarmup = true", "'warmup' must be int"),
         ("[[configs]]\ndevice = 'tpu'", "device 'tpu'"),
         ("name = 'x'", "'configs' must be a non-empty array"),

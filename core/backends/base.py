@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
+from asr_tui.core.knobs import Knob
 from asr_tui.core.weights import Weights
 
 
@@ -44,25 +46,44 @@ ProgressFn = Callable[[float, list[Segment]], None]
 
 
 class Backend(ABC):
-    """One inference framework. Subclasses import their framework inside methods only."""
+    """One inference framework. Subclasses import their framework inside methods only.
+
+    The class attributes describe what the backend can do, so the CLI, the form and
+    the run view ask the class rather than test its name."""
 
     name: ClassVar[str]
     description: ClassVar[str]
-    dtypes: ClassVar[tuple[str, ...]] = ("float32",)
-    devices: ClassVar[tuple[str, ...]] = ("cpu", "cuda")
-    # Config fields this backend reads (the TUI shows only these).
-    options: ClassVar[tuple[str, ...]] = ()
+    # device -> the dtypes it runs there (a device missing here is not supported)
+    dtypes: ClassVar[Mapping[str, tuple[str, ...]]] = {"cpu": ("float32",), "cuda": ("float32",)}
+    strategies: ClassVar[tuple[str, ...]] = ("sequential",)
+    # The first pass includes just-in-time compilation (the run view says "compiling").
+    compiles: ClassVar[bool] = False
+    # The knobs this backend reads beyond the common ones (`Knob.common`); the form
+    # shows only these, and a result records only what its backend read.
+    options: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def reads(cls, knob: Knob) -> bool:
+        return knob.common or knob.name in cls.options
 
     def check(self, config: RunConfig) -> None:
         """Reject what this backend cannot do, without importing its framework (the
         TUI calls this on every edit)."""
-        if config.dtype not in self.dtypes:
+        if config.device not in self.dtypes:
+            raise AsrTuiError(f"{self.name} backend does not run on {config.device} (runs on {', '.join(self.dtypes)})")
+        here = self.dtypes[config.device]
+        if config.dtype not in here:
+            elsewhere = [device for device, dtypes in self.dtypes.items() if config.dtype in dtypes]
+            if elsewhere:
+                raise AsrTuiError(
+                    f"{self.name} runs {config.dtype} only on {', '.join(elsewhere)}; "
+                    f"use {' or '.join(here)} on {config.device}"
+                )
+            raise AsrTuiError(f"{self.name} backend does not support {config.dtype} (supported: {', '.join(here)})")
+        if config.strategy not in self.strategies:
             raise AsrTuiError(
-                f"{self.name} backend does not support {config.dtype} "
-                f"(supported: {', '.join(self.dtypes)})"
+                f"{self.name} backend decodes {' or '.join(self.strategies)} only: use strategy {self.strategies[0]}"
             )
-        if config.device not in self.devices:
-            raise AsrTuiError(f"{self.name} backend does not run on {config.device}")
 
     def check_available(self, config: RunConfig) -> None:
         """Raise AsrTuiError if the framework or the device is missing (imports it)."""

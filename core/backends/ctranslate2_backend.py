@@ -48,8 +48,13 @@ COMPUTE_TYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat
 class CTranslate2Backend(Backend):
     name = "ctranslate2"
     description = "faster-whisper on CTranslate2 (sequential or batched)"
-    dtypes = ("float32", "float16", "bfloat16", "int8")
-    options = ("batch_size", "strategy", "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "vad_filter")
+    # what each device can run at all; check_available asks CTranslate2 about this machine
+    dtypes = {"cpu": ("float32", "float16", "bfloat16", "int8"), "cuda": ("float32", "float16", "bfloat16", "int8")}
+    strategies = ("sequential", "batched")
+    options = frozenset({
+        "batch_size", "strategy", "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text",
+        "vad_filter", "seed", "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
+    })
 
     def __init__(self) -> None:
         self.model = None

@@ -71,8 +71,13 @@ class _Loaded:
 class JaxBackend(Backend):
     name = "jax"
     description = "Whisper in JAX: jit decode loop with KV cache, batched windows"
-    dtypes = ("float32", "bfloat16", "float16")
-    options = ("batch_size", "strategy", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache")
+    dtypes = {"cpu": ("float32", "bfloat16", "float16"), "cuda": ("float32", "bfloat16", "float16")}
+    strategies = ("sequential", "batched")
+    compiles = True
+    options = frozenset({
+        "batch_size", "strategy", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache",
+        "seed", "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
+    })
 
     def __init__(self) -> None:
         self.loaded: _Loaded | None = None

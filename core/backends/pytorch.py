@@ -87,8 +87,11 @@ def _hooked_progress(progress: ProgressFn, cancel: threading.Event):
 class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
-    dtypes = ("float32", "float16")
-    options = ("beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens")
+    dtypes = {"cpu": ("float32",), "cuda": ("float32", "float16")}
+    options = frozenset({
+        "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "seed",
+        "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
+    })
 
     def __init__(self) -> None:
         self.model = None
@@ -96,10 +99,6 @@ class PyTorchBackend(Backend):
 
     def check(self, config: RunConfig) -> None:
         super().check(config)
-        if config.dtype == "float16" and config.device == "cpu":
-            raise AsrTuiError("openai-whisper runs float16 only on cuda; use float32 on cpu")
-        if config.strategy != "sequential":
-            raise AsrTuiError("openai-whisper decodes one window at a time: use strategy sequential")
 
     def check_available(self, config: RunConfig) -> None:
         if config.device == "cuda":

@@ -47,8 +47,11 @@ def import_whisper_jax():
 class WhisperJaxBackend(Backend):
     name = "whisper-jax"
     description = "the upstream whisper-jax FlaxWhisperPipline (install it yourself)"
-    dtypes = ("float32", "bfloat16", "float16")
-    options = ("batch_size", "temperatures")
+    dtypes = {"cpu": ("float32", "bfloat16", "float16"), "cuda": ("float32", "bfloat16", "float16")}
+    # its pipeline always decodes chunks in batches; sequential is accepted as batch 1
+    strategies = ("sequential", "batched")
+    compiles = True
+    options = frozenset({"batch_size", "strategy", "temperatures"})
 
     def __init__(self) -> None:
         self.pipeline = None

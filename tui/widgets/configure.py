@@ -1,6 +1,7 @@
 """The Configure tab: the list of configurations a run compares, and a form for the
 selected one that shows only the options its backend reads and explains invalid
-combinations inline."""
+combinations inline. The form's rows are the knobs (core/config.py) in their
+declaration order: a new knob gets its row without an edit here."""
 
 from __future__ import annotations
 
@@ -10,35 +11,23 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from asr_tui.core import backends, config as cfg, weights
-from asr_tui.core.config import RunConfig
+from asr_tui.core import backends, weights
+from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
-
-# field, label, kind (choices for selects)
-FIELDS = [
-    ("label", "Label", "text"),
-    ("backend", "Backend", backends.names()),
-    ("model", "Model", "text"),
-    ("device", "Device", list(cfg.DEVICES)),
-    ("dtype", "Dtype", list(cfg.DTYPES)),
-    ("strategy", "Strategy", list(cfg.STRATEGIES)),
-    ("batch_size", "Batch size", "int"),
-    ("beam_size", "Beam size", "int"),
-    ("language", "Language", "text"),
-    ("task", "Task", list(cfg.TASKS)),
-    ("warmup", "Warm-up runs", "int"),
-    ("repeat", "Measured runs", "int"),
-    ("threads", "Threads (0: all)", "int"),
-    ("max_new_tokens", "Max new tokens", "int"),
-    ("vad_filter", "VAD filter", ["off", "on"]),
-    ("compilation_cache", "Compile cache", ["off", "on"]),
-]
-SWITCHES = {"vad_filter", "compilation_cache"}  # booleans shown as off/on selects
-ALWAYS_SHOWN = {"label", "backend", "model", "device", "dtype", "language", "task", "warmup", "repeat"}
-
+from asr_tui.core.knobs import Knob
 
 def summary(config: RunConfig) -> str:
     return config.display_name
+
+
+def field_widget(knob: Knob) -> Input | Select:
+    """A select for a knob with choices (on/off for a switch), else a text input that
+    the knob itself parses, so the form rejects a value as the CLI does."""
+    choices = ("off", "on") if knob.kind == "bool" else knob.choice_list()
+    if choices:
+        return Select([(c, c) for c in choices], allow_blank=False, id=f"field-{knob.name}", compact=True, tooltip=knob.help)
+    kind = {"int": "integer", "float": "number"}.get(knob.kind, "text")
+    return Input(id=f"field-{knob.name}", type=kind, compact=True, tooltip=knob.help)
 
 
 class ConfigurePane(Vertical):
@@ -62,16 +51,15 @@ class ConfigurePane(Vertical):
         yield Label("", id="preset-name", classes="title")
         with Horizontal():
             yield DataTable(id="config-list", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="config-form"):
-                for name, label, kind in FIELDS:
-                    with Horizontal(classes="form-row", id=f"row-{name}"):
-                        yield Label(label, classes="form-label")
-                        if isinstance(kind, list):
-                            yield Select([(c, c) for c in kind], allow_blank=False, id=f"field-{name}", compact=True)
-                        else:
-                            yield Input(id=f"field-{name}", type="integer" if kind == "int" else "text", compact=True)
+            with Vertical(id="config-form"):
+                with VerticalScroll(id="config-rows"):
+                    for knob in KNOBS:
+                        with Horizontal(classes="form-row", id=f"row-{knob.name}"):
+                            yield Label(knob.label, classes="form-label")
+                            yield field_widget(knob)
+                    yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
+                # below the scrolling rows, so a refusal is seen whichever row was edited
                 yield Static("", id="config-error")
-                yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
 
     def on_mount(self) -> None:
         self.query_one("#config-list", DataTable).add_columns("#", "configuration")
@@ -99,15 +87,8 @@ class ConfigurePane(Vertical):
         config = self.configs[self.current]
         self._filling = True
         try:
-            for name, _, kind in FIELDS:
-                value = getattr(config, name)
-                if name in SWITCHES:
-                    value = "on" if value else "off"
-                widget = self.query_one(f"#field-{name}")
-                if isinstance(widget, Select):
-                    widget.value = value
-                else:
-                    widget.value = "" if value is None else str(value)
+            for knob in KNOBS:
+                self.query_one(f"#field-{knob.name}").value = knob.to_text(getattr(config, knob.name))
             self._show_options(config.backend)
             self.query_one("#config-error", Static).update("")
         finally:
@@ -117,9 +98,9 @@ class ConfigurePane(Vertical):
         self._filling = False
 
     def _show_options(self, backend: str) -> None:
-        options = set(backends.backend_class(backend).options)
-        for name, _, _ in FIELDS:
-            self.query_one(f"#row-{name}").display = name in ALWAYS_SHOWN or name in options
+        cls = backends.backend_class(backend)
+        for knob in KNOBS:
+            self.query_one(f"#row-{knob.name}").display = cls.reads(knob)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "config-list" and event.cursor_row != self.current and event.cursor_row < len(self.configs):
@@ -127,22 +108,7 @@ class ConfigurePane(Vertical):
             self._fill_form()
 
     def _form_values(self) -> dict:
-        values = {}
-        for name, _, kind in FIELDS:
-            widget = self.query_one(f"#field-{name}")
-            raw = widget.value
-            if kind == "int":
-                try:
-                    values[name] = int(raw)
-                except ValueError:
-                    raise AsrTuiError(f"{name.replace('_', ' ')} must be a whole number") from None
-            elif name == "language":
-                values[name] = raw.strip() or None
-            elif name in SWITCHES:
-                values[name] = raw == "on"
-            else:
-                values[name] = raw
-        return values
+        return {knob.name: knob.from_text(self.query_one(f"#field-{knob.name}").value) for knob in KNOBS}
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._apply_form()

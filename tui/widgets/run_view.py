@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, ProgressBar, RichLog
 
-from asr_tui.core import events
+from asr_tui.core import backends, events
 from asr_tui.core.results import RunResult
 
 TIMING_COLUMNS = ("config", "file", "load s", "first s", "warm s", "RTFx", "WER", "peak MB")
@@ -101,7 +101,8 @@ class RunPane(Vertical):
             case events.PassStarted(index=index, kind=kind, audio=audio):
                 config = self._configs.get(event.job_id)
                 if key in self._rows:
-                    self._rows[key].start_pass(index, kind, compiles=getattr(config, "backend", "") == "jax")
+                    compiles = config is not None and backends.backend_class(config.backend).compiles
+                    self._rows[key].start_pass(index, kind, compiles=compiles)
                 log.write(f"[b]{audio.name}[/] {kind} run {index}")
             case events.Progress(done_seconds=done):
                 if key in self._rows:

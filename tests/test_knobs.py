@@ -1,0 +1,109 @@
+"""The knob table drives every surface: each knob reaches RunConfig from a CLI flag,
+a preset and its text form, and backends describe themselves consistently with it.
+No model is loaded here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import fields
+
+import pytest
+
+from asr_tui.cli.run import build_configs, parser
+from asr_tui.core import backends, presets
+from asr_tui.core.config import DEVICES, DTYPES, KNOBS, STRATEGIES, RunConfig
+from asr_tui.core.errors import AsrTuiError
+
+# A value other than the default for each knob, valid together.
+CHANGED = {
+    "label": "mine", "backend": "ctranslate2", "model": "base", "device": "cpu", "dtype": "int8",
+    "strategy": "batched", "batch_size": 4, "beam_size": 3, "best_of": 2, "language": "de", "task": "translate",
+    "threads": 2, "warmup": 0, "repeat": 3, "temperatures": (0.0, 0.5), "condition_on_previous_text": False,
+    "compression_ratio_threshold": 2.0, "logprob_threshold": -0.5, "no_speech_threshold": 0.5, "seed": 7,
+    "max_new_tokens": 100, "compilation_cache": True, "vad_filter": True,
+}
+
+
+def test_every_field_is_a_knob_and_every_knob_has_a_changed_value():
+    assert [k.name for k in KNOBS] == [f.name for f in fields(RunConfig)]
+    assert set(CHANGED) == {k.name for k in KNOBS}
+    assert all(CHANGED[k.name] != k.default for k in KNOBS if k.name != "device")
+
+
+def test_every_knob_is_settable_from_the_cli():
+    argv = []
+    for knob in KNOBS:
+        value = CHANGED[knob.name]
+        if knob.kind == "bool":
+            argv.append(knob.flag if value else f"--no-{knob.flag[2:]}")
+        else:
+            argv += [knob.flag, knob.to_text(value)]
+    configs, _ = build_configs(parser().parse_args(argv))
+    assert configs == [RunConfig(**CHANGED)] and configs[0].label == "mine"
+
+
+def test_old_flag_spellings_still_work():
+    (config,), _ = build_configs(parser().parse_args(["--vad", "--beam-size", "5", "--temperatures", "0,0.2"]))
+    assert config.vad_filter and config.beam_size == 5 and config.temperatures == (0.0, 0.2)
+
+
+def test_every_knob_round_trips_through_a_preset(tmp_path):
+    preset = presets.Preset("all knobs", [RunConfig(**CHANGED)])
+    path = tmp_path / "all.toml"
+    path.write_text(preset.to_toml())
+    loaded = presets.load(path).configs[0]
+    assert loaded == preset.configs[0] and loaded.label == "mine"
+
+
+@pytest.mark.parametrize("knob", KNOBS, ids=lambda k: k.name)
+def test_text_form_round_trips(knob):
+    for value in (knob.default, CHANGED[knob.name]):
+        assert knob.from_text(knob.to_text(value)) == value
+
+
+def test_decoding_settings_are_the_decoding_knobs():
+    settings = RunConfig(**CHANGED).decoding_settings()
+    assert set(settings) == {k.name for k in KNOBS if k.decoding}
+    assert settings["temperatures"] == [0.0, 0.5] and settings["max_new_tokens"] == 100
+
+
+def test_language_names_become_codes_without_importing_torch():
+    code = (
+        "import sys; from asr_tui.core.config import RunConfig; "
+        "print(RunConfig(model='base', language='German').language, RunConfig(language='English').language, "
+        "'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["de", "en", "False"]
+
+
+@pytest.mark.parametrize("name", ["pytorch", "jax", "ctranslate2", "whisper-jax"])
+def test_built_in_backends_describe_themselves_in_knob_terms(name):
+    assert name in backends.names()
+    cls = backends.backend_class(name)
+    assert cls.name == name
+    assert set(cls.dtypes) <= set(DEVICES) and all(set(d) <= set(DTYPES) for d in cls.dtypes.values())
+    assert set(cls.strategies) <= set(STRATEGIES)
+    knob_names = {k.name for k in KNOBS}
+    assert cls.options <= knob_names and not any(k.common for k in KNOBS if k.name in cls.options)
+
+
+def test_backend_abilities_decide_the_checks():
+    pytorch, jax = backends.backend_class("pytorch"), backends.backend_class("jax")
+    assert jax.compiles and not pytorch.compiles
+    with pytest.raises(AsrTuiError, match="float16 only on cuda"):
+        pytorch().check(RunConfig(dtype="float16"))
+    pytorch().check(RunConfig(dtype="float16", device="cuda"))
+    with pytest.raises(AsrTuiError, match="use strategy sequential"):
+        pytorch().check(RunConfig(strategy="batched", batch_size=2))
+    jax().check(RunConfig(backend="jax", strategy="batched", batch_size=2))
+
+
+def test_listing_backends_imports_none_of_them():
+    code = (
+        "import sys; from asr_tui.core import backends; names = backends.names(); "
+        "print(len(names), any(m.startswith('asr_tui.core.backends.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["4", "False"]

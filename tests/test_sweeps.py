@@ -1,0 +1,104 @@
+"""Sweeps: lists in a preset and `run --sweep` expand into the cross product with
+labels; combinations refused by the rules or the backend are skipped with the reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from asr_tui.cli.run import build_configs, parser
+from asr_tui.core import presets
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.samples import SAMPLE
+from tests.cli_helpers import asr_tui, one_line_error
+
+
+def load(tmp_path, text: str) -> presets.Preset:
+    path = tmp_path / "sweep.toml"
+    path.write_text(text)
+    return presets.load(path)
+
+
+def test_preset_lists_expand_into_the_cross_product(tmp_path):
+    preset = load(tmp_path, """
+[[configs]]
+backend = "ctranslate2"
+strategy = "batched"
+batch_size = [1, 4, 16]
+dtype = ["float32", "int8"]
+beam_size = [1, 5]
+""")
+    got = {(c.batch_size, c.dtype, c.beam_size) for c in preset.configs}
+    assert got == {(b, d, k) for b in (1, 4, 16) for d in ("float32", "int8") for k in (1, 5)}
+    names = [c.display_name for c in preset.configs]
+    assert len(set(names)) == 12 and "ctranslate2 tiny.en cpu int8 batched b16 beam_size=5" in names
+    assert not preset.skipped
+
+
+def test_refused_combinations_are_skipped_with_the_reason(tmp_path):
+    preset = load(tmp_path, """
+[[configs]]
+label = "pt"
+backend = "pytorch"
+dtype = ["float32", "float16"]
+strategy = ["sequential", "batched"]
+""")
+    assert [c.label for c in preset.configs] == ["pt dtype=float32 strategy=sequential"]
+    reasons = {s.label: s.reason for s in preset.skipped}
+    assert "float16 only on cuda" in reasons["pt dtype=float16 strategy=sequential"]
+    assert "use strategy sequential" in reasons["pt dtype=float32 strategy=batched"]
+    assert len(reasons) == 3
+
+
+def test_a_list_valued_knob_sweeps_with_a_list_of_lists(tmp_path):
+    plain = load(tmp_path, "[[configs]]\ntemperatures = [0.0, 0.2]\n")
+    assert [c.temperatures for c in plain.configs] == [(0.0, 0.2)]
+    swept = load(tmp_path, "[[configs]]\ntemperatures = [[0.0], [0.0, 0.2]]\n")
+    assert [c.temperatures for c in swept.configs] == [(0.0,), (0.0, 0.2)]
+    assert [c.display_name for c in swept.configs] == [
+        "pytorch tiny.en cpu float32 temperatures=0", "pytorch tiny.en cpu float32 temperatures=0,0.2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("batch_size = [1, 'x']", "'batch_size' must be int, not str"),
+        ("beam_size = []", "'beam_size' sweeps over no values"),
+        ("dtype = ['float16', 'bfloat16']", "no combination of the sweep is valid"),
+    ],
+)
+def test_bad_preset_sweeps_are_one_error_naming_the_knob(tmp_path, text, expected):
+    with pytest.raises(AsrTuiError, match="sweep.toml: configs\\[1\\]") as info:
+        load(tmp_path, f"[[configs]]\n{text}\n")
+    assert expected in str(info.value)
+
+
+def test_cli_sweep_applies_to_each_preset_config_and_lists_skips(capsys):
+    args = parser().parse_args(["--preset", "quick", "--sweep", "dtype=float32,float16", "--sweep", "beam-size=1,2"])
+    configs, _ = build_configs(args)
+    # PyTorch refuses float16 on the CPU and JAX refuses beams: both say so on stderr
+    assert [c.display_name for c in configs] == [
+        "PyTorch fp32 dtype=float32 beam_size=1", "PyTorch fp32 dtype=float32 beam_size=2",
+        "JAX fp32 dtype=float32 beam_size=1", "JAX fp32 dtype=float16 beam_size=1",
+    ]
+    skipped = capsys.readouterr().err.strip().splitlines()
+    assert len(skipped) == 4 and all(line.startswith("asr-tui: skipped ") for line in skipped)
+
+
+def test_cli_sweep_runs_every_valid_combination(tmp_path):
+    out = tmp_path / "sweep.json"
+    proc = asr_tui("run", "--warmup", "0", "--sweep", "beam_size=1,2", "--sweep", "dtype=float32,float16",
+                   "--json", str(out), str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("asr-tui: skipped pytorch tiny.en") == 2 and "float16 only on cuda" in proc.stderr
+    runs = json.loads(out.read_text())["runs"]
+    assert [(r["config_name"], r["beam_size"]) for r in runs] == [
+        ("pytorch tiny.en cpu float32 beam_size=1", 1), ("pytorch tiny.en cpu float32 beam_size=2", 2),
+    ]
+    assert all(r["wer"] < 0.15 for r in runs)
+
+
+def test_cli_sweep_of_an_unknown_knob_is_one_line():
+    assert "unknown knob 'beams'" in one_line_error(asr_tui("run", "--sweep", "beams=1,2"))
