@@ -17,6 +17,7 @@ import threading
 
 import numpy as np
 
+from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import SAMPLE_RATE
 from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript
 from asr_tui.core.config import RunConfig
@@ -48,7 +49,7 @@ class WhisperJaxBackend(Backend):
     name = "whisper-jax"
     description = "the upstream whisper-jax FlaxWhisperPipline (install it yourself)"
     dtypes = ("float32", "bfloat16", "float16")
-    options = ("batch_size", "temperatures")
+    options = ("batch_size", "threads", "temperatures")
 
     def __init__(self) -> None:
         self.pipeline = None
@@ -61,6 +62,7 @@ class WhisperJaxBackend(Backend):
             raise AsrTuiError("whisper-jax decodes greedily without temperature fallback: set beam size 1 and temperatures 0")
 
     def check_available(self, config: RunConfig) -> None:
+        thread_counts.pin_xla(thread_counts.resolve(config.threads))  # before JAX starts
         import_whisper_jax()
         from asr_tui.core.backends.jax_backend import jax_device
 
@@ -76,6 +78,9 @@ class WhisperJaxBackend(Backend):
 
     def release(self) -> None:
         self.pipeline = None
+
+    def set_threads(self, threads: int) -> int:
+        return thread_counts.pin_xla(threads)
 
     def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
         total = len(samples) / SAMPLE_RATE
