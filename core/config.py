@@ -41,7 +41,7 @@ class RunConfig:
     task: str = "transcribe"
     threads: int = 0  # 0: every core this process may use, resolved before the run
     warmup: int = 1  # runs before the measured ones; the first of them is "first run"
-    repeat: int = 1  # measured (warm) runs
+    repeat: int = 3  # measured (warm) runs
     temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES
     condition_on_previous_text: bool = True
     compression_ratio_threshold: float = 2.4
