@@ -73,7 +73,7 @@ class JaxBackend(Backend):
     name = "jax"
     description = "Whisper in JAX: jit decode loop with KV cache, batched windows"
     dtypes = ("float32", "bfloat16", "float16")
-    options = ("batch_size", "strategy", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache")
+    options = ("batch_size", "strategy", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache")
 
     def __init__(self) -> None:
         self.loaded: _Loaded | None = None

@@ -49,7 +49,7 @@ class WhisperJaxBackend(Backend):
     name = "whisper-jax"
     description = "the upstream whisper-jax FlaxWhisperPipline (install it yourself)"
     dtypes = ("float32", "bfloat16", "float16")
-    options = ("batch_size", "threads", "temperatures")
+    options = ("batch_size", "temperatures")
 
     def __init__(self) -> None:
         self.pipeline = None
