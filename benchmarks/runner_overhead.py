@@ -15,7 +15,7 @@ import statistics
 import time
 
 from benchmarks.long_clip import long_clip
-from asr_tui.core import audio, events
+from asr_tui.core import audio, events, threads
 from asr_tui.core.config import RunConfig
 from asr_tui.core.runner import Runner
 
@@ -32,7 +32,7 @@ def main() -> None:
     path, _ = long_clip()
     samples = audio.load(path).samples
     config = RunConfig(model=args.model, warmup=0, repeat=1)
-    torch.set_num_threads(config.resolved_threads)
+    torch.set_num_threads(threads.resolve(config.threads))  # as the runner does, in its own thread
 
     passes: list[float] = []
     runner = Runner(lambda e: passes.append(e.seconds) if isinstance(e, events.PassFinished) else None)
@@ -57,7 +57,7 @@ def main() -> None:
     runner.close()
 
     b, r = statistics.median(bare), statistics.median(through_runner)
-    print(f"clip: {len(samples) / 16000:.1f} s of speech, model {args.model}, {config.resolved_threads} threads, {args.rounds} rounds")
+    print(f"clip: {len(samples) / 16000:.1f} s of speech, model {args.model}, {threads.resolve(config.threads)} threads, {args.rounds} rounds")
     print(f"bare whisper.transcribe  median {b:.3f} s  runs {[round(x, 3) for x in bare]}")
     print(f"asr-tui runner pass      median {r:.3f} s  runs {[round(x, 3) for x in through_runner]}")
     print(f"runner / bare = {r / b:.4f}  (overhead {100 * (r / b - 1):+.2f}%, target < +3%)")

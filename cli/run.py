@@ -12,15 +12,18 @@ import sys
 from pathlib import Path
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, events, export, presets, sweeps, weights
+from asr_tui.core import audio, backends, corpus, events, export, presets, sweeps, weights
+from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
+from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
@@ -127,25 +130,87 @@ class ConsoleReporter:
             case events.RunFailed(message=message):
                 self.failures.append(message)
                 print(f"asr-tui: error: {message}", file=sys.stderr)
+            case events.RunWarning(message=message):
+                self.console.print(f"asr-tui: warning: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
 # result column -> header short enough for an 80-column terminal
 TABLE_COLUMNS = {
     "config": "config", "audio": "audio", "audio_s": "audio s", "load_s": "load s",
-    "first_run_s": "first s", "warm_median_s": "warm s", "rtfx": "RTFx", "wer": "WER",
-    "peak_rss_mb": "RSS MB", "peak_gpu_mb": "GPU MB",
+    "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
+    "rtfx": "RTFx", "wer": "WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
+}
+BUSY_MARK, UNSTABLE_MARK = "!", "~"
+CORPUS_COLUMNS = {
+    "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
+    "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
+    "compute_seconds": "compute s", "rtfx": "RTFx", "files_without_reference": "no ref",
 }
 
 
-def results_table(results: list[RunResult]) -> Table:
+def marks(result: RunResult) -> str:
+    return (BUSY_MARK if result.contended else "") + (UNSTABLE_MARK if result.unstable else "")
+
+
+def mark_notes(results: list[RunResult]) -> list[str]:
+    """One line per marked row, saying why its timing deserves less trust."""
+    notes = []
+    for number, r in enumerate(results, start=1):
+        where = f"row {number} ({r.config_name}, {r.audio.rsplit('/', 1)[-1]})"
+        if r.contended:
+            notes.append(f"{BUSY_MARK} {where}: {r.contention.get('reason')}")
+        if r.unstable:
+            notes.append(f"{UNSTABLE_MARK} {where}: unstable, warm passes vary by CV {100 * r.cv:.0f}% (over {100 * UNSTABLE_CV:.0f}%)")
+    return notes
+
+
+def _cell(column: str, values: dict) -> str:
+    if column == "warm_range":
+        low, high = values["warm_min_s"], values["warm_max_s"]
+        return "-" if low is None else f"{low:.2f}-{high:.2f}"
+    if column == "cv":
+        return "-" if values["cv"] is None else f"{100 * values['cv']:.1f}"
+    return "-" if values[column] is None else str(values[column])
+
+
+def corpus_table(results: list[RunResult]) -> Table | None:
+    """Corpus figures per configuration, when any configuration ran over several files."""
+    summaries = [s.to_dict() for s in corpus.summarize(results)]
+    if not any(s["files"] > 1 for s in summaries):
+        return None
+    table = Table(title="corpus (WER over all reference words, RTFx = total audio / total compute)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column, header in CORPUS_COLUMNS.items():
+        table.add_column(header, justify="left" if column == "config_name" else "right")
+    for summary in summaries:
+        table.add_row(*("-" if summary[c] is None else str(summary[c]) for c in CORPUS_COLUMNS))
+    return table
+
+
+def results_table(results: list[RunResult]) -> Group:
+    """The per-file table (with a marks column), a line for every marked row, and the
+    corpus table when there is one."""
     table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
+    table.add_column(BUSY_MARK + UNSTABLE_MARK, justify="left")
     for column, header in TABLE_COLUMNS.items():
         table.add_column(header, justify="left" if column in ("config", "audio") else "right")
-    for row in export.rows(results):
+    for result, row in zip(results, export.rows(results)):
         values = dict(zip(names, row))
-        table.add_row(*("-" if values[c] is None else str(values[c]) for c in TABLE_COLUMNS))
-    return table
+        table.add_row(marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
+    parts = [table, *(Text(note) for note in mark_notes(results))]
+    summary = corpus_table(results)
+    if summary is not None:
+        parts.append(summary)
+    return Group(*parts)
+
+
+def expand_sources(sources: list[Path]) -> tuple[list[Path], dict]:
+    """Folders, globs and manifests become their audio files and references; files a
+    manifest names but that are missing are listed, and the rest run."""
+    expanded = corpus_sources.expand(sources)
+    if expanded.missing:
+        print(f"asr-tui: warning: {len(expanded.missing)} missing, skipped: {', '.join(expanded.missing)}", file=sys.stderr)
+    return expanded.files, expanded.references
 
 
 def main(argv: list[str]) -> int:
@@ -161,9 +226,9 @@ def main(argv: list[str]) -> int:
         if args.mic:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
+        sources, references = expand_sources(sources)
         for source in sources:
             audio.probe_seconds(source)  # fail on unreadable files before loading a model
-        references = {}
         if args.reference:
             if not args.reference.is_file():
                 raise AsrTuiError(f"reference transcript {args.reference} does not exist")

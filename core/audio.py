@@ -1,11 +1,15 @@
 """Decode any audio PyAV can read into what Whisper eats: 16 kHz mono float32.
 
 PyAV bundles FFmpeg's libraries, so no system ffmpeg is needed (openai-whisper's own
-loader shells out to one, which these machines do not have).
+loader shells out to one, which these machines do not have). `stream` decodes window
+by window, so a consumer that works window by window holds one window, not the file;
+`load` is the same decoder gathered into one array, for consumers that need it whole.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,33 +38,47 @@ def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def load(path: str | Path) -> Audio:
-    """Decode, downmix and resample a file; every failure names the file."""
+def stream(path: str | Path, chunk_seconds: float = 30.0) -> Iterator[np.ndarray]:
+    """Decode, downmix and resample a file, yielding `chunk_seconds` of samples at a
+    time (the last chunk shorter); every failure names the file."""
     import av
 
     path = Path(path)
     if not path.is_file():
         raise AsrTuiError(f"audio file {path} does not exist")
+    size = max(1, round(chunk_seconds * SAMPLE_RATE))
+    pending: list[np.ndarray] = []
+    held = 0
+    yielded = False
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
                 raise AsrTuiError(f"{path} has no audio stream")
-            stream = container.streams.audio[0]
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            chunks = []
-            for frame in container.decode(stream):
+            frames = container.decode(container.streams.audio[0])
+            for frame in itertools.chain(frames, [None]):  # None flushes the resampler
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                    pending.append(out.to_ndarray().reshape(-1))
+                    held += pending[-1].size
+                while held >= size:
+                    joined = np.concatenate(pending)
+                    pending, held = [joined[size:]], joined.size - size
+                    yielded = True
+                    yield joined[:size]
     except AsrTuiError:
         raise
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise AsrTuiError(f"cannot decode {path}: {_reason(exc)}") from None
-    samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
-    if samples.size == 0:
+    if held:
+        yield np.concatenate(pending)
+    elif not yielded:
         raise AsrTuiError(f"{path} contains no audio")
-    return Audio(path=path, samples=samples)
+
+
+def load(path: str | Path) -> Audio:
+    """The whole file in one array (see `stream`)."""
+    samples = np.concatenate(list(stream(path, chunk_seconds=60.0)))
+    return Audio(path=Path(path), samples=samples.astype(np.float32, copy=False))
 
 
 def probe_seconds(path: str | Path) -> float:

@@ -10,12 +10,12 @@ Configure form, presets and the recorded decoding settings all come from `KNOBS`
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 from asr_tui.core import backends, languages
+from asr_tui.core import threads as thread_counts
 from asr_tui.core.knobs import invalid, knob, table
 
 DEVICES = ("cpu", "cuda")
@@ -32,10 +32,6 @@ DEFAULT_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 MAX_CANDIDATES = 100
 # Whisper's text context is 448 tokens; the previous text's prompt may take half.
 MAX_NEW_TOKENS = 224
-
-
-def default_threads() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -59,10 +55,10 @@ class RunConfig:
                                 common=True, decoding=True)
     task: str = knob("transcribe", "Task", "transcribe, or translate into English", choices=TASKS,
                      common=True, decoding=True)
-    threads: int = knob(0, "Threads (0: all)", "CPU threads; 0 is every core this process may use", bounds=(0, None))
+    threads: int = knob(0, "Threads (0: cores)", "CPU threads; 0 is one per physical core this process may use, the same for every backend", bounds=(0, None))
     warmup: int = knob(1, "Warm-up runs", "runs before the measured ones (the first is reported as first run)",
                        bounds=(0, None), common=True)
-    repeat: int = knob(1, "Measured runs", "measured warm runs", bounds=(1, None), common=True)
+    repeat: int = knob(3, "Measured runs", "measured warm runs (3 by default, so the spread shows)", bounds=(1, None), common=True)
     temperatures: tuple[float, ...] = knob(
         DEFAULT_TEMPERATURES, "Temperatures",
         "comma-separated fallback schedule in [0, 1]; 0 alone decodes greedily without fallback",
@@ -113,7 +109,7 @@ class RunConfig:
 
     @property
     def resolved_threads(self) -> int:
-        return self.threads or default_threads()
+        return thread_counts.resolve(self.threads)
 
     @property
     def model_key(self) -> tuple:

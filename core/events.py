@@ -82,6 +82,14 @@ class RunFinished(Event):
 
 
 @dataclass(frozen=True)
+class RunWarning(Event):
+    """Something that makes the timings less trustworthy but stops nothing (a busy
+    machine, a thread count that cannot apply); shown on stderr or as a toast."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class RunFailed(Event):
     """One file or configuration failed; the job goes on with the next file."""
 

@@ -11,7 +11,7 @@ import io
 import json
 from pathlib import Path
 
-from asr_tui.core import atomic
+from asr_tui.core import atomic, corpus
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.results import RunResult, document
 
@@ -30,10 +30,16 @@ COLUMNS = (
     ("load_s", lambda r: round(r.load_s, 3)),
     ("first_run_s", lambda r: round(r.first_run_s, 3)),
     ("warm_median_s", lambda r: None if r.warm_median_s is None else round(r.warm_median_s, 3)),
+    ("warm_min_s", lambda r: None if r.warm_min_s is None else round(r.warm_min_s, 3)),
+    ("warm_max_s", lambda r: None if r.warm_max_s is None else round(r.warm_max_s, 3)),
+    ("cv", lambda r: None if r.cv is None else round(r.cv, 4)),
+    ("unstable", lambda r: r.unstable),
     ("rtfx", lambda r: round(r.rtfx, 2)),
     ("wer", lambda r: None if r.wer is None else round(r.wer, 4)),
+    ("rss_before_load_mb", lambda r: None if r.rss_before_load_mb is None else round(r.rss_before_load_mb)),
     ("peak_rss_mb", lambda r: None if r.peak_rss_mb is None else round(r.peak_rss_mb)),
     ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),
+    ("contended", lambda r: r.contended),
 )
 
 
@@ -53,12 +59,21 @@ def to_csv(results: list[RunResult]) -> str:
     return out.getvalue()
 
 
-def to_markdown(results: list[RunResult]) -> str:
-    header = [name for name, _ in COLUMNS]
+def _markdown_table(header: list[str], table_rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows(results):
+    for row in table_rows:
         lines.append("| " + " | ".join("" if v is None else str(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+def to_markdown(results: list[RunResult]) -> str:
+    """The per-file table, then, when a configuration ran over several files, its
+    corpus figures."""
+    text = _markdown_table([name for name, _ in COLUMNS], rows(results))
+    summaries = [s.to_dict() for s in corpus.summarize(results)]
+    if any(s["files"] > 1 for s in summaries):
+        text += "\n" + _markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])
+    return text
 
 
 def _timestamp(seconds: float, separator: str) -> str:

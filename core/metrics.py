@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import resource
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
+
+UNSTABLE_CV = 0.10  # warm passes spread wider than this (stdev / mean) are marked unstable
 
 
 def normalizer(language: str | None):
@@ -15,14 +18,42 @@ def normalizer(language: str | None):
     return EnglishTextNormalizer() if language in (None, "en") else BasicTextNormalizer()
 
 
-def wer(reference: str, hypothesis: str, language: str | None = "en") -> float:
+@dataclass(frozen=True)
+class WordErrors:
+    """One transcript's alignment against its reference, in counts that add up over
+    a corpus (a corpus WER is the sum of errors over the sum of reference words, not
+    a mean of per-file WERs)."""
+
+    substitutions: int
+    deletions: int
+    insertions: int
+    reference_words: int
+
+    @property
+    def errors(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
+    def wer(self) -> float:
+        if self.reference_words == 0:
+            return 0.0 if self.errors == 0 else 1.0
+        return self.errors / self.reference_words
+
+
+def word_errors(reference: str, hypothesis: str, language: str | None = "en") -> WordErrors:
+    """Align after Whisper's normaliser with jiwer."""
     import jiwer
 
     normalize = normalizer(language)
-    ref, hyp = normalize(reference), normalize(hypothesis)
-    if not ref.strip():
-        return 0.0 if not hyp.strip() else 1.0
-    return float(jiwer.wer(ref, hyp or "<empty>"))
+    ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
+    if not ref or not hyp:  # nothing to align: every word is inserted or deleted
+        return WordErrors(0, len(ref), len(hyp), len(ref))
+    out = jiwer.process_words(" ".join(ref), " ".join(hyp))
+    return WordErrors(out.substitutions, out.deletions, out.insertions, len(ref))
+
+
+def wer(reference: str, hypothesis: str, language: str | None = "en") -> float:
+    return word_errors(reference, hypothesis, language).wer
 
 
 def find_reference(audio_path: Path) -> Path | None:
@@ -39,6 +70,25 @@ def rtfx(audio_seconds: float, compute_seconds: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def coefficient_of_variation(values: list[float]) -> float | None:
+    """Sample standard deviation over the mean: how far repeated timings of the same
+    work disagree. Needs two values."""
+    if len(values) < 2:
+        return None
+    mean = statistics.fmean(values)
+    return statistics.stdev(values) / mean if mean > 0 else None
+
+
+def rss_mb() -> float | None:
+    """This process's resident memory now, in MiB."""
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss / 2**20
+    except Exception:  # noqa: BLE001 - a memory figure is never worth a failed run
+        return None
 
 
 class PeakRss:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from asr_tui.core.backends.base import Segment
-from asr_tui.core.metrics import median, rtfx
+from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation, median, rtfx
 
 SCHEMA = 1
 
@@ -34,14 +34,22 @@ class RunResult:
     config_name: str = ""
     language: str | None = None
     wer: float | None = None
+    # the WER's alignment counts after Whisper's normaliser: what corpus figures add up
+    substitutions: int | None = None
+    deletions: int | None = None
+    insertions: int | None = None
+    reference_words: int | None = None
     reference: str | None = None
-    peak_rss_mb: float | None = None
+    rss_before_load_mb: float | None = None  # this process before the model was loaded
+    peak_rss_mb: float | None = None  # the highest RSS from decoding the file to its last pass
     peak_gpu_mb: float | None = None
     compile_s: float | None = None
     compile_cache_hits: int | None = None  # JAX: programs loaded from the persistent cache
     model_reused: bool = False
     decoding: dict = field(default_factory=dict)
     env: dict = field(default_factory=dict)
+    # what else used the machine during the timed passes (`core.contention.summarize`)
+    contention: dict | None = None
     finished_at: str = ""
 
     @property
@@ -49,15 +57,43 @@ class RunResult:
         return median(self.warm_runs_s) if self.warm_runs_s else None
 
     @property
+    def warm_min_s(self) -> float | None:
+        return min(self.warm_runs_s) if self.warm_runs_s else None
+
+    @property
+    def warm_max_s(self) -> float | None:
+        return max(self.warm_runs_s) if self.warm_runs_s else None
+
+    @property
+    def cv(self) -> float | None:
+        """Coefficient of variation of the warm passes (None with fewer than two)."""
+        return coefficient_of_variation(self.warm_runs_s)
+
+    @property
+    def unstable(self) -> bool:
+        return self.cv is not None and self.cv > UNSTABLE_CV
+
+    @property
+    def contended(self) -> bool:
+        return bool(self.contention and self.contention.get("flagged"))
+
+    @property
+    def compute_s(self) -> float:
+        """The time this file's transcription is counted at: the warm median, else the
+        first pass."""
+        return self.warm_median_s or self.first_run_s
+
+    @property
     def rtfx(self) -> float:
         """Audio seconds per compute second, on the warm median where there is one."""
-        return rtfx(self.audio_seconds, self.warm_median_s or self.first_run_s)
+        return rtfx(self.audio_seconds, self.compute_s)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["segments"] = [s.to_dict() for s in self.segments]
         data["rtfx"] = round(self.rtfx, 3)
-        data["warm_median_s"] = self.warm_median_s
+        for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable"):
+            data[name] = getattr(self, name)
         return data
 
     @classmethod
@@ -69,7 +105,13 @@ class RunResult:
 
 
 def document(results: list[RunResult], env: dict | None = None) -> dict:
-    """The schema-1 document: environment of the first run, then every run."""
+    """The schema-1 document: environment of the first run, every run, then the
+    corpus figures of each configuration over its files."""
+    from asr_tui.core.corpus import summarize
+
     if env is None:
         env = results[0].env if results else {}
-    return {"schema": SCHEMA, "env": env, "runs": [r.to_dict() for r in results]}
+    return {
+        "schema": SCHEMA, "env": env, "runs": [r.to_dict() for r in results],
+        "corpus": [c.to_dict() for c in summarize(results)],
+    }

@@ -1,9 +1,12 @@
 """The benchmark runner: one worker thread, one resident model, events in order.
 
 Jobs queue up; the worker loads a model only when a job's configuration needs a
-different one (backend, weights, device or dtype), so comparing files or repeating a
-run never pays the load twice. Everything the worker learns is reported as an event
-from `core.events`; nothing here knows who listens.
+different one (backend, weights, device, dtype or thread count), so comparing files
+or repeating a run never pays the load twice. Everything the worker learns is
+reported as an event from `core.events`; nothing here knows who listens.
+
+Each timed pass runs inside a contention `Sampler` (what else used the cores), and a
+short idle check before a job's first pass warns when the machine is already busy.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from pathlib import Path
 from typing import Callable
 
 from asr_tui.core import audio as audio_io
-from asr_tui.core import backends, environment, events, weights
+from asr_tui.core import backends, contention, environment, events, weights
+from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend, Segment
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
-from asr_tui.core.metrics import PeakRss, find_reference, wer
+from asr_tui.core.metrics import PeakRss, find_reference, rss_mb, word_errors
 from asr_tui.core.results import RunResult
+from asr_tui.core.sources import InlineReference, Reference
 
 log = logging.getLogger(__name__)
 Listener = Callable[[events.Event], None]
@@ -35,8 +40,9 @@ _job_ids = itertools.count(1)
 class Job:
     config: RunConfig
     sources: tuple[Path, ...]
-    # Reference transcripts chosen by hand; otherwise a sibling NAME.txt is used.
-    references: dict[Path, Path] = field(default_factory=dict)
+    # Reference transcripts chosen by hand or given by a manifest; otherwise a
+    # sibling NAME.txt is used.
+    references: dict[Path, Reference] = field(default_factory=dict)
     id: int = field(default_factory=lambda: next(_job_ids))
     generation: int = 0
 
@@ -54,6 +60,21 @@ class _Resident:
     backend: Backend
     weights: weights.Weights
     load_s: float
+    rss_before_load_mb: float | None
+    threads: int  # the count in force, which a framework may have fixed earlier
+
+
+def _reference(job: Job, source: Path) -> tuple[str, str] | None:
+    """(text, where it came from) of the file's reference transcript, if it has one."""
+    reference = job.references.get(source) or find_reference(source)
+    if reference is None:
+        return None
+    if isinstance(reference, InlineReference):
+        return reference.text, reference.origin
+    try:
+        return reference.read_text(encoding="utf-8"), str(reference)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AsrTuiError(f"cannot read reference {reference}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 class Runner:
@@ -127,7 +148,10 @@ class Runner:
 
     def _ensure_model(self, job: Job) -> tuple[_Resident, bool]:
         config = job.config
-        if self._resident is not None and self._resident.key == config.model_key:
+        threads = thread_counts.resolve(config.threads)
+        # CTranslate2 takes its thread count at load: a new count is a new model.
+        key = (*config.model_key, threads)
+        if self._resident is not None and self._resident.key == key:
             return self._resident, True
         backend = backends.create(config.backend)
         backend.check(config)
@@ -135,11 +159,27 @@ class Runner:
         resolved = weights.resolve(config.model)
         self._release()
         self._emit(events.ModelLoading(job.id, config))
-        backend.set_threads(config.resolved_threads)
+        rss_before = rss_mb()
+        in_force = backend.set_threads(threads)
         start = time.perf_counter()
         backend.load(config, resolved)
-        self._resident = _Resident(config.model_key, backend, resolved, time.perf_counter() - start)
+        self._resident = _Resident(key, backend, resolved, time.perf_counter() - start, rss_before, in_force)
         return self._resident, False
+
+    def _warn_before_passes(self, job: Job, resident: _Resident) -> None:
+        """Thread counts that cannot apply or oversubscribe the cores, and a machine
+        that is busy before the first pass, are said before any timing."""
+        threads = thread_counts.resolve(job.config.threads)
+        warnings = [thread_counts.oversubscribed(threads)]
+        if resident.threads != threads:
+            warnings.append(
+                f"{job.config.backend} runs with {resident.threads} threads, not the {threads} "
+                f"this configuration asks for: its thread pool was sized when it first started in "
+                f"this process (start a new asr-tui to change it)"
+            )
+        warnings.append(contention.idle_check(resident.threads))
+        for message in filter(None, warnings):
+            self._emit(events.RunWarning(job.id, message))
 
     def _run_job(self, job: Job) -> None:
         self._emit(events.JobStarted(job.id, job.config, job.sources))
@@ -151,6 +191,7 @@ class Runner:
             self._emit(events.JobFinished(job.id, ()))
             return
         self._emit(events.ModelLoaded(job.id, job.config, resident.load_s, reused))
+        self._warn_before_passes(job, resident)
         results = []
         for source in job.sources:
             try:
@@ -166,8 +207,10 @@ class Runner:
         config, backend = job.config, resident.backend
         if self._cancel.is_set():
             raise Cancelled()
+        peak_rss = PeakRss()
+        peak_rss.start()
         audio = audio_io.load(source)
-        reference_path = job.references.get(source) or find_reference(source)
+        reference = _reference(job, source)
         kinds = pass_kinds(config)
         self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
 
@@ -176,16 +219,19 @@ class Runner:
             for segment in segments:
                 self._emit(events.SegmentDecoded(job.id, source, segment))
 
-        peak_rss = PeakRss()
-        peak_rss.start()
         backend.reset_peak_gpu_memory()
-        times, transcript, first_stats = [], None, {}
+        times, transcript, first_stats, busy = [], None, {}, []
         for index, kind in enumerate(kinds, start=1):
             self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
-            backend.set_threads(config.resolved_threads)
+            backend.set_threads(resident.threads)
+            sampler = contention.Sampler()
+            sampler.start()
             start = time.perf_counter()
-            transcript = backend.transcribe(audio.samples, config, progress, self._cancel)
-            seconds = time.perf_counter() - start
+            try:
+                transcript = backend.transcribe(audio.samples, config, progress, self._cancel)
+            finally:
+                seconds = time.perf_counter() - start
+                busy.append(sampler.stop())
             times.append(seconds)
             # Backends count progress in their own units (mel frames, windows): close at 100%.
             self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
@@ -193,7 +239,7 @@ class Runner:
                 first_stats = transcript.stats
             self._emit(events.PassFinished(job.id, source, index, kind, seconds))
 
-        reference_text = reference_path.read_text(encoding="utf-8") if reference_path else None
+        errors = word_errors(reference[0], transcript.text, transcript.language) if reference else None
         result = RunResult(
             backend=config.backend,
             model=resident.weights.name,
@@ -211,16 +257,22 @@ class Runner:
             segments=transcript.segments,
             config_name=config.display_name,
             language=transcript.language,
-            wer=wer(reference_text, transcript.text, transcript.language) if reference_text else None,
-            reference=str(reference_path) if reference_path else None,
+            wer=errors.wer if errors else None,
+            substitutions=errors.substitutions if errors else None,
+            deletions=errors.deletions if errors else None,
+            insertions=errors.insertions if errors else None,
+            reference_words=errors.reference_words if errors else None,
+            reference=reference[1] if reference else None,
+            rss_before_load_mb=resident.rss_before_load_mb,
             peak_rss_mb=peak_rss.peak_mb(),
             peak_gpu_mb=backend.peak_gpu_memory_mb(),
             compile_s=first_stats.get("compile_s"),
             compile_cache_hits=first_stats.get("compile_cache_hits"),
             model_reused=reused,
             decoding=config.decoding_settings(),
-            env=environment.describe(backend.packages(), config.resolved_threads, backend.gpu_name())
+            env=environment.describe(backend.packages(), resident.threads, backend.gpu_name())
             | {"weights_origin": resident.weights.origin},
+            contention=contention.summarize(busy, resident.threads),
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
         self._emit(events.RunFinished(job.id, result))

@@ -89,3 +89,36 @@ def test_probe_rejects_empty_and_garbage(tmp_path):
     garbage.write_bytes(b"RIFF" + b"\x01" * 100)
     with pytest.raises(AsrTuiError, match="garbage.wav"):
         audio.probe_seconds(garbage)
+
+
+def whole_file_decode(path) -> np.ndarray:
+    """Every frame through one resampler into one array: the decode `stream` replaces."""
+    import av
+
+    with av.open(str(path)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=audio.SAMPLE_RATE)
+        parts = [out.to_ndarray().reshape(-1) for frame in container.decode(audio=0) for out in resampler.resample(frame)]
+        parts += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize(("suffix", "codec", "rate"), [("flac", "flac", 16000), ("mp3", "mp3", 44100), ("wav", "pcm_s16le", 22050)])
+def test_streaming_decode_equals_whole_file_decode(speech_clip, tmp_path, suffix, codec, rate):
+    original = audio.load(speech_clip[0]).samples
+    resampled = np.interp(np.arange(0, len(original), audio.SAMPLE_RATE / rate), np.arange(len(original)), original)
+    path = encode(resampled.astype(np.float32), rate, tmp_path / f"clip.{suffix}", codec)
+    chunk_seconds = 0.73  # not a multiple of any codec's frame
+    chunks = list(audio.stream(path, chunk_seconds=chunk_seconds))
+    size = round(chunk_seconds * audio.SAMPLE_RATE)
+    assert len(chunks) > 3 and all(len(c) == size for c in chunks[:-1]) and 0 < len(chunks[-1]) <= size
+    assert all(c.dtype == np.float32 for c in chunks)
+    whole = whole_file_decode(path)
+    assert np.array_equal(np.concatenate(chunks), whole)
+    assert np.array_equal(audio.load(path).samples, whole)
+
+
+def test_streaming_reports_bad_files_by_name(tmp_path):
+    garbage = tmp_path / "garbage.flac"
+    garbage.write_bytes(b"fLaC" + b"\x00" * 200)
+    with pytest.raises(AsrTuiError, match="garbage.flac"):
+        list(audio.stream(garbage))

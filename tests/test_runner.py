@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import statistics
 import threading
 
-from asr_tui.core import events, weights
+from asr_tui.core import events, threads, weights
 from asr_tui.core.config import RunConfig
 from asr_tui.core.runner import Runner, pass_kinds
 from asr_tui.core.samples import SAMPLE
@@ -10,7 +11,10 @@ from tests.runner_helpers import Recorder
 
 
 def kinds(recorder: Recorder) -> list[str]:
-    return [type(e).__name__ for e in recorder.events if not isinstance(e, (events.Progress, events.SegmentDecoded))]
+    """The event sequence, without the interleaved progress and the warnings a busy
+    machine adds."""
+    skipped = (events.Progress, events.SegmentDecoded, events.RunWarning)
+    return [type(e).__name__ for e in recorder.events if not isinstance(e, skipped)]
 
 
 def test_event_order_and_measurements():
@@ -35,7 +39,15 @@ def test_event_order_and_measurements():
     assert result.first_run_s == timed[0] and result.warm_runs_s == timed[1:]
     assert result.rtfx == result.audio_seconds / (sum(timed[1:]) / 2)  # median of two
     assert result.load_s > 0 and result.peak_rss_mb > 100
-    assert result.env["threads"] >= 1 and result.env["cpu"]
+    # memory: the process before this model's load, and the peak over the file's run
+    assert 0 < result.rss_before_load_mb < result.peak_rss_mb
+    # spread over the warm passes
+    assert result.warm_min_s == min(timed[1:]) and result.warm_max_s == max(timed[1:])
+    assert result.cv == statistics.stdev(timed[1:]) / statistics.fmean(timed[1:])
+    assert result.to_dict()["unstable"] == (result.cv > 0.10)
+    # what else used the machine, per timed pass
+    assert len(result.contention["passes"]) == 3 and isinstance(result.contention["flagged"], bool)
+    assert result.env["threads"] == threads.physical_cores() and result.env["cpu"]
     assert result.decoding["temperatures"][0] == 0.0 and result.decoding["seed"] == 0
     assert result.weights_sha256 == weights.resolve("tiny.en").sha256
 
@@ -90,7 +102,7 @@ def test_bad_audio_fails_that_file_only(tmp_path):
     recorder = Recorder()
     runner = Runner(recorder)
     try:
-        runner.wait(runner.submit(RunConfig(warmup=0), [bad, SAMPLE]))
+        runner.wait(runner.submit(RunConfig(warmup=0, repeat=1), [bad, SAMPLE]))
     finally:
         runner.close()
     failed = recorder.of(events.RunFailed)
@@ -99,5 +111,6 @@ def test_bad_audio_fails_that_file_only(tmp_path):
 
 
 def test_pass_kinds():
+    assert pass_kinds(RunConfig()) == ["first", "warm", "warm", "warm"]  # spread by default
     assert pass_kinds(RunConfig(warmup=0, repeat=2)) == ["warm", "warm"]
     assert pass_kinds(RunConfig(warmup=2, repeat=1)) == ["first", "warm-up", "warm"]

@@ -210,6 +210,8 @@ class AsrTuiApp(App):
                 self.query_one(ResultsPane).refresh_results()
             case events.RunFailed(message=text):
                 self.notify(text, severity="error", timeout=8)
+            case events.RunWarning(message=text):
+                self.notify(text, severity="warning", timeout=8)
             case events.JobFinished() | events.JobCancelled():
                 self.running.discard(event.job_id)
                 if not self.running:

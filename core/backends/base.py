@@ -103,8 +103,11 @@ class Backend(ABC):
         """sha256 of the weights this backend actually runs (a conversion has its own)."""
         return weights.sha256
 
-    def set_threads(self, threads: int) -> None:
-        """Apply the configured thread count before a pass."""
+    def set_threads(self, threads: int) -> int:
+        """Apply the run's thread count (before a load and before each pass) and return
+        the count in force, which a framework that fixed its count earlier may not
+        change (see `core.threads`)."""
+        return threads
 
     def reset_peak_gpu_memory(self) -> None: ...
 

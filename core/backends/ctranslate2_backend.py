@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 
+from asr_tui.core import threads as thread_counts
 from asr_tui.core import weights as weights_store
 from asr_tui.core.audio import SAMPLE_RATE
 from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
@@ -61,6 +62,7 @@ class CTranslate2Backend(Backend):
         self.pipeline = None
         self.model_dir = None
         self.device = "cpu"
+        self.cpu_threads: int | None = None  # fixed when the model is loaded
 
     def check_available(self, config: RunConfig) -> None:
         try:
@@ -80,12 +82,16 @@ class CTranslate2Backend(Backend):
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
         self.model_dir = weights_store.ct2_directory(weights)
+        self.cpu_threads = thread_counts.resolve(config.threads)
         self.model = WhisperModel(
             str(self.model_dir), device=config.device, compute_type=COMPUTE_TYPES[config.dtype],
-            cpu_threads=config.resolved_threads, local_files_only=True,
+            cpu_threads=self.cpu_threads, local_files_only=True,
         )
         self.pipeline = BatchedInferencePipeline(self.model)
         self.device = config.device
+
+    def set_threads(self, threads: int) -> int:
+        return self.cpu_threads if self.model is not None else threads
 
     def weights_sha256(self, weights: Weights) -> str:
         if weights.ct2_dir is not None:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr_tui.core import paths
+from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
-from asr_tui.core.config import RunConfig, default_threads
+from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.tokens import vocabulary_kind
 from asr_tui.core.weights import Weights
@@ -75,7 +76,7 @@ class JaxBackend(Backend):
     strategies = ("sequential", "batched")
     compiles = True
     options = frozenset({
-        "batch_size", "strategy", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache",
+        "batch_size", "strategy", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache",
         "seed", "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
     })
 
@@ -88,10 +89,9 @@ class JaxBackend(Backend):
         super().check(config)
         if config.beam_size != 1:
             raise AsrTuiError("the JAX backend decodes greedily (with temperature fallback): beam size must be 1")
-        if config.threads not in (0, default_threads()):
-            raise AsrTuiError("JAX on the CPU uses every core this process may use; leave threads at 0")
 
     def check_available(self, config: RunConfig) -> None:
+        thread_counts.pin_xla(thread_counts.resolve(config.threads))  # before JAX starts
         try:
             import jax  # noqa: F401
         except ImportError:
@@ -122,6 +122,9 @@ class JaxBackend(Backend):
     def release(self) -> None:
         self.loaded = None
         self._compiled.clear()
+
+    def set_threads(self, threads: int) -> int:
+        return thread_counts.pin_xla(threads)
 
     # --- compiled calls -----------------------------------------------------------------
 

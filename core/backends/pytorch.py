@@ -117,10 +117,11 @@ class PyTorchBackend(Backend):
         self.model = model
         self.device = config.device
 
-    def set_threads(self, threads: int) -> None:
+    def set_threads(self, threads: int) -> int:
         import torch
 
         torch.set_num_threads(threads)
+        return torch.get_num_threads()
 
     def transcribe(
         self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event

@@ -17,6 +17,7 @@ import threading
 
 import numpy as np
 
+from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import SAMPLE_RATE
 from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript
 from asr_tui.core.config import RunConfig
@@ -51,7 +52,7 @@ class WhisperJaxBackend(Backend):
     # its pipeline always decodes chunks in batches; sequential is accepted as batch 1
     strategies = ("sequential", "batched")
     compiles = True
-    options = frozenset({"batch_size", "strategy", "temperatures"})
+    options = frozenset({"batch_size", "strategy", "threads", "temperatures"})
 
     def __init__(self) -> None:
         self.pipeline = None
@@ -64,6 +65,7 @@ class WhisperJaxBackend(Backend):
             raise AsrTuiError("whisper-jax decodes greedily without temperature fallback: set beam size 1 and temperatures 0")
 
     def check_available(self, config: RunConfig) -> None:
+        thread_counts.pin_xla(thread_counts.resolve(config.threads))  # before JAX starts
         import_whisper_jax()
         from asr_tui.core.backends.jax_backend import jax_device
 
@@ -79,6 +81,9 @@ class WhisperJaxBackend(Backend):
 
     def release(self) -> None:
         self.pipeline = None
+
+    def set_threads(self, threads: int) -> int:
+        return thread_counts.pin_xla(threads)
 
     def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
         total = len(samples) / SAMPLE_RATE

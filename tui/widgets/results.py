@@ -1,5 +1,10 @@
 """The Results tab: every run of the session in one sortable table, a bar chart of
-RTFx per configuration and file, marks for comparing two runs, and exports."""
+RTFx per configuration and file, marks for comparing two runs, and exports.
+
+Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
+warm passes spread over 10%) and the line under the table says why for the
+highlighted row. A configuration that ran over several files gets a corpus row at
+the end."""
 
 from __future__ import annotations
 
@@ -11,8 +16,12 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
+from asr_tui.core import corpus
+from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import row_item
+
+COLUMNS = ("", "config", "file", "load s", "first s", "warm s", "CV %", "RTFx", "WER", "peak RSS MB", "GPU MB")
 
 SORT_KEYS = [
     ("config", lambda r: r.config_name),
@@ -22,6 +31,39 @@ SORT_KEYS = [
     ("warm s", lambda r: r.warm_median_s or r.first_run_s),
     ("peak MB", lambda r: r.peak_gpu_mb or r.peak_rss_mb or 0),
 ]
+
+
+def _number(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def result_row(result: RunResult, marked: bool) -> tuple[str, ...]:
+    marks = ("*" if marked else "") + ("!" if result.contended else "") + ("~" if result.unstable else "")
+    return (
+        marks, result.config_name, result.audio.rsplit("/", 1)[-1], f"{result.load_s:.2f}",
+        f"{result.first_run_s:.2f}", _number(result.warm_median_s, ".2f"),
+        _number(None if result.cv is None else 100 * result.cv, ".1f"), f"{result.rtfx:.1f}",
+        _number(result.wer, ".3f"), _number(result.peak_rss_mb, ".0f"), _number(result.peak_gpu_mb, ".0f"),
+    )
+
+
+def corpus_row(summary: corpus.CorpusSummary) -> tuple[str, ...]:
+    return (
+        "Σ", summary.config_name, f"corpus: {summary.files} files", "", "", f"{summary.compute_seconds:.2f}", "",
+        f"{summary.rtfx:.1f}", _number(summary.wer, ".3f"), "", "",
+    )
+
+
+def details(result: RunResult) -> str:
+    """What the highlighted row's marks mean, and its spread."""
+    parts = []
+    if result.warm_runs_s and len(result.warm_runs_s) > 1:
+        parts.append(f"warm {result.warm_min_s:.2f}-{result.warm_max_s:.2f} s over {len(result.warm_runs_s)} passes")
+    if result.unstable:
+        parts.append(f"~ unstable: CV {100 * result.cv:.0f}% is over {100 * UNSTABLE_CV:.0f}%")
+    if result.contended:
+        parts.append(f"! {result.contention.get('reason')}")
+    return "; ".join(parts)
 
 
 class ResultsPane(Vertical):
@@ -42,11 +84,16 @@ class ResultsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("No runs yet.", id="results-status")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="results-detail")
         yield PlotextPlot(id="rtfx-chart")
 
     def on_mount(self) -> None:
-        self.query_one("#results-table", DataTable).add_columns("", "config", "file", "load s", "first s", "warm s", "RTFx", "WER", "peak MB")
+        self.query_one("#results-table", DataTable).add_columns(*COLUMNS)
         self.refresh_results()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        result = self.highlighted()
+        self.query_one("#results-detail", Label).update(details(result) if result else "")
 
     def ordered(self) -> list[RunResult]:
         if self.sort_index < 0:
@@ -54,13 +101,14 @@ class ResultsPane(Vertical):
         return sorted(self.results, key=SORT_KEYS[self.sort_index][1])
 
     def refresh_results(self) -> None:
-        from asr_tui.tui.widgets.run_view import timing_row
-
         table = self.query_one("#results-table", DataTable)
         table.clear()
         for result in self.ordered():
-            mark = "*" if any(result is m for m in self.marked) else ""
-            table.add_row(mark, *timing_row(result))
+            table.add_row(*result_row(result, any(result is m for m in self.marked)))
+        # after the runs, so a row number still picks a run (`highlighted`)
+        for summary in corpus.summarize(self.results):
+            if summary.files > 1:
+                table.add_row(*corpus_row(summary))
         sort = f", sorted by {SORT_KEYS[self.sort_index][0]}" if self.sort_index >= 0 else ""
         self.query_one("#results-status", Label).update(
             f"{len(self.results)} runs{sort}; marked {len(self.marked)}/2 (space), c compares" if self.results else "No runs yet."

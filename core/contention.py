@@ -1,0 +1,256 @@
+"""What else used the machine while a pass was timed.
+
+A timing is only worth its number when the run had the cores it asked for: one busy
+process on a 2-core box turns a 30x real-time backend into a 1x one, and nothing in
+the timing itself says so. A `Sampler` runs around each timed pass and measures:
+
+- other processes' CPU on the CPUs this process may use: all busy time on those CPUs
+  (from /proc/stat via psutil) minus this process's own CPU time, in percent of one
+  core (top's convention: 150 means one and a half cores);
+- CPU steal (time the hypervisor gave to other guests) where the kernel reports it;
+- the load average at the end of the pass;
+- the busiest other processes over the pass (a snapshot of every process's CPU time
+  at its start and end, taken outside the timed region; a process that starts and
+  ends within a pass is missed).
+
+A background thread samples the system counters every `INTERVAL` seconds during the
+pass so a burst is visible as `other_cpu_peak_pct`; it reads one /proc file per
+sample and costs nothing measurable.
+
+A run is flagged when other processes took more than `THRESHOLD` of the cores it
+asked for: their average CPU, less the physical cores the run left spare, above a
+quarter of its thread count (half a core for 2 threads). Real idleness on a desktop
+or CI box (a few percent of one core) is far below that, while one busy process on
+the run's cores is far above. Any figure the platform cannot give is None; sampling
+never raises.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+from asr_tui.core import threads as thread_counts
+
+THRESHOLD = 0.25  # others' CPU, as a share of the run's threads, that flags a run
+INTERVAL = 0.5  # seconds between the sampler thread's readings
+TOP = 3  # other processes named per pass
+NOTABLE_PCT = 1.0  # processes below this share of one core are not named
+
+
+@dataclass(frozen=True)
+class PassContention:
+    """One timed pass's view of the rest of the machine."""
+
+    seconds: float
+    other_cpu_pct: float | None  # other processes' average CPU, percent of one core
+    other_cpu_peak_pct: float | None  # the highest sampled interval
+    steal_pct: float | None  # percent of the allowed CPUs' time stolen by the hypervisor
+    loadavg: list[float] | None
+    top_other: list[dict] = field(default_factory=list)  # {"pid", "name", "cpu_pct"}
+
+
+def _system_times(cpus: list[int]):
+    """(busy seconds, steal seconds or None, total seconds) over the allowed CPUs."""
+    import psutil
+
+    per_cpu = psutil.cpu_times(percpu=True)
+    busy = steal = total = 0.0
+    has_steal = hasattr(per_cpu[0], "steal") if per_cpu else False
+    for index in cpus:
+        if index >= len(per_cpu):
+            continue
+        t = per_cpu[index]
+        # guest time is already inside user and nice on Linux
+        cpu_total = sum(t) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
+        idle = t.idle + getattr(t, "iowait", 0.0)
+        cpu_steal = getattr(t, "steal", 0.0)
+        busy += cpu_total - idle - cpu_steal
+        steal += cpu_steal
+        total += cpu_total
+    return busy, (steal if has_steal else None), total
+
+
+def _own_cpu() -> float:
+    import psutil
+
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
+def _process_cpu() -> dict[tuple[int, float], tuple[str, float]]:
+    """Every other process's CPU seconds so far, keyed by (pid, start time) so a
+    reused pid is a new process (kernel threads rename themselves as they work)."""
+    import psutil
+
+    own = os.getpid()
+    seen = {}
+    for proc in psutil.process_iter(["name", "cpu_times", "create_time"]):
+        times = proc.info.get("cpu_times")
+        if proc.pid == own or times is None:
+            continue
+        key = (proc.pid, proc.info.get("create_time") or 0.0)
+        seen[key] = (proc.info.get("name") or "?", times.user + times.system)
+    return seen
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (OSError, AttributeError):
+        return None
+
+
+class _Reading:
+    """System counters at one instant; any of them None when unreadable."""
+
+    def __init__(self, cpus: list[int]) -> None:
+        self.at = time.perf_counter()
+        try:
+            self.busy, self.steal, self.total = _system_times(cpus)
+            self.own = _own_cpu()
+        except Exception:  # noqa: BLE001 - an unreadable counter is an unknown, never a failed run
+            self.busy = self.steal = self.total = self.own = None
+
+    def other_pct_since(self, earlier: "_Reading") -> float | None:
+        if self.busy is None or earlier.busy is None or self.at <= earlier.at:
+            return None
+        other = (self.busy - earlier.busy) - (self.own - earlier.own)
+        return max(0.0, 100.0 * other / (self.at - earlier.at))
+
+    def steal_pct_since(self, earlier: "_Reading") -> float | None:
+        if self.steal is None or earlier.steal is None or not self.total or self.total <= earlier.total:
+            return None
+        return 100.0 * (self.steal - earlier.steal) / (self.total - earlier.total)
+
+
+class Sampler:
+    """Start before a timed pass, stop after it; `stop` returns the pass's figures."""
+
+    def __init__(self, interval: float = INTERVAL) -> None:
+        self.interval = interval
+        self.cpus = thread_counts.allowed_cpus()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._peak: float | None = None
+
+    def start(self) -> None:
+        self._processes = _safe(_process_cpu, {})
+        self._peak = None
+        self._stop.clear()
+        self._first = _Reading(self.cpus)
+        self._thread = threading.Thread(target=self._sample, name="asr-tui-contention", daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        previous = self._first
+        while not self._stop.wait(self.interval):
+            reading = _Reading(self.cpus)
+            pct = reading.other_pct_since(previous)
+            if pct is not None:
+                self._peak = pct if self._peak is None else max(self._peak, pct)
+            previous = reading
+
+    def stop(self) -> PassContention:
+        last = _Reading(self.cpus)
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        seconds = last.at - self._first.at
+        other = last.other_pct_since(self._first)
+        peak = other if self._peak is None else max(self._peak, other or 0.0)
+        return PassContention(
+            seconds=round(seconds, 3),
+            other_cpu_pct=_round(other),
+            other_cpu_peak_pct=_round(peak),
+            steal_pct=_round(last.steal_pct_since(self._first)),
+            loadavg=_loadavg(),
+            top_other=_top(self._processes, _safe(_process_cpu, {}), seconds),
+        )
+
+
+def _top(before: dict, after: dict, seconds: float) -> list[dict]:
+    """The busiest other processes between two snapshots (new ones count whole)."""
+    if seconds <= 0:
+        return []
+    used = []
+    for key, (name, cpu) in after.items():
+        earlier = before.get(key)
+        pct = 100.0 * (cpu - earlier[1] if earlier else cpu) / seconds
+        pid = key[0]
+        if pct >= NOTABLE_PCT:
+            used.append({"pid": pid, "name": name, "cpu_pct": round(pct, 1)})
+    return sorted(used, key=lambda p: -p["cpu_pct"])[:TOP]
+
+
+def _safe(fn, fallback):
+    try:
+        return fn()
+    except Exception:  # noqa: BLE001 - see _Reading
+        return fallback
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def summarize(passes: list[PassContention], threads: int) -> dict:
+    """The result's `contention` record: time-weighted averages over the passes, the
+    busiest other processes overall, and whether the run is flagged (and why)."""
+    known = [p for p in passes if p.other_cpu_pct is not None and p.seconds > 0]
+    seconds = sum(p.seconds for p in known)
+    other = sum(p.other_cpu_pct * p.seconds for p in known) / seconds if seconds else None
+    steals = [p for p in passes if p.steal_pct is not None and p.seconds > 0]
+    steal_seconds = sum(p.seconds for p in steals)
+    steal = sum(p.steal_pct * p.seconds for p in steals) / steal_seconds if steal_seconds else None
+    total_seconds = sum(p.seconds for p in passes)
+    cpu_seconds: dict[int, float] = {}
+    names: dict[int, str] = {}
+    for p in passes:
+        for proc in p.top_other:
+            cpu_seconds[proc["pid"]] = cpu_seconds.get(proc["pid"], 0.0) + proc["cpu_pct"] * p.seconds
+            names[proc["pid"]] = proc["name"]
+    top_other = [
+        {"pid": pid, "name": names[pid], "cpu_pct": round(used / total_seconds, 1)}
+        for pid, used in sorted(cpu_seconds.items(), key=lambda kv: -kv[1])[:TOP]
+    ] if total_seconds > 0 else []
+    reason = busy_reason(other, threads, top_other)
+    return {
+        "flagged": reason is not None,
+        "reason": reason,
+        "other_cpu_pct": _round(other),
+        "loadavg": passes[-1].loadavg if passes else None,
+        "steal_pct": _round(steal),
+        "top_other": top_other,
+        "threads": threads,
+        "passes": [asdict(p) for p in passes],
+    }
+
+
+def busy_reason(other_cpu_pct: float | None, threads: int, top_other: list[dict]) -> str | None:
+    """One line saying how much of the run's cores others took, or None when that
+    share is within `THRESHOLD` (or unknown)."""
+    if other_cpu_pct is None:
+        return None
+    spare = max(0, thread_counts.physical_cores() - threads)
+    encroaching = other_cpu_pct / 100.0 - spare
+    if encroaching <= THRESHOLD * threads:
+        return None
+    names = ", ".join(f"{p['name']} {p['pid']}" for p in top_other)
+    top = f" (top: {names})" if names else ""
+    return (
+        f"other processes used {other_cpu_pct / 100:.1f} cores while this run asked for "
+        f"{threads} thread{'s' if threads != 1 else ''}{top}"
+    )
+
+
+def idle_check(threads: int, seconds: float = 0.5) -> str | None:
+    """Sample the machine for `seconds` before a run; a one-line warning if it is busy."""
+    sampler = Sampler(interval=seconds)
+    sampler.start()
+    time.sleep(seconds)
+    reading = sampler.stop()
+    reason = busy_reason(reading.other_cpu_pct, threads, reading.top_other)
+    return f"machine busy: {reason}" if reason else None

@@ -1,0 +1,50 @@
+"""The Results tab tells which timings deserve less trust, and sums a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from asr_tui.core import presets
+from asr_tui.core.results import RunResult
+from asr_tui.core.samples import SAMPLE
+from asr_tui.tui.app import AsrTuiApp
+
+REASON = "other processes used 1.8 cores while this run asked for 2 threads (top: python 4242)"
+
+
+def result(audio: str, warm: list[float], busy: bool, errors: tuple[int, int, int, int]) -> RunResult:
+    s, d, i, words = errors
+    return RunResult(
+        backend="pytorch", model="tiny.en", weights_sha256="0" * 64, device="cpu", dtype="float32", beam_size=1,
+        batch_size=1, audio=audio, audio_seconds=20.0, load_s=0.5, first_run_s=2.0, warm_runs_s=warm, text="x",
+        segments=[], config_name="PyTorch fp32", wer=(s + d + i) / words, substitutions=s, deletions=d,
+        insertions=i, reference_words=words, peak_rss_mb=600.0,
+        contention={"flagged": busy, "reason": REASON if busy else None},
+    )
+
+
+async def test_marks_reasons_and_corpus_row(audio_dir):
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(120, 32)) as pilot:
+        app.results.extend([
+            result("a.wav", [1.0, 1.5, 1.0], busy=True, errors=(1, 0, 1, 10)),
+            result("b.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 2, 0, 30)),
+        ])
+        pane = app.query_one("#results-pane")
+        pane.refresh_results()
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#results-table")
+        assert table.row_count == 3
+        assert table.get_row_at(0)[0] == "!~" and table.get_row_at(1)[0] == ""
+        assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
+        corpus = table.get_row_at(2)
+        assert corpus[0] == "Σ" and corpus[2] == "corpus: 2 files" and corpus[8] == "0.100"  # 4 errors / 40 words
+        table.move_cursor(row=0)
+        await pilot.pause()
+        detail = str(app.query_one("#results-detail").render())
+        assert REASON in detail and "unstable" in detail and "1.00-1.50 s" in detail
+        table.move_cursor(row=1)
+        await pilot.pause()
+        detail = str(app.query_one("#results-detail").render())
+        assert "unstable" not in detail and "other processes" not in detail
