@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from asr_tui.core import events, history, microphone, presets
 from asr_tui.core.backends.base import Segment
-from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
-from tests.tui_helpers import wait_until
+from tests.tui_helpers import fixed_result, wait_until
 from asr_tui.tui.app import AsrTuiApp
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-FINISHED_AT = "2025-03-01T14:05:09+00:00"
 
 
 @pytest.fixture
@@ -36,19 +33,6 @@ def app(audio_dir, monkeypatch, tmp_path):
     yield AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
     monkeypatch.undo()
     time.tzset()
-
-
-def fixed_result(config: str, backend: str, warm: float, wer: float | None, **changes) -> RunResult:
-    reference = str(Path("gettysburg.txt").resolve()) if wer is not None else None
-    result = RunResult(
-        backend=backend, model="tiny.en", weights_sha256="0" * 64, device="cpu", dtype="float32", beam_size=1,
-        batch_size=1, audio="gettysburg.flac", audio_seconds=23.9, load_s=0.5, first_run_s=warm * 2,
-        warm_runs_s=[warm], text="Four score and seven years ago our father's brought forth on this continent",
-        segments=[Segment(0.0, 5.7, " Four score and seven years ago")], config_name=config, language="en",
-        wer=wer, reference=reference, peak_rss_mb=600.0, finished_at=FINISHED_AT,
-        env={"hostname": "bench-1", "gpu": None},
-    )
-    return replace(result, **changes)
 
 
 def with_results(app: AsrTuiApp) -> None:

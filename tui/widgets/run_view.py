@@ -185,7 +185,7 @@ class RunPane(Vertical):
         failed = sum(r.failed for r in rows)
         failures = f" · {failed} failed" if failed else ""
         if run.finished_at is not None:
-            text = f"Run {run.number}: {len(rows)} measurements in {duration(elapsed)}{failures}"
+            text = f"Run {run.number}: {len(rows)} measurement{'s' if len(rows) != 1 else ''} in {duration(elapsed)}{failures}"
         else:
             current = min(len(rows), max(1, sum(r.started for r in rows)))
             left = f"about {duration(elapsed * (total - done) / done)} left" if done > 0 else "estimating time left…"

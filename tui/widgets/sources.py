@@ -54,8 +54,11 @@ def typed_path(value: str, base: Path) -> Path:
 
 
 def with_tilde(path: Path) -> str:
+    """A path as a user would type it: under the home folder, from `~`."""
     home = Path.home()
-    return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) and path != home else str(path)
+    if path == home:
+        return "~"
+    return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) else str(path)
 
 
 class PathSuggester(Suggester):
