@@ -3,8 +3,12 @@ the runner's worker thread, and the actions every tab shares."""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -278,8 +282,19 @@ class AsrTuiApp(App):
                     )
 
 
-def launch(preset: str | None = None, audio: list[str] | None = None) -> int:
+def launch(preset: str | None = None, audio: list[str] | None = None) -> NoReturn:
     chosen = presets.find(preset or presets.DEFAULT_PRESET)
     sources = [Path(a) for a in audio or []] or [Path(s).expanduser() for s in chosen.sources] or [SAMPLE]
-    AsrTuiApp(chosen, sources).run()
-    return 0
+    app = AsrTuiApp(chosen, sources)
+    app.run()
+    exit_without_teardown(app.return_code or 0)
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """Leave at once once the screen is gone: with torch and JAX loaded, the
+    interpreter's teardown takes seconds with the terminal already handed back. The
+    worker has stopped and every result is on disk (history appends are fsynced)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
