@@ -17,7 +17,7 @@ import pytest
 from asr_tui.core import events, history, microphone, presets
 from asr_tui.core.backends.base import Segment
 from asr_tui.core.samples import SAMPLE
-from tests.tui_helpers import fixed_result, wait_until
+from tests.tui_helpers import fixed_result, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -62,6 +62,7 @@ def test_sources_tab(snap_compare, app, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_microphone_tab(snap_compare, app, size):
     async def ready(pilot):
+        await started(pilot)
         pilot.app.query_one("#source-tabs").active = "mic-tab"
         recordings = pilot.app.query_one("#recordings")
         await wait_until(pilot, lambda: "no microphone" in str(pilot.app.query_one("#mic-timer").render()) and pilot.app.focused is recordings)

@@ -17,7 +17,7 @@ from asr_tui.core import history, microphone, presets
 from asr_tui.core.config import RunConfig
 from asr_tui.core.presets import Preset
 from asr_tui.core.samples import SAMPLE
-from tests.tui_helpers import cell, column, fixed_result, wait_until
+from tests.tui_helpers import cell, column, fixed_result, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.compare import CompareScreen, against_each_other, against_reference, how_much
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
@@ -177,8 +177,7 @@ async def test_quit_mid_run_asks_then_cancels_and_exits_promptly(audio_dir, long
 async def test_keys_work_at_once_and_footers_fit_80_columns(audio_dir, own_data_dir):
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=SMALL) as pilot:
-        tree = app.query_one("#audio-tree")
-        await wait_until(pilot, lambda: app.focused is tree)
+        await started(pilot)
 
         def footer_keys() -> list[str]:
             keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
@@ -262,7 +261,7 @@ async def test_recording_is_added_as_a_source(audio_dir, own_data_dir, speech_cl
     shutil.copy(speech_clip[0], microphone.recordings_dir() / "take-1.wav")
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.pause()
+        await started(pilot)
         app.query_one("#source-tabs").active = "mic-tab"
         await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"))
         await pilot.press("a")

@@ -23,6 +23,13 @@ async def wait_until(pilot, condition, timeout: float = 300.0, step: float = 0.2
         await pilot.pause()
 
 
+async def started(pilot) -> None:
+    """Start-up is over: the Sources tree has focus and the tab it sits in has heard
+    so (a programmatic tab switch before that is undone by it)."""
+    await wait_until(pilot, lambda: pilot.app.focused is pilot.app.query_one("#audio-tree"), timeout=30)
+    await pilot.pause()
+
+
 def cell(table, row: int, header: str) -> str:
     """The text of a DataTable cell, found by its column's header."""
     index = [str(c.label) for c in table.ordered_columns].index(header)

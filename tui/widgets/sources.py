@@ -204,7 +204,9 @@ class SourcesPane(Vertical):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.tabbed_content.id == "source-tabs":
             event.stop()
-            self.focus()
+            # the start-up activation can arrive after a later switch: act only on the tab on show
+            if event.pane.id == event.tabbed_content.active:
+                self.focus()
 
     def refresh_table(self) -> None:
         table = self.query_one("#selected", DataTable)
