@@ -60,6 +60,18 @@ def test_sources_tab(snap_compare, app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_remove_source_asks(snap_compare, app, size):
+    async def ready(pilot):
+        await started(pilot)
+        pilot.app.query_one("#selected").focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "ConfirmDialog"
+
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_microphone_tab(snap_compare, app, size):
     async def ready(pilot):
         await started(pilot)

@@ -237,6 +237,7 @@ class AsrTuiApp(App):
         yield SystemCommand("Save preset", "Save the configurations as a preset", self.action_save_preset)
         yield SystemCommand("Show results", "All runs of this session", lambda: self.action_show_tab("results"))
         yield SystemCommand("Export results", "Write this session's results table (.json, .csv, .md)", lambda: self.query_one(ResultsPane).action_export_table())
+        yield SystemCommand("Export transcript", "The highlighted run's transcript on the Results tab (.txt, .srt, .vtt)", lambda: self.query_one(ResultsPane).action_export_transcript())
         yield SystemCommand("Compare marked runs", "The two runs marked on the Results tab, side by side", lambda: self.query_one(ResultsPane).action_compare())
         yield SystemCommand("Add a file or folder", "Type a path on the Sources tab (~ and completion)", self._open_path)
         yield SystemCommand("Microphone", "Record, then add recordings or run a quick A/B", self._show_microphone)
@@ -291,7 +292,7 @@ def launch(preset: str | None = None, audio: list[str] | None = None) -> NoRetur
 
 
 def exit_without_teardown(code: int) -> NoReturn:
-    """Leave at once once the screen is gone: with torch and JAX loaded, the
+    """Leave as soon as the screen is gone: with torch and JAX loaded, the
     interpreter's teardown takes seconds with the terminal already handed back. The
     worker has stopped and every result is on disk (history appends are fsynced)."""
     logging.shutdown()
