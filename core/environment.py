@@ -36,6 +36,7 @@ def machine() -> dict:
     import os
 
     return {
+        "hostname": platform.node(),  # tells results from different machines apart in one history
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": cpu_model(),

@@ -9,7 +9,7 @@ from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.test_microphone import REFERENCE
 from tests.test_transcription import SAMPLE_WER_BOUND
-from tests.tui_helpers import wait_until
+from tests.tui_helpers import started, wait_until
 from tests.virtual_mic import play
 from asr_tui.tui.app import AsrTuiApp
 
@@ -18,12 +18,14 @@ async def test_record_then_quick_ab(virtual_mic, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=(100, 32)) as pilot:
+        await started(pilot)
         app.query_one("#source-tabs").active = "mic-tab"
         pane = app.query_one("#mic-pane")
         await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
         app.query_one("#mic-seconds").value = "30"
         before = set(pane.files)
-        app.query_one("#recordings").focus()
+        # switching to the tab focuses the recordings, so the tab's keys work at once
+        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
         await pilot.press("m")
         assert pane.recording is not None
         player = play(SAMPLE)

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import platform
+import re
+import shutil
+import time
 from pathlib import Path
 
+import pytest
+from textual.widgets._footer import FooterKey
 
-from asr_tui.core import presets
+from asr_tui.core import history, microphone, presets
 from asr_tui.core.config import RunConfig
 from asr_tui.core.presets import Preset
 from asr_tui.core.samples import SAMPLE
-from tests.tui_helpers import wait_until
+from tests.tui_helpers import cell, column, fixed_result, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
+from asr_tui.tui.screens.compare import CompareScreen, against_each_other, against_reference, how_much
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
 from asr_tui.tui.screens.presets import PresetScreen
 
 SIZE = (100, 32)
+SMALL = (80, 24)
 TWO_CONFIGS = Preset(
     "two", [RunConfig(warmup=1, repeat=1, label="pytorch"), RunConfig(backend="jax", warmup=1, repeat=1, label="jax")]
 )
+ONE_QUICK = Preset("one", [RunConfig(warmup=0, repeat=1, label="pytorch")])
+
+
+@pytest.fixture
+def own_data_dir(tmp_path, monkeypatch):
+    """An empty data dir (history, recordings) for this test alone."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def in_view(container, widget) -> bool:
+    top = container.scroll_y
+    return top <= widget.virtual_region.y and widget.virtual_region.bottom <= top + container.scrollable_content_region.height
 
 
 async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
@@ -27,8 +49,8 @@ async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
         await pilot.pause()
         await pilot.press("r")  # nothing selected yet: refused with a message, no run
         assert not app.running
-        app.query_one("#audio-tree").focus()
-        await wait_until(pilot, lambda: app.query_one("#audio-tree").cursor_node is not None and len(app.query_one("#audio-tree").root.children) > 0)
+        tree = app.query_one("#audio-tree")
+        await wait_until(pilot, lambda: app.focused is tree and tree.cursor_node is not None and len(tree.root.children) > 0)
         await pilot.press("down", "a")  # the first (only) file under the root
         assert [s.path.name for s in app.sources] == ["gettysburg.flac"]
         assert app.sources[0].reference is not None and app.sources[0].seconds > 20
@@ -38,12 +60,17 @@ async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
         assert [r.config_name for r in app.results] == ["pytorch", "jax"]
         table = app.query_one("#timings")
         assert table.row_count == 2
-        for row in range(2):
-            cells = table.get_row_at(row)
-            assert float(cells[5]) > 1  # RTFx
-            assert 0 <= float(cells[6]) < 0.1  # WER against the sibling reference
+        assert all(float(x) > 0 for x in column(table, "RTFx"))  # a number in its own column (speed: the benchmarks)
+        assert all(0 <= float(x) < 0.1 for x in column(table, "WER"))  # against the sibling reference
+        assert column(table, "status") == ["ok", "ok"]
+        assert "Run 1: 2 measurements in" in str(app.query_one("#overall-text").render())
         await pilot.press("4")
-        assert app.query_one("#results-table").row_count == 2
+        results = app.query_one("#results-table")
+        assert results.row_count == 2
+        assert column(results, "#") == ["1", "2"]
+        assert all(re.fullmatch(r"\d\d:\d\d:\d\d", t) for t in column(results, "time"))
+        assert cell(results, 0, "compile s") == "-" and float(cell(results, 1, "compile s")) >= 0  # JAX compiles
+        assert float(cell(results, 0, "RSS MB")) > 100 and cell(results, 0, "GPU MB") == "-"
         out = tmp_path / "export.json"
         await pilot.press("e")
         assert isinstance(app.screen, InputDialog)
@@ -52,15 +79,26 @@ async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
         await pilot.pause()
         doc = json.loads(out.read_text())
         assert doc["schema"] == 1 and [r["backend"] for r in doc["runs"]] == ["pytorch", "jax"]
-        assert all(r["rtfx"] > 1 and r["wer"] < 0.1 and r["segments"] for r in doc["runs"])
-        # compare the two runs
+        assert all(r["rtfx"] > 0 and r["wer"] < 0.1 and r["segments"] for r in doc["runs"])
+        # compare the two runs: direction in words, transcripts as produced
         await pilot.press("space", "down", "space", "c")
-        assert type(app.screen).__name__ == "CompareScreen"
-        assert app.screen.query_one("#ratios").row_count >= 5
+        assert isinstance(app.screen, CompareScreen)
+        ratios = app.screen.query_one("#ratios")
+        assert ratios.row_count >= 5
+        assert re.fullmatch(r"B is \d+\.\d\dx (faster|slower) than A|about the same", cell(ratios, 0, "B against A"))
+        await wait_until(pilot, lambda: "reference" in str(app.screen.query_one("#diff-legend").render()))
+        shown = str(app.screen.query_one("#transcript-a").render())
+        assert "score and seven" in shown.lower() and "4 score" not in shown
+        await pilot.press("escape")
+        # the session's results are in the history, with this machine's name
+        await pilot.press("5")
+        history_table = app.query_one("#history-table")
+        await wait_until(pilot, lambda: history_table.row_count >= 2)
+        assert platform.node() in column(history_table, "host")
 
 
 async def test_cancel_midway_then_run_again(audio_dir, long_clip):
-    app = AsrTuiApp(Preset("one", [RunConfig(warmup=0, repeat=1)]), [long_clip[0]], root=Path("."))
+    app = AsrTuiApp(ONE_QUICK, [long_clip[0]], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("r")
@@ -70,9 +108,283 @@ async def test_cancel_midway_then_run_again(audio_dir, long_clip):
         await wait_until(pilot, lambda: not app.running)
         assert not app.results
         assert "Cancelled" in str(app.query_one("#phase").render())
+        # run the short sample twice: the model stays resident, each run has its own timing table
+        sources = app.query_one("#sources-pane")
+        sources.sources.clear()
+        sources.add(SAMPLE)
+        for _ in range(2):
+            await pilot.press("r")
+            await wait_until(pilot, lambda: not app.running)
+        assert app.query_one("#timings").row_count == 1
+        assert "Run 3: 1 measurement in" in str(app.query_one("#overall-text").render())
+        assert len(app.results) == 2 and all(r.model_reused for r in app.results)
+        assert column(app.query_one("#results-table"), "load s") == ["reused", "reused"]
+
+
+async def test_failed_configuration_has_a_status_details_and_a_results_row(audio_dir):
+    configs = [RunConfig(model="no-such-model", label="missing"), RunConfig(warmup=0, repeat=1, label="cpu")]
+    app = AsrTuiApp(Preset("failing", configs), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
         await pilot.press("r")
         await wait_until(pilot, lambda: not app.running)
-        assert len(app.results) == 1 and app.results[0].model_reused
+        timings = app.query_one("#timings")
+        assert column(timings, "config") == ["missing", "cpu"]
+        assert cell(timings, 0, "status").startswith("failed: unknown model") and cell(timings, 0, "RTFx") == "-"
+        assert float(cell(timings, 1, "RTFx")) > 0 and cell(timings, 1, "status") == "ok"  # the columns stay in place
+        timings.move_cursor(row=0)
+        await pilot.pause()
+        details = app.query_one("#run-details")
+        assert details.display and "a .pt checkpoint or a CTranslate2 directory" in str(details.render())
+        timings.move_cursor(row=1)
+        await pilot.pause()
+        assert not details.display
+        assert "1 failed" in str(app.query_one("#overall-text").render())
+        await pilot.press("4")
+        results = app.query_one("#results-table")
+        assert column(results, "config") == ["cpu", "missing"]  # failures after the results
+        assert cell(results, 1, "status").startswith("failed: unknown model")
+        results.move_cursor(row=1)
+        await pilot.pause()
+        assert "CTranslate2 directory" in str(app.query_one("#results-status").render())
+
+
+async def test_quit_mid_run_asks_then_cancels_and_exits_promptly(audio_dir, long_clip):
+    app = AsrTuiApp(ONE_QUICK, [long_clip[0]], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        run_pane = app.query_one("#run-pane")
+        await wait_until(pilot, lambda: any(r.bar.progress > 0 for r in run_pane._rows.values()))
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # keep running
+        await pilot.pause()
+        assert app.running and app.return_code is None
+        await pilot.press("q")
+        await pilot.press("y")
+        asked = time.monotonic()
+        while app.return_code is None and time.monotonic() - asked < 60:
+            await asyncio.sleep(0.05)
+        assert app.return_code == 0
+        assert not app.running  # the worker reported the cancel before the app exited
+    # the runner's close() found the worker idle: no wait for a chunk after the screen went
+    assert not app.runner._thread.is_alive()
+    assert time.monotonic() - asked < 30
+    assert not app.results
+
+
+async def test_keys_work_at_once_and_footers_fit_80_columns(audio_dir, own_data_dir):
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await started(pilot)
+
+        def footer_keys() -> list[str]:
+            keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
+            palette = app.screen.query_one(".-command-palette")
+            for key in keys:  # every key shown whole, left of the palette key
+                assert key.region.width > 0 and key.region.right <= palette.region.x, key.key
+            return [k.key for k in keys]
+
+        own_keys = {"1": {"a", "o"}, "2": {"n", "x", "p"}, "3": set(), "4": {"space", "c", "s", "e"}, "5": {"space", "c", "e", "slash"}}
+        for tab, keys in own_keys.items():
+            await pilot.press(tab)
+            await pilot.pause()
+            shown = footer_keys()
+            assert keys <= set(shown) and {"r", "question_mark", "q"} <= set(shown), (tab, shown)
+        await pilot.press("1")
+        app.query_one("#source-tabs").active = "mic-tab"
+        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"))
+        assert {"m", "b", "a", "x"} <= set(footer_keys())
+        await pilot.press("f", "x")  # the Files tab's keys do nothing here
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and len(app.sources) == 1
+        # the palette offers the less-used actions
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Export results", "Compare marked runs", "Add a file or folder", "History", "Microphone"} <= titles
+
+
+async def test_sources_path_input_refresh_up_and_remove(audio_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    music = tmp_path / "music"
+    music.mkdir()
+    shutil.copy(SAMPLE, music / "a.flac")
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        tree = app.query_one("#audio-tree")
+        await wait_until(pilot, lambda: app.focused is tree)
+        await pilot.press("x")  # on the tree, x removes nothing and asks nothing
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and len(app.sources) == 1
+        await pilot.press("o")
+        path = app.query_one("#source-path")
+        assert app.focused is path
+        path.value = "~/mu"
+        await wait_until(pilot, lambda: path._suggestion == "~/music/")
+        await pilot.press("right", "enter")  # accept the completion, open it
+        await wait_until(pilot, lambda: Path(tree.path) == music and len(tree.root.children) == 1)
+        shutil.copy(SAMPLE, music / "b.flac")
+        tree.focus()
+        await pilot.press("R")
+        await wait_until(pilot, lambda: len(tree.root.children) == 2)
+        await pilot.press("u")
+        await wait_until(pilot, lambda: Path(tree.path) == tmp_path)
+        assert path.value == "~"
+        # typing a file adds it
+        await pilot.press("o")
+        path.value = "~/music/b.flac"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [s.path.name for s in app.sources] == ["gettysburg.flac", "b.flac"] and Path(tree.path) == music
+        # removing asks first; no keeps it
+        selected = app.query_one("#selected")
+        selected.focus()
+        selected.move_cursor(row=1)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(app.sources) == 2
+        await pilot.press("x", "y")
+        await pilot.pause()
+        assert [s.path.name for s in app.sources] == ["gettysburg.flac"]
+        # a path that does not exist is said, nothing changes
+        await pilot.press("o")
+        path.value = "~/nowhere"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert Path(tree.path) == music and len(app.sources) == 1
+
+
+async def test_recording_is_added_as_a_source(audio_dir, own_data_dir, speech_clip):
+    microphone.recordings_dir().mkdir(parents=True)
+    shutil.copy(speech_clip[0], microphone.recordings_dir() / "take-1.wav")
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await started(pilot)
+        app.query_one("#source-tabs").active = "mic-tab"
+        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert [s.path.name for s in app.sources] == ["gettysburg.flac", "take-1.wav"]
+        assert app.sources[1].seconds > 5 and not app.sources[1].error
+
+
+async def test_run_view_keeps_the_active_bar_in_view_at_80x24(audio_dir, tmp_path, speech_clip):
+    clips = []
+    for i in range(9):  # more pairs than the old view showed
+        clips.append(tmp_path / f"clip{i}.wav")
+        shutil.copy(speech_clip[0], clips[-1])
+    app = AsrTuiApp(ONE_QUICK, clips, root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        pane = app.query_one("#run-pane")
+        container = app.query_one("#progress-rows")
+        seen_overall = set()
+        active_before: set[int] = set()
+
+        def check() -> bool:
+            seen_overall.add(str(app.query_one("#overall-text").render()))
+            active = {id(r): r for r in pane._rows.values() if r.started and not r.finished}
+            for key in active.keys() & active_before:  # scrolled to after the refresh that shows it started
+                assert in_view(container, active[key]), (active[key].title.render(), container.scroll_y)
+            active_before.clear()
+            active_before.update(active)
+            return not app.running
+
+        await wait_until(pilot, check)
+        await pilot.pause()
+        assert len(app.results) == 9
+        assert any(re.search(r"measurement [2-9] of 9 · about \d+ (s|min)", text) for text in seen_overall), seen_overall
+        assert "Run 1: 9 measurements in" in str(app.query_one("#overall-text").render())
+        timings = app.query_one("#timings")
+        assert timings.row_count == 9 and timings.cursor_row == 8
+        assert timings.scroll_y > 0  # scrolled to the newest row
+        assert app.query_one("#segments").size.height >= 4
+        title = next(iter(pane._rows.values())).title
+        assert title.size.width >= len("pytorch · clip0.wav")
+
+
+async def test_results_sort_both_ways_and_the_chart_follows(audio_dir):
+    from asr_tui.tui.widgets.results import FailedRun
+    from datetime import datetime
+
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.results.extend([
+            fixed_result("slow", "pytorch", 1.0, 0.05),
+            fixed_result("fast", "jax", 0.25, 0.04, model_reused=True),
+            fixed_result("middle", "ctranslate2", 0.5, 0.06),
+        ])
+        app.failures.append(FailedRun("broken", None, "unknown model 'x'", datetime.now()))
+        pane = app.query_one("#results-pane")
+        pane.refresh_results()
+        await pilot.press("4")
+        table = app.query_one("#results-table")
+        assert cell(table, 1, "load s") == "reused" and cell(table, 0, "load s") == "0.50"
+        while pane.sort_column is None or pane.sort_column.header != "RTFx":
+            await pilot.press("s")
+        assert column(table, "config") == ["fast", "middle", "slow", "broken"]
+        assert pane.chart_bars()[0] == ["#2", "#3", "#1"] == [f"#{n}" for n in column(table, "#")[:3]]
+        await pilot.press("S")
+        assert column(table, "config") == ["slow", "middle", "fast", "broken"]
+        assert pane.chart_bars() == (["#1", "#3", "#2"], sorted(r.rtfx for r in app.results))
+        assert "(reversed)" in str(app.query_one("#results-status").render())
+
+
+async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_path):
+    lines = [
+        fixed_result("PyTorch fp32", "pytorch", 0.75, 0.047),
+        fixed_result("CT2 int8", "ctranslate2", 0.3, 0.05, finished_at="2025-03-02T09:00:00+00:00"),
+        fixed_result("JAX bf16", "jax", 0.1, 0.047, device="cuda", env={"hostname": "gpu-box", "gpu": "H100"}),
+    ]
+    path = history.history_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(lines[0].to_dict()) + "\nnot json\n" + "".join(json.dumps(r.to_dict()) + "\n" for r in lines[1:]))
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("5")
+        table = app.query_one("#history-table")
+        await wait_until(pilot, lambda: table.row_count == 3)
+        assert column(table, "finished")[0].startswith("2025-03-02")  # newest first
+        assert "1 unreadable line skipped" in str(app.query_one("#history-status").render())
+        await pilot.press("slash")
+        assert app.focused is app.query_one("#history-filter")
+        app.focused.value = "gpu-box"
+        await pilot.pause()
+        assert column(table, "config") == ["JAX bf16"]
+        app.query_one("#history-filter").value = ""
+        table.focus()
+        await pilot.press("space", "down", "space", "c")
+        assert isinstance(app.screen, CompareScreen)
+        assert {app.screen.first.config_name, app.screen.second.config_name} == {"CT2 int8", "PyTorch fp32"}
+        await pilot.press("escape")
+        app.query_one("#history-filter").value = "bench-1"
+        table.focus()
+        out = tmp_path / "history.csv"
+        await pilot.press("e")
+        assert isinstance(app.screen, InputDialog)
+        app.screen.query_one("#dialog-input").value = str(out)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sorted(line.split(",")[0] for line in out.read_text().splitlines()[1:]) == ["CT2 int8", "PyTorch fp32"]
+
+
+def test_transcript_diffs_show_words_as_produced():
+    reference = "Four score and seven years ago our fathers brought forth"
+    hypothesis = "Four score and 7 years ago, uh, our father's brought forth"
+    text = against_reference(reference, hypothesis, "en")
+    red = [text.plain[s.start : s.end].strip() for s in text.spans if s.style == "bold red"]
+    assert text.plain.startswith("Four score and 7 years ago,")  # as produced, not "4 score"
+    assert red == ["father's"]  # "7" is "seven" and "uh" is dropped, as WER counts them
+    assert "fathers" in [text.plain[s.start : s.end].strip() for s in text.spans if s.style == "strike dim"]
+    a, b = against_each_other("the cat sat on the mat", "the cat sat upon a mat", "en")
+    assert [a.plain[s.start : s.end].strip() for s in a.spans if s.style == "bold red"] == ["on", "the"]
+    assert [b.plain[s.start : s.end].strip() for s in b.spans if s.style == "bold red"] == ["upon", "a"]
+    assert how_much(1.8, 1.0, True, "faster", "slower") == "B is 1.80x faster than A"
+    assert how_much(10.0, 5.0, False, "faster", "slower") == "B is 2.00x slower than A"
 
 
 async def test_malformed_preset_is_reported_and_the_rest_load(audio_dir):

@@ -3,7 +3,12 @@ the runner's worker thread, and the actions every tab shares."""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -17,26 +22,36 @@ from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.messages import RunnerEvent
 from asr_tui.tui.widgets.configure import ConfigurePane
-from asr_tui.tui.widgets.results import ResultsPane
+from asr_tui.tui.widgets.history import HistoryPane
+from asr_tui.tui.widgets.results import FailedRun, ResultsPane
 from asr_tui.tui.widgets.run_view import RunPane
 from asr_tui.tui.widgets.sources import Source, SourcesPane
+from asr_tui.tui.widgets.tables import short_reason
 
 
-FOCUS_ON_TAB = {"sources": "#audio-tree", "configure": "#config-list", "run": "#segments", "results": "#results-table"}
+FOCUS_ON_TAB = {
+    "sources": "#sources-pane",
+    "configure": "#config-list",
+    "run": "#timings",
+    "results": "#results-table",
+    "history": "#history-table",
+}
 
 
 class AsrTuiApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "asr-tui"
     SUB_TITLE = "Whisper backends, same audio, same weights"
+    # The tab titles show 1-5; the footer keeps room for the focused pane's own keys.
     BINDINGS = [
-        Binding("1", "show_tab('sources')", "Sources"),
-        Binding("2", "show_tab('configure')", "Configure"),
-        Binding("3", "show_tab('run')", "Run"),
-        Binding("4", "show_tab('results')", "Results"),
+        Binding("1", "show_tab('sources')", "Sources", show=False),
+        Binding("2", "show_tab('configure')", "Configure", show=False),
+        Binding("3", "show_tab('run')", "Run tab", show=False),
+        Binding("4", "show_tab('results')", "Results", show=False),
+        Binding("5", "show_tab('history')", "History", show=False),
         Binding("r", "run", "Run"),
         Binding("escape", "cancel", "Cancel", show=False),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark", "help", "Keys"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -46,11 +61,13 @@ class AsrTuiApp(App):
         self.configs = list(preset.configs)
         self.sources = [Source.probe(p) for p in sources]
         self.results: list[RunResult] = []
+        self.failures: list[FailedRun] = []
         self.root = root or Path.cwd()
         self.running: set[int] = set()
         self.runner: Runner | None = None
         # quick A/B: job id -> result (None until it finishes), shown side by side when both are in
         self.quick_ab_jobs: dict[int, RunResult | None] = {}
+        self.quitting = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,12 +79,15 @@ class AsrTuiApp(App):
             with TabPane("3 Run", id="run"):
                 yield RunPane(id="run-pane")
             with TabPane("4 Results", id="results"):
-                yield ResultsPane(self.results, id="results-pane")
+                yield ResultsPane(self.results, self.failures, id="results-pane")
+            with TabPane("5 History", id="history"):
+                yield HistoryPane(id="history-pane")
         yield Footer()
 
     def on_mount(self) -> None:
         self.runner = Runner(lambda event: self.post_message(RunnerEvent(event)))
         self.query_one(ConfigurePane).reload(self.preset.name)
+        self.query_one(SourcesPane).focus()  # not the tab bar: the Sources keys work at once
 
     def on_unmount(self) -> None:
         if self.runner is not None:
@@ -94,11 +114,13 @@ class AsrTuiApp(App):
             self.notify("no readable source selected: add a file on the Sources tab", severity="error")
             return
         run_pane = self.query_one(RunPane)
-        run_pane.clear()
+        run_pane.begin()
         self.action_show_tab("run")
         references = {s.path: s.reference for s in usable if s.reference}
         for config in self.configs:
-            self.running.add(self.runner.submit(config, [s.path for s in usable], references))
+            job = self.runner.submit(config, [s.path for s in usable], references)
+            self.running.add(job)
+            run_pane.expect(job, config, [(s.path, s.seconds) for s in usable])
         run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files")
 
     def quick_ab(self, recording: Path) -> None:
@@ -109,12 +131,13 @@ class AsrTuiApp(App):
         if len(self.configs) < 2:
             self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning")
             return
-        self.query_one(RunPane).clear()
+        self.query_one(RunPane).begin()
         self.quick_ab_jobs = {}
         for config in self.configs[:2]:
             job = self.runner.submit(config, [recording])
             self.running.add(job)
             self.quick_ab_jobs[job] = None
+            self.query_one(RunPane).expect(job, config, [(recording, None)])
         self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {self.configs[0].display_name} vs {self.configs[1].display_name}")
 
     def _quick_ab_finished(self, job_id: int, result: RunResult) -> None:
@@ -132,6 +155,25 @@ class AsrTuiApp(App):
         if self.running:
             self.runner.cancel()
             self.query_one(RunPane).set_phase("Cancelling (stops within one chunk)…")
+
+    def action_quit(self) -> None:
+        """Mid-run, ask; then cancel and exit once the worker has stopped (within one
+        chunk), so the exit never waits on a worker with the screen already gone."""
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
+
+        if not self.running or self.quitting:
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes and self.running:
+                self.quitting = True
+                self.action_cancel()
+                self.query_one(RunPane).set_phase("Quitting: cancelling the run (stops within one chunk; q quits now)…")
+            elif yes:
+                self.exit()
+
+        self.push_screen(ConfirmDialog("A run is in progress. Cancel it and quit?"), answer)
 
     def action_load_preset(self) -> None:
         from asr_tui.tui.screens.presets import PresetScreen
@@ -169,13 +211,15 @@ class AsrTuiApp(App):
         default = self.preset.name if not self.preset.bundled else f"{self.preset.name} (copy)"
         self.push_screen(InputDialog("Save configurations as preset named", default), save)
 
-    def export_table(self, path: Path) -> None:
+    def export_table(self, path: Path, results: list[RunResult] | None = None) -> None:
+        """Write this session's results, or the ones given (e.g. the History tab's)."""
+        results = self.results if results is None else results
         try:
-            written = export.write_table(self.results, path)
+            written = export.write_table(results, path)
         except AsrTuiError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"exported {len(self.results)} runs to {written}")
+        self.notify(f"exported {len(results)} runs to {written}")
 
     def export_transcript(self, result: RunResult, path: Path) -> None:
         try:
@@ -192,7 +236,22 @@ class AsrTuiApp(App):
         yield SystemCommand("Load preset", "Replace the configurations with a preset's", self.action_load_preset)
         yield SystemCommand("Save preset", "Save the configurations as a preset", self.action_save_preset)
         yield SystemCommand("Show results", "All runs of this session", lambda: self.action_show_tab("results"))
+        yield SystemCommand("Export results", "Write this session's results table (.json, .csv, .md)", lambda: self.query_one(ResultsPane).action_export_table())
+        yield SystemCommand("Export transcript", "The highlighted run's transcript on the Results tab (.txt, .srt, .vtt)", lambda: self.query_one(ResultsPane).action_export_transcript())
+        yield SystemCommand("Compare marked runs", "The two runs marked on the Results tab, side by side", lambda: self.query_one(ResultsPane).action_compare())
+        yield SystemCommand("Add a file or folder", "Type a path on the Sources tab (~ and completion)", self._open_path)
+        yield SystemCommand("Microphone", "Record, then add recordings or run a quick A/B", self._show_microphone)
+        yield SystemCommand("History", "Results of earlier sessions and other machines", lambda: self.action_show_tab("history"))
         yield SystemCommand("Keys", "Every key binding", self.action_help)
+
+    def _open_path(self) -> None:
+        self.action_show_tab("sources")
+        self.query_one("#source-tabs", TabbedContent).active = "files-tab"
+        self.query_one("#files-pane").action_open_path()
+
+    def _show_microphone(self) -> None:
+        self.action_show_tab("sources")
+        self.query_one("#source-tabs", TabbedContent).active = "mic-tab"
 
     # --- runner events ------------------------------------------------------------------
 
@@ -208,13 +267,17 @@ class AsrTuiApp(App):
                 except OSError as exc:
                     self.notify(f"could not append to history: {exc}", severity="warning")
                 self.query_one(ResultsPane).refresh_results()
-            case events.RunFailed(message=text):
-                self.notify(text, severity="error", timeout=8)
+            case events.RunFailed(config=config, audio=audio, message=text):
+                self.failures.append(FailedRun(config.display_name, audio, text, datetime.now()))
+                self.query_one(ResultsPane).refresh_results()
+                self.notify(f"{config.display_name} failed: {short_reason(text)} (details on the Run tab)", severity="error")
             case events.RunWarning(message=text):
                 self.notify(text, severity="warning", timeout=8)
             case events.JobFinished() | events.JobCancelled():
                 self.running.discard(event.job_id)
-                if not self.running:
+                if not self.running and self.quitting:
+                    self.exit()
+                elif not self.running:
                     cancelled = isinstance(event, events.JobCancelled)
                     self.query_one(RunPane).set_phase(
                         "Cancelled; the model stays loaded. Press r to run again." if cancelled
@@ -222,8 +285,19 @@ class AsrTuiApp(App):
                     )
 
 
-def launch(preset: str | None = None, audio: list[str] | None = None) -> int:
+def launch(preset: str | None = None, audio: list[str] | None = None) -> NoReturn:
     chosen = presets.find(preset or presets.DEFAULT_PRESET)
     sources = [Path(a) for a in audio or []] or [Path(s).expanduser() for s in chosen.sources] or [SAMPLE]
-    AsrTuiApp(chosen, sources).run()
-    return 0
+    app = AsrTuiApp(chosen, sources)
+    app.run()
+    exit_without_teardown(app.return_code or 0)
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """Leave as soon as the screen is gone: with torch and JAX loaded, the
+    interpreter's teardown takes seconds with the terminal already handed back. The
+    worker has stopped and every result is on disk (history appends are fsynced)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

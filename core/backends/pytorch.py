@@ -2,11 +2,13 @@
 
 The backend calls the library's long-form loop unchanged so that its timings are the
 library's; progress and cancel come from standing in for the tqdm bar that loop
-updates once per 30 s window.
+updates once per 30 s window, and from the timestamp tokens the decoder emits inside
+a window.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import types
@@ -18,8 +20,6 @@ from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript,
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.weights import Weights, load_checkpoint
-
-MEL_FRAMES_PER_SECOND = 100
 
 
 def load_whisper_model(weights: Weights, device: str):
@@ -41,46 +41,81 @@ def load_whisper_model(weights: Weights, device: str):
     return model.to(device)
 
 
-def _progress_bar_class(progress: ProgressFn, cancel: threading.Event):
-    """A tqdm stand-in: reports each window's new segments and stops on cancel.
+class _WindowProgress:
+    """Progress and cancel for openai-whisper's long-form loop, at two grains.
 
-    openai-whisper updates its bar right after appending a window's segments to the
-    local `all_segments`, so the caller's frame holds exactly what was just decoded.
+    Per window: `_WindowBar`, below. Within a window: a pre-hook on the text decoder
+    sees each token as it is fed back; a timestamp token says how far into the window
+    the decoder has got, so a bar moves while a 30 s window decodes instead of jumping
+    at its end, and cancel stops within one token. The decoder loop already waits for
+    each token (it checks for the end token), so reading the last one adds no
+    synchronisation of its own.
     """
 
-    class ProgressBar:
-        def __init__(self, total: int, **_ignored) -> None:
-            self.total = total
-            self.done = 0
-            self.reported = 0
+    def __init__(self, progress: ProgressFn, cancel: threading.Event, timestamp_begin: int) -> None:
+        self.progress, self.cancel, self.timestamp_begin = progress, cancel, timestamp_begin
+        self.window_start_s = 0.0  # where the window being decoded begins
+        self.reported_s = 0.0
 
-        def __enter__(self):
-            return self
+    def report(self, seconds: float, segments: list[Segment]) -> None:
+        # never less than before: a window can end short of its last timestamp
+        self.reported_s = max(self.reported_s, seconds)
+        self.progress(self.reported_s, segments)
 
-        def __exit__(self, *exc) -> None:
-            return None
+    def decoder_step(self, _module, args) -> None:
+        from whisper.audio import TOKENS_PER_SECOND
 
-        def update(self, n: int) -> None:
-            self.done += n
-            segments = sys._getframe(1).f_locals.get("all_segments", [])
-            new = [Segment(s["start"], s["end"], s["text"]) for s in segments[self.reported :]]
-            self.reported = len(segments)
-            progress(self.done / MEL_FRAMES_PER_SECOND, new)
-            check_cancel(cancel)
+        check_cancel(self.cancel)
+        token = int(args[0][0, -1])
+        if token >= self.timestamp_begin:
+            seconds = self.window_start_s + (token - self.timestamp_begin) / TOKENS_PER_SECOND
+            if seconds > self.reported_s:
+                self.report(seconds, [])
 
-    return ProgressBar
+
+class _WindowBar:
+    """A tqdm stand-in: openai-whisper updates its bar right after appending a window's
+    segments to the local `all_segments`, so the caller's frame holds exactly what was
+    just decoded."""
+
+    def __init__(self, state: _WindowProgress, total: int, **_ignored) -> None:
+        self.state, self.total = state, total
+        self.done = 0
+        self.reported = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        from whisper.audio import FRAMES_PER_SECOND
+
+        self.done += n
+        segments = sys._getframe(1).f_locals.get("all_segments", [])
+        new = [Segment(s["start"], s["end"], s["text"]) for s in segments[self.reported :]]
+        self.reported = len(segments)
+        self.state.window_start_s = self.done / FRAMES_PER_SECOND
+        self.state.report(self.state.window_start_s, new)
+        check_cancel(self.state.cancel)
 
 
 @contextmanager
-def _hooked_progress(progress: ProgressFn, cancel: threading.Event):
+def _hooked_progress(model, progress: ProgressFn, cancel: threading.Event):
     import whisper  # noqa: F401 - loads the submodule the package's function shadows
+    from whisper.tokenizer import get_tokenizer
 
+    timestamp_begin = get_tokenizer(model.is_multilingual, num_languages=model.num_languages).timestamp_begin
+    state = _WindowProgress(progress, cancel, timestamp_begin)
     module = sys.modules["whisper.transcribe"]
     original = module.tqdm
-    module.tqdm = types.SimpleNamespace(tqdm=_progress_bar_class(progress, cancel))
+    module.tqdm = types.SimpleNamespace(tqdm=functools.partial(_WindowBar, state))
+    hook = model.decoder.register_forward_pre_hook(state.decoder_step)
     try:
         yield
     finally:
+        hook.remove()
         module.tqdm = original
 
 
@@ -133,7 +168,7 @@ class PyTorchBackend(Backend):
         language = config.language
         if language is None and not self.model.is_multilingual:
             language = "en"
-        with _hooked_progress(progress, cancel), torch.inference_mode():
+        with _hooked_progress(self.model, progress, cancel), torch.inference_mode():
             result = whisper.transcribe(
                 self.model,
                 samples,

@@ -1,12 +1,17 @@
-"""Two runs side by side: speed, memory and WER ratios, and both transcripts against
-the reference with the differing words highlighted."""
+"""Two runs side by side: speed, memory and WER with the direction spelled out ("B is
+1.8x faster than A"), and both transcripts as the backends produced them, with the
+words that differ highlighted: against the reference where there is one, else A
+against B. Words are matched after Whisper's normaliser, as WER counts them, but shown
+as produced."""
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -14,26 +19,103 @@ from textual.widgets import DataTable, Label, Static
 
 from asr_tui.core.metrics import normalizer
 from asr_tui.core.results import RunResult
+from asr_tui.tui.widgets.tables import number
+
+CHANGED = "bold red"
+MISSED = "strike dim"
 
 
-def highlighted_diff(reference: str, hypothesis: str, language: str | None) -> Text:
-    """The hypothesis with words that differ from the reference in red (after
-    Whisper's normaliser, as WER counts them) and missing words struck through."""
+@dataclass(frozen=True)
+class Word:
+    """A word as produced, with the words before it that the normaliser drops (fillers
+    such as "uh"), which WER does not count and the diff does not match."""
+
+    dropped: str
+    text: str
+    key: str
+
+
+def words(text: str, normalize) -> tuple[list[Word], str]:
+    """The counted words of a transcript and the dropped words after the last one."""
+    found, dropped = [], []
+    for raw in text.split():
+        key = normalize(raw).strip()
+        if key:
+            found.append(Word(" ".join(dropped), raw, key))
+            dropped = []
+        else:
+            dropped.append(raw)
+    return found, " ".join(dropped)
+
+
+def _append(text: Text, items: list[Word], style: str | None) -> None:
+    for word in items:
+        if word.dropped:
+            text.append(word.dropped + " ", style="dim")
+        text.append(word.text + " ", style=style)
+
+
+def _opcodes(a: list[Word], b: list[Word]):
+    return difflib.SequenceMatcher(None, [w.key for w in a], [w.key for w in b], autojunk=False).get_opcodes()
+
+
+def against_reference(reference: str, hypothesis: str, language: str | None) -> Text:
+    """The hypothesis as produced: words that differ from the reference in red,
+    reference words it missed struck through where they belong."""
     normalize = normalizer(language)
-    ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
+    ref, _ = words(reference, normalize)
+    hyp, tail = words(hypothesis, normalize)
     text = Text()
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ref, hyp, autojunk=False).get_opcodes():
-        if op == "equal":
-            text.append(" ".join(hyp[j1:j2]) + " ")
-        if op in ("replace", "insert"):
-            text.append(" ".join(hyp[j1:j2]) + " ", style="bold red")
+    for op, i1, i2, j1, j2 in _opcodes(ref, hyp):
+        _append(text, hyp[j1:j2], None if op == "equal" else CHANGED)
         if op in ("replace", "delete"):
-            text.append(" ".join(ref[i1:i2]) + " ", style="strike dim")
+            text.append(" ".join(w.text for w in ref[i1:i2]) + " ", style=MISSED)
+    text.append(tail, style="dim")
     return text
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    return "-" if not a or not b else f"{a / b:.2f}x"
+def against_each_other(first: str, second: str, language: str | None) -> tuple[Text, Text]:
+    """Both transcripts as produced, each with the words the other lacks in red."""
+    normalize = normalizer(language)
+    (a, a_tail), (b, b_tail) = words(first, normalize), words(second, normalize)
+    texts = Text(), Text()
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
+        style = None if op == "equal" else CHANGED
+        _append(texts[0], a[i1:i2], style)
+        _append(texts[1], b[j1:j2], style)
+    texts[0].append(a_tail, style="dim")
+    texts[1].append(b_tail, style="dim")
+    return texts
+
+
+def how_much(a: float | None, b: float | None, lower_is_better: bool, better: str, worse: str) -> str:
+    """B against A in words, e.g. 'B is 1.80x faster than A'."""
+    if not a or not b:
+        return "-"
+    factor = a / b if lower_is_better else b / a  # above 1: B is better
+    if round(factor, 2) == 1:
+        return "about the same"
+    return f"B is {factor:.2f}x {better} than A" if factor > 1 else f"B is {1 / factor:.2f}x {worse} than A"
+
+
+def memory_change(a: float | None, b: float | None) -> str:
+    if not a or not b:
+        return "-"
+    change = (b - a) / a * 100
+    return "about the same" if abs(change) < 0.5 else f"B uses {abs(change):.0f}% {'more' if change > 0 else 'less'} than A"
+
+
+def error_change(a: float | None, b: float | None) -> str:
+    if a is None or b is None:
+        return "-"
+    points = (b - a) * 100
+    return "the same" if abs(points) < 0.05 else f"B has {abs(points):.1f} points {'more' if points > 0 else 'fewer'} errors than A"
+
+
+def _reference_text(result: RunResult) -> str | None:
+    if result.reference and Path(result.reference).is_file():
+        return Path(result.reference).read_text(encoding="utf-8")
+    return None
 
 
 class CompareScreen(ModalScreen[None]):
@@ -47,30 +129,45 @@ class CompareScreen(ModalScreen[None]):
         a, b = self.first, self.second
         with Vertical(classes="dialog wide"):
             yield Label(f"A: {a.config_name} · {Path(a.audio).name}\nB: {b.config_name} · {Path(b.audio).name}")
-            yield DataTable(id="ratios")
+            yield DataTable(id="ratios", cursor_type="none")
+            yield Label("Comparing the transcripts…", id="diff-legend")
             with Horizontal(id="transcripts"):
                 for name, result in (("A", a), ("B", b)):
                     with VerticalScroll():
-                        yield Label(f"{name}: WER {'-' if result.wer is None else f'{result.wer:.3f}'}", classes="title")
-                        yield Static(self._transcript(result), classes="transcript")
-
-    def _transcript(self, result: RunResult):
-        if result.reference and Path(result.reference).is_file():
-            return highlighted_diff(Path(result.reference).read_text(encoding="utf-8"), result.text, result.language)
-        return result.text
+                        yield Label(f"{name}: WER {number(result.wer, '.3f')}", classes="title")
+                        yield Static(result.text, id=f"transcript-{name.lower()}", classes="transcript")
 
     def on_mount(self) -> None:
         a, b = self.first, self.second
         table = self.query_one("#ratios", DataTable)
-        table.add_columns("measure", "A", "B", "A / B")
+        table.add_columns("measure", "A", "B", "B against A")
+        warm_a, warm_b = a.warm_median_s or a.first_run_s, b.warm_median_s or b.first_run_s
         rows = [
-            ("warm s", a.warm_median_s or a.first_run_s, b.warm_median_s or b.first_run_s),
-            ("first s", a.first_run_s, b.first_run_s),
-            ("RTFx", a.rtfx, b.rtfx),
-            ("peak RSS MB", a.peak_rss_mb, b.peak_rss_mb),
-            ("peak GPU MB", a.peak_gpu_mb, b.peak_gpu_mb),
+            ("warm s", number(warm_a, ".2f"), number(warm_b, ".2f"), how_much(warm_a, warm_b, True, "faster", "slower")),
+            ("first s", number(a.first_run_s, ".2f"), number(b.first_run_s, ".2f"), how_much(a.first_run_s, b.first_run_s, True, "faster", "slower")),
+            ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"), how_much(a.rtfx, b.rtfx, False, "faster", "slower")),
+            ("peak RSS MB", number(a.peak_rss_mb, ".0f"), number(b.peak_rss_mb, ".0f"), memory_change(a.peak_rss_mb, b.peak_rss_mb)),
+            ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"), memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),
+            ("WER", number(a.wer, ".3f"), number(b.wer, ".3f"), error_change(a.wer, b.wer)),
         ]
-        for name, x, y in rows:
-            table.add_row(name, "-" if x is None else f"{x:.2f}", "-" if y is None else f"{y:.2f}", ratio(x, y))
-        if a.wer is not None and b.wer is not None:
-            table.add_row("WER", f"{a.wer:.3f}", f"{b.wer:.3f}", f"{(a.wer - b.wer) * 100:+.1f} points")
+        for row in rows:
+            table.add_row(*row)
+        self.diff()
+
+    @work(thread=True, exclusive=True)
+    def diff(self) -> None:
+        """Normalising word by word takes a while on an hour's transcript: off the UI thread."""
+        a, b = self.first, self.second
+        reference_a, reference_b = _reference_text(a), _reference_text(b)
+        if reference_a is not None and reference_b is not None:
+            legend = "[b red]red[/]: differs from the reference (as WER counts, after Whisper's normaliser); [strike dim]struck[/]: reference words missed"
+            texts = against_reference(reference_a, a.text, a.language), against_reference(reference_b, b.text, b.language)
+        else:
+            legend = "No reference for these runs: words where A and B differ in [b red]red[/] (after Whisper's normaliser)"
+            texts = against_each_other(a.text, b.text, a.language or b.language)
+        self.app.call_from_thread(self._show_diff, legend, texts)
+
+    def _show_diff(self, legend: str, texts: tuple[Text, Text]) -> None:
+        self.query_one("#diff-legend", Label).update(legend)
+        self.query_one("#transcript-a", Static).update(texts[0])
+        self.query_one("#transcript-b", Static).update(texts[1])

@@ -14,30 +14,39 @@ Compare Whisper backends on the same audio and weights.
 
 | key | where | action |
 |---|---|---|
-| `1` `2` `3` `4` | anywhere | Sources, Configure, Run, Results |
+| `1` to `5` | anywhere | Sources, Configure, Run, Results, History |
 | `r` | anywhere | run every configuration over the selected sources |
 | `escape` | while running | cancel (stops within one chunk; the model stays loaded) |
-| `a` / `enter` | Sources | add the highlighted file |
-| `x` | Sources, Configure | remove the selected source or configuration |
-| `f` | Sources | attach a reference transcript to the selected source |
-| `n` | Configure | new configuration (a copy of the selected one) |
+| `q` | anywhere | quit (mid-run: asks, then cancels first) |
+| `a` / `enter` | Sources › file tree | add the highlighted file |
+| `o` | Sources › Files | type a folder or file to open (`~` works, `→` completes) |
+| `u` | Sources › Files | show the folder above |
+| `R` | Sources › Files | re-read the folder from disk |
+| `x` | Sources › selected table | remove the highlighted source (asks first) |
+| `f` | Sources › selected table | attach a reference transcript to the highlighted source |
 | `m` | Sources › Microphone | start or stop recording |
 | `b` | Sources › Microphone | quick A/B: the first two configurations on the newest recording |
-| `n` / `x` | Sources › Microphone | rename or delete the highlighted recording |
+| `a` | Sources › recordings | add the highlighted recording to the sources |
+| `n` / `x` | Sources › recordings | rename or delete the highlighted recording |
+| `n` | Configure | new configuration (a copy of the selected one) |
+| `x` | Configure | remove the selected configuration |
 | `p` | Configure | load a preset |
 | `ctrl+s` | Configure | save the configurations as a preset |
-| `space` | Results | mark a run for comparison (two at most) |
-| `c` | Results | compare the two marked runs |
-| `s` | Results | sort by the next column |
-| `e` | Results | export the table (.json, .csv, .md) |
+| `space` | Results, History | mark a run for comparison (two at most) |
+| `c` | Results, History | compare the two marked runs |
+| `s` / `S` | Results | sort by the next column (best first) / reverse; or click a header |
+| `e` | Results, History | export the table (History: the rows shown) as .json, .csv or .md |
 | `t` | Results | export the highlighted transcript (.txt, .srt, .vtt) |
-| `ctrl+p` | anywhere | command palette |
+| `/` | History | type a filter (every word must appear in the row) |
+| `R` | History | re-read the history file |
+| `ctrl+p` | anywhere | command palette (also: export, compare, add a file, microphone, history) |
 | `?` | anywhere | this help |
-| `q` | anywhere | quit |
 
 Timings: the first run includes compilation (JAX) and cold caches; warm runs follow
-the warm-up runs; RTFx is audio seconds over the warm median. Every result is also
-appended to the history file in the user data directory.
+the warm-up runs; RTFx is audio seconds over the warm median. "reused" load time: the
+model was already resident from an earlier run. RSS MB is the process's peak resident
+memory, GPU MB the framework's peak GPU allocation. Every result is also appended to
+the history file in the user data directory (the History tab).
 """
 
 

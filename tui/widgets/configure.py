@@ -32,10 +32,10 @@ def field_widget(knob: Knob) -> Input | Select:
 
 class ConfigurePane(Vertical):
     BINDINGS = [
-        Binding("n", "new", "New config"),
+        Binding("n", "new", "New"),
         Binding("x", "remove", "Remove"),
-        Binding("p", "app.load_preset", "Load preset"),
-        Binding("ctrl+s", "app.save_preset", "Save preset"),
+        Binding("p", "app.load_preset", "Presets"),
+        Binding("ctrl+s", "app.save_preset", "Save"),
     ]
 
     class Changed(Message):

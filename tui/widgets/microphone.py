@@ -1,6 +1,6 @@
 """The Microphone tab: pick an input device, record with a live level meter and
-timer, manage the recordings, and run a quick A/B of the first two configurations
-on the newest one."""
+timer, manage the recordings (rename, delete, add to the sources), and run a quick
+A/B of the first two configurations on the newest one."""
 
 from __future__ import annotations
 
@@ -18,12 +18,29 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.tui.widgets.tables import row_item
 
 
+class RecordingsTable(DataTable):
+    """The recordings, newest first; its keys act on the cursor row."""
+
+    BINDINGS = [
+        Binding("a", "add_source", "Add source"),
+        Binding("n", "rename", "Rename", show=False),
+        Binding("x", "delete", "Delete"),
+    ]
+
+    def action_add_source(self) -> None:
+        self.query_ancestor(MicrophonePane).add_highlighted_to_sources()
+
+    def action_rename(self) -> None:
+        self.query_ancestor(MicrophonePane).rename_highlighted()
+
+    def action_delete(self) -> None:
+        self.query_ancestor(MicrophonePane).delete_highlighted()
+
+
 class MicrophonePane(Vertical):
     BINDINGS = [
-        Binding("m", "toggle_record", "Record/stop"),
-        Binding("b", "quick_ab", "Quick A/B"),
-        Binding("n", "rename", "Rename"),
-        Binding("x", "delete", "Delete"),
+        Binding("m", "toggle_record", "Record"),
+        Binding("b", "quick_ab", "A/B"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -43,7 +60,7 @@ class MicrophonePane(Vertical):
             yield Label("  idle", id="mic-timer")
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="mic-level")
         yield Label("Recordings (newest first): b runs a quick A/B of the first two configurations", classes="title")
-        yield DataTable(id="recordings", cursor_type="row", zebra_stripes=True)
+        yield RecordingsTable(id="recordings", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#recordings", DataTable).add_columns("name", "length", "recorded")
@@ -139,7 +156,14 @@ class MicrophonePane(Vertical):
             return
         self.app.quick_ab(self.files[0])
 
-    def action_rename(self) -> None:
+    def add_highlighted_to_sources(self) -> None:
+        from asr_tui.tui.widgets.sources import SourcesPane
+
+        path = self._highlighted()
+        if path is not None:
+            self.query_ancestor(SourcesPane).add(path)
+
+    def rename_highlighted(self) -> None:
         from asr_tui.tui.screens.dialogs import InputDialog
 
         path = self._highlighted()
@@ -158,7 +182,7 @@ class MicrophonePane(Vertical):
 
         self.app.push_screen(InputDialog("Rename recording to", path.stem), rename)
 
-    def action_delete(self) -> None:
+    def delete_highlighted(self) -> None:
         from asr_tui.tui.screens.dialogs import ConfirmDialog
 
         path = self._highlighted()

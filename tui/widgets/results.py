@@ -1,5 +1,6 @@
-"""The Results tab: every run of the session in one sortable table, a bar chart of
-RTFx per configuration and file, marks for comparing two runs, and exports.
+"""The Results tab: every run of the session in one sortable table (failed
+measurements included, at the bottom), a bar chart of RTFx in the table's order,
+marks for comparing two runs, and exports.
 
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
 warm passes spread over 10%) and the line under the table says why for the
@@ -8,7 +9,10 @@ the end."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,39 +23,85 @@ from textual_plotext import PlotextPlot
 from asr_tui.core import corpus
 from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
-from asr_tui.tui.widgets.tables import row_item
+from asr_tui.tui.widgets.tables import number, row_item, short_reason
 
-COLUMNS = ("", "config", "file", "load s", "first s", "warm s", "CV %", "RTFx", "WER", "peak RSS MB", "GPU MB")
 
-SORT_KEYS = [
-    ("config", lambda r: r.config_name),
-    ("file", lambda r: Path(r.audio).name),
-    ("RTFx", lambda r: -r.rtfx),
-    ("WER", lambda r: float("inf") if r.wer is None else r.wer),
-    ("warm s", lambda r: r.warm_median_s or r.first_run_s),
-    ("peak MB", lambda r: r.peak_gpu_mb or r.peak_rss_mb or 0),
+@dataclass(frozen=True)
+class FailedRun:
+    """A measurement that produced no result: kept in the session's table so a failure
+    is not lost once its toast is gone."""
+
+    config_name: str
+    audio: Path | None  # None: the whole configuration failed (e.g. its model did not load)
+    message: str
+    at: datetime
+
+
+def local_time(iso: str) -> str:
+    """A result's finish time (stored in UTC) as the local clock showed it."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M:%S")
+    except ValueError:
+        return "-"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    cell: Callable[[RunResult], str]
+    # Sorting puts the best first (fastest, fewest errors, least memory); S reverses.
+    sort_key: Callable[[RunResult], object] | None = None
+
+
+def _missing_last(value: float | None) -> float:
+    return float("inf") if value is None else value
+
+
+COLUMNS = [
+    Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at),
+    Column("config", lambda r: r.config_name, lambda r: r.config_name),
+    Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name),
+    Column("RTFx", lambda r: number(r.rtfx, ".1f"), lambda r: -r.rtfx),
+    Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
+    Column("warm s", lambda r: number(r.warm_median_s, ".2f"), lambda r: _missing_last(r.warm_median_s)),
+    Column("CV %", lambda r: number(None if r.cv is None else 100 * r.cv, ".1f"), lambda r: _missing_last(r.cv)),
+    Column("first s", lambda r: number(r.first_run_s, ".2f"), lambda r: r.first_run_s),
+    Column("compile s", lambda r: number(r.compile_s, ".2f"), lambda r: _missing_last(r.compile_s)),
+    # a model kept resident from an earlier run was not loaded again: its load time is that run's
+    Column("load s", lambda r: "reused" if r.model_reused else number(r.load_s, ".2f"), lambda r: 0 if r.model_reused else r.load_s),
+    Column("peak RSS MB", lambda r: number(r.peak_rss_mb, ".0f"), lambda r: _missing_last(r.peak_rss_mb)),
+    Column("GPU MB", lambda r: number(r.peak_gpu_mb, ".0f"), lambda r: _missing_last(r.peak_gpu_mb)),
+    # last: a failure's reason is long; highlighting its row shows the whole message above
+    Column("status", lambda r: "ok"),
 ]
+# marks, run number, then COLUMNS; the first four stay put when the table scrolls sideways
+FIXED_COLUMNS = 4
 
 
-def _number(value: float | None, fmt: str) -> str:
-    return "-" if value is None else format(value, fmt)
+def failed_cells(failure: FailedRun) -> list[str]:
+    known = {
+        "time": failure.at.strftime("%H:%M:%S"),
+        "config": failure.config_name,
+        "file": failure.audio.name if failure.audio else "all files",
+        "status": f"failed: {short_reason(failure.message)}",
+    }
+    return [known.get(column.header, "-") for column in COLUMNS]
 
 
-def result_row(result: RunResult, marked: bool) -> tuple[str, ...]:
-    marks = ("*" if marked else "") + ("!" if result.contended else "") + ("~" if result.unstable else "")
-    return (
-        marks, result.config_name, result.audio.rsplit("/", 1)[-1], f"{result.load_s:.2f}",
-        f"{result.first_run_s:.2f}", _number(result.warm_median_s, ".2f"),
-        _number(None if result.cv is None else 100 * result.cv, ".1f"), f"{result.rtfx:.1f}",
-        _number(result.wer, ".3f"), _number(result.peak_rss_mb, ".0f"), _number(result.peak_gpu_mb, ".0f"),
-    )
+def marks(result: RunResult, marked: bool) -> str:
+    return ("*" if marked else "") + ("!" if result.contended else "") + ("~" if result.unstable else "")
 
 
-def corpus_row(summary: corpus.CorpusSummary) -> tuple[str, ...]:
-    return (
-        "Σ", summary.config_name, f"corpus: {summary.files} files", "", "", f"{summary.compute_seconds:.2f}", "",
-        f"{summary.rtfx:.1f}", _number(summary.wer, ".3f"), "", "",
-    )
+def corpus_cells(summary: corpus.CorpusSummary) -> list[str]:
+    known = {
+        "config": summary.config_name,
+        "file": f"corpus: {summary.files} files",
+        "RTFx": number(summary.rtfx, ".1f"),
+        "WER": number(summary.wer, ".3f"),
+        "warm s": number(summary.compute_seconds, ".2f"),
+        "status": "corpus",
+    }
+    return [known.get(column.header, "") for column in COLUMNS]
 
 
 def details(result: RunResult) -> str:
@@ -71,62 +121,117 @@ class ResultsPane(Vertical):
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("s", "sort", "Sort"),
+        Binding("S", "reverse", "Reverse", show=False),
         Binding("e", "export_table", "Export"),
-        Binding("t", "export_transcript", "Transcript"),
+        Binding("t", "export_transcript", "Transcript", show=False),
     ]
 
-    def __init__(self, results: list[RunResult], **kwargs) -> None:
+    def __init__(self, results: list[RunResult], failures: list[FailedRun] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.results = results
+        self.failures = failures if failures is not None else []
         self.marked: list[RunResult] = []
-        self.sort_index = -1
+        self.sort_column: Column | None = None  # None: run order
+        self.reverse = False
 
     def compose(self) -> ComposeResult:
         yield Label("No runs yet.", id="results-status")
-        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         yield Label("", id="results-detail")
         yield PlotextPlot(id="rtfx-chart")
 
     def on_mount(self) -> None:
-        self.query_one("#results-table", DataTable).add_columns(*COLUMNS)
+        self.query_one("#results-table", DataTable).add_columns("", "#", *(c.header for c in COLUMNS))
         self.refresh_results()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        result = self.highlighted()
-        self.query_one("#results-detail", Label).update(details(result) if result else "")
+    def run_numbers(self) -> dict[int, int]:
+        """Each run's number in the session (by object id): stable whatever the table's order."""
+        return {id(r): i for i, r in enumerate(self.results, start=1)}
 
     def ordered(self) -> list[RunResult]:
-        if self.sort_index < 0:
-            return list(self.results)
-        return sorted(self.results, key=SORT_KEYS[self.sort_index][1])
+        if self.sort_column is None:
+            rows = list(self.results)
+        else:
+            rows = sorted(self.results, key=self.sort_column.sort_key)
+        return rows[::-1] if self.reverse else rows
+
+    def rows(self) -> list[RunResult | FailedRun]:
+        """The table's rows in order: results as sorted, then failures as they came."""
+        return [*self.ordered(), *self.failures]
 
     def refresh_results(self) -> None:
         table = self.query_one("#results-table", DataTable)
+        row = table.cursor_row
         table.clear()
-        for result in self.ordered():
-            table.add_row(*result_row(result, any(result is m for m in self.marked)))
-        # after the runs, so a row number still picks a run (`highlighted`)
+        numbers = self.run_numbers()
+        for item in self.rows():
+            if isinstance(item, FailedRun):
+                table.add_row("", "", *failed_cells(item))
+                continue
+            mark = marks(item, any(item is m for m in self.marked))
+            table.add_row(mark, str(numbers[id(item)]), *(c.cell(item) for c in COLUMNS))
+        # after every item, so a row number still picks a run or failure (`row_item`)
         for summary in corpus.summarize(self.results):
             if summary.files > 1:
-                table.add_row(*corpus_row(summary))
-        sort = f", sorted by {SORT_KEYS[self.sort_index][0]}" if self.sort_index >= 0 else ""
-        self.query_one("#results-status", Label).update(
-            f"{len(self.results)} runs{sort}; marked {len(self.marked)}/2 (space), c compares" if self.results else "No runs yet."
-        )
+                table.add_row("Σ", "", *corpus_cells(summary))
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_status()
         self._draw_chart()
+
+    def _show_status(self, failure: FailedRun | None = None) -> None:
+        status = self.query_one("#results-status", Label)
+        if failure is not None:
+            status.update(f"[b red]{failure.config_name} failed:[/] {failure.message}")
+            return
+        if not self.results and not self.failures:
+            status.update("No runs yet.")
+            return
+        order = "run order" if self.sort_column is None else f"{self.sort_column.header}, best first"
+        order += " (reversed)" if self.reverse else ""
+        failed = f", {len(self.failures)} failed" if self.failures else ""
+        status.update(f"{len(self.results)} runs{failed}; sorted by {order} (s, S); marked {len(self.marked)}/2 (space), c compares")
+
+    def chart_bars(self) -> tuple[list[str], list[float]]:
+        """The chart's bars: run numbers and RTFx, in the table's order."""
+        ordered, numbers = self.ordered(), self.run_numbers()
+        return [f"#{numbers[id(r)]}" for r in ordered], [r.rtfx for r in ordered]
 
     def _draw_chart(self) -> None:
         plot = self.query_one(PlotextPlot).plt
         plot.clear_data()
         plot.clear_figure()
-        if self.results:
-            names = [f"{i}" for i in range(1, len(self.results) + 1)]
-            plot.bar(names, [r.rtfx for r in self.results])
-            plot.title("RTFx per run (numbers follow the table's run order)")
+        labels, values = self.chart_bars()
+        if labels:
+            plot.bar(labels, values, width=0.6)
+            plot.title("RTFx by run # in the table's order (higher is faster)")
         self.query_one(PlotextPlot).refresh()
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "results-table":
+            return
+        item = row_item(event.data_table, self.rows())
+        self._show_status(item if isinstance(item, FailedRun) else None)
+        self.query_one("#results-detail", Label).update(details(item) if isinstance(item, RunResult) else "")
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column's header sorts by it; a second click reverses."""
+        index = event.column_index - 2
+        column = COLUMNS[index] if 0 <= index < len(COLUMNS) else None
+        if column is None or column.sort_key is None:
+            if event.column_index == 1:  # "#": back to run order
+                self.sort_column, self.reverse = None, False
+                self.refresh_results()
+            return
+        if column is self.sort_column:
+            self.reverse = not self.reverse
+        else:
+            self.sort_column, self.reverse = column, False
+        self.refresh_results()
+
     def highlighted(self) -> RunResult | None:
-        return row_item(self.query_one("#results-table", DataTable), self.ordered())
+        item = row_item(self.query_one("#results-table", DataTable), self.rows())
+        return item if isinstance(item, RunResult) else None
 
     def action_mark(self) -> None:
         result = self.highlighted()
@@ -136,12 +241,18 @@ class ResultsPane(Vertical):
             self.marked = [m for m in self.marked if m is not result]
         else:
             self.marked = (self.marked + [result])[-2:]
-        row = self.query_one("#results-table", DataTable).cursor_row
         self.refresh_results()
-        self.query_one("#results-table", DataTable).move_cursor(row=row)
 
     def action_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORT_KEYS)
+        """The next sortable column, best first; after the last, back to run order."""
+        sortable = [c for c in COLUMNS if c.sort_key is not None]
+        at = sortable.index(self.sort_column) + 1 if self.sort_column is not None else 0
+        self.sort_column = sortable[at] if at < len(sortable) else None
+        self.reverse = False
+        self.refresh_results()
+
+    def action_reverse(self) -> None:
+        self.reverse = not self.reverse
         self.refresh_results()
 
     def action_compare(self) -> None:

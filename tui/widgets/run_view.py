@@ -1,32 +1,54 @@
 """The Run tab: what the runner is doing right now (loading, compiling, which pass),
-a progress bar per file and configuration, segments as they decode, and a timing
-table that fills in as runs finish."""
+the whole run's progress and time left, a bar per (configuration, file) measurement
+kept in view, segments as they decode, and this run's timing table, with a failed
+measurement's full message in a details panel."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Label, ProgressBar, RichLog
+from textual.widgets import DataTable, Label, ProgressBar, RichLog, Static
 
 from asr_tui.core import backends, events
+from asr_tui.core.config import RunConfig
 from asr_tui.core.results import RunResult
+from asr_tui.core.runner import pass_kinds
+from asr_tui.tui.widgets.tables import number, short_reason
 
-TIMING_COLUMNS = ("config", "file", "load s", "first s", "warm s", "RTFx", "WER", "peak MB")
+# status last: a failure's reason is long, and the numbers of every other row come first
+TIMING_COLUMNS = ("config", "file", "first s", "warm s", "RTFx", "WER", "status")
 
 
 def timing_row(result: RunResult) -> tuple[str, ...]:
-    warm = result.warm_median_s
-    peak = result.peak_gpu_mb if result.peak_gpu_mb is not None else result.peak_rss_mb
     return (
         result.config_name,
-        result.audio.rsplit("/", 1)[-1],
-        f"{result.load_s:.2f}",
-        f"{result.first_run_s:.2f}",
-        "-" if warm is None else f"{warm:.2f}",
-        f"{result.rtfx:.1f}",
-        "-" if result.wer is None else f"{result.wer:.3f}",
-        "-" if peak is None else f"{peak:.0f}",
+        Path(result.audio).name,
+        number(result.first_run_s, ".2f"),
+        number(result.warm_median_s, ".2f"),
+        number(result.rtfx, ".1f"),
+        number(result.wer, ".3f"),
+        "ok",
     )
+
+
+def failed_row(config_name: str, audio: Path | None, message: str) -> tuple[str, ...]:
+    return (config_name, audio.name if audio else "all files", "-", "-", "-", "-", f"failed: {short_reason(message)}")
+
+
+def duration(seconds: float) -> str:
+    """A human span: '40 s', '3 min 5 s', '1 h 2 min'."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
 
 
 class ProgressRow(Horizontal):
@@ -38,53 +60,175 @@ class ProgressRow(Horizontal):
         self.audio_seconds, self.passes = audio_seconds, passes
         self.pass_index = 1
         self.title = Label(title, classes="progress-title")
-        self.bar = ProgressBar(total=audio_seconds * passes, show_eta=True)
+        self.bar = ProgressBar(total=max(audio_seconds * passes, 1e-9), show_eta=False)
         self.state = Label("waiting", classes="progress-pass")
+        self.started = False
         self.finished = False
+        self.failed = False
 
     def compose(self) -> ComposeResult:
         yield self.title
         yield self.bar
         yield self.state
 
+    @property
+    def work(self) -> float:
+        """Audio seconds this measurement transcribes over all its passes."""
+        return self.audio_seconds * self.passes
+
+    @property
+    def done(self) -> float:
+        return self.work if self.finished and not self.failed else min(self.bar.progress, self.work)
+
+    def begin(self, audio_seconds: float) -> None:
+        """The runner read the file: its length replaces the probed one."""
+        self.started = True
+        self.audio_seconds = audio_seconds
+        self.bar.update(total=max(self.work, 1e-9), progress=0)
+        self.state.update("starting")
+
     def start_pass(self, index: int, kind: str, compiles: bool) -> None:
         self.pass_index = index
-        what = "first run (compiling)" if kind == "first" and compiles else f"{kind} run"
+        what = "first (compiling)" if kind == "first" and compiles else kind
         self.state.update(f"{what} {index}/{self.passes}")
 
     def advance(self, done_seconds: float) -> None:
         self.bar.update(progress=(self.pass_index - 1) * self.audio_seconds + done_seconds)
 
-    def finish(self, text: str) -> None:
-        self.finished = True
-        if text != "cancelled":
-            self.bar.update(progress=self.audio_seconds * self.passes)
+    def finish(self, text: str, failed: bool = False) -> None:
+        self.started = self.finished = True
+        self.failed = failed
+        if not failed and text != "cancelled":
+            self.bar.update(progress=self.work)
         self.state.update(text)
 
 
+@dataclass
+class _Run:
+    """One press of r (or one quick A/B): what it will measure and when it began."""
+
+    number: int
+    started: float
+    jobs: set[int]
+    finished_at: float | None = None
+
+
 class RunPane(Vertical):
+    clock = staticmethod(time.monotonic)  # the time left is measured on this clock
+
     def compose(self) -> ComposeResult:
         yield Label("Idle: press r to run every configuration over the selected sources.", id="phase")
+        with Horizontal(id="overall"):
+            yield Label("", id="overall-text")
+            yield ProgressBar(total=1, show_eta=False, id="overall-bar")
         yield VerticalScroll(id="progress-rows")
         yield RichLog(id="segments", wrap=True, markup=True, max_lines=2000)
-        yield DataTable(id="timings", zebra_stripes=True)
+        yield DataTable(id="timings", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="run-details")
 
     def on_mount(self) -> None:
         self.query_one("#timings", DataTable).add_columns(*TIMING_COLUMNS)
+        self.query_one("#overall").display = False
+        self.query_one("#run-details").display = False
         self._rows: dict[tuple[int, str], ProgressRow] = {}
-        self._configs: dict[int, object] = {}
+        self._configs: dict[int, RunConfig] = {}
+        self._failures: list[str | None] = []  # per timing row: the full message of a failure
+        self._run: _Run | None = None
+        self._runs = 0
+        self._ticker = self.set_interval(1.0, self._show_overall, pause=True)
 
     def set_phase(self, text: str) -> None:
         self.query_one("#phase", Label).update(text)
 
-    def clear(self) -> None:
+    # --- one run ---------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """A new run: the bars, segments and timing table start empty (earlier runs
+        stay in Results)."""
         self.query_one("#progress-rows").remove_children()
         self.query_one("#segments", RichLog).clear()
+        self.query_one("#timings", DataTable).clear()
+        self._failures.clear()
+        self._show_details(None)
         self._rows.clear()
+        self._runs += 1
+        self._run = _Run(self._runs, self.clock(), set())
+        self.query_one("#overall").display = True
+        self._ticker.resume()
+        self._show_overall()
+
+    def expect(self, job_id: int, config: RunConfig, sources: list[tuple[Path, float | None]]) -> None:
+        """A submitted job: a waiting bar for each of its files, so the whole run's
+        size (and its time left) is known from the start."""
+        self._configs[job_id] = config
+        if self._run is not None:
+            self._run.jobs.add(job_id)
+        passes = len(pass_kinds(config))
+        rows = []
+        for path, seconds in sources:
+            row = ProgressRow(f"{config.display_name} · {path.name}", seconds or 0.0, passes)
+            self._rows[(job_id, str(path))] = row
+            rows.append(row)
+        self.query_one("#progress-rows").mount_all(rows)
+        self._show_overall()
+
+    def _show_overall(self) -> None:
+        run = self._run
+        if run is None:
+            return
+        rows = list(self._rows.values())
+        total = sum(r.work for r in rows if not r.failed)
+        done = sum(r.done for r in rows if not r.failed)
+        elapsed = (run.finished_at or self.clock()) - run.started
+        bar = self.query_one("#overall-bar", ProgressBar)
+        bar.update(total=max(total, 1e-9), progress=done)
+        failed = sum(r.failed for r in rows)
+        failures = f" · {failed} failed" if failed else ""
+        if run.finished_at is not None:
+            text = f"Run {run.number}: {len(rows)} measurement{'s' if len(rows) != 1 else ''} in {duration(elapsed)}{failures}"
+        else:
+            current = min(len(rows), max(1, sum(r.started for r in rows)))
+            left = f"about {duration(elapsed * (total - done) / done)} left" if done > 0 else "estimating time left…"
+            text = f"Run {run.number} · measurement {current} of {len(rows)} · {left}{failures}"
+        self.query_one("#overall-text", Label).update(text)
+
+    def _job_over(self, job_id: int) -> None:
+        run = self._run
+        if run is None or job_id not in run.jobs:
+            return
+        run.jobs.discard(job_id)
+        if not run.jobs:
+            run.finished_at = self.clock()
+            self._ticker.pause()
+            self._show_overall()
+
+    def _keep_in_view(self, row: ProgressRow) -> None:
+        container = self.query_one("#progress-rows", VerticalScroll)
+        self.call_after_refresh(container.scroll_to_widget, row, animate=False)
+
+    # --- timing table and details --------------------------------------------------------
+
+    def _add_timing(self, cells: tuple[str, ...], failure: str | None) -> None:
+        table = self.query_one("#timings", DataTable)
+        table.add_row(*cells)
+        self._failures.append(failure)
+        table.move_cursor(row=table.row_count - 1)
+
+    def _show_details(self, message: str | None) -> None:
+        details = self.query_one("#run-details", Static)
+        details.display = message is not None
+        details.update(message or "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "timings" and 0 <= event.cursor_row < len(self._failures):
+            self._show_details(self._failures[event.cursor_row])
+
+    # --- runner events -------------------------------------------------------------------
 
     def handle(self, event: events.Event) -> None:
         log = self.query_one("#segments", RichLog)
         key = (event.job_id, str(getattr(event, "audio", "")))
+        row = self._rows.get(key)
         match event:
             case events.JobStarted(config=config):
                 self._configs[event.job_id] = config
@@ -95,31 +239,44 @@ class RunPane(Vertical):
                 state = "resident (reused)" if reused else f"loaded in {load_s:.2f} s"
                 self.set_phase(f"{config.display_name}: model {state}")
             case events.RunStarted(config=config, audio=audio, audio_seconds=seconds, passes=passes):
-                row = ProgressRow(f"{config.display_name} · {audio.name}", seconds, passes)
-                self._rows[key] = row
-                self.query_one("#progress-rows").mount(row)
-            case events.PassStarted(index=index, kind=kind, audio=audio):
+                if row is None:  # a job the pane was not told about beforehand
+                    row = self._rows[key] = ProgressRow(f"{config.display_name} · {audio.name}", seconds, passes)
+                    self.query_one("#progress-rows").mount(row)
+                row.begin(seconds)
+                self._keep_in_view(row)
+                log.write(f"[b]{config.display_name} · {audio.name}[/]")
+                self._show_overall()
+            case events.PassStarted(index=index, kind=kind, passes=passes):
                 config = self._configs.get(event.job_id)
-                if key in self._rows:
+                if row is not None:
                     compiles = config is not None and backends.backend_class(config.backend).compiles
-                    self._rows[key].start_pass(index, kind, compiles=compiles)
-                log.write(f"[b]{audio.name}[/] {kind} run {index}")
+                    row.start_pass(index, kind, compiles=compiles)
+                log.write(f"[dim]{kind} run {index}/{passes}[/]")
             case events.Progress(done_seconds=done):
-                if key in self._rows:
-                    self._rows[key].advance(done)
+                if row is not None:
+                    row.advance(done)
+                    self._show_overall()
             case events.SegmentDecoded(segment=segment):
                 log.write(f"[dim]{segment.start:7.2f} → {segment.end:7.2f}[/] {segment.text.strip()}")
             case events.RunFinished(result=result):
                 row = self._rows.get((event.job_id, result.audio))
                 if row is not None:
                     row.finish(f"done: RTFx {result.rtfx:.1f}")
-                self.query_one("#timings", DataTable).add_row(*timing_row(result))
+                self._add_timing(timing_row(result), None)
+                self._show_overall()
             case events.RunFailed(config=config, audio=audio, message=message):
-                if key in self._rows:
-                    self._rows[key].finish("failed")
-                name = audio.name if audio else "-"
-                self.query_one("#timings", DataTable).add_row(config.display_name, name, "error:", message[:60], "", "", "", "")
+                reason = f"failed: {short_reason(message)}"
+                failed = [row] if audio is not None else [r for (job, _), r in self._rows.items() if job == event.job_id and not r.finished]
+                for each in failed:
+                    if each is not None:
+                        each.finish(reason, failed=True)
+                self._add_timing(failed_row(config.display_name, audio, message), f"[b]{config.display_name} · {audio.name if audio else 'all files'}[/] failed:\n{message}")
+                self._show_details(self._failures[-1])
+                self._show_overall()
             case events.JobCancelled():
-                for row in self._rows.values():
-                    if not row.finished:
-                        row.finish("cancelled")
+                for (job, _), each in self._rows.items():
+                    if job == event.job_id and not each.finished:
+                        each.finish("cancelled")
+                self._job_over(event.job_id)
+            case events.JobFinished():
+                self._job_over(event.job_id)

@@ -1,0 +1,29 @@
+"""openai-whisper's backend reports progress inside a 30 s window, not only at its end."""
+
+from __future__ import annotations
+
+import threading
+
+from asr_tui.core import audio, backends, weights
+from asr_tui.core.config import RunConfig
+from asr_tui.core.samples import SAMPLE
+from tests.runner_helpers import progress_reports_before_cancel
+
+
+def test_progress_moves_inside_a_window_and_segments_come_per_window():
+    config = RunConfig(warmup=0)
+    backend = backends.create("pytorch")
+    backend.load(config, weights.resolve(config.model))
+    clip = audio.load(SAMPLE)  # under 30 s: one window
+    reports: list[tuple[float, int]] = []
+    transcript = backend.transcribe(clip.samples, config, lambda done, new: reports.append((done, len(new))), threading.Event())
+    inside = [done for done, new in reports if new == 0 and 0 < done < clip.seconds]
+    assert len(inside) >= 3, reports  # timestamps decoded before the window is done
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+    assert sum(new for _, new in reports) == len(transcript.segments)
+
+
+def test_cancel_stops_inside_the_first_window():
+    seen = progress_reports_before_cancel(RunConfig(warmup=0), SAMPLE)
+    # the first segment's end, long before the window's
+    assert len(seen) == 1 and 0 < seen[0] < audio.load(SAMPLE).seconds / 2, seen

@@ -1,0 +1,180 @@
+"""The History tab: every result ever appended to history.jsonl, from earlier sessions
+and, where the file was copied over, other machines; filtered by typing, two marked
+runs compared on the Compare screen, the shown rows exported."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Label
+
+from asr_tui.core import history
+from asr_tui.core.results import RunResult
+from asr_tui.tui.widgets.sources import with_tilde
+from asr_tui.tui.widgets.tables import number, row_item
+
+COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
+FIXED_COLUMNS = 2  # mark and date stay put when the table scrolls sideways
+
+
+def read_history(path: Path) -> tuple[list[RunResult], int]:
+    """Every result in the file, and how many lines could not be read (a line cut by a
+    kill, or written by an incompatible version): those are skipped, not fatal.
+
+    TODO(lead): dedupe with core.history's tolerant reader once both are merged."""
+    results, bad = [], 0
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return [], 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            results.append(RunResult.from_dict(json.loads(line)))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            bad += 1
+    return results, bad
+
+
+def finished(result: RunResult) -> str:
+    try:
+        return datetime.fromisoformat(result.finished_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return "-"
+
+
+def cells(result: RunResult) -> tuple[str, ...]:
+    """The row for one result, without the mark: also what the filter searches."""
+    return (
+        finished(result),
+        str(result.env.get("hostname") or "-"),
+        result.backend,
+        result.model,
+        result.device,
+        number(result.rtfx, ".1f"),
+        number(result.wer, ".3f"),
+        result.dtype,
+        result.config_name,
+        Path(result.audio).name,
+        str(result.env.get("gpu") or "-"),
+    )
+
+
+def matches(result: RunResult, query: str) -> bool:
+    """Every word of the query appears somewhere in the row (case-insensitive)."""
+    row = " ".join(cells(result)).lower()
+    return all(word in row for word in query.lower().split())
+
+
+class HistoryPane(Vertical):
+    BINDINGS = [
+        Binding("space", "mark", "Mark"),
+        Binding("c", "compare", "Compare"),
+        Binding("e", "export", "Export"),
+        Binding("slash", "filter", "Filter"),
+        Binding("R", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.path = history.history_file()
+        self.entries: list[RunResult] = []  # newest first
+        self.shown: list[RunResult] = []
+        self.marked: list[RunResult] = []
+        self.skipped = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: words that must all appear (host, backend, model, file…)", id="history-filter", compact=True)
+        yield Label("Reading the history…", id="history-status")
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
+
+    def on_mount(self) -> None:
+        self.query_one("#history-table", DataTable).add_columns(*COLUMNS)
+
+    def on_show(self) -> None:
+        """Read the file each time the tab is shown: this session keeps appending to it."""
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load(history.history_file())
+
+    @work(thread=True, exclusive=True)
+    def load(self, path: Path) -> None:
+        """Off the UI thread: a long history is many megabytes of JSON."""
+        results, bad = read_history(path)
+        # newest first by the recorded time: a history merged from several machines is not in order
+        results.sort(key=lambda r: r.finished_at, reverse=True)
+        self.app.call_from_thread(self._loaded, path, results, bad)
+
+    def _loaded(self, path: Path, entries: list[RunResult], skipped: int) -> None:
+        self.path, self.entries, self.skipped = path, entries, skipped
+        # the reread file has new objects: keep the marks on the equal ones
+        self.marked = [e for m in self.marked if (e := next((e for e in entries if e == m), None)) is not None]
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        query = self.query_one("#history-filter", Input).value
+        self.shown = [r for r in self.entries if matches(r, query)]
+        table = self.query_one("#history-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for result in self.shown:
+            table.add_row("*" if any(result is m for m in self.marked) else "", *cells(result))
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        skipped = f"; {self.skipped} unreadable line{'s' if self.skipped > 1 else ''} skipped" if self.skipped else ""
+        where = with_tilde(self.path)
+        self.query_one("#history-status", Label).update(
+            f"{len(self.shown)} of {len(self.entries)} results in {where}{skipped}; marked {len(self.marked)}/2"
+            if self.entries else f"No results yet in {where}: every run is appended there."
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "history-filter":
+            self.refresh_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "history-filter":
+            self.query_one("#history-table").focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#history-filter", Input).focus()
+
+    def action_mark(self) -> None:
+        result = row_item(self.query_one("#history-table", DataTable), self.shown)
+        if result is None:
+            return
+        if any(result is m for m in self.marked):
+            self.marked = [m for m in self.marked if m is not result]
+        else:
+            self.marked = (self.marked + [result])[-2:]
+        self.refresh_rows()
+
+    def action_compare(self) -> None:
+        from asr_tui.tui.screens.compare import CompareScreen
+
+        if len(self.marked) != 2:
+            self.notify("mark two runs with space first", severity="warning")
+            return
+        self.app.push_screen(CompareScreen(*self.marked))
+
+    def action_export(self) -> None:
+        from asr_tui.tui.screens.dialogs import InputDialog
+
+        if not self.shown:
+            self.notify("nothing shown to export", severity="warning")
+            return
+        shown = list(self.shown)
+
+        def write(value: str | None) -> None:
+            if value:
+                self.app.export_table(Path(value), shown)
+
+        self.app.push_screen(InputDialog(f"Export the {len(shown)} shown results to (.json, .csv or .md)", "asr-tui-history.json"), write)
