@@ -35,6 +35,7 @@ class RunResult:
     language: str | None = None
     wer: float | None = None
     reference: str | None = None
+    wer_error: str | None = None  # why a reference was found but not scored
     peak_rss_mb: float | None = None
     peak_gpu_mb: float | None = None
     compile_s: float | None = None

@@ -23,7 +23,8 @@ from asr_tui.core import backends, environment, events, weights
 from asr_tui.core.backends.base import Backend, Segment
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
-from asr_tui.core.metrics import PeakRss, find_reference, wer
+from asr_tui.core import references
+from asr_tui.core.metrics import PeakRss, wer
 from asr_tui.core.results import RunResult
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ class Runner:
         if self._cancel.is_set():
             raise Cancelled()
         audio = audio_io.load(source)
-        reference_path = job.references.get(source) or find_reference(source)
+        reference_path = job.references.get(source) or references.find(source)
         kinds = pass_kinds(config)
         self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
 
@@ -193,7 +194,7 @@ class Runner:
                 first_stats = transcript.stats
             self._emit(events.PassFinished(job.id, source, index, kind, seconds))
 
-        reference_text = reference_path.read_text(encoding="utf-8") if reference_path else None
+        reference_text, wer_error = references.read(reference_path)
         result = RunResult(
             backend=config.backend,
             model=resident.weights.name,
@@ -213,6 +214,7 @@ class Runner:
             language=transcript.language,
             wer=wer(reference_text, transcript.text, transcript.language) if reference_text else None,
             reference=str(reference_path) if reference_path else None,
+            wer_error=wer_error,
             peak_rss_mb=peak_rss.peak_mb(),
             peak_gpu_mb=backend.peak_gpu_memory_mb(),
             compile_s=first_stats.get("compile_s"),
