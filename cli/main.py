@@ -20,8 +20,15 @@ from asr_tui.core.errors import AsrTuiError  # noqa: E402
 INTERRUPTED = 128 + signal.SIGINT
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line, like every other bad input, not the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help lists the options)\n")
+
+
 def tui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="asr-tui",
         description="Benchmark Whisper backends in a terminal UI. Subcommands: "
         "'asr-tui run --help' runs headless, 'asr-tui record --help' records from the microphone.",

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from rich import box
 from rich.console import Console
@@ -143,6 +145,21 @@ def results_table(results: list[RunResult]) -> Table:
     return table
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C is acted on after the block, not inside it: resolving weights can load
+    native libraries (CTranslate2, torch), and a KeyboardInterrupt raised through their
+    C++ code aborts the process instead of unwinding it."""
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 class Stopped(BaseException):
     """SIGTERM arrived: cancel like Ctrl-C does, and exit with the signal's status."""
 
@@ -165,11 +182,12 @@ def main(argv: list[str]) -> int:
         if args.json:
             export.check_writable(args.json)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources = build_configs(args)
-        for config in configs:  # before any recording: a bad configuration wastes none
-            backend = backends.create(config.backend)
-            backend.check(config)
-            backend.check_available(config)
-            weights.resolve(config.model)
+        with interrupts_deferred():
+            for config in configs:  # before any recording: a bad configuration wastes none
+                backend = backends.create(config.backend)
+                backend.check(config)
+                backend.check_available(config)
+                weights.resolve(config.model)
         if args.mic:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]

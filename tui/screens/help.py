@@ -31,13 +31,15 @@ Compare Whisper backends on the same audio and weights.
 | `s` | Results | sort by the next column |
 | `e` | Results | export the table (.json, .csv, .md) |
 | `t` | Results | export the highlighted transcript (.txt, .srt, .vtt) |
+| `h` | Results | add earlier sessions' runs from the history file |
 | `ctrl+p` | anywhere | command palette |
 | `?` | anywhere | this help |
 | `q` | anywhere | quit |
 
 Timings: the first run includes compilation (JAX) and cold caches; warm runs follow
 the warm-up runs; RTFx is audio seconds over the warm median. Every result is also
-appended to the history file in the user data directory.
+appended to the history file in the user data directory as it finishes, even after
+the terminal hangs up (a dropped SSH session): `h` on Results shows them.
 """
 
 

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
+from asr_tui.core import export
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import row_item
 
@@ -31,6 +32,7 @@ class ResultsPane(Vertical):
         Binding("s", "sort", "Sort"),
         Binding("e", "export_table", "Export"),
         Binding("t", "export_transcript", "Transcript"),
+        Binding("h", "app.load_history", "History", show=False),
     ]
 
     def __init__(self, results: list[RunResult], **kwargs) -> None:
@@ -129,5 +131,4 @@ class ResultsPane(Vertical):
             if value:
                 self.app.export_transcript(result, Path(value))
 
-        default = f"{Path(result.audio).stem}.{result.backend}.srt"
-        self.app.push_screen(InputDialog("Export the transcript to (.txt, .srt or .vtt)", default), write)
+        self.app.push_screen(InputDialog("Export the transcript to (.txt, .srt or .vtt)", export.default_transcript_name(result)), write)
