@@ -235,6 +235,28 @@ def test_full_run_references_json_mode_and_symlink(tmp_path, short_clips):
     assert history_records(data) == doc["runs"]
 
 
+@needs_tmux
+def test_headless_run_outlives_its_terminal(tmp_path, short_clips):
+    """`asr-tui run` in a terminal that closes mid-benchmark finishes every file."""
+    clips = [str(c) for c, _ in short_clips]
+    out, data = tmp_path / "out.json", tmp_path / "data"
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(data)}
+    session = TmuxSession("asr-tui-run", f"{ENTRY} run --warmup 0 --json {out} {' '.join(clips)}", tmp_path, env)
+    try:
+        deadline = time.monotonic() + 300
+        while not (out.exists() and json.loads(out.read_text())["runs"]):
+            assert time.monotonic() < deadline, session.screen()
+            time.sleep(0.2)
+        pid = session.program_pid()
+        session.kill_session()
+        wait_gone(pid, 600)
+    finally:
+        session.close()
+    doc = json.loads(out.read_text())
+    assert doc["complete"] is True and [r["audio"] for r in doc["runs"]] == clips
+    assert history_records(data) == doc["runs"]
+
+
 # --- the pieces, directly --------------------------------------------------------------
 
 
