@@ -78,6 +78,7 @@ class AsrTuiApp(App):
         self.quick_ab_jobs: dict[int, RunResult | None] = {}
         self.stopped_by: signal.Signals | None = None  # the signal that ended the session
         self._held_signal: signal.Signals | None = None  # one that came before the app could act
+        self.closing = False  # set by exit(): runner events no longer reach the screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,6 +104,12 @@ class AsrTuiApp(App):
         if self.runner is not None and self.stopped_by != signal.SIGHUP:
             self.runner.close()  # after a hang-up, launch() lets it finish the queue
         self._handle_signals(False)
+
+    def exit(self, *args, **kwargs) -> None:
+        """Stop showing runner events as the app closes: a progress row mounted into a
+        pane being torn down crashes the exit (a run keeps going until the runner stops)."""
+        self.closing = True
+        super().exit(*args, **kwargs)
 
     def hold_signal(self, signum: int, frame) -> None:
         """The handler until the app is mounted: a signal during Textual's start-up is
@@ -152,11 +159,18 @@ class AsrTuiApp(App):
             try:
                 history.append(event.result)
             except OSError as exc:
-                self.post_message(HistoryNotWritten(f"could not append to history: {exc.strerror or exc}"))
+                problem = HistoryNotWritten(f"could not append to history: {exc.strerror or exc}")
+                self._show(problem)
+        self._show(RunnerEvent(event))
+
+    def _show(self, message: Message) -> None:
+        """Post from the runner's thread to the screen, while there is one."""
+        if self.closing:
+            return
         try:
-            self.post_message(RunnerEvent(event))
+            self.post_message(message)
         except RuntimeError:
-            pass  # the app has exited and its loop is closed: the screen has no use for it
+            pass  # the app has exited and its loop is closed
 
     # --- actions ---------------------------------------------------------------------
 
@@ -315,6 +329,8 @@ class AsrTuiApp(App):
         self.notify(message.reason, severity="warning", timeout=8)
 
     def on_runner_event(self, message: RunnerEvent) -> None:
+        if self.closing:
+            return
         event = message.event
         self.query_one(RunPane).handle(event)
         match event:
