@@ -4,16 +4,31 @@ Imports stay inside the branches so that `asr-tui --help` and the TUI's first
 screen never wait for torch, jax or Textual's heavier widgets.
 """
 
-from __future__ import annotations
+import signal
 
-import argparse
-import sys
+# Ctrl-C while the modules below are still importing ends the process as a plain
+# SIGINT does (silently, status 130) instead of with a KeyboardInterrupt traceback;
+# main() takes Ctrl-C over from there.
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-from asr_tui.core.errors import AsrTuiError
+import argparse  # noqa: E402 - after the handler, on purpose
+import sys  # noqa: E402
+
+from asr_tui.core.errors import AsrTuiError  # noqa: E402
+
+# What a shell reports for a process that SIGINT ended.
+INTERRUPTED = 128 + signal.SIGINT
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line, like every other bad input, not the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help lists the options)\n")
 
 
 def tui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="asr-tui",
         description="Benchmark Whisper backends in a terminal UI. Subcommands: "
         "'asr-tui run --help' runs headless, 'asr-tui record --help' records from the microphone.",
@@ -23,24 +38,36 @@ def tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def dispatch(argv: list[str]) -> int:
+    if argv and argv[0] == "run":
+        from asr_tui.cli.run import main as run_main
+
+        return run_main(argv[1:])
+    if argv and argv[0] == "record":
+        from asr_tui.cli.record import main as record_main
+
+        return record_main(argv[1:])
+    args = tui_parser().parse_args(argv)
+    from asr_tui.tui.app import launch
+
+    return launch(preset=args.preset, audio=args.audio)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        if argv and argv[0] == "run":
-            from asr_tui.cli.run import main as run_main
-
-            return run_main(argv[1:])
-        if argv and argv[0] == "record":
-            from asr_tui.cli.record import main as record_main
-
-            return record_main(argv[1:])
-        args = tui_parser().parse_args(argv)
-        from asr_tui.tui.app import launch
-
-        return launch(preset=args.preset, audio=args.audio)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        return dispatch(argv)
     except AsrTuiError as exc:
         print(f"asr-tui: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Wherever it lands (an import, argument parsing, a prompt): one line, no traceback.
+        print("asr-tui: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        # A second Ctrl-C while the interpreter shuts down ends it quietly too.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from rich import box
 from rich.console import Console, Group
@@ -18,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, events, export, presets, sweeps, weights
+from asr_tui.core import audio, backends, corpus, events, export, history, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -100,10 +102,13 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
 
 
 class ConsoleReporter:
-    """Turns runner events into a Rich progress display on stderr."""
+    """Turns runner events into a Rich progress display on stderr, and keeps each
+    finished result at once: appended to the history and, with --json, in a document
+    rewritten after every result, so a kill loses only the run in progress."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, json_path: Path | None) -> None:
         self.console = console
+        self.json_path = json_path
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
             TimeRemainingColumn(), console=console, transient=True,
@@ -111,6 +116,7 @@ class ConsoleReporter:
         self.task = None
         self.failures: list[str] = []
         self.results: list[RunResult] = []
+        self.warned: set[str] = set()
 
     def __call__(self, event: events.Event) -> None:
         match event:
@@ -127,11 +133,28 @@ class ConsoleReporter:
                     self.progress.update(self.task, completed=done, total=total)
             case events.RunFinished(result=result):
                 self.results.append(result)
+                if result.wer_error:
+                    self.warn(result.wer_error)
+                try:
+                    history.append(result)
+                except OSError as exc:
+                    self.warn(f"cannot append to history {history.history_file()}: {exc.strerror or exc}")
+                if self.json_path is not None:
+                    try:
+                        export.write_table(self.results, self.json_path, "json", complete=False)
+                    except AsrTuiError as exc:
+                        self.warn(str(exc))
             case events.RunFailed(message=message):
                 self.failures.append(message)
                 print(f"asr-tui: error: {message}", file=sys.stderr)
             case events.RunWarning(message=message):
                 self.console.print(f"asr-tui: warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+    def warn(self, message: str) -> None:
+        """One line per distinct problem: a full disk is not worth a line per result."""
+        if message not in self.warned:
+            self.warned.add(message)
+            print(f"asr-tui: warning: {message}", file=sys.stderr)
 
 
 # result column -> header short enough for an 80-column terminal
@@ -213,16 +236,49 @@ def expand_sources(sources: list[Path]) -> tuple[list[Path], dict]:
     return expanded.files, expanded.references
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C is acted on after the block, not inside it: resolving weights can load
+    native libraries (CTranslate2, torch), and a KeyboardInterrupt raised through their
+    C++ code aborts the process instead of unwinding it."""
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+class Stopped(BaseException):
+    """SIGTERM arrived: cancel like Ctrl-C does, and exit with the signal's status."""
+
+
+def _raise_stopped(signum, frame) -> None:
+    raise Stopped()
+
+
+def _detach_on_hangup(signum, frame) -> None:
+    """The terminal went away (a dropped SSH session): carry on without it; every
+    result still reaches the history and the --json document."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    terminal.detach()
+
+
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     try:
+        if args.json:
+            export.check_writable(args.json)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources = build_configs(args)
-        for config in configs:  # before any recording: a bad configuration wastes none
-            backend = backends.create(config.backend)
-            backend.check(config)
-            backend.check_available(config)
-            weights.resolve(config.model)
+        with interrupts_deferred():
+            for config in configs:  # before any recording: a bad configuration wastes none
+                backend = backends.create(config.backend)
+                backend.check(config)
+                backend.check_available(config)
+                weights.resolve(config.model)
         if args.mic:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
@@ -237,9 +293,11 @@ def main(argv: list[str]) -> int:
         print(f"asr-tui: error: {exc}", file=sys.stderr)
         return 2
 
-    reporter = ConsoleReporter(err)
+    reporter = ConsoleReporter(err, args.json)
     runner = Runner(reporter)
-    cancelled = False
+    stopped_by = None
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    signal.signal(signal.SIGHUP, _detach_on_hangup)
     try:
         with reporter.progress:
             for config in configs:
@@ -247,19 +305,27 @@ def main(argv: list[str]) -> int:
                 while not runner.wait(job, timeout=0.2):
                     pass
     except KeyboardInterrupt:
-        cancelled = True
-        runner.cancel()
+        stopped_by = signal.SIGINT
+    except Stopped:
+        stopped_by = signal.SIGTERM
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Cancelling and the last writes below are not to be interrupted again.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         runner.close()
     results = reporter.results
     if results:
         # Piped output is for scripts: no terminal width to fit, so never wrap rows.
         Console(width=None if sys.stdout.isatty() else 200).print(results_table(results))
+    json_failed = False
     if args.json and results:
-        export.write_table(results, args.json, "json")
-        err.print(f"wrote {args.json}")
-    if cancelled:
+        try:
+            export.write_table(results, args.json, "json", complete=stopped_by is None)
+            err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"))
+        except AsrTuiError as exc:
+            print(f"asr-tui: error: {exc}", file=sys.stderr)
+            json_failed = True
+    if stopped_by is not None:
         print("asr-tui: cancelled", file=sys.stderr)
-        return 130
-    return 2 if reporter.failures else 0
+        return 128 + stopped_by
+    return 2 if reporter.failures or json_failed else 0

@@ -6,7 +6,9 @@ then fails to load; writing beside the target and renaming over it gives that.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,3 +38,41 @@ def write_text(target: Path, text: str) -> None:
 def write_bytes(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+def write_user_file(target: Path, text: str) -> None:
+    """Write a file the user named (an export, a `--json` document) atomically, the way
+    their own tools would: through a symlink to the file it points at, keeping an
+    existing file's mode, and a new file following the umask. mkstemp's 0600 suits
+    caches; a results file is meant to be read by others."""
+    target = Path(os.path.realpath(target))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    with atomic_path(target) as tmp:
+        if mode is None:
+            tmp.unlink()  # created again with the default mode, which the kernel masks with the umask
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        else:
+            fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+            os.fchmod(fd, mode)
+        with open(fd, "w", encoding="utf-8") as fp:
+            fp.write(text)
+            fp.flush()
+            os.fsync(fp.fileno())
+
+
+def check_writable(target: Path) -> None:
+    """Raise the OSError that `write_user_file(target)` would meet for want of a place
+    to write (a directory in the way, a parent that is a file or read-only), so a long
+    benchmark finds out before it starts rather than after it ends."""
+    target = Path(os.path.realpath(target))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if target.parent.exists() and not target.parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target.parent))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, probe = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(probe)

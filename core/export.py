@@ -1,7 +1,8 @@
 """Write results as JSON, CSV or Markdown, and transcripts as txt, srt or vtt.
 
 Every file is written atomically: an export interrupted halfway leaves the old
-file, never a truncated one.
+file, never a truncated one. They are the user's files, so they keep the mode of the
+file they replace and a symlink keeps pointing at the file written.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import partial
 from pathlib import Path
 
 from asr_tui.core import atomic, corpus
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.presets import slugify
 from asr_tui.core.results import RunResult, document
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
@@ -47,8 +50,9 @@ def rows(results: list[RunResult]) -> list[list]:
     return [[get(r) for _, get in COLUMNS] for r in results]
 
 
-def to_json(results: list[RunResult]) -> str:
-    return json.dumps(document(results), indent=2)
+def to_json(results: list[RunResult], complete: bool = True) -> str:
+    """The results document; `complete` is false while a benchmark is still adding to it."""
+    return json.dumps(document(results) | {"complete": complete}, indent=2)
 
 
 def to_csv(results: list[RunResult]) -> str:
@@ -102,25 +106,39 @@ def transcript(result: RunResult, fmt: str) -> str:
     raise AsrTuiError(f"unknown transcript format '{fmt}' (choose {', '.join(TRANSCRIPT_FORMATS)})")
 
 
-def write_table(results: list[RunResult], path: Path, fmt: str | None = None) -> Path:
-    path = Path(path).expanduser()
-    fmt = fmt or path.suffix.lstrip(".").lower()
-    writers = {"json": to_json, "csv": to_csv, "md": to_markdown, "markdown": to_markdown}
-    if fmt not in writers:
-        raise AsrTuiError(f"cannot export to '{path.name}': use .json, .csv or .md")
+def default_transcript_name(result: RunResult, fmt: str = "srt") -> str:
+    """`<audio stem>.<configuration label>.<fmt>`: the label tells apart configurations of
+    one backend (CTranslate2 float32 and int8) that the backend's name would not."""
+    return f"{Path(result.audio).stem}.{slugify(result.config_name or result.backend)}.{fmt}"
+
+
+def _write(path: Path, text: str) -> None:
     try:
-        atomic.write_text(path, writers[fmt](results))
+        atomic.write_user_file(path, text)
     except OSError as exc:
         raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def check_writable(path: Path) -> None:
+    """Fail now, in one line, if `path` cannot be written later."""
+    try:
+        atomic.check_writable(Path(path).expanduser())
+    except OSError as exc:
+        raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_table(results: list[RunResult], path: Path, fmt: str | None = None, complete: bool = True) -> Path:
+    path = Path(path).expanduser()
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    writers = {"json": partial(to_json, complete=complete), "csv": to_csv, "md": to_markdown, "markdown": to_markdown}
+    if fmt not in writers:
+        raise AsrTuiError(f"cannot export to '{path.name}': use .json, .csv or .md")
+    _write(path, writers[fmt](results))
     return path
 
 
 def write_transcript(result: RunResult, path: Path, fmt: str | None = None) -> Path:
     path = Path(path).expanduser()
     fmt = fmt or path.suffix.lstrip(".").lower()
-    text = transcript(result, fmt)
-    try:
-        atomic.write_text(path, text)
-    except OSError as exc:
-        raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _write(path, transcript(result, fmt))
     return path

@@ -56,14 +56,6 @@ def wer(reference: str, hypothesis: str, language: str | None = "en") -> float:
     return word_errors(reference, hypothesis, language).wer
 
 
-def find_reference(audio_path: Path) -> Path | None:
-    """A reference transcript beside the audio: `clip.flac.txt` or `clip.txt`."""
-    for candidate in (audio_path.with_name(audio_path.name + ".txt"), audio_path.with_suffix(".txt")):
-        if candidate.is_file() and candidate != audio_path:
-            return candidate
-    return None
-
-
 def rtfx(audio_seconds: float, compute_seconds: float) -> float:
     return audio_seconds / compute_seconds if compute_seconds > 0 else float("inf")
 

@@ -40,6 +40,7 @@ class RunResult:
     insertions: int | None = None
     reference_words: int | None = None
     reference: str | None = None
+    wer_error: str | None = None  # why a reference was found but not scored
     rss_before_load_mb: float | None = None  # this process before the model was loaded
     peak_rss_mb: float | None = None  # the highest RSS from decoding the file to its last pass
     peak_gpu_mb: float | None = None

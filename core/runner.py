@@ -27,7 +27,8 @@ from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend, Segment
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
-from asr_tui.core.metrics import PeakRss, find_reference, rss_mb, word_errors
+from asr_tui.core import references
+from asr_tui.core.metrics import PeakRss, rss_mb, word_errors
 from asr_tui.core.results import RunResult
 from asr_tui.core.sources import InlineReference, Reference
 
@@ -64,17 +65,16 @@ class _Resident:
     threads: int  # the count in force, which a framework may have fixed earlier
 
 
-def _reference(job: Job, source: Path) -> tuple[str, str] | None:
-    """(text, where it came from) of the file's reference transcript, if it has one."""
-    reference = job.references.get(source) or find_reference(source)
+def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | None]:
+    """(text, where it came from, why it could not be read) of the file's reference
+    transcript; all None when it has none. An unreadable one costs the WER, not the run."""
+    reference = job.references.get(source) or references.find(source)
     if reference is None:
-        return None
+        return None, None, None
     if isinstance(reference, InlineReference):
-        return reference.text, reference.origin
-    try:
-        return reference.read_text(encoding="utf-8"), str(reference)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AsrTuiError(f"cannot read reference {reference}: {getattr(exc, 'strerror', None) or exc}") from None
+        return reference.text, reference.origin, None
+    text, error = references.read(reference)
+    return text, str(reference), error
 
 
 class Runner:
@@ -210,7 +210,7 @@ class Runner:
         peak_rss = PeakRss()
         peak_rss.start()
         audio = audio_io.load(source)
-        reference = _reference(job, source)
+        reference_text, reference_origin, wer_error = _reference(job, source)
         kinds = pass_kinds(config)
         self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
 
@@ -239,7 +239,7 @@ class Runner:
                 first_stats = transcript.stats
             self._emit(events.PassFinished(job.id, source, index, kind, seconds))
 
-        errors = word_errors(reference[0], transcript.text, transcript.language) if reference else None
+        errors = word_errors(reference_text, transcript.text, transcript.language) if reference_text else None
         result = RunResult(
             backend=config.backend,
             model=resident.weights.name,
@@ -262,7 +262,8 @@ class Runner:
             deletions=errors.deletions if errors else None,
             insertions=errors.insertions if errors else None,
             reference_words=errors.reference_words if errors else None,
-            reference=reference[1] if reference else None,
+            reference=reference_origin,
+            wer_error=wer_error,
             rss_before_load_mb=resident.rss_before_load_mb,
             peak_rss_mb=peak_rss.peak_mb(),
             peak_gpu_mb=backend.peak_gpu_memory_mb(),

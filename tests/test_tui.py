@@ -70,7 +70,7 @@ async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
         assert column(results, "#") == ["1", "2"]
         assert all(re.fullmatch(r"\d\d:\d\d:\d\d", t) for t in column(results, "time"))
         assert cell(results, 0, "compile s") == "-" and float(cell(results, 1, "compile s")) >= 0  # JAX compiles
-        assert float(cell(results, 0, "RSS MB")) > 100 and cell(results, 0, "GPU MB") == "-"
+        assert float(cell(results, 0, "peak RSS MB")) > 100 and cell(results, 0, "GPU MB") == "-"
         out = tmp_path / "export.json"
         await pilot.press("e")
         assert isinstance(app.screen, InputDialog)
@@ -150,7 +150,9 @@ async def test_failed_configuration_has_a_status_details_and_a_results_row(audio
 
 
 async def test_quit_mid_run_asks_then_cancels_and_exits_promptly(audio_dir, long_clip):
-    app = AsrTuiApp(ONE_QUICK, [long_clip[0]], root=Path("."))
+    # passes enough that the run is still going when the dialog is answered, on a fast machine too
+    many_passes = Preset("many", [RunConfig(warmup=0, repeat=20, label="pytorch")])
+    app = AsrTuiApp(many_passes, [long_clip[0]], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("r")

@@ -1,10 +1,18 @@
 """The asr-tui application: state (sources, configurations, results), the bridge from
-the runner's worker thread, and the actions every tab shares."""
+the runner's worker thread, and the actions every tab shares.
+
+Signals end a session without losing a measurement: SIGTERM (and a SIGINT sent with
+`kill`; Ctrl-C in the app is a key) cancels within one chunk and exits non-zero, and
+SIGHUP, a dropped SSH session, closes the screen but lets the runner finish every
+queued run. Results reach the history from the runner's own thread, screen or not.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,9 +20,10 @@ from typing import NoReturn
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from asr_tui.core import events, export, history, presets
+from asr_tui.core import events, export, history, presets, terminal
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import Preset
 from asr_tui.core.results import RunResult
@@ -36,6 +45,16 @@ FOCUS_ON_TAB = {
     "results": "#results-table",
     "history": "#history-table",
 }
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class HistoryNotWritten(Message):
+    """The runner's thread could not append a result to the history."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
 
 
 class AsrTuiApp(App):
@@ -68,6 +87,9 @@ class AsrTuiApp(App):
         # quick A/B: job id -> result (None until it finishes), shown side by side when both are in
         self.quick_ab_jobs: dict[int, RunResult | None] = {}
         self.quitting = False
+        self.stopped_by: signal.Signals | None = None  # the signal that ended the session
+        self._held_signal: signal.Signals | None = None  # one that came before the app could act
+        self.closing = False  # set by exit(): runner events no longer reach the screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,13 +107,84 @@ class AsrTuiApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.runner = Runner(lambda event: self.post_message(RunnerEvent(event)))
+        self.runner = Runner(self._from_runner)
         self.query_one(ConfigurePane).reload(self.preset.name)
         self.query_one(SourcesPane).focus()  # not the tab bar: the Sources keys work at once
+        self._handle_signals(True)
+        if self._held_signal is not None:
+            self._on_signal(self._held_signal)
 
     def on_unmount(self) -> None:
+        if self.runner is not None and self.stopped_by != signal.SIGHUP:
+            self.runner.close()  # after a hang-up, launch() lets it finish the queue
+        self._handle_signals(False)
+
+    def exit(self, *args, **kwargs) -> None:
+        """Stop showing runner events as the app closes: a progress row mounted into a
+        pane being torn down crashes the exit (a run keeps going until the runner stops)."""
+        self.closing = True
+        super().exit(*args, **kwargs)
+
+    def hold_signal(self, signum: int, frame) -> None:
+        """The handler until the app is mounted: a signal during Textual's start-up is
+        acted on at mount, not raised as a KeyboardInterrupt inside Textual."""
+        self._held_signal = signal.Signals(signum)
+
+    def _handle_signals(self, install: bool) -> None:
+        """Textual leaves SIGHUP and SIGTERM at their defaults, which end the process
+        mid-run with the screen in application mode; handle them on the event loop."""
+        try:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, *STOP_SIGNALS):
+                if install:
+                    loop.add_signal_handler(signum, self._on_signal, signum)
+                else:
+                    loop.remove_signal_handler(signum)
+        except (RuntimeError, ValueError):
+            pass  # not the main thread (an app driven from a test's thread): no signals here
+
+    def _on_signal(self, signum: signal.Signals) -> None:
+        if signum == signal.SIGHUP:
+            self._hang_up(signum)
+        else:
+            self._stop(signum)
+
+    def _stop(self, signum: signal.Signals) -> None:
+        self.stopped_by = signum
         if self.runner is not None:
-            self.runner.close()
+            self.runner.cancel()
+        self.exit(return_code=128 + signum)
+
+    def _hang_up(self, signum: signal.Signals) -> None:
+        self.stopped_by = signum
+        # A second hang-up (the shell passes its own on) must not end the process while
+        # the queue finishes; nor may Textual's SIGCONT handler reopen a screen.
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
+        if not terminal.attached():
+            terminal.detach()  # the tty is gone: Textual's last writes go to /dev/null
+        self.exit()
+
+    def _from_runner(self, event: events.Event) -> None:
+        """The runner's listener, on the runner's thread: a finished result is appended to
+        the history here, so it is kept even when the screen is gone or busy."""
+        if isinstance(event, events.RunFinished):
+            try:
+                history.append(event.result)
+            except OSError as exc:
+                problem = HistoryNotWritten(f"could not append to history: {exc.strerror or exc}")
+                self._show(problem)
+        self._show(RunnerEvent(event))
+
+    def _show(self, message: Message) -> None:
+        """Post from the runner's thread to the screen, while there is one."""
+        if self.closing:
+            return
+        try:
+            self.post_message(message)
+        except RuntimeError:
+            pass  # the app has exited and its loop is closed
 
     # --- actions ---------------------------------------------------------------------
 
@@ -205,29 +298,42 @@ class AsrTuiApp(App):
                 else:
                     self.notify(str(exc), severity="error")
                 return
+            except OSError as exc:  # an unwritable or full config dir: the edits stay in the app
+                where = exc.filename or presets.user_dir()
+                self.notify(f"could not save preset to {where}: {exc.strerror or exc}", severity="error", timeout=8)
+                return
             self.query_one(ConfigurePane).reload(self.preset.name)
             self.notify(f"saved preset to {self.preset.path}")
 
         default = self.preset.name if not self.preset.bundled else f"{self.preset.name} (copy)"
         self.push_screen(InputDialog("Save configurations as preset named", default), save)
 
+    def _write_asking_first(self, path: Path, write) -> None:
+        """Run `write` now, or after a yes when `path` already holds a file."""
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
+
+        def go(confirmed: bool | None = True) -> None:
+            if not confirmed:
+                return
+            try:
+                done = write()
+            except AsrTuiError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(done)
+
+        if Path(path).expanduser().exists():
+            self.push_screen(ConfirmDialog(f"{path} exists. Overwrite it?"), go)
+        else:
+            go()
+
     def export_table(self, path: Path, results: list[RunResult] | None = None) -> None:
         """Write this session's results, or the ones given (e.g. the History tab's)."""
         results = self.results if results is None else results
-        try:
-            written = export.write_table(results, path)
-        except AsrTuiError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"exported {len(results)} runs to {written}")
+        self._write_asking_first(path, lambda: f"exported {len(results)} runs to {export.write_table(results, path)}")
 
     def export_transcript(self, result: RunResult, path: Path) -> None:
-        try:
-            written = export.write_transcript(result, path)
-        except AsrTuiError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"wrote transcript to {written}")
+        self._write_asking_first(path, lambda: f"wrote transcript to {export.write_transcript(result, path)}")
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -255,17 +361,20 @@ class AsrTuiApp(App):
 
     # --- runner events ------------------------------------------------------------------
 
+    def on_history_not_written(self, message: HistoryNotWritten) -> None:
+        self.notify(message.reason, severity="warning", timeout=8)
+
     def on_runner_event(self, message: RunnerEvent) -> None:
+        if self.closing:
+            return
         event = message.event
         self.query_one(RunPane).handle(event)
         match event:
             case events.RunFinished(result=result):
                 self.results.append(result)
                 self._quick_ab_finished(event.job_id, result)
-                try:
-                    history.append(result)
-                except OSError as exc:
-                    self.notify(f"could not append to history: {exc}", severity="warning")
+                if result.wer_error:
+                    self.notify(result.wer_error, severity="warning", timeout=8)
                 self.query_one(ResultsPane).refresh_results()
             case events.RunFailed(config=config, audio=audio, message=text):
                 self.failures.append(FailedRun(config.display_name, audio, text, datetime.now()))
@@ -285,11 +394,44 @@ class AsrTuiApp(App):
                     )
 
 
-def launch(preset: str | None = None, audio: list[str] | None = None) -> NoReturn:
+def finish_without_terminal(app: AsrTuiApp) -> int:
+    """After a hang-up: the runner finishes the run in progress and the queued ones,
+    its thread appending each result to the history; SIGTERM (or SIGINT) still cancels."""
+    pending = sorted(app.running)
+    if terminal.attached():  # `kill -HUP` with the terminal still there: say what happens
+        print(f"asr-tui: hung up; finishing the queued runs without a screen, results go to {history.history_file()}",
+              file=sys.stderr)
+    terminal.detach()  # the terminal may go at any moment: nothing may write to it
+    stopped = []
+
+    def stop(signum, frame) -> None:
+        stopped.append(signum)
+        app.runner.cancel()
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, stop)
+    for job in pending:
+        while not app.runner.wait(job, timeout=1):
+            pass
+    app.runner.close()
+    return 128 + stopped[0] if stopped else 0
+
+
+def launch(preset: str | None = None, audio: list[str] | None = None) -> int:
+    """Run the app; after a hang-up finish the queue headless, otherwise leave at once
+    (`exit_without_teardown`)."""
     chosen = presets.find(preset or presets.DEFAULT_PRESET)
     sources = [Path(a) for a in audio or []] or [Path(s).expanduser() for s in chosen.sources] or [SAMPLE]
     app = AsrTuiApp(chosen, sources)
+    for signum in (signal.SIGHUP, *STOP_SIGNALS):
+        signal.signal(signum, app.hold_signal)
     app.run()
+    if app.stopped_by == signal.SIGHUP:
+        return finish_without_terminal(app)
+    if app.stopped_by is not None:
+        print("asr-tui: cancelled", file=sys.stderr)
+    # Non-zero after a crash (Textual has printed the traceback and restored the terminal)
+    # or a stop signal.
     exit_without_teardown(app.return_code or 0)
 
 

@@ -1,7 +1,9 @@
-"""Pick, load and delete presets; files that failed to load are listed with the reason."""
+"""Pick, load and delete presets; files that failed to load (malformed, not UTF-8, not
+readable) are listed as unreadable with the reason, and the others load."""
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -37,7 +39,7 @@ class PresetScreen(ModalScreen[Preset | None]):
             where = "bundled" if preset.bundled else "user"
             options.add_option(Option(f"{preset.name}  [dim]({where}, {len(preset.configs)} configs)[/]", id=preset.slug))
         self.query_one("#preset-errors", Static).update(
-            "\n".join(f"[red]could not load[/] {e}" for e in errors)
+            "\n".join(f"[red]unreadable[/] {escape(e)}" for e in errors)
         )
 
     def _highlighted(self) -> Preset | None:
@@ -63,6 +65,8 @@ class PresetScreen(ModalScreen[Preset | None]):
                     presets.delete(preset)
                 except AsrTuiError as exc:
                     self.notify(str(exc), severity="error")
+                except OSError as exc:
+                    self.notify(f"could not delete {preset.path}: {exc.strerror or exc}", severity="error")
                 self.reload()
 
         self.app.push_screen(ConfirmDialog(f"Delete preset '{preset.name}' ({preset.path})?"), delete)

@@ -4,7 +4,6 @@ runs compared on the Compare screen, the shown rows exported."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -21,26 +20,6 @@ from asr_tui.tui.widgets.tables import number, row_item
 
 COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
 FIXED_COLUMNS = 2  # mark and date stay put when the table scrolls sideways
-
-
-def read_history(path: Path) -> tuple[list[RunResult], int]:
-    """Every result in the file, and how many lines could not be read (a line cut by a
-    kill, or written by an incompatible version): those are skipped, not fatal.
-
-    TODO(lead): dedupe with core.history's tolerant reader once both are merged."""
-    results, bad = [], 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return [], 0
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            results.append(RunResult.from_dict(json.loads(line)))
-        except (ValueError, TypeError, KeyError, AttributeError):
-            bad += 1
-    return results, bad
 
 
 def finished(result: RunResult) -> str:
@@ -108,7 +87,7 @@ class HistoryPane(Vertical):
     @work(thread=True, exclusive=True)
     def load(self, path: Path) -> None:
         """Off the UI thread: a long history is many megabytes of JSON."""
-        results, bad = read_history(path)
+        results, bad = history.read(path)
         # newest first by the recorded time: a history merged from several machines is not in order
         results.sort(key=lambda r: r.finished_at, reverse=True)
         self.app.call_from_thread(self._loaded, path, results, bad)

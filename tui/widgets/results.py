@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from asr_tui.core import corpus
+from asr_tui.core import corpus, export
 from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import number, row_item, short_reason
@@ -288,5 +288,4 @@ class ResultsPane(Vertical):
             if value:
                 self.app.export_transcript(result, Path(value))
 
-        default = f"{Path(result.audio).stem}.{result.backend}.srt"
-        self.app.push_screen(InputDialog("Export the transcript to (.txt, .srt or .vtt)", default), write)
+        self.app.push_screen(InputDialog("Export the transcript to (.txt, .srt or .vtt)", export.default_transcript_name(result)), write)

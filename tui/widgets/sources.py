@@ -19,9 +19,8 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import DataTable, DirectoryTree, Input, Label, TabbedContent, TabPane
 
-from asr_tui.core import audio
+from asr_tui.core import audio, references
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.metrics import find_reference
 from asr_tui.tui.widgets.microphone import MicrophonePane
 from asr_tui.tui.widgets.tables import row_item
 
@@ -38,7 +37,7 @@ class Source:
         """Read the header now, so an unreadable file is flagged in the list, not at run time."""
         path = Path(path).expanduser().resolve()
         try:
-            return cls(path, audio.probe_seconds(path), find_reference(path))
+            return cls(path, audio.probe_seconds(path), references.find(path))
         except AsrTuiError as exc:
             return cls(path, error=str(exc))
 

@@ -1,0 +1,50 @@
+"""Reference transcripts: where one is found for an audio file, and how its text is read.
+
+A reference is read only after a run has been measured, so a file that cannot be read
+must not cost the run: `read` answers with the reason instead of raising, and the
+result is kept with no WER and that reason recorded.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+# Byte-order marks name their encoding (Windows editors write them). Without one only
+# UTF-8 is assumed: guessing a legacy code page would score WER against misread text.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def find(audio_path: Path) -> Path | None:
+    """A reference transcript beside the audio: `clip.flac.txt` or `clip.txt`."""
+    for candidate in (audio_path.with_name(audio_path.name + ".txt"), audio_path.with_suffix(".txt")):
+        if candidate.is_file() and candidate != audio_path:
+            return candidate
+    return None
+
+
+def decode(data: bytes) -> str:
+    """The text of a reference file's bytes; UnicodeDecodeError when it is not UTF-8 or
+    Unicode with a byte-order mark."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    return data.decode(encoding)
+
+
+def read(path: Path | None) -> tuple[str | None, str | None]:
+    """(text, None) for a readable reference, (None, reason) for one that is not, and
+    (None, None) when there is no reference at all."""
+    if path is None:
+        return None, None
+    try:
+        return decode(Path(path).read_bytes()), None
+    except OSError as exc:
+        return None, f"reference {path} cannot be read ({exc.strerror or exc}): no WER for this run"
+    except UnicodeDecodeError as exc:
+        return None, (
+            f"reference {path} is not UTF-8 or UTF-16 text (byte {exc.start}): no WER for this run; "
+            "save it as UTF-8 to score it"
+        )
