@@ -94,7 +94,8 @@ def _pytorch_model(weights: Weights):
 
 def flax_directory(weights: Weights) -> Path:
     """The cached Hugging Face directory for these weights, written on first use."""
-    target = paths.cache_dir() / "huggingface" / f"{weights.name}-{weights.sha256[:16]}"
+    # The suffix names the export's format: a change to what is written must not reuse an older export.
+    target = paths.cache_dir() / "huggingface" / f"{weights.name}-{weights.sha256[:16]}-v2"
     if (target / "flax_model.msgpack").is_file():
         return target
     try:
@@ -111,6 +112,11 @@ def flax_directory(weights: Weights) -> Path:
         shutil.rmtree(pytorch_dir)
         _generation_config(multilingual, num_languages, model.config.max_target_positions).save_pretrained(staging)
         tokenizer = WhisperTokenizerFast(tokenizer_file=str(template_dir / "tokenizer.json"))
+        # The template marks its control tokens special only in the vocabulary; transformers'
+        # long-form decoding (whisper-jax's post-processing) drops just the tokens the
+        # tokenizer lists as special, so list them all, as Hugging Face's Whisper tokenizers do.
+        controls = [token.content for token in tokenizer.added_tokens_decoder.values() if token.special]
+        tokenizer.add_special_tokens({"additional_special_tokens": controls})
         features = WhisperFeatureExtractor(feature_size=model.config.num_mel_bins)
         WhisperProcessor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(staging)
     return target
