@@ -64,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
 
 def build_configs(args) -> tuple[list[RunConfig], list[str]]:
     overrides = {k: getattr(args, k) for k in OVERRIDABLE if getattr(args, k) is not None}
+    if "backend" in overrides and "strategy" not in overrides:
+        only = backends.backend_class(overrides["backend"]).strategies
+        if len(only) == 1:  # a backend with one strategy runs it without being told
+            overrides["strategy"] = only[0]
     if args.preset:
         preset = presets.find(args.preset)
         return [c.with_(**overrides) for c in preset.configs], preset.sources

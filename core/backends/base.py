@@ -15,7 +15,7 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from asr_tui.core.config import RunConfig
+from asr_tui.core.config import STRATEGIES, RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core.weights import Weights
 
@@ -52,6 +52,8 @@ class Backend(ABC):
     devices: ClassVar[tuple[str, ...]] = ("cpu", "cuda")
     # Config fields this backend reads (the TUI shows only these).
     options: ClassVar[tuple[str, ...]] = ()
+    # The long-form strategies it can run; the first is its default.
+    strategies: ClassVar[tuple[str, ...]] = STRATEGIES
 
     def check(self, config: RunConfig) -> None:
         """Reject what this backend cannot do, without importing its framework (the
@@ -77,6 +79,11 @@ class Backend(ABC):
 
     @abstractmethod
     def release(self) -> None: ...
+
+    def decoding_settings(self, config: RunConfig) -> dict:
+        """The decoding knobs a result records: those this backend applied, which are the
+        configuration's unless the backend decodes in a fixed way."""
+        return config.decoding_settings()
 
     def weights_sha256(self, weights: Weights) -> str:
         """sha256 of the weights this backend actually runs (a conversion has its own)."""
