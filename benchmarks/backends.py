@@ -38,7 +38,7 @@ def configs(model: str, device: str) -> list[RunConfig]:
         jax.with_(strategy="batched", batch_size=16, dtype="bfloat16", label="jax bf16 batched b16"),
     ] + [
         # the upstream pipeline, where a user installed it: greedy without fallback is all it does
-        base.with_(backend="whisper-jax", temperatures=(0.0,), dtype=dtype, batch_size=16, label=f"whisper-jax {dtype} b16")
+        base.with_(backend="whisper-jax", strategy="batched", temperatures=(0.0,), dtype=dtype, batch_size=16, label=f"whisper-jax {dtype} b16")
         for dtype in (("float32", "bfloat16") if importlib.util.find_spec("whisper_jax") else ())
     ] + [
         base.with_(backend="ctranslate2", dtype=dtype, strategy=strategy, batch_size=batch, label=f"ctranslate2 {dtype} {strategy}{f' b{batch}' if batch > 1 else ''}")

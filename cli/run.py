@@ -86,6 +86,10 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
     """The configurations to run: the preset's (or the defaults) under the flags,
     expanded by --sweep. Refused sweep combinations are listed on stderr."""
     overrides = knob_overrides(args)
+    if "backend" in overrides and "strategy" not in overrides:
+        only = backends.backend_class(overrides["backend"]).strategies
+        if len(only) == 1:  # a backend with one strategy runs it without being told
+            overrides["strategy"] = only[0]
     swept = dict(sweeps.parse_flag(text) for text in args.sweep)
     bases, sources, skipped = [overrides], [], []
     if args.preset:

@@ -34,3 +34,12 @@ $py -c 'import torch' 2>/dev/null || $py -m pip install -q torch==2.13.0
 extras=base
 ((with_tests)) && extras=base,test
 $py -m pip install -q -e ".[$extras]"
+
+# whisper-jax is on no registry: where its wheel lies beside the checkout (CI's
+# ../shared/third_party), the tests get it. --no-deps, since its metadata pins
+# transformers < 4.35, which current JAX cannot run; the test extra brings
+# transformers < 5 and flax.
+third_party=../shared/third_party
+if ((with_tests)) && [[ -d $third_party ]]; then
+  $py -m pip install -q --no-deps "$third_party"/whisper_jax-*.whl cached-property
+fi

@@ -99,6 +99,11 @@ class Backend(ABC):
     @abstractmethod
     def release(self) -> None: ...
 
+    def decoding_settings(self, config: RunConfig) -> dict:
+        """The decoding knobs a result records: those this backend applied, which are the
+        configuration's unless the backend decodes in a fixed way."""
+        return config.decoding_settings()
+
     def weights_sha256(self, weights: Weights) -> str:
         """sha256 of the weights this backend actually runs (a conversion has its own)."""
         return weights.sha256

@@ -5,14 +5,25 @@ whisper-jax is not on PyPI and is installed from its repository. On current JAX 
 imports only once `jax.core.NamedShape` (removed from JAX, only named by whisper-jax)
 is defined, and it needs transformers < 5. Its pipeline loads a Hugging Face
 directory with Flax weights, exported once from the checkpoint (`core.weights.huggingface`).
-It decodes the whisper-jax way only: greedy, without temperature fallback, 30 s
-windows with 5 s strides, `batch_size` windows per call. The whole file is one
-pipeline call, so progress arrives at the end and a cancel waits for it.
+
+It decodes the whisper-jax way only: greedy, without temperature fallback, with
+timestamps, `batch_size` windows per compiled call, merged by transformers'
+long-form decoding. Its windows are passed the sizes of our JAX batched strategy
+(30 s, overlapping by 5 s on each side: whisper-jax's defaults), so the two rows
+compare the same work. One deviation, recorded with every result: the
+windows stop at the first that reaches the end of the audio, as transformers' own
+chunking does. whisper-jax's chunking goes on to windows lying wholly inside that
+last one, and the merge, which assumes they do not exist, repeats their text.
+
+The whole file is one pipeline call, so progress arrives at the end and a cancel
+waits for it. Compilation happens inside the call; JAX's monitoring events time it,
+so the first pass reports its compile seconds apart and a warm pass shows none.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
 
 import numpy as np
@@ -20,18 +31,42 @@ import numpy as np
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import SAMPLE_RATE
 from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript
+from asr_tui.core.backends.jax_backend import CHUNK_SECONDS, STRIDE_SECONDS
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.weights import Weights
 
+# --no-deps: its metadata pins transformers < 4.35, which current JAX cannot run
 NOT_INSTALLED = (
-    "whisper-jax is not installed (it is not on PyPI): "
-    "pip install git+https://github.com/sanchit-gandhi/whisper-jax.git 'transformers<5' flax"
+    "whisper-jax is not installed (it is not on PyPI): pip install 'transformers<5' flax, "
+    "then pip install --no-deps git+https://github.com/sanchit-gandhi/whisper-jax.git cached-property"
 )
+# JAX's monitoring events for the phases of compiling a program (trace, lower, compile)
+COMPILE_EVENTS = frozenset(
+    ("/jax/core/compile/jaxpr_trace_duration", "/jax/core/compile/jaxpr_to_mlir_module_duration", "/jax/core/compile/backend_compile_duration")
+)
+
+_compile_seconds = 0.0  # spent compiling in this process, summed from JAX's monitoring events
+_listening = False
+
+
+def _add_compile_time(event: str, duration: float, **_kwargs) -> None:
+    global _compile_seconds
+    if event in COMPILE_EVENTS:
+        _compile_seconds += duration
+
+
+def _listen_for_compilation() -> None:
+    global _listening
+    if not _listening:
+        import jax
+
+        jax.monitoring.register_event_duration_secs_listener(_add_compile_time)
+        _listening = True
 
 
 def import_whisper_jax():
-    """The `whisper_jax` module, or a one-line error saying how to install it."""
+    """The `whisper_jax` module, or a one-line error saying what is missing."""
     try:
         import jax
     except ImportError:
@@ -40,17 +75,49 @@ def import_whisper_jax():
         jax.core.NamedShape = tuple
     try:
         import whisper_jax
-    except ImportError:
-        raise AsrTuiError(NOT_INSTALLED) from None
+    except ModuleNotFoundError as exc:
+        if exc.name == "whisper_jax":
+            raise AsrTuiError(NOT_INSTALLED) from None
+        raise AsrTuiError(f"whisper-jax cannot be imported: it needs the module '{exc.name}', which is not installed") from None
+    except ImportError as exc:
+        raise AsrTuiError(f"whisper-jax cannot be imported: {exc}") from None
     return whisper_jax
+
+
+def windows(n_samples: int, chunk: int, stride_left: int, stride_right: int) -> list[tuple[int, tuple[int, int, int]]]:
+    """(start, stride) of each window in samples, the stride as transformers' merge reads
+    it: (length, left, right). One window every `chunk - strides`, up to the first that
+    reaches the end, as transformers' own chunking goes."""
+    step = chunk - stride_left - stride_right
+    starts = [0]
+    while starts[-1] + chunk < n_samples:
+        starts.append(starts[-1] + step)
+    return [
+        (start, (min(chunk, n_samples - start), stride_left if start else 0, stride_right if start != starts[-1] else 0))
+        for start in starts
+    ]
+
+
+def _pipeline_class(whisper_jax):
+    class Pipeline(whisper_jax.FlaxWhisperPipline):
+        """whisper-jax's pipeline on the windows of `windows`, spread evenly over
+        batches as whisper-jax spreads its own."""
+
+        def chunk_iter_with_batch(self, inputs, chunk_len, stride_left, stride_right, batch_size):
+            plan = windows(len(inputs), chunk_len, stride_left, stride_right)
+            for batch in np.array_split(np.arange(len(plan)), math.ceil(len(plan) / batch_size)):
+                audio = [inputs[plan[i][0] : plan[i][0] + chunk_len] for i in batch]
+                features = self.feature_extractor(audio, sampling_rate=self.feature_extractor.sampling_rate, return_tensors="np")
+                yield {"stride": [plan[i][1] for i in batch], **features}
+
+    return Pipeline
 
 
 class WhisperJaxBackend(Backend):
     name = "whisper-jax"
     description = "the upstream whisper-jax FlaxWhisperPipline (install it yourself)"
     dtypes = {"cpu": ("float32", "bfloat16", "float16"), "cuda": ("float32", "bfloat16", "float16")}
-    # its pipeline always decodes chunks in batches; sequential is accepted as batch 1
-    strategies = ("sequential", "batched")
+    strategies = ("batched",)
     compiles = True
     options = frozenset({"batch_size", "strategy", "threads", "temperatures"})
 
@@ -61,6 +128,8 @@ class WhisperJaxBackend(Backend):
         super().check(config)
         if importlib.util.find_spec("whisper_jax") is None:  # looked up, not imported
             raise AsrTuiError(NOT_INSTALLED)
+        if config.strategy not in self.strategies:
+            raise AsrTuiError("whisper-jax decodes overlapping windows in batches only: use strategy batched")
         if config.beam_size != 1 or tuple(config.temperatures) != (0.0,):
             raise AsrTuiError("whisper-jax decodes greedily without temperature fallback: set beam size 1 and temperatures 0")
 
@@ -77,7 +146,8 @@ class WhisperJaxBackend(Backend):
         from asr_tui.core.weights.huggingface import flax_directory
 
         whisper_jax = import_whisper_jax()
-        self.pipeline = whisper_jax.FlaxWhisperPipline(str(flax_directory(weights)), dtype=jnp.dtype(config.dtype))
+        _listen_for_compilation()
+        self.pipeline = _pipeline_class(whisper_jax)(str(flax_directory(weights)), dtype=jnp.dtype(config.dtype))
 
     def release(self) -> None:
         self.pipeline = None
@@ -85,11 +155,37 @@ class WhisperJaxBackend(Backend):
     def set_threads(self, threads: int) -> int:
         return thread_counts.pin_xla(threads)
 
+    def decoding_settings(self, config: RunConfig) -> dict:
+        """What the loaded pipeline applies, whatever else the configuration holds: greedy
+        decoding without fallback, each window on its own, every token up to the
+        model's context (the pipeline's `max_length` counts the start token)."""
+        return {
+            "temperatures": [0.0],
+            "beam_size": 1,
+            "best_of": None,
+            "condition_on_previous_text": False,
+            "compression_ratio_threshold": None,
+            "logprob_threshold": None,
+            "no_speech_threshold": None,
+            "seed": None,
+            "strategy": "batched",
+            "chunk_length_s": CHUNK_SECONDS,
+            "stride_length_s": STRIDE_SECONDS,
+            "chunking": "transformers",
+            "return_timestamps": True,
+            "vad_filter": False,
+            "max_new_tokens": self.pipeline.max_length - 1,
+            "language": config.language,
+            "task": config.task,
+        }
+
     def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
+        compiled_before = _compile_seconds
         total = len(samples) / SAMPLE_RATE
         output = self.pipeline(
             {"array": samples.astype(np.float32), "sampling_rate": SAMPLE_RATE},
-            chunk_length_s=30.0,
+            chunk_length_s=CHUNK_SECONDS,
+            stride_length_s=STRIDE_SECONDS,
             batch_size=config.batch_size,
             language=config.language,
             task=config.task,
@@ -98,9 +194,10 @@ class WhisperJaxBackend(Backend):
         segments = []
         for chunk in output.get("chunks", []):
             start, end = chunk["timestamp"]
-            segments.append(Segment(start or 0.0, total if end is None else end, chunk["text"]))
+            segments.append(Segment(float(start or 0.0), total if end is None else float(end), chunk["text"]))
         progress(total, segments)
-        return Transcript(text=output["text"].strip(), segments=segments, language=config.language)
+        stats = {"compile_s": _compile_seconds - compiled_before}
+        return Transcript(text=output["text"].strip(), segments=segments, language=config.language, stats=stats)
 
     def packages(self) -> tuple[str, ...]:
         return ("whisper-jax", "jax", "jaxlib", "transformers", "flax")

@@ -115,5 +115,10 @@ def _export(weights: Weights, staging: Path) -> None:
     shutil.rmtree(pytorch_dir)
     _generation_config(multilingual, num_languages, model.config.max_target_positions).save_pretrained(staging)
     tokenizer = WhisperTokenizerFast(tokenizer_file=str(template_dir / "tokenizer.json"))
+    # The template marks its control tokens special only in the vocabulary; transformers'
+    # long-form decoding (whisper-jax's post-processing) drops just the tokens the
+    # tokenizer lists as special, so list them all, as Hugging Face's Whisper tokenizers do.
+    controls = [token.content for token in tokenizer.added_tokens_decoder.values() if token.special]
+    tokenizer.add_special_tokens({"additional_special_tokens": controls})
     features = WhisperFeatureExtractor(feature_size=model.config.num_mel_bins)
     WhisperProcessor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(staging)
