@@ -218,7 +218,7 @@ class Runner:
             compile_s=first_stats.get("compile_s"),
             compile_cache_hits=first_stats.get("compile_cache_hits"),
             model_reused=reused,
-            decoding=config.decoding_settings(),
+            decoding=backend.decoding_settings(config),
             env=environment.describe(backend.packages(), config.resolved_threads, backend.gpu_name())
             | {"weights_origin": resident.weights.origin},
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
