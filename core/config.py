@@ -77,8 +77,9 @@ class RunConfig:
     max_new_tokens: int = knob(MAX_NEW_TOKENS, "Max new tokens", f"per window, at most {MAX_NEW_TOKENS} "
                                "(openai-whisper's n_text_ctx // 2)", bounds=(1, MAX_NEW_TOKENS), decoding=True)
     compilation_cache: bool = knob(False, "Compile cache", "reuse compiled code across processes (JIT backends)")
-    vad_filter: bool = knob(False, "VAD filter", "filter silence with VAD (off, so every backend hears the same audio)",
-                            decoding=True, aliases=("--vad",))
+    vad_filter: bool = knob(False, "VAD filter", "ctranslate2: drop silence with Silero VAD before decoding. Off here so "
+                            "every backend hears all the audio (the batched pipeline then gets clips of at most 30 s cut "
+                            "in pauses); on is faster-whisper's own batched default", decoding=True, aliases=("--vad",))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "temperatures", tuple(float(t) for t in self.temperatures))

@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pytest
 
-from asr_tui.core import weights
+from asr_tui.core import audio, weights
 from asr_tui.core.backends import create
 from asr_tui.core.config import RunConfig
 from asr_tui.core.weights.ctranslate2_format import PROJECTION_ALIAS, from_openai_state_dict, load_ct2_directory, to_openai_state_dict, whisper_dims, write_model_bin
@@ -61,7 +61,8 @@ def test_converted_checkpoint_runs_and_records_its_own_hash():
 def test_segments_ordered_inside_the_audio(long_clip, strategy, batch):
     result = run_once(CT2.with_(strategy=strategy, batch_size=batch), [long_clip[0]])[0]
     starts = [s.start for s in result.segments]
-    assert len(starts) > 3 and starts == sorted(starts)
+    # at least one segment per 30 s window (the batched pipeline makes exactly one per clip)
+    assert len(starts) >= result.audio_seconds // 30 + 1 and starts == sorted(starts)
     assert all(0 <= s.start <= s.end <= result.audio_seconds for s in result.segments)
 
 
@@ -86,8 +87,7 @@ def test_cancel_between_segments(long_clip):
     assert len(seen) == 1 and seen[0] < 30
 
 
-def test_batched_clips_cover_the_audio_and_cut_in_the_quiet(long_clip):
-    from asr_tui.core import audio
+def test_batched_clips_cover_the_audio_and_cut_in_pauses(long_clip):
     from asr_tui.core.backends.ctranslate2_backend import quiet_cuts
 
     samples = audio.load(long_clip[0]).samples
@@ -95,7 +95,22 @@ def test_batched_clips_cover_the_audio_and_cut_in_the_quiet(long_clip):
     assert clips[0]["start"] == 0 and clips[-1]["end"] == len(samples) / 16_000
     assert all(a["end"] == b["start"] for a, b in zip(clips, clips[1:]))
     assert all(0 < c["end"] - c["start"] <= 30 for c in clips)
-    for clip in clips[:-1]:  # each cut lies in a pause: quieter than the speech around it
+    for clip in clips[:-1]:  # each cut lies in a pause, not in a stop consonant: quiet 50 ms either side
         at = int(clip["end"] * 16_000)
-        cut_energy = float(np.mean(samples[at - 80 : at + 80] ** 2))
-        assert cut_energy < 0.01 * float(np.mean(samples[at - 32_000 : at + 32_000] ** 2))
+        cut_energy = float(np.mean(samples[at - 800 : at + 800] ** 2))
+        assert cut_energy < 0.001 * float(np.mean(samples[at - 32_000 : at + 32_000] ** 2))
+
+
+def test_batched_with_vad_is_faster_whispers_own_default_call(long_clip):
+    """With VAD on, the batched strategy is `BatchedInferencePipeline.transcribe` with its
+    own defaults but for the knobs asr-tui sets: nothing else may differ."""
+    from faster_whisper import BatchedInferencePipeline
+
+    config = CT2.with_(dtype="int8", strategy="batched", batch_size=4, temperatures=(0.0,), vad_filter=True)
+    ours = run_once(config, [long_clip[0]])[0]
+    backend = create("ctranslate2")
+    backend.load(config, weights.resolve("tiny.en"))
+    segments, _ = BatchedInferencePipeline(backend.model).transcribe(
+        audio.load(long_clip[0]).samples, language="en", beam_size=1, best_of=1, temperature=0.0, batch_size=4
+    )
+    assert ours.text == "".join(s.text for s in segments).strip()

@@ -16,7 +16,7 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from asr_tui.core.config import RunConfig
+from asr_tui.core.config import BY_NAME, RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core.knobs import Knob
 from asr_tui.core.weights import Weights
@@ -40,6 +40,9 @@ class Transcript:
     # Whatever a backend reports beyond the text, e.g. JAX's compile seconds.
     stats: dict = field(default_factory=dict)
 
+
+# Knobs that act only when a temperature above 0 samples.
+SAMPLING_ONLY = frozenset({"best_of", "seed"})
 
 # Called with (audio seconds done, segments decoded since the last call).
 ProgressFn = Callable[[float, list[Segment]], None]
@@ -100,9 +103,24 @@ class Backend(ABC):
     def release(self) -> None: ...
 
     def decoding_settings(self, config: RunConfig) -> dict:
-        """The decoding knobs a result records: those this backend applied, which are the
-        configuration's unless the backend decodes in a fixed way."""
-        return config.decoding_settings()
+        """The decoding settings a result records: those this backend applied, so that a
+        result never claims a setting that did not act. Every decoding knob
+        is listed, None where the backend did not apply it; a backend may add how its
+        library cut the audio (chunk length, clips, VAD). `core.reference_calls`
+        rebuilds each library's own call from this record alone.
+
+        This default suits a backend that passes every knob it `reads` to its decoder:
+        those knobs as configured, except the ones only sampling uses when every
+        temperature is 0, and English for an English-only model. A backend whose
+        library reports what it applied, or that decodes some way fixed, overrides it."""
+        settings = config.decoding_settings()
+        sampled = any(t > 0 for t in config.temperatures)
+        for name in settings:
+            if not self.reads(BY_NAME[name]) or (name in SAMPLING_ONLY and not sampled):
+                settings[name] = None
+        if config.english_only:
+            settings["language"] = "en"
+        return settings
 
     def weights_sha256(self, weights: Weights) -> str:
         """sha256 of the weights this backend actually runs (a conversion has its own)."""

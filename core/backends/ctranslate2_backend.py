@@ -3,12 +3,20 @@
 
 faster-whisper's own defaults differ from openai-whisper's (beam 5, VAD in the
 batched pipeline); every knob is passed explicitly from the configuration so the
-comparison is of engines, not of settings. Without VAD the batched pipeline is
-given clips of at most 30 s cut at quiet moments.
+comparison is of engines, not of settings. Everything else is left at the library's
+defaults, so that each strategy is faster-whisper's own call with those knobs (the
+reference calls in `core.reference_calls` check it). One deviation: the batched
+pipeline filters silence with VAD by default, which would let it skip audio the
+other backends hear; with `vad_filter` off (this project's default) it is given
+clips of at most 30 s cut in pauses instead, which it needs for audio longer
+than one window. The settings recorded with a result are the ones faster-whisper
+reports it applied (`TranscriptionInfo`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import threading
 
 import numpy as np
@@ -21,14 +29,15 @@ from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.weights import Weights
 
-CHUNK_SECONDS = 30.0
-CUT_SEARCH_SECONDS = 5.0  # a clip ends at the quietest 10 ms of its last 5 s
+CHUNK_SECONDS = 30.0  # faster-whisper's feature extractor's chunk length
+CUT_SEARCH_SECONDS = 5.0  # a clip ends in the longest pause of its last 5 s
 
 
 def quiet_cuts(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[dict]:
-    """Clips of at most 30 s covering all the audio, each ending at the quietest moment
-    near its end: the batched pipeline without VAD needs clips, and a cut through a
-    word loses it. Every sample stays in exactly one clip, so the audio is the same
+    """Clips of at most 30 s covering all the audio, each ending in the middle of the
+    longest pause near its end: the batched pipeline without VAD needs clips, and a
+    cut through a word loses it (the quietest instant alone is often a stop consonant
+    inside a word). Every sample stays in exactly one clip, so the audio is the same
     the other backends hear."""
     frame = rate // 100
     total = len(samples) / rate
@@ -37,11 +46,25 @@ def quiet_cuts(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[dict]:
         first = int((start + CHUNK_SECONDS - CUT_SEARCH_SECONDS) * rate)
         region = samples[first : int((start + CHUNK_SECONDS) * rate)]
         energy = np.square(region[: len(region) // frame * frame]).reshape(-1, frame).mean(axis=1)
-        cut = (first + (int(np.argmin(energy)) + 0.5) * frame) / rate
+        pause_start, pause_end = longest_pause(energy)
+        cut = (first + (pause_start + pause_end) / 2 * frame) / rate
         clips.append({"start": start, "end": cut})
         start = cut
     clips.append({"start": start, "end": total})
     return clips
+
+
+def longest_pause(energy: np.ndarray) -> tuple[int, int]:
+    """[start, end) of the longest run of quiet frames, the latest of equals (the longer
+    clip). Quiet: within 10 dB of the quietest frame (a recording's noise floor) or
+    30 dB below the median frame (digital silence between words)."""
+    quiet = energy <= max(10 * energy.min(), 1e-3 * np.median(energy))
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2]
+    longest = np.flatnonzero(ends - starts == (ends - starts).max())[-1]
+    return int(starts[longest]), int(ends[longest])
+
+
 # our dtype name -> CTranslate2 compute type
 COMPUTE_TYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16", "int8": "int8"}
 
@@ -63,6 +86,7 @@ class CTranslate2Backend(Backend):
         self.model_dir = None
         self.device = "cpu"
         self.cpu_threads: int | None = None  # fixed when the model is loaded
+        self.applied: dict | None = None  # what faster-whisper applied on the last pass
 
     def check_available(self, config: RunConfig) -> None:
         try:
@@ -113,19 +137,21 @@ class CTranslate2Backend(Backend):
             log_prob_threshold=config.logprob_threshold,
             no_speech_threshold=config.no_speech_threshold,
             condition_on_previous_text=config.condition_on_previous_text,
-            # faster-whisper counts max_new_tokens on top of the prompt and refuses
-            # any sum over 448, so its own limit (448 tokens in all) is kept instead
+            # max_new_tokens is not passed: faster-whisper counts it on top of the
+            # prompt and refuses any sum over 448, so its own limit (448 tokens in
+            # all) is kept, and the result records none
             vad_filter=config.vad_filter,
-            word_timestamps=False,
         )
         if config.strategy == "batched":
-            options.pop("condition_on_previous_text")  # batched windows are independent
-            options["without_timestamps"] = False  # the pipeline's default drops most segments
+            # The pipeline decodes each clip on its own, without timestamps (its
+            # default): asked for timestamps, it would drop the text after a clip's
+            # last complete segment, having no next window to decode it in.
             if not config.vad_filter:
                 options["clip_timestamps"] = quiet_cuts(samples)
             segments_iter, info = self.pipeline.transcribe(samples, batch_size=config.batch_size, **options)
         else:
             segments_iter, info = self.model.transcribe(samples, **options)
+        self.applied = self._applied(info, config)
         segments: list[Segment] = []
         seconds = len(samples) / SAMPLE_RATE
         # faster-whisper decodes lazily: each segment pulled is decoded now, so
@@ -137,6 +163,44 @@ class CTranslate2Backend(Backend):
             progress(segment.end, [segment])
             check_cancel(cancel)
         return Transcript("".join(s.text for s in segments).strip(), segments, info.language)
+
+    def _applied(self, info, config: RunConfig) -> dict:
+        """What faster-whisper reports in `info.transcription_options`, named as the knobs
+        are. The batched pipeline decodes each clip once, at the first temperature and
+        without previous text (as it reports), and never samples (CTranslate2 draws from
+        the top token only there), so the fallback thresholds, `best_of` and the seed
+        did not act."""
+        applied = info.transcription_options
+        batched = config.strategy == "batched"
+        sampled = not batched and any(t > 0 for t in applied.temperatures)
+        settings = super().decoding_settings(config) | {
+            "beam_size": applied.beam_size,
+            "best_of": applied.best_of if sampled else None,
+            "temperatures": list(applied.temperatures),
+            "condition_on_previous_text": applied.condition_on_previous_text,
+            "compression_ratio_threshold": None if batched else applied.compression_ratio_threshold,
+            "logprob_threshold": None if batched else applied.log_prob_threshold,
+            "no_speech_threshold": None if batched else applied.no_speech_threshold,
+            "seed": config.seed if sampled else None,
+            "max_new_tokens": applied.max_new_tokens,
+            "vad_filter": info.vad_options is not None,
+            "without_timestamps": applied.without_timestamps,
+        }
+        if info.vad_options is not None:
+            # JSON has no infinity: an unbounded speech length is recorded as None,
+            # which leaves faster-whisper's default (unbounded) to a reference call
+            settings["vad_parameters"] = {
+                name: None if value == math.inf else value for name, value in dataclasses.asdict(info.vad_options).items()
+            }
+        if batched:
+            settings["chunk_length_s"] = self.model.feature_extractor.chunk_length
+            settings["clips"] = "vad" if info.vad_options is not None else "quiet cuts"
+        return settings
+
+    def decoding_settings(self, config: RunConfig) -> dict:
+        if self.applied is None:
+            raise RuntimeError("faster-whisper reports the settings it applied only after a pass")
+        return self.applied
 
     def release(self) -> None:
         self.model = self.pipeline = None

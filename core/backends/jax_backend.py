@@ -332,6 +332,14 @@ class JaxBackend(Backend):
         progress(total, segments)
         return segments
 
+    def decoding_settings(self, config: RunConfig) -> dict:
+        """The batched strategy decodes each window on its own (no previous text), in
+        whisper-jax's overlapping windows."""
+        settings = super().decoding_settings(config)
+        if config.strategy == "batched":
+            settings |= {"condition_on_previous_text": False, "chunk_length_s": CHUNK_SECONDS, "stride_length_s": STRIDE_SECONDS}
+        return settings
+
     def peak_gpu_memory_mb(self) -> float | None:
         if self.loaded is None or self.loaded.device.platform == "cpu":
             return None
