@@ -15,7 +15,7 @@ from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.test_cli import asr_tui, one_line_error
-from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.bounds import SAMPLE_WER_BOUND
 
 HAS_WHISPER_JAX = importlib.util.find_spec("whisper_jax") is not None
 WHISPER_JAX = RunConfig(backend="whisper-jax", temperatures=(0.0,), warmup=0, repeat=1)
