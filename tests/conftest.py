@@ -12,6 +12,34 @@ from tests.speech import TEXTS, espeak
 from tests.virtual_mic import virtual_mic  # noqa: F401 - a session fixture for the microphone tests
 
 
+UNIT_TIER = Path(__file__).parent / "unit"
+
+
+def why_no_gpu() -> str | None:
+    """Why no CUDA device is visible to this process, or None when one is. Asked of the
+    driver, not of a framework, so collecting tests imports neither torch nor jax."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES") in ("", "-1"):
+        return "CUDA_VISIBLE_DEVICES hides every GPU"
+    gpus = Path("/proc/driver/nvidia/gpus")
+    if not gpus.is_dir() or not any(gpus.iterdir()):
+        return "no CUDA device visible (no NVIDIA driver reports a GPU)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers by tier, so no test has to remember them: everything outside tests/unit
+    loads a model, starts the app or spawns asr-tui (slow); a test that records from the
+    virtual microphone is mic; a gpu test skips, saying why, where no GPU is visible."""
+    no_gpu = why_no_gpu()
+    for item in items:
+        if UNIT_TIER not in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+        if "virtual_mic" in item.fixturenames:
+            item.add_marker(pytest.mark.mic)
+        if no_gpu and item.get_closest_marker("gpu"):
+            item.add_marker(pytest.mark.skip(reason=no_gpu))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_dirs(tmp_path_factory):
     """Point the user cache/config/data dirs at a temp tree for the whole session, so
