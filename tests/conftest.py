@@ -8,22 +8,12 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 import pytest
 
+from tests.devices import why_no_gpu
 from tests.speech import TEXTS, espeak
 from tests.virtual_mic import virtual_mic  # noqa: F401 - a session fixture for the microphone tests
 
 
 UNIT_TIER = Path(__file__).parent / "unit"
-
-
-def why_no_gpu() -> str | None:
-    """Why no CUDA device is visible to this process, or None when one is. Asked of the
-    driver, not of a framework, so collecting tests imports neither torch nor jax."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES") in ("", "-1"):
-        return "CUDA_VISIBLE_DEVICES hides every GPU"
-    gpus = Path("/proc/driver/nvidia/gpus")
-    if not gpus.is_dir() or not any(gpus.iterdir()):
-        return "no CUDA device visible (no NVIDIA driver reports a GPU)"
-    return None
 
 
 def pytest_collection_modifyitems(config, items):
