@@ -63,10 +63,15 @@ def to_csv(results: list[RunResult]) -> str:
     return out.getvalue()
 
 
+def _markdown_cell(value) -> str:
+    """A label is the user's text: a '|' in it would end the cell early."""
+    return "" if value is None else str(value).replace("|", "\\|")
+
+
 def _markdown_table(header: list[str], table_rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table_rows:
-        lines.append("| " + " | ".join("" if v is None else str(v) for v in row) + " |")
+        lines.append("| " + " | ".join(_markdown_cell(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,7 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import progress_reports_before_cancel, run_once
-from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.bounds import SAMPLE_WER_BOUND
 
 CT2 = RunConfig(backend="ctranslate2", warmup=0, repeat=1)
 

@@ -13,7 +13,7 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import progress_reports_before_cancel, run_once
-from tests.test_transcription import CLIP_WER_BOUND, SAMPLE_WER_BOUND
+from tests.bounds import CLIP_WER_BOUND, SAMPLE_WER_BOUND
 
 JAX = RunConfig(backend="jax", warmup=0, repeat=1)
 

@@ -16,7 +16,7 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
-from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.bounds import SAMPLE_WER_BOUND
 from tests.virtual_mic import no_card_config, play
 
 REFERENCE = SAMPLE.with_suffix(".txt").read_text()

@@ -8,7 +8,7 @@ from asr_tui.core import presets
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.test_microphone import REFERENCE
-from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.bounds import SAMPLE_WER_BOUND
 from tests.tui_helpers import started, wait_until
 from tests.virtual_mic import play
 from asr_tui.tui.app import AsrTuiApp

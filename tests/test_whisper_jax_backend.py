@@ -24,7 +24,7 @@ from asr_tui.core.metrics import normalizer, wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.test_cli import asr_tui, one_line_error
-from tests.test_transcription import SAMPLE_WER_BOUND
+from tests.bounds import SAMPLE_WER_BOUND
 
 HAS_WHISPER_JAX = importlib.util.find_spec("whisper_jax") is not None
 needs_whisper_jax = pytest.mark.skipif(not HAS_WHISPER_JAX, reason="whisper-jax is absent (bash scripts/install.sh --test installs it from ../shared/third_party)")

@@ -1,0 +1,68 @@
+"""RunConfig's rules that need more than one knob, and what it derives from its
+values: refused at construction and at every change, whatever the backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"batch_size": 2}, "sequential decoding runs one window at a time: use strategy batched"),
+        ({"temperatures": ()}, "at least one temperature is needed"),
+        ({"temperatures": (0.4, 0.2)}, "temperatures are a fallback schedule: they must not decrease"),
+        ({"language": "de"}, "tiny.en is English-only: leave the language empty or set en"),
+        ({"model": "  "}, "the model is empty"),
+        ({"beam_size": 0}, "beam_size must be at least 1 (got 0)"),
+    ],
+)
+def test_refused_at_construction_and_on_change(changes, message):
+    with pytest.raises(AsrTuiError, match="^invalid configuration: ") as info:
+        RunConfig(**changes)
+    assert message in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(AsrTuiError, match="^invalid configuration: "):
+        RunConfig().with_(**changes)
+
+
+def test_what_the_rules_allow():
+    RunConfig(strategy="batched", batch_size=16)
+    RunConfig(temperatures=(0.0, 0.0, 0.5))  # a repeated temperature is a retry, not a decrease
+    RunConfig(model="base", language="de")
+    assert RunConfig(language="English").language == "en"  # a name becomes its code
+
+
+@pytest.mark.parametrize(
+    ("model", "english_only"),
+    [
+        ("tiny.en", True), ("base", False), ("/models/tiny.en.pt", True), ("/models/small.pt", False),
+        ("~/models/faster-whisper-tiny.en", True), ("~/models/faster-whisper-tiny.en/", True), (" tiny.en ", True),
+    ],
+)
+def test_english_only_by_the_model_name(model, english_only):
+    assert RunConfig(model=model).english_only is english_only
+
+
+def test_names_and_keys():
+    config = RunConfig(backend="jax", dtype="bfloat16", strategy="batched", batch_size=8)
+    assert config.display_name == "jax tiny.en cpu bfloat16 batched b8"
+    assert config.with_(label="mine").display_name == "mine"
+    assert config.model_key == ("jax", "tiny.en", "cpu", "bfloat16")
+    # knobs that change the decoding, not the resident model, keep the key
+    assert config.with_(temperatures=(0.0,), threads=1).model_key == config.model_key
+
+
+def test_label_does_not_make_two_configurations_differ():
+    """Two runs of the same work under different names compare equal (compare=False)."""
+    assert RunConfig(label="a") == RunConfig(label="b")
+    assert RunConfig(beam_size=2) != RunConfig()
+
+
+def test_to_dict_is_plain_toml_and_json():
+    data = RunConfig(temperatures=(0.0, 0.5)).to_dict()
+    assert "language" not in data  # None has no TOML spelling
+    assert data["temperatures"] == [0.0, 0.5] and data["backend"] == "pytorch"
+    assert RunConfig(**data) == RunConfig(temperatures=(0.0, 0.5))

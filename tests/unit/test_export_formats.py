@@ -1,0 +1,126 @@
+"""Exports in every format, on results made by hand: transcript timestamps to the
+millisecond, the user's text kept intact in CSV and Markdown cells, and the JSON
+document read back into the same results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from asr_tui.core import export
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.results import SCHEMA, RunResult, Segment
+from tests.unit.made_results import made_result
+
+# 59.9996 s rounds up to a whole minute and 3599.9996 s to a whole hour: the carry
+# must reach the minutes and hours fields, not print "60" seconds.
+SEGMENTS = [
+    Segment(0.0, 2.5, " Four score"),
+    Segment(59.9996, 3599.9996, " and seven "),
+    Segment(3723.5, 3725.042, "years ago."),
+]
+
+
+def test_srt_numbers_cues_from_one_with_comma_milliseconds():
+    assert export.transcript(made_result(segments=SEGMENTS), "srt") == (
+        "1\n00:00:00,000 --> 00:00:02,500\nFour score\n\n"
+        "2\n00:01:00,000 --> 01:00:00,000\nand seven\n\n"
+        "3\n01:02:03,500 --> 01:02:05,042\nyears ago.\n"
+    )
+
+
+def test_vtt_has_its_header_and_dot_milliseconds():
+    assert export.transcript(made_result(segments=SEGMENTS), "vtt") == (
+        "WEBVTT\n\n"
+        "00:00:00.000 --> 00:00:02.500\nFour score\n\n"
+        "00:01:00.000 --> 01:00:00.000\nand seven\n\n"
+        "01:02:03.500 --> 01:02:05.042\nyears ago.\n"
+    )
+    assert export.transcript(made_result(segments=[]), "vtt") == "WEBVTT\n\n"
+
+
+def test_txt_is_the_text_on_one_line():
+    assert export.transcript(made_result(text="  Four score.  "), "txt") == "Four score.\n"
+
+
+def test_unknown_transcript_format():
+    with pytest.raises(AsrTuiError, match="unknown transcript format 'doc' \\(choose txt, srt, vtt\\)"):
+        export.transcript(made_result(), "doc")
+
+
+def test_csv_keeps_commas_and_quotes_in_a_label_and_leaves_unknowns_empty():
+    labelled = made_result(config_name='beam 5, "wide"', warm_runs_s=[], wer=None, peak_rss_mb=None)
+    header, first, second = list(csv.reader(io.StringIO(export.to_csv([labelled, made_result()]))))
+    assert header == [name for name, _ in export.COLUMNS]
+    first, second = dict(zip(header, first)), dict(zip(header, second))
+    assert first["config"] == 'beam 5, "wide"' and first["audio"] == "one.flac"
+    assert first["warm_median_s"] == first["wer"] == first["peak_rss_mb"] == first["cv"] == ""
+    assert first["rtfx"] == "5.0"  # no warm pass: counted at the first pass, 12.5 s / 2.5 s
+    assert second["warm_median_s"] == "1.25" and second["rtfx"] == "10.0" and second["wer"] == "0.25"
+
+
+def cells(line: str) -> list[str]:
+    """A Markdown table row's cells, split at the pipes that are not escaped."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def test_markdown_escapes_a_pipe_in_a_label():
+    header, rule, row = export.to_markdown([made_result(config_name="cpu | int8")]).splitlines()
+    assert len(cells(row)) == len(cells(header)) == len(export.COLUMNS) and rule.count("---") == len(export.COLUMNS)
+    assert cells(row)[0] == r"cpu \| int8"
+
+
+def test_markdown_adds_corpus_figures_only_for_several_files():
+    one = export.to_markdown([made_result()])
+    assert len(one.splitlines()) == 3
+    two = export.to_markdown([made_result(), made_result(audio="/clips/two.flac", substitutions=0, wer=0.0)])
+    per_file, corpus = two.split("\n\n")
+    assert len(per_file.splitlines()) == 4
+    header, _, row = corpus.splitlines()
+    corpus_row = dict(zip(cells(header), cells(row)))
+    assert corpus_row["config_name"] == "PyTorch fp32" and corpus_row["files"] == "2"
+    assert corpus_row["wer"] == "0.125"  # one error over eight reference words
+
+
+def test_json_document_reads_back_into_the_same_results():
+    results = [
+        made_result(),
+        made_result(audio="/clips/two.flac", wer=None, substitutions=None, deletions=None, insertions=None,
+                    reference_words=None, reference=None, compile_s=3.5, segments=[], contention=None),
+    ]
+    doc = json.loads(export.to_json(results))
+    assert doc["schema"] == SCHEMA and doc["env"] == results[0].env
+    assert [RunResult.from_dict(run) for run in doc["runs"]] == results
+    run = doc["runs"][0]  # the derived figures are written for readers of the file
+    assert (run["warm_median_s"], run["rtfx"], run["unstable"]) == (1.25, 10.0, True)
+    assert doc["corpus"][0]["files"] == 2 and doc["corpus"][0]["files_without_reference"] == 1
+
+
+def test_a_record_from_a_newer_version_still_reads():
+    data = made_result().to_dict() | {"a_field_from_later": 1}
+    assert RunResult.from_dict(data) == made_result()
+
+
+def test_table_format_by_suffix_and_nothing_left_beside_it(tmp_path):
+    for name in ("out.JSON", "out.csv", "out.md"):
+        written = export.write_table([made_result()], tmp_path / name)
+        assert written.read_text(encoding="utf-8").strip()
+    assert json.loads((tmp_path / "out.JSON").read_text())["runs"][0]["config_name"] == "PyTorch fp32"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.JSON", "out.csv", "out.md"]
+    with pytest.raises(AsrTuiError, match="cannot export to 'out.xlsx': use .json, .csv or .md"):
+        export.write_table([made_result()], tmp_path / "out.xlsx")
+
+
+def test_write_failures_are_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(AsrTuiError, match=f"^cannot write {blocker / 'out.csv'}: ") as info:
+        export.write_table([made_result()], blocker / "out.csv")
+    assert "\n" not in str(info.value)
+    with pytest.raises(AsrTuiError, match="unknown transcript format 'doc'"):
+        export.write_transcript(made_result(), tmp_path / "talk.doc")
+    assert export.write_transcript(made_result(segments=SEGMENTS), tmp_path / "talk.srt").read_text().startswith("1\n")
