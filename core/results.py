@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from asr_tui.core.backends.base import Segment
+from asr_tui.core.transcript import Segment
 from asr_tui.core.metrics import median, rtfx
 
 SCHEMA = 1

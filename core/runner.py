@@ -20,11 +20,12 @@ from typing import Callable
 
 from asr_tui.core import audio as audio_io
 from asr_tui.core import backends, environment, events, weights
-from asr_tui.core.backends.base import Backend, Segment
+from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core.metrics import PeakRss, find_reference, wer
 from asr_tui.core.results import RunResult
+from asr_tui.core.transcript import Segment
 
 log = logging.getLogger(__name__)
 Listener = Callable[[events.Event], None]

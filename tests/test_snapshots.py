@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from asr_tui.core import presets
-from asr_tui.core.backends.base import Segment
+from asr_tui.core.transcript import Segment
 from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
 from tests.tui_helpers import wait_until

@@ -14,12 +14,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.transcript import FRAMES_PER_SECOND, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
-
-MEL_FRAMES_PER_SECOND = 100
 
 
 def load_whisper_model(weights: Weights, device: str):
@@ -68,7 +67,7 @@ def _progress_bar_class(progress: ProgressFn, cancel: threading.Event):
             segments = sys._getframe(1).f_locals.get("all_segments", [])
             new = [Segment(s["start"], s["end"], s["text"]) for s in segments[self.reported :]]
             self.reported = len(segments)
-            progress(self.done / MEL_FRAMES_PER_SECOND, new)
+            progress(self.done / FRAMES_PER_SECOND, new)
             check_cancel(cancel)
 
     return ProgressBar

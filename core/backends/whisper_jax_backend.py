@@ -17,10 +17,10 @@ import threading
 
 import numpy as np
 
-from asr_tui.core.audio import SAMPLE_RATE
-from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript
+from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.transcript import SAMPLE_RATE, WINDOW_SECONDS, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
 NOT_INSTALLED = (
@@ -81,7 +81,7 @@ class WhisperJaxBackend(Backend):
         total = len(samples) / SAMPLE_RATE
         output = self.pipeline(
             {"array": samples.astype(np.float32), "sampling_rate": SAMPLE_RATE},
-            chunk_length_s=30.0,
+            chunk_length_s=WINDOW_SECONDS,
             batch_size=config.batch_size,
             language=config.language,
             task=config.task,
