@@ -17,8 +17,7 @@ from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_sile
 from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, ProgressFn, Segment
 
-TAIL_SLACK_SECONDS = 1.0  # audio left after the last window's last segment that is let go
-MAX_TAIL_WINDOWS = 3
+MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
 
 
 class DecodeFn(Protocol):
@@ -78,19 +77,24 @@ def batched(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
         return [s for s in found if s.start < window.end]
 
-    heard = [(w.offset, w.end, segments_of(d, w)) for w, d in zip(windows, decoded)]
-    # Whisper often closes a window early, expecting the next one to go on from there;
-    # after the last window none does, so decode from where it stopped (as the seek rule would).
-    for _ in range(MAX_TAIL_WINDOWS):
-        start, end, found = heard[-1]
-        covered = found[-1].end if found else end
-        if total - covered <= TAIL_SLACK_SECONDS:
+    heard = [(w, segments_of(d, w)) for w, d in zip(windows, decoded)]
+    tried = {w.start for w in windows}
+    for _ in range(MAX_REDECODE_ROUNDS):
+        redo = seams.redecode(heard, content_frames, tried)
+        if not redo:
             break
-        tail_start = round(covered * FRAMES_PER_SECOND)
-        tail = Window(tail_start, content_frames - tail_start)
-        check_cancel(cancel)
-        heard[-1] = (start, tail.offset, found)
-        heard.append((tail.offset, total, segments_of(decode([tail], prompt, 1)[0], tail)))
+        # Decoded together, in power-of-two widths no wider than the first calls: each
+        # width is one more compiled shape for a backend that compiles.
+        size = min(rows, 1 << (len(redo) - 1).bit_length())
+        found = []
+        for first in range(0, len(redo), size):
+            check_cancel(cancel)
+            group = [r.window for r in redo[first : first + size]]
+            found += [segments_of(d, w) for w, d in zip(group, decode(group, prompt, size))]
+        tried.update(r.window.start for r in redo)
+        for r, segments in reversed(list(zip(redo, found))):  # from the end: indices stay valid
+            if segments:  # a window that heard nothing leaves the one it would replace
+                heard[r.index : r.index + r.replaces] = [(r.window, segments)]
     segments = seams.merge_windows(heard)
     progress(total, segments)
     return segments
