@@ -67,7 +67,19 @@ def test_a_silent_window_amid_speech_is_decoded_again_from_where_speech_was_hear
         (window(40, 70), [Segment(40.0, 69.5, " words")]),
     ]
     (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
-    assert redo.window == Window(2680, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
+    # a stride before the speech heard ends, in place of the silent window
+    assert redo.window == Window(2180, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
+
+
+def test_a_start_that_failed_gives_way_to_another():
+    heard = [(window(0, 30), [Segment(0.0, 26.8, " words")]), (window(20, 50), []), (window(40, 70), [Segment(40.0, 69.5, " words")])]
+    tried = {0, 2000, 4000}
+    starts = []
+    for _ in range(4):
+        found = redecode(heard, 70 * FRAMES_PER_SECOND, tried)
+        starts += [r.window.start for r in found]
+        tried |= {r.window.start for r in found}
+    assert starts == [2180, 2680, 2430]
 
 
 def test_a_window_that_stopped_early_gets_one_after_it():
@@ -76,20 +88,17 @@ def test_a_window_that_stopped_early_gets_one_after_it():
         (window(20, 50), [Segment(20.5, 49.5, " words")]),
     ]
     (redo,) = redecode(heard, 50 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
-    assert redo.window.start == 1400 and redo.index == 1 and not redo.replaces
+    assert redo.window.start == 900 and redo.index == 1 and not redo.replaces
 
 
 def test_the_end_of_the_audio_is_decoded_when_the_last_window_stopped_short():
     heard = [(window(0, 30), [Segment(0.0, 20.0, " words")]), (window(20, 45), [Segment(20.0, 35.0, " words")])]
     (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000})
-    assert redo.window == Window(3500, 1000) and redo.index == 2 and not redo.replaces
+    assert redo.window == Window(3000, 1500) and redo.index == 2 and not redo.replaces
 
 
 def test_nothing_is_decoded_twice_or_without_a_hole():
     heard = [(window(0, 30), [Segment(0.0, 26.0, " words")]), (window(20, 45), [Segment(20.0, 44.5, " words")])]
     assert redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000}) == []
     stopped_early = [(window(0, 30), [Segment(0.0, 14.0, " words")]), (window(20, 50), [Segment(20.5, 49.5, " words")])]
-    assert redecode(stopped_early, 50 * FRAMES_PER_SECOND, tried={0, 2000, 1400}) == []
-    # the last window starts where speech stopped and heard nothing: from there again is the same window
-    silent_end = [(window(0, 30), [Segment(0.0, 20.0, " words")]), (window(20, 45), [])]
-    assert redecode(silent_end, 45 * FRAMES_PER_SECOND, tried={0, 2000}) == []
+    assert redecode(stopped_early, 50 * FRAMES_PER_SECOND, tried={0, 2000, 900, 1400, 1150}) == []

@@ -29,6 +29,7 @@ UNHEARD_SECONDS = 1.0  # audio with no transcript that is let go (a pause), at a
 SEAM_SLACK_SECONDS = 1.0  # words this far outside an overlap may still be the same words
 MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by them: "the" is not enough
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
+REDECODE_LOOKBACKS = (5.0, 0.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
 
 
 def plan(content_frames: int) -> list[Window]:
@@ -143,27 +144,32 @@ class Redecode:
 
 
 def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int]) -> list[Redecode]:
-    """Where the transcript has a hole, the window to decode from where the speech
-    heard before the hole ends.
+    """Where the transcript has a hole, the window to decode again there.
 
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
     before one (the coverage) to the first word that window heard, or to the end of
-    the audio. The new window takes the place of the window after the hole when it
+    the audio. The new window starts a little before the coverage ends, as every
+    batched window overlaps the one before, so that it does not begin on the word
+    that went unheard; a start that was tried already (`tried`, in frames) gives way
+    to the next in `REDECODE_LOOKBACKS`, since a window that starts elsewhere in the
+    speech is decoded afresh. It takes the place of the window after the hole when it
     starts inside it (it hears all that window could from there on), and goes before
-    it otherwise. No window is decoded twice from the same start (`tried`: starts
-    already decoded, in frames)."""
+    it otherwise."""
     total = content_frames / FRAMES_PER_SECOND
     covered = 0.0
     found: list[Redecode] = []
-    planned: set[int] = set()
+    taken = set(tried)
     for index in range(len(windows) + 1):
         window, segments = windows[index] if index < len(windows) else (None, [])
         first = total if window is None else segments[0].start if segments else window.end
-        start = round(covered * FRAMES_PER_SECOND)
-        if index > 0 and first - covered > UNHEARD_SECONDS and start not in tried | planned:
-            replaces = window is not None and start >= window.start
-            found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start)), index, replaces))
-            planned.add(start)  # the windows after a silent one see the same hole
+        if index > 0 and first - covered > UNHEARD_SECONDS:
+            earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
+            starts = [max(earliest, round((covered - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
+            start = next((s for s in starts if s not in taken), None)
+            if start is not None:
+                replaces = window is not None and start >= window.start
+                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start)), index, replaces))
+                taken.update(starts)  # the windows after a silent one see the same hole
         if segments:
             covered = max(covered, segments[-1].end)
     return found
