@@ -1,7 +1,8 @@
 """The two ways over a long recording, apart from how a window is decoded.
 
 `sequential` is openai-whisper's seek loop; `batched` is whisper-jax's overlapping
-windows decoded many at a time. Both take a `DecodeFn`, so a backend supplies only
+windows decoded many at a time, plus a few more where their transcript has a hole
+(`seams.redecode`). Both take a `DecodeFn`, so a backend supplies only
 the decoding of a batch of windows (with its temperature fallback) and both loops
 behave the same whatever the framework.
 """
@@ -55,7 +56,8 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
 
 def batched(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
-    """whisper-jax's way: overlapping windows, batch_size per call, merged at the seams."""
+    """whisper-jax's way: overlapping windows, batch_size per call, merged at the
+    seams; then, round by round, a window wherever speech went unheard."""
     total = content_frames / FRAMES_PER_SECOND
     windows = seams.plan(content_frames)
     prompt = list(tokenizer.sot_sequence)
