@@ -6,11 +6,10 @@ dir, so every benchmark measures the same audio.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 from asr_tui.core import paths
+from benchmarks.clips import speak
 
 PASSAGES = [
     # Lincoln, the Gettysburg Address (1863)
@@ -67,9 +66,7 @@ def long_clip(repeats: int = 1) -> tuple[Path, str]:
     text = " ".join(PASSAGES * repeats)
     path = paths.cache_dir() / "benchmarks" / f"long-speech-x{repeats}.wav"
     if not path.exists():
-        if shutil.which("espeak-ng") is None:
-            raise SystemExit("benchmarks need espeak-ng (apt-get install espeak-ng)")
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(path), text], check=True)
+        speak(text, path, wpm=160)
         path.with_suffix(".txt").write_text(text)
     return path, text

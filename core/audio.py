@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.transcript import SAMPLE_RATE
 
-SAMPLE_RATE = 16_000
 AUDIO_SUFFIXES = frozenset(
     ".wav .flac .mp3 .ogg .opus .m4a .aac .wma .webm .mp4 .mkv .mov .aiff .aif".split()
 )

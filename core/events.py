@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from asr_tui.core.backends.base import Segment
+from asr_tui.core.transcript import Segment
 from asr_tui.core.config import RunConfig
 from asr_tui.core.results import RunResult
 

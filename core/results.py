@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from asr_tui.core.backends.base import Segment
 from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation, median, rtfx
+from asr_tui.core.transcript import Segment
 
 SCHEMA = 1
 

@@ -24,13 +24,14 @@ from typing import Callable
 from asr_tui.core import audio as audio_io
 from asr_tui.core import backends, contention, environment, events, weights
 from asr_tui.core import threads as thread_counts
-from asr_tui.core.backends.base import Backend, Segment
+from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core import references
 from asr_tui.core.metrics import PeakRss, rss_mb, word_errors
 from asr_tui.core.results import RunResult
 from asr_tui.core.sources import InlineReference, Reference
+from asr_tui.core.transcript import Segment
 
 log = logging.getLogger(__name__)
 Listener = Callable[[events.Event], None]

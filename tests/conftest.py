@@ -73,3 +73,12 @@ def long_clip(tmp_path_factory) -> tuple[Path, str]:
     text = " ".join(TEXTS * 2)
     path = espeak(text, tmp_path_factory.mktemp("clips") / "long.wav", speed=160)
     return path, text
+
+
+@pytest.fixture(scope="session")
+def long_form_clip(tmp_path_factory) -> tuple[Path, str]:
+    """About three minutes of continuous speech (`benchmarks.clips.TEST_CLIP`) on which
+    the batched strategy once judged a window of speech silent and lost 79 words."""
+    from benchmarks.clips import TEST_CLIP, make
+
+    return make(TEST_CLIP, tmp_path_factory.mktemp("clips"))

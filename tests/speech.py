@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.clips import speak
 
 # Public-domain texts, spoken by espeak-ng, so every clip has an exact reference.
 TEXTS = [
@@ -20,10 +20,7 @@ TEXTS = [
 
 
 def espeak(text: str, path: Path, speed: int = 150) -> Path:
-    if shutil.which("espeak-ng") is None:
-        raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(speed), "-w", str(path), text], check=True)
-    return path
+    return speak(text, path, wpm=speed)
 
 
 def encode(samples: np.ndarray, rate: int, path: Path, codec: str) -> Path:

@@ -20,7 +20,8 @@ PLUGIN_SOURCE = '''
 import os
 from pathlib import Path
 
-from asr_tui.core.backends.base import Backend, Segment, Transcript
+from asr_tui.core.backends.base import Backend
+from asr_tui.core.transcript import Segment, Transcript
 
 Path(os.environ["DUMMY_BACKEND_MARKER"]).touch()  # proves when the module is imported
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from asr_tui.core import audio, weights
+from asr_tui.core.alignment import longest_dropped_span
 from asr_tui.core.backends import create
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -59,33 +60,27 @@ def test_greedy_transcripts_agree_with_pytorch():
     assert jax_result.compile_s > 0 and jax_result.first_run_s > jax_result.compile_s
 
 
-@pytest.fixture(scope="module")
-def minutes_clip(tmp_path_factory):
-    """About two and a half minutes of text that never repeats (repeated text makes
-    Whisper skip ahead when conditioned on its own previous output, in both backends)."""
-    from benchmarks.long_clip import PASSAGES
-    from tests.speech import espeak
-
-    text = " ".join(PASSAGES[:3])
-    return espeak(text, tmp_path_factory.mktemp("jax") / "minutes.wav", speed=160), text
+# Decoded without the previous text, batched windows misrecognise more than
+# sequential ones on this voice (tiny.en is weak on it: sequential scores about 0.28):
+# about 3 points here and on the benchmarks' other clips. (The 79 words it once lost
+# here made the gap 12 points.)
+BATCHED_WER_MARGIN = 0.05
 
 
-LONG_FORM_WER_BOUND = 0.25  # espeak-ng through tiny.en on historic prose: PyTorch scores about 0.15
-
-
-def test_long_form_batched_keeps_every_word_once(minutes_clip):
-    path, text = minutes_clip
-    sequential, batched = run_once(JAX, [path])[0], run_once(JAX.with_(strategy="batched", batch_size=4), [path])[0]
-    assert sequential.audio_seconds > 120  # six 30 s windows at 20 s steps: five seams
-    for result in (sequential, batched):
-        assert wer(text, result.text) <= LONG_FORM_WER_BOUND, result.text
-        starts = [s.start for s in result.segments]
+def test_batched_hears_what_sequential_hears(long_form_clip):
+    """Issue 13: no run of 10 reference words that sequential kept may be missing
+    from batched, in either dtype; the seams keep segment times in order."""
+    path, text = long_form_clip
+    sequential = run_once(JAX, [path])[0]
+    assert sequential.audio_seconds > 150
+    for dtype in ("float32", "bfloat16"):
+        batched = run_once(JAX.with_(strategy="batched", batch_size=16, dtype=dtype), [path])[0]
+        lost = longest_dropped_span(text, batched.text, kept_by=sequential.text)
+        assert len(lost) < 10, (dtype, " ".join(lost.words))
+        assert wer(text, batched.text) <= wer(text, sequential.text) + BATCHED_WER_MARGIN, (dtype, batched.text)
+        starts = [s.start for s in batched.segments]
         assert starts == sorted(starts)
-        assert all(0 <= s.start <= s.end <= result.audio_seconds + 0.5 for s in result.segments)
-    # Duplicated or lost words at the seams would change the word count and the WER.
-    expected = len(text.split())
-    assert abs(len(batched.text.split()) - expected) <= 0.05 * expected
-    assert wer(text, batched.text) <= wer(text, sequential.text) + 0.02
+        assert all(0 <= s.start <= s.end <= batched.audio_seconds + 0.5 for s in batched.segments)
 
 
 def test_bfloat16_and_batch_sizes(speech_clip):
@@ -108,8 +103,8 @@ def test_beam_search_is_refused_clearly():
         create("jax").check(JAX.with_(beam_size=5))
 
 
-def test_cancel_between_batches(minutes_clip):
-    assert len(progress_reports_before_cancel(JAX.with_(strategy="batched", batch_size=1), minutes_clip[0])) == 1
+def test_cancel_between_batches(long_form_clip):
+    assert len(progress_reports_before_cancel(JAX.with_(strategy="batched", batch_size=1), long_form_clip[0])) == 1
 
 
 def test_persistent_compilation_cache_is_reused_by_a_second_process(tmp_path):

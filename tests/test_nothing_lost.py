@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from asr_tui.core import atomic, export, history, presets, references
-from asr_tui.core.backends.base import Segment
+from asr_tui.core.transcript import Segment
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import Preset
 from asr_tui.core.results import RunResult

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from asr_tui.core import events, history, microphone, presets
-from asr_tui.core.backends.base import Segment
+from asr_tui.core.transcript import Segment
 from asr_tui.core.samples import SAMPLE
 from tests.tui_helpers import fixed_result, started, wait_until
 from asr_tui.tui.app import AsrTuiApp

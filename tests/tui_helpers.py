@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from asr_tui.core.backends.base import Segment
+from asr_tui.core.transcript import Segment
 from asr_tui.core.results import RunResult
 
 FINISHED_AT = "2025-03-01T14:05:09+00:00"

@@ -11,41 +11,18 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from asr_tui.core.config import BY_NAME, RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core.knobs import Knob
+from asr_tui.core.transcript import ProgressFn, Transcript
 from asr_tui.core.weights import Weights
-
-
-@dataclass(frozen=True)
-class Segment:
-    start: float
-    end: float
-    text: str
-
-    def to_dict(self) -> dict:
-        return {"start": round(self.start, 3), "end": round(self.end, 3), "text": self.text}
-
-
-@dataclass(frozen=True)
-class Transcript:
-    text: str
-    segments: list[Segment]
-    language: str | None = None
-    # Whatever a backend reports beyond the text, e.g. JAX's compile seconds.
-    stats: dict = field(default_factory=dict)
-
 
 # Knobs that act only when a temperature above 0 samples.
 SAMPLING_ONLY = frozenset({"best_of", "seed"})
-
-# Called with (audio seconds done, segments decoded since the last call).
-ProgressFn = Callable[[float, list[Segment]], None]
 
 
 class Backend(ABC):

@@ -23,10 +23,10 @@ import numpy as np
 
 from asr_tui.core import threads as thread_counts
 from asr_tui.core import weights as weights_store
-from asr_tui.core.audio import SAMPLE_RATE
-from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.transcript import SAMPLE_RATE, WINDOW_SECONDS, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
 CHUNK_SECONDS = 30.0  # faster-whisper's feature extractor's chunk length
@@ -42,9 +42,9 @@ def quiet_cuts(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[dict]:
     frame = rate // 100
     total = len(samples) / rate
     clips, start = [], 0.0
-    while total - start > CHUNK_SECONDS:
-        first = int((start + CHUNK_SECONDS - CUT_SEARCH_SECONDS) * rate)
-        region = samples[first : int((start + CHUNK_SECONDS) * rate)]
+    while total - start > WINDOW_SECONDS:
+        first = int((start + WINDOW_SECONDS - CUT_SEARCH_SECONDS) * rate)
+        region = samples[first : int((start + WINDOW_SECONDS) * rate)]
         energy = np.square(region[: len(region) // frame * frame]).reshape(-1, frame).mean(axis=1)
         pause_start, pause_end = longest_pause(energy)
         cut = (first + (pause_start + pause_end) / 2 * frame) / rate

@@ -16,17 +16,16 @@ import numpy as np
 
 from asr_tui.core import paths
 from asr_tui.core import threads as thread_counts
-from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.backends.base import Backend
+from asr_tui.core.backends.longform import loops
+from asr_tui.core.backends.longform.seams import STRIDE_FRAMES
+from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.tokens import vocabulary_kind
+from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, WINDOW_SAMPLES, WINDOW_SECONDS, ProgressFn, Transcript
 from asr_tui.core.weights import Weights
 
-N_SAMPLES = 480_000  # 30 s
-STRIDE_SECONDS = 5.0  # batched windows overlap by this much on each side (whisper-jax's chunk / 6)
-CHUNK_SECONDS = 30.0
-TAIL_SLACK_SECONDS = 1.0  # audio left after the last window's last segment that is let go
-MAX_TAIL_WINDOWS = 3
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
 
@@ -176,60 +175,51 @@ class JaxBackend(Backend):
         best = languages[int(np.argmax(logits[languages]))]
         return tokenizer.decode([best]).strip("<|>")
 
-    def _decode_windows(self, mels: list[np.ndarray], prompt: list[int], sot_index: int, config: RunConfig,
-                        tokenizer, vocab, cancel: threading.Event, on_batch):
-        """Decode windows batch_size at a time; windows that fail openai-whisper's
+    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompt: list[int], rows: int, config: RunConfig,
+                        tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
+        """Decode windows as one call of `rows` rows; windows that fail openai-whisper's
         quality checks are decoded again at the next temperature of the schedule."""
         import jax
         import jax.numpy as jnp
 
         from asr_tui.core.backends.jaxwhisper import generate as gen
-        from asr_tui.core.backends.jaxwhisper.windows import DecodedWindow, needs_fallback
+        from asr_tui.core.backends.jaxwhisper import mel as jmel
 
-        # The windows are spread evenly over the fewest calls of at most batch_size:
-        # every row of a call costs a full decode step until its longest window ends,
-        # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.
-        calls = -(-len(mels) // config.batch_size)
-        batch = -(-len(mels) // calls)
-        key = jax.random.PRNGKey(config.seed)
-        results: list[DecodedWindow | None] = [None] * len(mels)
-        for first in range(0, len(mels), batch):
-            check_cancel(cancel)
-            chunk = list(range(first, min(first + batch, len(mels))))
-            xkv = self._cross_kv([mels[i] for i in chunk], batch)
-            pending = list(range(len(chunk)))  # rows of this batch still to decode
-            for temperature in config.temperatures:
-                # A fallback round decodes only the windows that failed, in the smallest
-                # power-of-two batch that holds them: a padded full batch would cost as
-                # much as the first round for one window.
-                first_round = len(pending) == len(chunk)
-                size = batch if first_round else min(batch, gen.prompt_bucket(len(pending), minimum=1))
-                rows = pending + [pending[-1]] * (size - len(pending))
-                batch_xkv = xkv if first_round else jax.tree.map(lambda a: a[jnp.array(rows)], xkv)
-                prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
-                key, call_key = jax.random.split(key)
-                out = self._call(
-                    "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
-                    jnp.int32(prompt_len), jnp.int32(sot_index), jnp.float32(temperature), call_key,
-                    n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens,
-                )
-                tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
-                for out_row, row in enumerate(pending):
-                    sampled = tokens[out_row].tolist()
-                    sampled = sampled[: sampled.index(vocab.eot)] if vocab.eot in sampled else sampled
-                    results[chunk[row]] = DecodedWindow(
-                        tokens=sampled,
-                        avg_logprob=float(sum_logprob[out_row]) / (len(sampled) + 1),
-                        no_speech_prob=float(no_speech[out_row]),
-                        temperature=temperature,
-                        text=tokenizer.decode(sampled).strip(),
-                    )
-                pending = [row for row in pending if needs_fallback(results[chunk[row]], config)]
-                if not pending:
-                    break
-                check_cancel(cancel)
-            on_batch(chunk)
-        return results
+        sot_index = prompt.index(tokenizer.sot)
+        key = jax.random.fold_in(jax.random.PRNGKey(config.seed), windows[0].start)
+        xkv = self._cross_kv([jmel.window(mel, w.start, w.frames) for w in windows], rows)
+
+        def decode_round(pending: list[int], temperature: float) -> list[DecodedWindow]:
+            nonlocal key
+            # A fallback round decodes only the windows that failed, in the smallest
+            # power-of-two batch that holds them: a padded full batch would cost as
+            # much as the first round for one window.
+            first_round = len(pending) == len(windows)
+            size = rows if first_round else min(rows, gen.prompt_bucket(len(pending), minimum=1))
+            padded = pending + [pending[-1]] * (size - len(pending))
+            batch_xkv = xkv if first_round else jax.tree.map(lambda a: a[jnp.array(padded)], xkv)
+            prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
+            key, call_key = jax.random.split(key)
+            out = self._call(
+                "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
+                jnp.int32(prompt_len), jnp.int32(sot_index), jnp.float32(temperature), call_key,
+                n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens,
+            )
+            tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
+            decoded = []
+            for out_row in range(len(pending)):
+                sampled = tokens[out_row].tolist()
+                sampled = sampled[: sampled.index(vocab.eot)] if vocab.eot in sampled else sampled
+                decoded.append(DecodedWindow(
+                    tokens=sampled,
+                    avg_logprob=float(sum_logprob[out_row]) / (len(sampled) + 1),
+                    no_speech_prob=float(no_speech[out_row]),
+                    temperature=temperature,
+                    text=tokenizer.decode(sampled).strip(),
+                ))
+            return decoded
+
+        return with_fallback(len(windows), config, decode_round, cancel)
 
     # --- transcription --------------------------------------------------------------------
 
@@ -244,8 +234,8 @@ class JaxBackend(Backend):
         hits_before = _cache_hits
         dims = self.loaded.dims
         multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
-        mel = jmel.log_mel_spectrogram(samples, dims["n_mels"], padding=N_SAMPLES)
-        content_frames = mel.shape[1] - jmel.N_FRAMES
+        mel = jmel.log_mel_spectrogram(samples, dims["n_mels"], padding=WINDOW_SAMPLES)
+        content_frames = mel.shape[1] - WINDOW_FRAMES
         with jax.default_device(self.loaded.device):
             language = config.language
             if language is None:
@@ -254,90 +244,28 @@ class JaxBackend(Backend):
                     language = self._detect_language(jmel.window(mel, 0), get_tokenizer(True, num_languages=num_languages))
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
-            run = self._batched if config.strategy == "batched" else self._sequential
-            segments = run(mel, content_frames, config, tokenizer, vocab, progress, cancel)
+
+            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+                return self._decode_windows(mel, windows, prompt, rows, config, tokenizer, vocab, cancel)
+
+            if config.strategy == "batched":
+                segments = loops.batched(decode, content_frames, tokenizer, config, progress, cancel)
+            else:
+                segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
         text = "".join(s.text for s in segments).strip()
         stats = {"compile_s": self._compile_s, "compile_cache_hits": _cache_hits - hits_before}
         return Transcript(text=text, segments=segments, language=language, stats=stats)
-
-    def _sequential(self, mel, content_frames, config, tokenizer, vocab, progress, cancel) -> list[Segment]:
-        """openai-whisper's loop: one window, advance to the last complete segment, repeat."""
-        from asr_tui.core.backends.jaxwhisper import mel as jmel
-        from asr_tui.core.backends.jaxwhisper.windows import is_silence, split_segments
-
-        n_ctx = self.loaded.dims["n_text_ctx"]
-        seek, all_tokens, prompt_reset_since, segments = 0, [], 0, []
-        while seek < content_frames:
-            size = min(jmel.N_FRAMES, content_frames - seek)
-            offset, duration = seek / 100, size / 100
-            previous = all_tokens[prompt_reset_since:] if config.condition_on_previous_text else []
-            prompt = list(tokenizer.sot_sequence)
-            if previous:
-                prompt = [tokenizer.sot_prev] + previous[-(n_ctx // 2 - 1):] + prompt
-            window = self._decode_windows(
-                [jmel.window(mel, seek, size)], prompt, prompt.index(tokenizer.sot), config, tokenizer, vocab, cancel, lambda _: None
-            )[0]
-            if is_silence(window, config):
-                seek += size
-                progress(seek / 100, [])
-                continue
-            new, advance, consumed = split_segments(window.tokens, offset, duration, vocab.timestamp_begin, tokenizer.decode)
-            segments.extend(new)
-            all_tokens.extend(window.tokens[:consumed])
-            if not config.condition_on_previous_text or window.temperature > 0.5:
-                prompt_reset_since = len(all_tokens)
-            seek += advance
-            progress(min(seek, content_frames) / 100, new)
-        return segments
-
-    def _batched(self, mel, content_frames, config, tokenizer, vocab, progress, cancel) -> list[Segment]:
-        """whisper-jax's way: overlapping windows, batch_size per compiled call, merged at the seams."""
-        from asr_tui.core.backends.jaxwhisper import mel as jmel
-        from asr_tui.core.backends.jaxwhisper.windows import is_silence, merge_windows, split_segments, window_starts
-
-        total = content_frames / 100
-        starts = window_starts(total, CHUNK_SECONDS, STRIDE_SECONDS)
-        spans = [(start, min(CHUNK_SECONDS, total - start)) for start in starts]
-        mels = [jmel.window(mel, round(start * 100), round(duration * 100)) for start, duration in spans]
-        prompt = list(tokenizer.sot_sequence)
-
-        def on_batch(indices: list[int]) -> None:
-            start, duration = spans[indices[-1]]
-            progress(min(total, start + duration), [])
-
-        sot_index = prompt.index(tokenizer.sot)
-        decoded = self._decode_windows(mels, prompt, sot_index, config, tokenizer, vocab, cancel, on_batch)
-
-        def segments_of(window, start: float, duration: float) -> list[Segment]:
-            if is_silence(window, config):
-                return []
-            found = split_segments(window.tokens, start, duration, vocab.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
-            return [s for s in found if s.start < start + duration]
-
-        windows = [(start, start + duration, segments_of(w, start, duration)) for (start, duration), w in zip(spans, decoded)]
-        # Whisper often closes a window early, expecting the next one to go on from there;
-        # after the last window none does, so decode from where it stopped (as the seek rule would).
-        for _ in range(MAX_TAIL_WINDOWS):
-            start, end, found = windows[-1]
-            covered = found[-1].end if found else end
-            if total - covered <= TAIL_SLACK_SECONDS:
-                break
-            duration = total - covered
-            tail = self._decode_windows(
-                [jmel.window(mel, round(covered * 100), round(duration * 100))], prompt, sot_index, config, tokenizer, vocab, cancel, lambda _: None
-            )[0]
-            windows[-1] = (start, covered, found)
-            windows.append((covered, total, segments_of(tail, covered, duration)))
-        segments = merge_windows(windows)
-        progress(total, segments)
-        return segments
 
     def decoding_settings(self, config: RunConfig) -> dict:
         """The batched strategy decodes each window on its own (no previous text), in
         whisper-jax's overlapping windows."""
         settings = super().decoding_settings(config)
         if config.strategy == "batched":
-            settings |= {"condition_on_previous_text": False, "chunk_length_s": CHUNK_SECONDS, "stride_length_s": STRIDE_SECONDS}
+            settings |= {
+                "condition_on_previous_text": False,
+                "chunk_length_s": WINDOW_SECONDS,
+                "stride_length_s": STRIDE_FRAMES / FRAMES_PER_SECOND,
+            }
         return settings
 
     def peak_gpu_memory_mb(self) -> float | None:

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript, check_cancel
+from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.transcript import FRAMES_PER_SECOND, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights, load_checkpoint
 
 
@@ -90,8 +91,6 @@ class _WindowBar:
         return None
 
     def update(self, n: int) -> None:
-        from whisper.audio import FRAMES_PER_SECOND
-
         self.done += n
         segments = sys._getframe(1).f_locals.get("all_segments", [])
         new = [Segment(s["start"], s["end"], s["text"]) for s in segments[self.reported :]]

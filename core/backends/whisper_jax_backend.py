@@ -29,11 +29,11 @@ import threading
 import numpy as np
 
 from asr_tui.core import threads as thread_counts
-from asr_tui.core.audio import SAMPLE_RATE
-from asr_tui.core.backends.base import Backend, ProgressFn, Segment, Transcript
-from asr_tui.core.backends.jax_backend import CHUNK_SECONDS, STRIDE_SECONDS
+from asr_tui.core.backends.base import Backend
+from asr_tui.core.backends.longform.seams import STRIDE_FRAMES
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLE_RATE, WINDOW_SECONDS, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
 # --no-deps: its metadata pins transformers < 4.35, which current JAX cannot run
@@ -169,8 +169,8 @@ class WhisperJaxBackend(Backend):
             "no_speech_threshold": None,
             "seed": None,
             "strategy": "batched",
-            "chunk_length_s": CHUNK_SECONDS,
-            "stride_length_s": STRIDE_SECONDS,
+            "chunk_length_s": WINDOW_SECONDS,
+            "stride_length_s": STRIDE_FRAMES / FRAMES_PER_SECOND,
             "chunking": "transformers",
             "return_timestamps": True,
             "vad_filter": False,
@@ -184,8 +184,8 @@ class WhisperJaxBackend(Backend):
         total = len(samples) / SAMPLE_RATE
         output = self.pipeline(
             {"array": samples.astype(np.float32), "sampling_rate": SAMPLE_RATE},
-            chunk_length_s=CHUNK_SECONDS,
-            stride_length_s=STRIDE_SECONDS,
+            chunk_length_s=WINDOW_SECONDS,
+            stride_length_s=STRIDE_FRAMES / FRAMES_PER_SECOND,
             batch_size=config.batch_size,
             language=config.language,
             task=config.task,

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import scipy.fft
 
+from asr_tui.core.transcript import SAMPLES_PER_FRAME, WINDOW_FRAMES
+
 N_FFT = 400
-HOP_LENGTH = 160
-N_FRAMES = 3000  # one 30 s window
 
 
 @lru_cache(maxsize=2)
@@ -29,9 +29,9 @@ def log_mel_spectrogram(samples: np.ndarray, n_mels: int, padding: int = 0) -> n
     audio = np.pad(samples.astype(np.float32), (0, padding))
     half = N_FFT // 2
     padded = np.pad(audio, (half, half), mode="reflect")
-    n_frames = 1 + (len(padded) - N_FFT) // HOP_LENGTH
+    n_frames = 1 + (len(padded) - N_FFT) // SAMPLES_PER_FRAME
     frames = np.lib.stride_tricks.as_strided(
-        padded, shape=(n_frames, N_FFT), strides=(padded.strides[0] * HOP_LENGTH, padded.strides[0])
+        padded, shape=(n_frames, N_FFT), strides=(padded.strides[0] * SAMPLES_PER_FRAME, padded.strides[0])
     )
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
     # SciPy's FFT (a JAX dependency) keeps float32 and uses every core: NumPy's took
@@ -44,9 +44,9 @@ def log_mel_spectrogram(samples: np.ndarray, n_mels: int, padding: int = 0) -> n
     return ((log_spec + 4.0) / 4.0).astype(np.float32)
 
 
-def window(mel: np.ndarray, start_frame: int, size: int = N_FRAMES) -> np.ndarray:
+def window(mel: np.ndarray, start_frame: int, size: int = WINDOW_FRAMES) -> np.ndarray:
     """`size` frames from `start_frame`, zero-padded to a full window as openai-whisper does."""
     segment = mel[:, start_frame : start_frame + size]
-    if segment.shape[1] < N_FRAMES:
-        segment = np.pad(segment, ((0, 0), (0, N_FRAMES - segment.shape[1])))
+    if segment.shape[1] < WINDOW_FRAMES:
+        segment = np.pad(segment, ((0, 0), (0, WINDOW_FRAMES - segment.shape[1])))
     return segment

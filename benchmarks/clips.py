@@ -1,0 +1,258 @@
+"""Long speech clips with exact references, made the same way on every machine.
+
+The long-form strategies fail on long continuous speech, which no bundled file has
+and no model hub may be fetched for here. So the text is prose assembled from
+sentence patterns and phrase decks (one topic's nouns per clip, a seeded shuffle),
+long enough for 5-10 minutes without a sentence said twice, and espeak-ng speaks it
+in a clip's voice, rate and pause pattern. Same seed, same text, same audio.
+
+Clips are cached under the user cache dir by a hash of everything that makes them.
+
+    .venv/bin/python -m benchmarks.clips          # make every clip, print where
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from asr_tui.core import paths
+
+# --- the prose ----------------------------------------------------------------------
+
+# Phrases every topic shares. Each deck is dealt without replacement and reshuffled
+# when it runs out, so a phrase comes back only after all the others in its deck.
+TIMES = [
+    "Early on Tuesday morning", "Long before the rain began", "After the harvest festival",
+    "During the coldest week of winter", "Just before midnight", "On the first warm day of spring",
+    "Late in the afternoon", "While the town was still asleep", "Soon after the bells had stopped",
+    "Three days after the storm", "In the middle of the summer holidays", "As the light began to fade",
+    "On a grey and windy Sunday", "Before anyone had eaten breakfast", "At the end of a long week",
+    "When the snow finally melted", "Some years before the war", "On the evening of the election",
+    "Halfway through the autumn term", "Once the visitors had gone home", "At dawn on the longest day",
+    "Not long after the new road opened", "During a quiet spell in October", "On the morning of the fair",
+]
+MANNERS = [
+    "with great care", "without saying a word", "as quickly as possible", "in complete silence",
+    "with a patience nobody expected", "more slowly than usual", "with the help of a neighbour",
+    "against every piece of advice", "for the second time that year", "as if nothing had happened",
+    "with a borrowed set of tools", "while humming an old song", "in spite of the cold",
+    "with more enthusiasm than skill", "before the light was gone", "without asking for payment",
+]
+VERBS = [
+    ("repaired", "repair"), ("painted", "paint"), ("carried", "carry"), ("found", "find"),
+    ("sold", "sell"), ("measured", "measure"), ("described", "describe"), ("opened", "open"),
+    ("cleaned", "clean"), ("counted", "count"), ("borrowed", "borrow"), ("wrapped", "wrap"),
+    ("studied", "study"), ("photographed", "photograph"), ("weighed", "weigh"), ("delivered", "deliver"),
+    ("hid", "hide"), ("discovered", "discover"), ("tested", "test"), ("moved", "move"),
+    ("returned", "return"), ("examined", "examine"), ("polished", "polish"), ("inspected", "inspect"),
+]
+ADJECTIVES = [
+    "remarkable", "surprising", "strange", "pleasant", "difficult", "unusual", "ordinary",
+    "wonderful", "disappointing", "curious", "expensive", "beautiful", "useful", "dangerous",
+    "peaceful", "complicated",
+]
+FEELINGS = [
+    "felt proud of the result", "could hardly believe it", "laughed for a long time",
+    "wrote a short note about it", "promised to do better next time", "told nobody for a week",
+    "went home to think it over", "asked for a second opinion", "decided to try again in the spring",
+    "said it was the best work of the season", "kept the whole story to themselves",
+    "shook hands with everyone in the room",
+]
+
+# Each topic: who acts, what they handle, where it happens.
+TOPICS = {
+    "harbour": (
+        ["the old harbour master", "a young sailor from the islands", "the captain of the night ferry",
+         "two fishermen", "the lighthouse keeper", "a merchant from the south", "the ship's cook",
+         "the customs officer", "a boy who sold newspapers on the quay", "the woman who ran the chandlery",
+         "the pilot of the grain ship", "a retired navigator"],
+        ["the broken lantern", "a coil of heavy rope", "the wooden rowing boat", "an old chart of the coast",
+         "the brass compass", "a barrel of salted fish", "the torn sail", "the ferry's bell",
+         "a crate of oranges", "the rusty anchor chain", "a bundle of letters from abroad",
+         "the signal flags", "the leaking water tank", "a pair of oars"],
+        ["near the harbour wall", "on the end of the long pier", "behind the fish market",
+         "beside the lighthouse", "in the shelter of the breakwater", "at the top of the slipway",
+         "below the cliffs", "on the deck of the ferry", "inside the customs house", "along the sea front"],
+    ),
+    "workshop": (
+        ["the village carpenter", "a clockmaker with grey hair", "the apprentice", "my grandfather",
+         "the blacksmith's daughter", "a travelling tinker", "the school caretaker", "two brothers from the mill",
+         "an engineer from the railway", "the woman who mended bicycles", "the organ builder", "a shy student"],
+        ["the school clock", "a set of chisels", "the bicycle with the bent wheel", "a cabinet of drawers",
+         "the copper kettle", "a box of brass hinges", "the broken rocking chair", "an old sewing machine",
+         "the church organ", "a drawer full of springs", "the garden gate", "a heavy iron vice",
+         "the farmer's cart", "a music box"],
+        ["in the back room of the workshop", "under the stairs", "beside the stove", "on the long workbench",
+         "in the yard behind the forge", "next to the window", "in the loft above the stables",
+         "by the open door", "in the cellar of the old school", "at the corner of the market square"],
+    ),
+    "orchard": (
+        ["the farmer's wife", "a group of pickers", "the beekeeper", "an old shepherd", "the miller",
+         "my aunt", "the vet from the next village", "a family of newcomers", "the postman",
+         "the gardener at the big house", "two sisters from the farm", "a botanist on holiday"],
+        ["a basket of green apples", "the wooden ladder", "the beehives", "a sack of flour",
+         "the cider press", "the young pear trees", "a flock of sheep", "the tractor",
+         "a jar of honey", "the stone wall", "the broken fence", "a cart full of hay",
+         "the rows of cabbages", "the well bucket"],
+        ["at the bottom of the orchard", "by the duck pond", "across the meadow", "behind the barn",
+         "along the hedge", "on the northern hill", "beside the stream", "in the walled garden",
+         "near the crossroads", "under the old oak tree"],
+    ),
+    "library": (
+        ["the head librarian", "a tired student", "the archivist", "an elderly historian",
+         "the night porter", "a visiting professor", "the printer's assistant", "a girl with a red scarf",
+         "the museum guide", "the town clerk", "a translator", "the bookbinder"],
+        ["the first edition", "a box of faded photographs", "the card catalogue", "an atlas of the old empire",
+         "the parish records", "a stack of newspapers", "the reading lamp", "a handwritten diary",
+         "the map of the river", "a crate of donated books", "the glass display case",
+         "the ledger from the bank", "a roll of architect's drawings", "the dictionary"],
+        ["in the reading room", "on the top shelf", "behind the front desk", "in the basement archive",
+         "at the end of the long corridor", "beside the fireplace", "in the map room",
+         "under the great dome", "near the main staircase", "in the office of the director"],
+    ),
+    "city": (
+        ["the bus driver", "a street musician", "the mayor", "a police officer", "the baker on the corner",
+         "a young architect", "the taxi driver", "an office cleaner", "the florist", "a tourist from Canada",
+         "the station master", "the painter who lived upstairs"],
+        ["the traffic lights", "a lost umbrella", "the flower stall", "the statue in the square",
+         "a tray of warm bread", "the old tram", "a bag of shopping", "the fountain",
+         "the theatre posters", "a red bicycle", "the clock on the town hall", "the newspaper kiosk",
+         "a wallet full of receipts", "the broken street lamp"],
+        ["outside the railway station", "in the middle of the square", "on the crowded bridge",
+         "at the bus stop", "in front of the cathedral", "on the roof of the hotel",
+         "under the railway arches", "along the canal", "in the underground car park", "beside the park gates"],
+    ),
+}
+
+
+class _Deck:
+    """Deal phrases in a shuffled order, reshuffling only when all have been dealt."""
+
+    def __init__(self, items: list, rng: random.Random) -> None:
+        self.items, self.rng, self.left = items, rng, []
+
+    def deal(self):
+        if not self.left:
+            self.left = self.items[:]
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def prose(topic: str, words: int, seed: int) -> list[str]:
+    """Paragraphs of about `words` words on `topic`, no sentence said twice."""
+    rng = random.Random(seed)
+    who, what, where = (_Deck(items, rng) for items in TOPICS[topic])
+    when, how, verb, adjective, feeling = (_Deck(items, rng) for items in (TIMES, MANNERS, VERBS, ADJECTIVES, FEELINGS))
+    patterns = [
+        lambda: f"{_capital(who.deal())} {verb.deal()[0]} {what.deal()} {where.deal()}.",
+        lambda: f"{when.deal()}, {who.deal()} {verb.deal()[0]} {what.deal()} and {verb.deal()[0]} {what.deal()}.",
+        lambda: f"Nobody expected that {who.deal()} would {verb.deal()[1]} {what.deal()} {how.deal()}.",
+        lambda: f"{_capital(who.deal())} said that {what.deal()} was more {adjective.deal()} than it looked.",
+        lambda: f"When {who.deal()} {verb.deal()[0]} {what.deal()}, {who.deal()} {feeling.deal()}.",
+        lambda: f"It was {adjective.deal()} to find {what.deal()} {where.deal()}.",
+        lambda: f"{when.deal()}, {who.deal()} went to {verb.deal()[1]} {what.deal()} {how.deal()}.",
+        lambda: f"Why would {who.deal()} {verb.deal()[1]} {what.deal()} {where.deal()}?",
+        lambda: f"{_capital(who.deal())} {verb.deal()[0]} {what.deal()} {how.deal()}, and then {feeling.deal()}.",
+        lambda: f"Everyone agreed that {what.deal()} {where.deal()} was {adjective.deal()}.",
+    ]
+    said: set[str] = set()
+    paragraphs, paragraph, count = [], [], 0
+    while count < words:
+        sentence = rng.choice(patterns)()
+        if sentence in said:
+            continue
+        said.add(sentence)
+        paragraph.append(sentence)
+        count += len(sentence.split())
+        if len(paragraph) >= rng.randint(4, 7):
+            paragraphs.append(" ".join(paragraph))
+            paragraph = []
+    if paragraph:
+        paragraphs.append(" ".join(paragraph))
+    return paragraphs
+
+
+# --- the clips ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    topic: str
+    words: int
+    voice: str  # an espeak-ng voice, with an optional +variant
+    wpm: int
+    word_gap: int = 0  # extra pause between words, in 10 ms units (espeak-ng -g)
+    paragraph_pause_ms: int = 0  # 0: the paragraphs run on as one continuous stream
+    seed: int = 0
+
+
+# Continuous prose without paragraph pauses is where the batched strategy once lost
+# whole sentences, so most clips have none; the rest vary voice, rate and gaps.
+CLIPS = [
+    Clip("harbour-us-170", "harbour", 1750, "en-us", 170, seed=1),
+    Clip("workshop-gb-150-pauses", "workshop", 1100, "en", 150, paragraph_pause_ms=900, seed=2),
+    Clip("orchard-f3-200", "orchard", 1300, "en-us+f3", 200, seed=3),
+    Clip("library-us-130-gaps", "library", 900, "en-us", 130, word_gap=4, seed=4),
+    Clip("city-m3-220", "city", 1500, "en+m3", 220, seed=5),
+]
+# The default test suite's clip: the first three minutes of the orchard clip, where
+# the batched strategy once judged a window of speech silent and lost 26 seconds.
+TEST_CLIP = Clip("orchard-test-f3-200", "orchard", 650, "en-us+f3", 200, seed=3)
+
+
+def speak(text: str | list[str], path: Path, voice: str = "en-us", wpm: int = 150, word_gap: int = 0,
+          paragraph_pause_ms: int = 0) -> Path:
+    """espeak-ng speaks `text` (paragraphs joined by a pause of `paragraph_pause_ms`)
+    into a WAV file at `path`."""
+    if shutil.which("espeak-ng") is None:
+        raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
+    paragraphs = [text] if isinstance(text, str) else text
+    command = ["espeak-ng", "-v", voice, "-s", str(wpm), "-g", str(word_gap), "-w", str(path)]
+    if paragraph_pause_ms:
+        pause = f'<break time="{paragraph_pause_ms}ms"/>'
+        spoken = "<speak>" + pause.join(escape(p) for p in paragraphs) + "</speak>"
+        command.append("-m")
+    else:
+        spoken = " ".join(paragraphs)
+    subprocess.run(command + [spoken], check=True)
+    return path
+
+
+def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
+    """(WAV path, reference text) of `clip`, spoken once and cached by its settings."""
+    digest = hashlib.sha256(json.dumps(asdict(clip), sort_keys=True).encode()).hexdigest()[:12]
+    directory = directory or paths.cache_dir() / "benchmarks" / "clips"
+    path = directory / f"{clip.name}-{digest}.wav"
+    paragraphs = prose(clip.topic, clip.words, clip.seed)
+    text = " ".join(paragraphs)
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.wav")
+        speak(paragraphs, partial, clip.voice, clip.wpm, clip.word_gap, clip.paragraph_pause_ms)
+        partial.replace(path)
+        path.with_suffix(".txt").write_text(text)
+    return path, text
+
+
+def main() -> None:
+    from asr_tui.core import audio
+
+    for clip in CLIPS + [TEST_CLIP]:
+        path, text = make(clip)
+        print(f"{clip.name}: {audio.load(path).seconds / 60:.1f} min, {len(text.split())} words, {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The two ways over a long recording, apart from how a window is decoded.
+
+`sequential` is openai-whisper's seek loop; `batched` is whisper-jax's overlapping
+windows decoded many at a time, plus a few more where their transcript has a hole
+(`seams.redecode`). Both take a `DecodeFn`, so a backend supplies only
+the decoding of a batch of windows (with its temperature fallback) and both loops
+behave the same whatever the framework.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from asr_tui.core.backends.base import check_cancel
+from asr_tui.core.backends.longform import seams
+from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_silence, split_segments
+from asr_tui.core.config import RunConfig
+from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, ProgressFn, Segment
+
+MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
+
+
+class DecodeFn(Protocol):
+    def __call__(self, windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+        """Decode `windows` (at most `rows` of them) after the same `prompt`, as one
+        call of `rows` rows: a backend with compiled shapes pads to `rows`, so every
+        call of a pass has the same shape."""
+
+
+def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int, config: RunConfig,
+               progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
+    """openai-whisper's loop: one window, advance to the last complete segment, repeat."""
+    seek, all_tokens, prompt_reset_since, segments = 0, [], 0, []
+    while seek < content_frames:
+        window = Window(seek, min(WINDOW_FRAMES, content_frames - seek))
+        previous = all_tokens[prompt_reset_since:] if config.condition_on_previous_text else []
+        prompt = list(tokenizer.sot_sequence)
+        if previous:
+            prompt = [tokenizer.sot_prev] + previous[-(n_text_ctx // 2 - 1):] + prompt
+        check_cancel(cancel)
+        decoded = decode([window], prompt, 1)[0]
+        if is_silence(decoded, config):
+            seek += window.frames
+            progress(seek / FRAMES_PER_SECOND, [])
+            continue
+        new, advance, consumed = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode)
+        segments.extend(new)
+        all_tokens.extend(decoded.tokens[:consumed])
+        if not config.condition_on_previous_text or decoded.temperature > 0.5:
+            prompt_reset_since = len(all_tokens)
+        seek += advance
+        progress(min(seek, content_frames) / FRAMES_PER_SECOND, new)
+    return segments
+
+
+def batched(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
+            progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
+    """whisper-jax's way: overlapping windows, batch_size per call, merged at the
+    seams; then, round by round, a window wherever speech went unheard."""
+    total = content_frames / FRAMES_PER_SECOND
+    windows = seams.plan(content_frames)
+    prompt = list(tokenizer.sot_sequence)
+    # The windows are spread evenly over the fewest calls of at most batch_size:
+    # every row of a call costs a full decode step until its longest window ends,
+    # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.
+    calls = -(-len(windows) // config.batch_size)
+    rows = -(-len(windows) // calls)
+    decoded: list[DecodedWindow] = []
+    for first in range(0, len(windows), rows):
+        check_cancel(cancel)
+        group = windows[first : first + rows]
+        decoded += decode(group, prompt, rows)
+        progress(min(total, group[-1].end), [])
+
+    def segments_of(decoded: DecodedWindow, window: Window) -> list[Segment]:
+        if is_silence(decoded, config):
+            return []
+        found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
+        return [s for s in found if s.start < window.end]
+
+    heard = [(w, segments_of(d, w)) for w, d in zip(windows, decoded)]
+    tried = {w.start for w in windows}
+    for _ in range(MAX_REDECODE_ROUNDS):
+        redo = seams.redecode(heard, content_frames, tried)
+        if not redo:
+            break
+        # Decoded together, in power-of-two widths no wider than the first calls: each
+        # width is one more compiled shape for a backend that compiles.
+        size = min(rows, 1 << (len(redo) - 1).bit_length())
+        found = []
+        for first in range(0, len(redo), size):
+            check_cancel(cancel)
+            group = [r.window for r in redo[first : first + size]]
+            found += [segments_of(d, w) for w, d in zip(group, decode(group, prompt, size))]
+        tried.update(r.window.start for r in redo)
+        for r, segments in reversed(list(zip(redo, found))):  # from the end: indices stay valid
+            if segments:  # a window that heard nothing leaves the one it would replace
+                heard[r.index : r.index + r.replaces] = [(r.window, segments)]
+    segments = seams.merge_windows(heard)
+    progress(total, segments)
+    return segments
