@@ -453,7 +453,7 @@ async def test_invalid_combination_is_explained_inline(audio_dir):
         await pilot.pause()
         app.query_one("#field-dtype").value = "float16"
         await pilot.pause()
-        assert "float16 only on cuda" in str(app.query_one("#config-error").render())
+        assert "float16 only on cuda" in str(app.query_one("#error-dtype").render())
         assert app.configs[0].dtype == "float32"  # the invalid edit is not applied
         # the JAX config shows batch size and strategy, the PyTorch one beam size
         assert not app.query_one("#row-batch_size").display and app.query_one("#row-beam_size").display

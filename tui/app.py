@@ -113,6 +113,8 @@ class AsrTuiApp(App):
         if not usable:
             self.notify("no readable source selected: add a file on the Sources tab", severity="error")
             return
+        if self._refuse_invalid_configs():
+            return
         run_pane = self.query_one(RunPane)
         run_pane.begin()
         self.action_show_tab("run")
@@ -131,6 +133,8 @@ class AsrTuiApp(App):
         if len(self.configs) < 2:
             self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning")
             return
+        if self._refuse_invalid_configs():
+            return
         self.query_one(RunPane).begin()
         self.quick_ab_jobs = {}
         for config in self.configs[:2]:
@@ -139,6 +143,14 @@ class AsrTuiApp(App):
             self.quick_ab_jobs[job] = None
             self.query_one(RunPane).expect(job, config, [(recording, None)])
         self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {self.configs[0].display_name} vs {self.configs[1].display_name}")
+
+    def _refuse_invalid_configs(self) -> bool:
+        """The app holds the last valid copy of a configuration whose form is invalid:
+        a run or a save would use what the form no longer shows."""
+        if self.query_one(ConfigurePane).refuse_invalid():
+            self.action_show_tab("configure")
+            return True
+        return False
 
     def _quick_ab_finished(self, job_id: int, result: RunResult) -> None:
         from asr_tui.tui.screens.compare import CompareScreen
