@@ -111,6 +111,8 @@ def load(path: Path, bundled: bool = False) -> Preset:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AsrTuiError(f"cannot read preset {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise AsrTuiError(f"cannot read preset {path}: not UTF-8 text (byte {exc.start})") from None
     return parse(text, path, bundled)
 
 

@@ -21,7 +21,7 @@ from tests.tui_helpers import cell, column, fixed_result, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.compare import CompareScreen, against_each_other, against_reference, how_much
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
-from asr_tui.tui.screens.presets import PresetScreen
+from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
 
 SIZE = (100, 32)
 SMALL = (80, 24)
@@ -408,9 +408,9 @@ async def test_save_overwrite_reload_delete_preset(audio_dir):
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "ctrl+s")
-        assert isinstance(app.screen, InputDialog)
-        app.screen.query_one("#dialog-input").value = "My tiny run"
-        await pilot.press("enter")
+        assert isinstance(app.screen, SavePresetDialog)
+        app.screen.query_one("#preset-name-input").value = "My tiny run"
+        await pilot.press("enter", "enter")
         await pilot.pause()
         path = presets.user_dir() / "my-tiny-run.toml"
         assert path.is_file() and len(presets.load(path).configs) == 2
@@ -420,8 +420,8 @@ async def test_save_overwrite_reload_delete_preset(audio_dir):
         await pilot.pause()
         assert app.configs[0].beam_size == 3
         await pilot.press("ctrl+s")
-        app.screen.query_one("#dialog-input").value = "My tiny run"
-        await pilot.press("enter")
+        app.screen.query_one("#preset-name-input").value = "My tiny run"
+        await pilot.press("enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")

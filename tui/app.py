@@ -203,25 +203,29 @@ class AsrTuiApp(App):
         self.push_screen(PresetScreen(), load)
 
     def action_save_preset(self) -> None:
-        from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
+        from asr_tui.tui.screens.presets import SavePresetDialog
 
-        def save(name: str | None, overwrite: bool = False) -> None:
-            if not name:
+        if self._refuse_invalid_configs():
+            return
+
+        def save(answer: tuple[str, str] | None, overwrite: bool = False) -> None:
+            if not answer:
                 return
-            preset = Preset(name, list(self.configs), self.preset.description)
+            name, description = answer
+            preset = Preset(name, list(self.configs), description)
             try:
                 self.preset = presets.save(preset, overwrite=overwrite)
             except AsrTuiError as exc:
                 if "exists" in str(exc) and not overwrite:
-                    self.push_screen(ConfirmDialog(f"Preset '{name}' exists. Overwrite it?"), lambda yes: yes and save(name, True))
+                    self.push_screen(ConfirmDialog(f"Preset '{name}' exists. Overwrite it?"), lambda yes: yes and save(answer, True))
                 else:
                     self.notify(str(exc), severity="error")
                 return
             self.query_one(ConfigurePane).reload(self.preset.name)
             self.notify(f"saved preset to {self.preset.path}")
 
-        default = self.preset.name if not self.preset.bundled else f"{self.preset.name} (copy)"
-        self.push_screen(InputDialog("Save configurations as preset named", default), save)
+        self.push_screen(SavePresetDialog(self.preset), save)
 
     def export_table(self, path: Path, results: list[RunResult] | None = None) -> None:
         """Write this session's results, or the ones given (e.g. the History tab's)."""
