@@ -10,6 +10,7 @@ Configure form, presets and the recorded decoding settings all come from `KNOBS`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -118,15 +119,16 @@ class RunConfig:
         return (self.backend, self.model, self.device, self.dtype)
 
     # The knobs an unlabelled configuration's name shows; a sweep's generated label
-    # adds the others it varies.
-    NAMED_BY_SUMMARY: ClassVar[frozenset[str]] = frozenset({"backend", "model", "device", "dtype", "strategy", "batch_size"})
+    # adds the others it varies, and the form drops a label when one of these changes.
+    NAMED_BY_SUMMARY: ClassVar[frozenset[str]] = frozenset(
+        {"backend", "model", "device", "dtype", "strategy", "batch_size", "beam_size"}
+    )
 
     @property
     def display_name(self) -> str:
-        if self.label:
-            return self.label
-        extra = f" {self.strategy} b{self.batch_size}" if self.strategy == "batched" else ""
-        return f"{self.backend} {self.model} {self.device} {self.dtype}{extra}"
+        """The label, or else the summary of the settings that tell configurations
+        apart, which cannot go stale."""
+        return self.label or summary({name: BY_NAME[name].to_text(getattr(self, name)) for name in self.NAMED_BY_SUMMARY})
 
     def decoding_settings(self) -> dict:
         """The knobs recorded with every result."""
@@ -138,6 +140,18 @@ class RunConfig:
 
     def with_(self, **changes) -> "RunConfig":
         return replace(self, **changes)
+
+
+def summary(texts: Mapping[str, str]) -> str:
+    """A configuration's generated name from its settings as text, e.g. "jax tiny.en
+    cpu bfloat16 batched b16": from text so that a form's draft that does not validate
+    yet is named the same way. Beam size shows when above 1 (greedy is the default)."""
+    name = " ".join(texts[k].strip() for k in ("backend", "model", "device", "dtype"))
+    if texts["strategy"] == "batched":
+        name += f" batched b{texts['batch_size'].strip()}"
+    if texts["beam_size"].strip() not in ("", "1"):
+        name += f" beam{texts['beam_size'].strip()}"
+    return name
 
 
 def _plain(value):

@@ -3,7 +3,9 @@ so that figures from different boxes are never compared blind."""
 
 from __future__ import annotations
 
+import os
 import platform
+import shutil
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -51,3 +53,20 @@ def describe(packages=(), threads: int | None = None, gpu: str | None = None) ->
         "threads": threads,
         "gpu": gpu,
     }
+
+
+def gpu_visible(dev: Path = Path("/dev")) -> bool:
+    """Whether this process can see a GPU, asked without importing a framework: the
+    Configure form asks on every edit, and importing torch or JAX to ask takes seconds
+    and pins JAX's thread count before any run chose it.
+
+    It looks for the device nodes the NVIDIA driver (/dev/nvidia0...), ROCm (/dev/kfd)
+    and WSL (/dev/dxg) create, or `nvidia-smi` where there is no /dev, and takes
+    CUDA_VISIBLE_DEVICES set to nothing or -1 as hiding them all. A yes can still fail
+    when the run starts (a CPU build of torch): each backend's `check_available` says
+    so then. `dev` is where the device nodes are (a test gives a folder of its own)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "0").strip() in ("", "-1"):
+        return False
+    if not dev.is_dir():
+        return shutil.which("nvidia-smi") is not None
+    return any(dev.glob("nvidia[0-9]*")) or (dev / "kfd").exists() or (dev / "dxg").exists()

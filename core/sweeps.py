@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from asr_tui.core import backends
-from asr_tui.core.config import BY_NAME, RunConfig
+from asr_tui.core.config import BY_NAME, RunConfig, summary
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 
@@ -80,7 +80,7 @@ def expand(
             config = RunConfig(**values | {"label": label})
             check(config)
         except AsrTuiError as exc:
-            skipped.append(Skipped(label, str(exc).removeprefix("invalid configuration: ")))
+            skipped.append(Skipped(label or settings_summary(values), str(exc).removeprefix("invalid configuration: ")))
             continue
         configs.append(config)
     return configs, skipped
@@ -98,6 +98,12 @@ def expand_all(
         expanded += found
         skipped += refused
     return expanded, skipped
+
+
+def settings_summary(values: dict) -> str:
+    """The generated name of typed values that may not make a configuration: a refused
+    combination is listed by it when the summary alone names the combinations."""
+    return summary({n: BY_NAME[n].to_text(values.get(n, BY_NAME[n].default)) for n in RunConfig.NAMED_BY_SUMMARY})
 
 
 def _label(values: dict, varied: dict, base_label: str) -> str:

@@ -65,5 +65,5 @@ async def test_form_shows_the_same_refusal_inline(audio_dir, field, value, expec
         assert app.query_one(f"#row-{field}").display
         app.query_one(f"#field-{field}").value = value
         await pilot.pause()
-        assert expected in str(app.query_one("#config-error").render())
+        assert expected in str(app.query_one(f"#error-{field}").render())
         assert app.configs[0] == before  # the refused edit is not applied

@@ -227,3 +227,30 @@ def test_history_tab(snap_compare, app, size):
         assert "1 unreadable line skipped" in str(pilot.app.query_one("#history-status").render())
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_configure_invalid_field(snap_compare, app, size):
+    """The refusal under the field just edited, on screen at 80x24, and the ✗ mark."""
+    async def ready(pilot):
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("down")
+        pilot.app.query_one("#field-batch_size").focus()
+        await pilot.press("backspace", "8")
+        await pilot.pause()
+        assert pilot.app.query_one("#error-batch_size").display
+
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_save_preset_dialog(snap_compare, app, size, audio_dir, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(audio_dir.parent / ".config"))  # shown from ~
+
+    async def ready(pilot):
+        await pilot.press("2", "ctrl+s")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "SavePresetDialog"
+
+    assert snap_compare(app, terminal_size=size, run_before=ready)

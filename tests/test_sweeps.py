@@ -32,7 +32,7 @@ beam_size = [1, 5]
     got = {(c.batch_size, c.dtype, c.beam_size) for c in preset.configs}
     assert got == {(b, d, k) for b in (1, 4, 16) for d in ("float32", "int8") for k in (1, 5)}
     names = [c.display_name for c in preset.configs]
-    assert len(set(names)) == 12 and "ctranslate2 tiny.en cpu int8 batched b16 beam_size=5" in names
+    assert len(set(names)) == 12 and "ctranslate2 tiny.en cpu int8 batched b16 beam5" in names
     assert not preset.skipped
 
 
@@ -95,7 +95,7 @@ def test_cli_sweep_runs_every_valid_combination(tmp_path):
     assert proc.stderr.count("asr-tui: skipped pytorch tiny.en") == 2 and "float16 only on cuda" in proc.stderr
     runs = json.loads(out.read_text())["runs"]
     assert [(r["config_name"], r["beam_size"]) for r in runs] == [
-        ("pytorch tiny.en cpu float32 beam_size=1", 1), ("pytorch tiny.en cpu float32 beam_size=2", 2),
+        ("pytorch tiny.en cpu float32", 1), ("pytorch tiny.en cpu float32 beam2", 2),
     ]
     assert all(r["wer"] < 0.15 for r in runs)
 

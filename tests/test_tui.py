@@ -21,7 +21,7 @@ from tests.tui_helpers import cell, column, fixed_result, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.compare import CompareScreen, against_each_other, against_reference, how_much
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
-from asr_tui.tui.screens.presets import PresetScreen
+from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
 
 SIZE = (100, 32)
 SMALL = (80, 24)
@@ -410,9 +410,9 @@ async def test_save_overwrite_reload_delete_preset(audio_dir):
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "ctrl+s")
-        assert isinstance(app.screen, InputDialog)
-        app.screen.query_one("#dialog-input").value = "My tiny run"
-        await pilot.press("enter")
+        assert isinstance(app.screen, SavePresetDialog)
+        app.screen.query_one("#preset-name-input").value = "My tiny run"
+        await pilot.press("enter", "enter")
         await pilot.pause()
         path = presets.user_dir() / "my-tiny-run.toml"
         assert path.is_file() and len(presets.load(path).configs) == 2
@@ -422,8 +422,8 @@ async def test_save_overwrite_reload_delete_preset(audio_dir):
         await pilot.pause()
         assert app.configs[0].beam_size == 3
         await pilot.press("ctrl+s")
-        app.screen.query_one("#dialog-input").value = "My tiny run"
-        await pilot.press("enter")
+        app.screen.query_one("#preset-name-input").value = "My tiny run"
+        await pilot.press("enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
@@ -455,7 +455,7 @@ async def test_invalid_combination_is_explained_inline(audio_dir):
         await pilot.pause()
         app.query_one("#field-dtype").value = "float16"
         await pilot.pause()
-        assert "float16 only on cuda" in str(app.query_one("#config-error").render())
+        assert "float16 only on cuda" in str(app.query_one("#error-dtype").render())
         assert app.configs[0].dtype == "float32"  # the invalid edit is not applied
         # the JAX config shows batch size and strategy, the PyTorch one beam size
         assert not app.query_one("#row-batch_size").display and app.query_one("#row-beam_size").display

@@ -206,6 +206,8 @@ class AsrTuiApp(App):
         if not usable:
             self.notify("no readable source selected: add a file on the Sources tab", severity="error")
             return
+        if self._refuse_invalid_configs():
+            return
         run_pane = self.query_one(RunPane)
         run_pane.begin()
         self.action_show_tab("run")
@@ -224,6 +226,8 @@ class AsrTuiApp(App):
         if len(self.configs) < 2:
             self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning")
             return
+        if self._refuse_invalid_configs():
+            return
         self.query_one(RunPane).begin()
         self.quick_ab_jobs = {}
         for config in self.configs[:2]:
@@ -232,6 +236,14 @@ class AsrTuiApp(App):
             self.quick_ab_jobs[job] = None
             self.query_one(RunPane).expect(job, config, [(recording, None)])
         self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {self.configs[0].display_name} vs {self.configs[1].display_name}")
+
+    def _refuse_invalid_configs(self) -> bool:
+        """The app holds the last valid copy of a configuration whose form is invalid:
+        a run or a save would use what the form no longer shows."""
+        if self.query_one(ConfigurePane).refuse_invalid():
+            self.action_show_tab("configure")
+            return True
+        return False
 
     def _quick_ab_finished(self, job_id: int, result: RunResult) -> None:
         from asr_tui.tui.screens.compare import CompareScreen
@@ -284,17 +296,22 @@ class AsrTuiApp(App):
         self.push_screen(PresetScreen(), load)
 
     def action_save_preset(self) -> None:
-        from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
+        from asr_tui.tui.screens.presets import SavePresetDialog
 
-        def save(name: str | None, overwrite: bool = False) -> None:
-            if not name:
+        if self._refuse_invalid_configs():
+            return
+
+        def save(answer: tuple[str, str] | None, overwrite: bool = False) -> None:
+            if not answer:
                 return
-            preset = Preset(name, list(self.configs), self.preset.description)
+            name, description = answer
+            preset = Preset(name, list(self.configs), description)
             try:
                 self.preset = presets.save(preset, overwrite=overwrite)
             except AsrTuiError as exc:
                 if "exists" in str(exc) and not overwrite:
-                    self.push_screen(ConfirmDialog(f"Preset '{name}' exists. Overwrite it?"), lambda yes: yes and save(name, True))
+                    self.push_screen(ConfirmDialog(f"Preset '{name}' exists. Overwrite it?"), lambda yes: yes and save(answer, True))
                 else:
                     self.notify(str(exc), severity="error")
                 return
@@ -305,8 +322,7 @@ class AsrTuiApp(App):
             self.query_one(ConfigurePane).reload(self.preset.name)
             self.notify(f"saved preset to {self.preset.path}")
 
-        default = self.preset.name if not self.preset.bundled else f"{self.preset.name} (copy)"
-        self.push_screen(InputDialog("Save configurations as preset named", default), save)
+        self.push_screen(SavePresetDialog(self.preset), save)
 
     def _write_asking_first(self, path: Path, write) -> None:
         """Run `write` now, or after a yes when `path` already holds a file."""

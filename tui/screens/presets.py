@@ -1,19 +1,34 @@
-"""Pick, load and delete presets; files that failed to load (malformed, not UTF-8, not
+"""Pick, load and delete presets, and name a preset being saved.
+
+The picker shows each preset by the name `asr-tui --preset` takes (its file stem),
+its title and its description; files that failed to load (malformed, not UTF-8, not
 readable) are listed as unreadable with the reason, and the others load."""
 
 from __future__ import annotations
 
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from asr_tui.core import presets
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import Preset
+from asr_tui.tui.widgets.sources import with_tilde
+
+
+def entry(preset: Preset) -> Text:
+    """Its --preset name first (bold), then the title, then the description (dim)."""
+    where = "bundled" if preset.bundled else "user"
+    text = Text.assemble((f"{preset.slug}  ", "bold"), f"{preset.name}  ", (f"({where}, {len(preset.configs)} configs)", "dim"))
+    if preset.description:
+        text.append("\n")
+        text.append(preset.description, "dim italic")
+    return text
 
 
 class PresetScreen(ModalScreen[Preset | None]):
@@ -24,7 +39,7 @@ class PresetScreen(ModalScreen[Preset | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label("Presets (enter loads, x deletes a user preset)", classes="title")
+            yield Label("Presets by --preset name (enter loads, x deletes a user preset)", classes="title")
             yield OptionList(id="preset-list")
             yield Static("", id="preset-errors")
 
@@ -36,8 +51,8 @@ class PresetScreen(ModalScreen[Preset | None]):
         options = self.query_one("#preset-list", OptionList)
         options.clear_options()
         for preset in self.found:
-            where = "bundled" if preset.bundled else "user"
-            options.add_option(Option(f"{preset.name}  [dim]({where}, {len(preset.configs)} configs)[/]", id=preset.slug))
+            options.add_option(Option(entry(preset), id=preset.slug))
+        options.highlighted = 0 if self.found else None  # enter loads at once
         self.query_one("#preset-errors", Static).update(
             "\n".join(f"[red]unreadable[/] {escape(e)}" for e in errors)
         )
@@ -70,6 +85,74 @@ class PresetScreen(ModalScreen[Preset | None]):
                 self.reload()
 
         self.app.push_screen(ConfirmDialog(f"Delete preset '{preset.name}' ({preset.path})?"), delete)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class SavePresetDialog(ModalScreen[tuple[str, str] | None]):
+    """Asks for a name and a description, saying which file and --preset name the
+    name becomes. Saving over a user preset offers its own name and description; a
+    copy of a bundled preset offers "<its name> copy" and no description, since the
+    bundled one describes the bundled configurations, not the edited ones."""
+
+    BINDINGS = [("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, current: Preset) -> None:
+        super().__init__()
+        self.initial = (f"{current.slug} copy", "") if current.bundled else (current.name, current.description)
+
+    def compose(self) -> ComposeResult:
+        name, description = self.initial
+        with Vertical(classes="dialog"):
+            yield Label("Save the configurations as a preset", classes="title")
+            yield Label("Name")
+            yield Input(name, id="preset-name-input")
+            yield Static("", id="preset-file")
+            yield Label("Description")
+            yield Input(description, placeholder="what these configurations compare", id="preset-description-input")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_file()
+
+    def _slug(self) -> str | None:
+        try:
+            return presets.slugify(self.query_one("#preset-name-input", Input).value)
+        except AsrTuiError:
+            return None
+
+    def _show_file(self) -> None:
+        slug = self._slug()
+        self.query_one("#preset-file", Static).update(
+            Text(f"{with_tilde(presets.user_dir() / f'{slug}.toml')} · asr-tui --preset {slug}", "dim") if slug
+            else Text("a name needs at least one letter or digit", "red")
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "preset-name-input":
+            self._show_file()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "preset-name-input":
+            self.query_one("#preset-description-input", Input).focus()
+        else:
+            self._answer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._answer()
+        else:
+            self.dismiss(None)
+
+    def _answer(self) -> None:
+        if self._slug() is None:
+            self.query_one("#preset-name-input", Input).focus()
+            return
+        name = self.query_one("#preset-name-input", Input).value.strip()
+        self.dismiss((name, self.query_one("#preset-description-input", Input).value.strip()))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

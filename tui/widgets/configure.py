@@ -1,23 +1,105 @@
 """The Configure tab: the list of configurations a run compares, and a form for the
-selected one that shows only the options its backend reads and explains invalid
-combinations inline. The form's rows are the knobs (core/config.py) in their
-declaration order: a new knob gets its row without an edit here."""
+selected one that shows only the options its backend reads.
+
+Every edit is checked where it is made. A refusal is shown under the field it
+concerns, the configuration is marked ✗ in the list, and the form keeps what was
+typed (the entry's draft) while the app keeps the last valid configuration; the app
+asks `refuse_invalid` before a run or a save, so what the form shows is never
+silently different from what would run. A `cuda` configuration on a machine with no
+GPU visible is refused here too (`environment.gpu_visible`, a probe that imports no
+framework), not when the run reaches it.
+
+Labels follow the settings. A label, a preset's or one typed here, names the
+settings it was given for: once one of the settings a generated name summarises
+changes (`RunConfig.NAMED_BY_SUMMARY`: backend, model, device, dtype, strategy, batch
+and beam size) the label is dropped and the summary names the configuration in the
+list, the run, results, exports, history and saved presets. A label typed in this
+session sticks across such edits: the user said what to call it. An empty label
+field shows the generated name as its placeholder.
+
+The form's rows are the knobs (core/config.py) in their declaration order: a new
+knob gets its row without an edit here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from asr_tui.core import backends, weights
-from asr_tui.core.config import KNOBS, RunConfig
+from asr_tui.core import backends, environment, weights
+from asr_tui.core.config import BY_NAME, KNOBS, RunConfig, summary
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import Knob
 
-def summary(config: RunConfig) -> str:
-    return config.display_name
+INVALID = "bold red"
+LABEL_WIDTH = max(len(knob.label) for knob in KNOBS) + 2  # the labels whole, and a space
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why the form's values are not a configuration, and the field to say it under."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class Entry:
+    """What the form remembers of one configuration beyond the configuration itself."""
+
+    draft: dict[str, str] | None = None  # the texts as shown, while they do not validate
+    problem: Problem | None = None
+    label_typed: bool = False  # typed in this session, so kept when the settings change
+
+
+def texts_of(config: RunConfig) -> dict[str, str]:
+    return {knob.name: knob.to_text(getattr(config, knob.name)) for knob in KNOBS}
+
+
+def reason(error: AsrTuiError) -> str:
+    """The message without the prefix the CLI needs: in the form, the field says what."""
+    return str(error).removeprefix("invalid configuration: ")
+
+
+def check_device(config: RunConfig) -> None:
+    if config.device == "cuda" and not environment.gpu_visible():
+        raise AsrTuiError("no GPU is visible here (no NVIDIA or ROCm device): use device cpu")
+
+
+def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None) -> RunConfig | Problem:
+    """The configuration the form's texts describe, or the first problem with them.
+
+    A field's own problem (its type, choices, bounds) is shown under that field, the
+    one just edited first. A rule between fields (batch size needs strategy batched, a
+    backend's dtypes) is shown under the field whose edit broke it and stays there
+    while other fields are edited; a missing GPU under the device."""
+    values, own = {}, {}
+    for knob in KNOBS:
+        try:
+            values[knob.name] = knob.from_text(texts[knob.name])
+            knob.check(values[knob.name])
+        except AsrTuiError as exc:
+            own[knob.name] = reason(exc)
+    if own:
+        field = edited if edited in own else next(iter(own))
+        return Problem(field, own[field])
+    try:
+        config = RunConfig(**values)
+        backends.create(config.backend).check(config)
+    except AsrTuiError as exc:
+        message = reason(exc)
+        return Problem(previous.field if previous and previous.message == message else edited, message)
+    try:
+        check_device(config)
+    except AsrTuiError as exc:
+        return Problem("device", reason(exc))
+    return config
 
 
 def field_widget(knob: Knob) -> Input | Select:
@@ -38,105 +120,193 @@ class ConfigurePane(Vertical):
         Binding("ctrl+s", "app.save_preset", "Save"),
     ]
 
-    class Changed(Message):
-        """The list of configurations changed."""
-
     def __init__(self, configs: list[RunConfig], **kwargs) -> None:
         super().__init__(**kwargs)
-        self.configs = configs
+        self.configs = configs  # the app's list: only valid configurations go in
+        self.entries: list[Entry] = []  # one per configuration, in the same order
         self.current = 0
-        self._filling = False
 
     def compose(self) -> ComposeResult:
         yield Label("", id="preset-name", classes="title")
         with Horizontal():
             yield DataTable(id="config-list", cursor_type="row", zebra_stripes=True)
-            with Vertical(id="config-form"):
-                with VerticalScroll(id="config-rows"):
-                    for knob in KNOBS:
-                        with Horizontal(classes="form-row", id=f"row-{knob.name}"):
-                            yield Label(knob.label, classes="form-label")
+            with VerticalScroll(id="config-form"):
+                for knob in KNOBS:
+                    with Vertical(classes="knob-row", id=f"row-{knob.name}"):
+                        with Horizontal(classes="knob-field"):
+                            label = Label(knob.label, classes="form-label")
+                            label.styles.width = LABEL_WIDTH
+                            yield label
                             yield field_widget(knob)
-                    yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
-                # below the scrolling rows, so a refusal is seen whichever row was edited
-                yield Static("", id="config-error")
+                        yield Static("", classes="knob-error", id=f"error-{knob.name}")
+                yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
 
     def on_mount(self) -> None:
         self.query_one("#config-list", DataTable).add_columns("#", "configuration")
-        self.reload()
 
     def reload(self, preset_name: str | None = None) -> None:
+        """The configurations were replaced (a preset loaded or saved). Each is checked
+        as an edit would be, so a preset's cuda configuration on a machine without a
+        GPU is marked at once; labels typed before are now the preset's own."""
         if preset_name is not None:
             self.query_one("#preset-name", Label).update(f"Preset: {preset_name}")
+        self.entries = [self._entry_for(config) for config in self.configs]
         self.current = min(self.current, len(self.configs) - 1) if self.configs else 0
         self._refresh_list()
         self._fill_form()
 
+    @staticmethod
+    def _entry_for(config: RunConfig) -> Entry:
+        texts = texts_of(config)
+        found = read(texts, "backend")
+        return Entry() if isinstance(found, RunConfig) else Entry(texts, found)
+
+    # --- the list ----------------------------------------------------------------------
+
+    def name_of(self, index: int) -> str:
+        """The name the list shows: a draft is named from what it says."""
+        draft = self.entries[index].draft
+        if draft is None:
+            return self.configs[index].display_name
+        return draft["label"].strip() or summary(draft)
+
+    def _cells(self, index: int) -> tuple[Text, Text]:
+        if self.entries[index].problem is None:
+            return Text(str(index + 1)), Text(self.name_of(index))
+        return Text(str(index + 1), INVALID), Text(f"✗ {self.name_of(index)}", INVALID)
+
     def _refresh_list(self) -> None:
         table = self.query_one("#config-list", DataTable)
         table.clear()
-        for index, config in enumerate(self.configs, start=1):
-            table.add_row(str(index), summary(config))
+        for index in range(len(self.configs)):
+            table.add_row(*self._cells(index))
         if self.configs:
             table.move_cursor(row=self.current)
-        self.post_message(self.Changed())
 
-    def _fill_form(self) -> None:
-        if not self.configs:
-            return
-        config = self.configs[self.current]
-        self._filling = True
-        try:
-            for knob in KNOBS:
-                self.query_one(f"#field-{knob.name}").value = knob.to_text(getattr(config, knob.name))
-            self._show_options(config.backend)
-            self.query_one("#config-error", Static).update("")
-        finally:
-            self.call_after_refresh(self._done_filling)
-
-    def _done_filling(self) -> None:
-        self._filling = False
-
-    def _show_options(self, backend: str) -> None:
-        cls = backends.backend_class(backend)
-        for knob in KNOBS:
-            self.query_one(f"#row-{knob.name}").display = cls.reads(knob)
+    def _update_row(self, index: int) -> None:
+        table = self.query_one("#config-list", DataTable)
+        for column, cell in enumerate(self._cells(index)):
+            table.update_cell_at((index, column), cell, update_width=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "config-list" and event.cursor_row != self.current and event.cursor_row < len(self.configs):
             self.current = event.cursor_row
             self._fill_form()
 
-    def _form_values(self) -> dict:
-        return {knob.name: knob.from_text(self.query_one(f"#field-{knob.name}").value) for knob in KNOBS}
+    def invalid(self) -> list[str]:
+        """One line for each configuration whose form does not validate."""
+        return [
+            f"configuration {index + 1} '{self.name_of(index)}' is invalid: {entry.problem.message}"
+            for index, entry in enumerate(self.entries) if entry.problem
+        ]
+
+    def refuse_invalid(self) -> bool:
+        """Before a run or a save: the app holds only the last valid copy of an invalid
+        configuration, so say which is invalid and show the first, and refuse."""
+        lines = self.invalid()
+        if not lines:
+            return False
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        self.notify(lines[0] + more, severity="error", timeout=8)
+        self.current = next(index for index, entry in enumerate(self.entries) if entry.problem)
+        self.query_one("#config-list", DataTable).move_cursor(row=self.current)
+        self._fill_form()
+        return True
+
+    # --- the form ----------------------------------------------------------------------
+
+    def _field(self, name: str) -> Input | Select:
+        return self.query_one(f"#field-{name}")
+
+    def _set_fields(self, texts: Mapping[str, str]) -> None:
+        """Show values without taking them for the user's edits."""
+        with self.prevent(Input.Changed, Select.Changed):
+            for name, text in texts.items():
+                self._field(name).value = text
+
+    def _form_texts(self) -> dict[str, str]:
+        return {knob.name: str(self._field(knob.name).value) for knob in KNOBS}
+
+    def _fill_form(self) -> None:
+        if not self.configs:
+            return
+        entry = self.entries[self.current]
+        texts = entry.draft or texts_of(self.configs[self.current])
+        self._set_fields(texts)
+        self._show_options(texts["backend"])
+        self._show_problem(entry.problem)
+        self._field("label").placeholder = summary(texts)
+
+    def _backend_class(self, name: str):
+        try:
+            return backends.backend_class(name)
+        except AsrTuiError:  # a broken plugin: `read` says why under the backend
+            return None
+
+    def _show_options(self, backend: str) -> None:
+        cls = self._backend_class(backend)
+        for knob in KNOBS:
+            self.query_one(f"#row-{knob.name}").display = cls is None or cls.reads(knob)
+
+    def _show_problem(self, problem: Problem | None) -> None:
+        """Under its field; a field the backend does not read is hidden, so its problem
+        is said under the backend, naming the field."""
+        for error in self.query(".knob-error"):
+            error.display = False
+        if problem is None:
+            return
+        field, message = problem.field, problem.message
+        if not self.query_one(f"#row-{field}").display:
+            field, message = "backend", f"{BY_NAME[field].label}: {message}"
+        error = self.query_one(f"#error-{field}", Static)
+        error.update(Text(message))
+        error.display = True
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._apply_form()
+        self._edited(event.input.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "field-backend":
-            self._show_options(str(event.value))
-        self._apply_form()
+        self._edited(event.select.id)
 
-    def _apply_form(self) -> None:
-        if self._filling or not self.configs:
+    def _edited(self, widget_id: str | None) -> None:
+        name = (widget_id or "").removeprefix("field-")
+        if name not in BY_NAME or not self.entries:  # not a field, or before the first fill
             return
-        error = self.query_one("#config-error", Static)
-        try:
-            config = self.configs[self.current].with_(**self._form_values())
-            backends.create(config.backend).check(config)
-        except AsrTuiError as exc:
-            error.update(f"[b red]{exc}[/]")
-            return
-        error.update("")
-        self.configs[self.current] = config
-        table = self.query_one("#config-list", DataTable)
-        table.update_cell_at((self.current, 1), summary(config))
-        self.post_message(self.Changed())
+        entry = self.entries[self.current]
+        if name == "label":
+            entry.label_typed = bool(self._field("label").value.strip())
+        elif name in RunConfig.NAMED_BY_SUMMARY and not entry.label_typed:
+            self._set_fields({"label": ""})
+        if name == "backend":
+            self._backend_changed(str(self._field("backend").value))
+        texts = self._form_texts()
+        found = read(texts, name, entry.problem)
+        if isinstance(found, Problem):
+            entry.draft, entry.problem = texts, found
+        else:
+            entry.draft, entry.problem = None, None
+            self.configs[self.current] = found
+        self._show_problem(entry.problem)
+        self._field("label").placeholder = summary(texts)
+        self._update_row(self.current)
+
+    def _backend_changed(self, backend: str) -> None:
+        """Knobs the new backend does not read go back to their defaults: hidden, they
+        could not be fixed if they made the configuration invalid (PyTorch after a
+        batched JAX configuration)."""
+        self._show_options(backend)
+        cls = self._backend_class(backend)
+        if cls is not None:
+            self._set_fields({k.name: k.to_text(k.default) for k in KNOBS if not cls.reads(k)})
 
     def action_new(self) -> None:
+        """A copy of the selected configuration (its draft, if invalid) without its label."""
         base = self.configs[self.current] if self.configs else RunConfig()
+        entry = self.entries[self.current] if self.configs else Entry()
         self.configs.append(base.with_(label=""))
+        draft = entry.draft and entry.draft | {"label": ""}
+        self.entries.append(Entry(draft, entry.problem))
         self.current = len(self.configs) - 1
         self._refresh_list()
         self._fill_form()
@@ -146,6 +316,7 @@ class ConfigurePane(Vertical):
             self.notify("a run needs at least one configuration", severity="warning")
             return
         del self.configs[self.current]
+        del self.entries[self.current]
         self.current = max(0, self.current - 1)
         self._refresh_list()
         self._fill_form()

@@ -1,0 +1,271 @@
+"""The Configure form under Pilot at 80x24: each field checked where it is edited,
+invalid configurations marked and refused, devices checked at once, labels that
+follow the settings, and presets saved and picked by the name --preset takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from asr_tui.core import environment, presets
+from asr_tui.core.samples import SAMPLE
+from asr_tui.tui.app import AsrTuiApp
+from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
+from tests.tui_helpers import column
+
+SMALL = (80, 24)
+
+
+def quick_app() -> AsrTuiApp:
+    return AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+
+
+async def open_configure(pilot, row: int = 0) -> None:
+    await pilot.press("2")
+    await pilot.pause()
+    for _ in range(row):
+        await pilot.press("down")
+    await pilot.pause()
+    assert pilot.app.query_one("#configure-pane").current == row
+
+
+async def type_into(pilot, field: str, text: str) -> None:
+    """Replace a field's text with keystrokes, as a person does."""
+    widget = pilot.app.query_one(f"#field-{field}")
+    widget.focus()
+    await pilot.press("end", *["backspace"] * len(widget.value), *text)
+    await pilot.pause()
+
+
+async def choose(pilot, field: str, value: str) -> None:
+    pilot.app.query_one(f"#field-{field}").value = value
+    await pilot.pause()
+
+
+def seen(app, widget) -> bool:
+    """Wholly on screen, inside the form's scrolled view."""
+    region = widget.region
+    return widget.display and region.height > 0 and app.query_one("#config-form").region.contains_region(region)
+
+
+def names(app) -> list[str]:
+    return column(app.query_one("#config-list"), "configuration")
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_an_invalid_edit_stays_in_the_form_is_marked_and_refused(audio_dir):
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot, row=1)  # JAX fp32, sequential
+        await type_into(pilot, "batch_size", "8")
+        error = app.query_one("#error-batch_size")
+        assert app.query_one("#field-batch_size").value == "8"  # what was typed stays
+        assert "use strategy batched" in str(error.render()) and seen(app, error)
+        assert not any(e.display for e in app.query(".knob-error") if e is not error)
+        assert app.configs[1].batch_size == 1  # the app keeps the last valid copy...
+        assert names(app)[1].startswith("✗ ") and app.query_one("#config-list").get_row_at(1)[1].style == "bold red"
+        # ...and will not run it
+        app.query_one("#sources-pane").focus()
+        await pilot.press("r")
+        await pilot.pause()
+        assert not app.running and app.query_one("#tabs").active == "configure"
+        assert "configuration 2 'jax tiny.en cpu float32' is invalid: sequential decoding" in notices(app)[-1]
+        # leaving the configuration and coming back shows the draft, not the valid copy
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.query_one("#field-batch_size").value == "1" and not error.display
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.query_one("#field-batch_size").value == "8" and error.display
+        # the fix applies the configuration and clears the mark
+        await choose(pilot, "strategy", "batched")
+        assert not error.display and app.configs[1].batch_size == 8 and app.configs[1].strategy == "batched"
+        assert names(app)[1] == "jax tiny.en cpu float32 batched b8"
+
+
+async def test_a_field_that_does_not_parse_is_refused_under_that_field(audio_dir):
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        await type_into(pilot, "temperatures", "0,0.5,x")
+        error = app.query_one("#error-temperatures")
+        assert "comma-separated list of numbers" in str(error.render()) and seen(app, error)
+        assert app.configs[0].temperatures == (0.0, 0.5)  # the last valid text, "0,0.5,"
+        # an edit elsewhere keeps the problem where it is
+        await type_into(pilot, "best_of", "2")
+        assert error.display and not app.query_one("#error-best_of").display
+
+
+async def test_switching_backend_resets_what_the_new_one_does_not_read(audio_dir):
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot, row=1)
+        await choose(pilot, "strategy", "batched")
+        await type_into(pilot, "batch_size", "16")
+        await choose(pilot, "backend", "pytorch")  # reads neither strategy nor batch size
+        assert not app.query_one("#row-strategy").display
+        config = app.configs[1]
+        assert (config.backend, config.strategy, config.batch_size) == ("pytorch", "sequential", 1)
+        assert not any(e.display for e in app.query(".knob-error"))
+
+
+async def test_cuda_without_a_gpu_is_said_at_once(audio_dir, monkeypatch):
+    monkeypatch.setattr(environment, "gpu_visible", lambda: False)
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        await choose(pilot, "device", "cuda")
+        error = app.query_one("#error-device")
+        assert "no GPU is visible" in str(error.render()) and seen(app, error)
+        assert app.configs[0].device == "cpu" and names(app)[0].startswith("✗ ")
+
+
+async def test_cuda_with_a_gpu_visible_is_accepted(audio_dir, monkeypatch):
+    monkeypatch.setattr(environment, "gpu_visible", lambda: True)  # no GPU here: the probe says there is
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        await choose(pilot, "device", "cuda")
+        assert app.configs[0].device == "cuda" and not app.query_one("#error-device").display
+
+
+async def test_a_presets_gpu_configurations_are_marked_when_it_loads(audio_dir, monkeypatch):
+    monkeypatch.setattr(environment, "gpu_visible", lambda: False)
+    app = AsrTuiApp(presets.find("study-gpu-large-v2"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        assert all(name.startswith("✗ ") for name in names(app))
+        assert "no GPU is visible" in str(app.query_one("#error-device").render())
+
+
+async def test_labels_follow_the_settings_unless_typed(audio_dir, monkeypatch):
+    monkeypatch.setattr(environment, "gpu_visible", lambda: True)
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot, row=1)
+        assert names(app)[1] == "JAX fp32"
+        await type_into(pilot, "no_speech_threshold", "0.5")  # not a setting the name is about
+        assert names(app)[1] == "JAX fp32"
+        await choose(pilot, "dtype", "bfloat16")
+        await choose(pilot, "device", "cuda")
+        label = app.query_one("#field-label")
+        assert names(app)[1] == app.configs[1].display_name == "jax tiny.en cuda bfloat16"
+        assert label.value == "" and label.placeholder == "jax tiny.en cuda bfloat16"
+        # a label typed here sticks across edits
+        await type_into(pilot, "label", "my jax")
+        await choose(pilot, "dtype", "float16")
+        assert names(app)[1] == app.configs[1].label == "my jax" and app.configs[1].dtype == "float16"
+        # cleared, the generated name is back
+        await type_into(pilot, "label", "")
+        assert names(app)[1] == "jax tiny.en cuda float16"
+        # and it is what a saved preset keeps
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#preset-name-input").value = "edited"
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        saved = presets.load(presets.user_dir() / "edited.toml")
+        assert [c.display_name for c in saved.configs] == ["PyTorch fp32", "jax tiny.en cuda float16"]
+        (presets.user_dir() / "edited.toml").unlink()
+
+
+async def test_save_asks_for_a_name_and_a_description(audio_dir):
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SavePresetDialog)
+        name, description = dialog.query_one("#preset-name-input"), dialog.query_one("#preset-description-input")
+        assert name.value == "quick copy"
+        assert description.value == ""  # not the bundled preset's description
+        await type_into_dialog(pilot, name, "My CPU look")
+        assert "--preset my-cpu-look" in str(dialog.query_one("#preset-file").render())
+        await pilot.press("enter")  # on to the description
+        assert app.focused is description
+        await pilot.press(*"tiny.en, two engines")
+        await pilot.press("enter")
+        await pilot.pause()
+        path = presets.user_dir() / "my-cpu-look.toml"
+        saved = presets.load(path)
+        assert (saved.name, saved.description) == ("My CPU look", "tiny.en, two engines")
+        # saving again offers the user preset's own name and description
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one("#preset-name-input").value == "My CPU look"
+        assert app.screen.query_one("#preset-description-input").value == "tiny.en, two engines"
+        await pilot.press("escape")
+        path.unlink()
+
+
+async def type_into_dialog(pilot, widget, text: str) -> None:
+    widget.focus()
+    await pilot.press("end", *["backspace"] * len(widget.value), *text)
+    await pilot.pause()
+
+
+async def test_a_name_without_letters_is_not_saved(audio_dir):
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        await type_into_dialog(pilot, dialog.query_one("#preset-name-input"), "!!")
+        assert "at least one letter or digit" in str(dialog.query_one("#preset-file").render())
+        dialog.query_one("#ok").press()
+        await pilot.pause()
+        assert app.screen is dialog
+
+
+async def test_picker_lists_the_preset_name_and_description(audio_dir):
+    presets.user_dir().mkdir(parents=True, exist_ok=True)
+    unreadable = presets.user_dir() / "unreadable.toml"
+    unreadable.write_bytes(b"name = \xff\n")
+    try:
+        app = quick_app()
+        async with app.run_test(size=SMALL) as pilot:
+            await open_configure(pilot)
+            await pilot.press("p")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, PresetScreen)
+            options = screen.query_one("#preset-list")
+            shown = {options.get_option_at_index(i).id: str(options.get_option_at_index(i).prompt) for i in range(options.option_count)}
+            study = presets.find("study-cpu-base")
+            assert shown["study-cpu-base"].startswith("study-cpu-base  ") and study.description in shown["study-cpu-base"]
+            assert "unreadable.toml" not in shown and "unreadable" in str(screen.query_one("#preset-errors").render())
+            # enter loads the highlighted preset by that name
+            options.highlighted = list(shown).index("study-cpu-base")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.preset.slug == "study-cpu-base" and names(app)[0] == "PyTorch fp32"
+    finally:
+        unreadable.unlink()
+
+
+@pytest.mark.parametrize(
+    ("nodes", "cuda_visible_devices", "expected"),
+    [
+        ((), None, False),
+        (("nvidia0", "nvidiactl"), None, True),
+        (("nvidiactl",), None, False),  # the control node alone is no GPU
+        (("kfd",), None, True),  # ROCm
+        (("nvidia0",), "", False),  # hidden from CUDA
+        (("nvidia0",), "-1", False),
+        (("nvidia0",), "1", True),
+    ],
+)
+def test_the_gpu_probe_reads_device_nodes(tmp_path, monkeypatch, nodes, cuda_visible_devices, expected):
+    for node in nodes:
+        (tmp_path / node).touch()
+    if cuda_visible_devices is None:
+        monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    else:
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", cuda_visible_devices)
+    assert environment.gpu_visible(tmp_path) is expected
