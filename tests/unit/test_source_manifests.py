@@ -11,7 +11,7 @@ import pytest
 
 from asr_tui.core import sources
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.metrics import find_reference
+from asr_tui.core.references import find as find_reference
 
 
 def touch(path: Path, text: str = "") -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("torch", "jax", "jaxlib", "flax", "ctranslate2", "faster_whisper", "whisper", "whisper_jax", "transformers")
 CONTRACTS = {
     "core": ("textual", "asr_tui.tui", "asr_tui.cli"),

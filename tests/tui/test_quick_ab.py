@@ -7,7 +7,7 @@ from pathlib import Path
 from asr_tui.core import presets
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
-from tests.test_microphone import REFERENCE
+from tests.backends.test_microphone import REFERENCE
 from tests.bounds import SAMPLE_WER_BOUND
 from tests.tui_helpers import started, wait_until
 from tests.virtual_mic import play

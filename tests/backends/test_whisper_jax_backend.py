@@ -23,7 +23,7 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.metrics import normalizer, wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
-from tests.test_cli import asr_tui, one_line_error
+from tests.cli_helpers import asr_tui, one_line_error
 from tests.bounds import SAMPLE_WER_BOUND
 
 HAS_WHISPER_JAX = importlib.util.find_spec("whisper_jax") is not None
@@ -31,7 +31,7 @@ needs_whisper_jax = pytest.mark.skipif(not HAS_WHISPER_JAX, reason="whisper-jax 
 WHISPER_JAX = RunConfig(backend="whisper-jax", strategy="batched", batch_size=4, temperatures=(0.0,), warmup=0, repeat=1)
 JAX_BATCHED_GREEDY = WHISPER_JAX.with_(backend="jax")
 PEER_WER_MARGIN = 0.02  # whisper-jax against our JAX batched greedy, same batch size and dtype
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def over_repeated(reference: str, hypothesis: str, n: int = 6) -> list[str]:
