@@ -86,7 +86,7 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
     """The configurations to run: the preset's (or the defaults) under the flags,
     expanded by --sweep. Refused sweep combinations are listed on stderr."""
     overrides = knob_overrides(args)
-    if "backend" in overrides and "strategy" not in overrides:
+    if overrides.get("backend") in backends.names() and "strategy" not in overrides:
         only = backends.backend_class(overrides["backend"]).strategies
         if len(only) == 1:  # a backend with one strategy runs it without being told
             overrides["strategy"] = only[0]

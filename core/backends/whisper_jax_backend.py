@@ -175,7 +175,7 @@ class WhisperJaxBackend(Backend):
             "return_timestamps": True,
             "vad_filter": False,
             "max_new_tokens": self.pipeline.max_length - 1,
-            "language": config.language,
+            "language": "en" if config.english_only else config.language,
             "task": config.task,
         }
 

@@ -67,6 +67,10 @@ def test_backend_gives_its_reference_calls_transcript(peer, clip):
         assert abs(wer(text, ours) - wer(text, theirs)) <= HALF_A_POINT, (ours, theirs)
     elif name == "jax batched":
         assert wer(text, ours) <= wer(text, theirs) + HALF_A_POINT, (ours, theirs)
+    elif name == "whisper-jax" and runs[clip][3]["chunking"] == "transformers":
+        # the one recorded deviation: the windows whisper-jax's chunker adds inside the last
+        # one are not decoded, since its merge repeats their text; never worse than the library
+        assert wer(text, ours) <= wer(text, theirs) + HALF_A_POINT, (ours, theirs)
     else:
         assert ours == theirs
 

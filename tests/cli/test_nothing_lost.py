@@ -30,7 +30,7 @@ from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
-from asr_tui.tui.screens.presets import PresetScreen
+from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
 from tests.speech import TEXTS, espeak
 from tests.tmux_session import TmuxSession, wait_gone
 from tests.tui_helpers import wait_until
@@ -380,9 +380,9 @@ async def test_failed_preset_save_is_a_toast_and_the_edits_stay(audio_dir, tmp_p
         app.query_one("#field-beam_size").value = "3"
         await pilot.pause()
         await pilot.press("ctrl+s")
-        assert isinstance(app.screen, InputDialog)
-        app.screen.query_one("#dialog-input").value = "kept edits"
-        await pilot.press("enter")
+        assert isinstance(app.screen, SavePresetDialog)
+        app.screen.query_one("#preset-name-input").value = "kept edits"
+        await pilot.press("enter", "enter")
         await pilot.pause()
         assert app.is_running and "could not save preset" in toasts(app)
         assert app.configs[0].beam_size == 3

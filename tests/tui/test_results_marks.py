@@ -39,7 +39,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         assert table.get_row_at(0)[0] == "!~" and table.get_row_at(1)[0] == ""
         assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
         corpus = table.get_row_at(2)
-        assert corpus[0] == "Σ" and corpus[2] == "corpus: 2 files" and corpus[8] == "0.100"  # 4 errors / 40 words
+        assert corpus[0] == "Σ" and corpus[4] == "corpus: 2 files" and corpus[6] == "0.100"  # 4 errors / 40 words
         table.move_cursor(row=0)
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
