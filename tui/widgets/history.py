@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label
 from asr_tui.core import history
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.sources import with_tilde
-from asr_tui.tui.widgets.tables import number, row_item
+from asr_tui.tui.widgets.tables import compare_marked, number, row_item, toggle_mark
 
 COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
 FIXED_COLUMNS = 2  # mark and date stay put when the table scrolls sideways
@@ -130,19 +130,11 @@ class HistoryPane(Vertical):
         result = row_item(self.query_one("#history-table", DataTable), self.shown)
         if result is None:
             return
-        if any(result is m for m in self.marked):
-            self.marked = [m for m in self.marked if m is not result]
-        else:
-            self.marked = (self.marked + [result])[-2:]
+        self.marked = toggle_mark(self.marked, result)
         self.refresh_rows()
 
     def action_compare(self) -> None:
-        from asr_tui.tui.screens.compare import CompareScreen
-
-        if len(self.marked) != 2:
-            self.notify("mark two runs with space first", severity="warning")
-            return
-        self.app.push_screen(CompareScreen(*self.marked))
+        compare_marked(self, self.marked)
 
     def action_export(self) -> None:
         from asr_tui.tui.screens.dialogs import InputDialog

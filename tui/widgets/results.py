@@ -23,7 +23,7 @@ from textual_plotext import PlotextPlot
 from asr_tui.core import corpus, export
 from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
-from asr_tui.tui.widgets.tables import number, row_item, short_reason
+from asr_tui.tui.widgets.tables import compare_marked, number, row_item, short_reason, toggle_mark
 
 
 @dataclass(frozen=True)
@@ -237,10 +237,7 @@ class ResultsPane(Vertical):
         result = self.highlighted()
         if result is None:
             return
-        if any(result is m for m in self.marked):
-            self.marked = [m for m in self.marked if m is not result]
-        else:
-            self.marked = (self.marked + [result])[-2:]
+        self.marked = toggle_mark(self.marked, result)
         self.refresh_results()
 
     def action_sort(self) -> None:
@@ -256,12 +253,7 @@ class ResultsPane(Vertical):
         self.refresh_results()
 
     def action_compare(self) -> None:
-        from asr_tui.tui.screens.compare import CompareScreen
-
-        if len(self.marked) != 2:
-            self.notify("mark two runs with space first", severity="warning")
-            return
-        self.app.push_screen(CompareScreen(*self.marked))
+        compare_marked(self, self.marked)
 
     def action_export_table(self) -> None:
         from asr_tui.tui.screens.dialogs import InputDialog

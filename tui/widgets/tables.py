@@ -29,3 +29,21 @@ def short_reason(message: str) -> str:
     """The start of a failure message, for a table cell; a details panel shows all of it."""
     first_line = message.strip().splitlines()[0] if message.strip() else "unknown error"
     return first_line if len(first_line) <= REASON_WIDTH else first_line[: REASON_WIDTH - 1] + "…"
+
+
+def toggle_mark(marked: list[T], item: T) -> list[T]:
+    """Marks for comparing two runs (by identity): unmark a marked one, else mark it,
+    keeping the two newest."""
+    if any(item is m for m in marked):
+        return [m for m in marked if m is not item]
+    return (marked + [item])[-2:]
+
+
+def compare_marked(widget, marked: list) -> None:
+    """Open the Compare screen on the two marked runs, or say how to mark them."""
+    from asr_tui.tui.screens.compare import CompareScreen
+
+    if len(marked) != 2:
+        widget.notify("mark two runs with space first", severity="warning")
+        return
+    widget.app.push_screen(CompareScreen(*marked))
