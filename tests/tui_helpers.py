@@ -53,3 +53,25 @@ def fixed_result(config: str, backend: str, warm: float, wer: float | None, **ch
         env={"hostname": "bench-1", "gpu": None},
     )
     return replace(result, **changes)
+
+
+async def preset_picker_with(name: str, data: bytes, size: tuple[int, int]) -> tuple[str, int]:
+    """Plant a user preset file, open the preset picker, and return its error text and
+    how many presets it lists; the file is removed afterwards."""
+    from asr_tui.core import presets
+    from asr_tui.core.samples import SAMPLE
+    from asr_tui.tui.app import AsrTuiApp
+    from asr_tui.tui.screens.presets import PresetScreen
+
+    presets.user_dir().mkdir(parents=True, exist_ok=True)
+    planted = presets.user_dir() / name
+    planted.write_bytes(data)
+    try:
+        app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("2", "p")
+            await pilot.pause()
+            assert isinstance(app.screen, PresetScreen)
+            return str(app.screen.query_one("#preset-errors").render()), app.screen.query_one("#preset-list").option_count
+    finally:
+        planted.unlink()

@@ -29,11 +29,11 @@ from asr_tui.core.presets import Preset
 from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
-from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
-from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
+from asr_tui.tui.screens.dialogs import ConfirmDialog
+from asr_tui.tui.screens.presets import SavePresetDialog
 from tests.speech import TEXTS, espeak
 from tests.tmux_session import TmuxSession, wait_gone
-from tests.tui_helpers import wait_until
+from tests.tui_helpers import preset_picker_with, wait_until
 
 ENTRY = Path(sys.executable).with_name("asr-tui")
 SIZE = (100, 32)
@@ -353,20 +353,10 @@ def toasts(app) -> str:
 
 
 async def test_unreadable_user_preset_is_listed_and_the_rest_load(audio_dir):
-    presets.user_dir().mkdir(parents=True, exist_ok=True)
-    latin1 = presets.user_dir() / "latin1.toml"
-    latin1.write_bytes("# réglages\n[[configs]]\nbackend = 'pytorch'\n".encode("latin-1"))
-    try:
-        app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("2", "p")
-            await pilot.pause()
-            assert isinstance(app.screen, PresetScreen)
-            errors = str(app.screen.query_one("#preset-errors").render())
-            assert "unreadable" in errors and "latin1.toml" in errors and "not UTF-8" in errors
-            assert app.screen.query_one("#preset-list").option_count >= len(list(presets.bundled_dir().glob("*.toml")))
-    finally:
-        latin1.unlink()
+    latin1 = "# réglages\n[[configs]]\nbackend = 'pytorch'\n".encode("latin-1")
+    errors, listed = await preset_picker_with("latin1.toml", latin1, SIZE)
+    assert "unreadable" in errors and "latin1.toml" in errors and "not UTF-8" in errors
+    assert listed >= len(list(presets.bundled_dir().glob("*.toml")))
 
 
 async def test_failed_preset_save_is_a_toast_and_the_edits_stay(audio_dir, tmp_path, monkeypatch):

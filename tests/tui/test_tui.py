@@ -17,11 +17,11 @@ from asr_tui.core import history, microphone, presets
 from asr_tui.core.config import RunConfig
 from asr_tui.core.presets import Preset
 from asr_tui.core.samples import SAMPLE
-from tests.tui_helpers import cell, column, fixed_result, started, wait_until
+from tests.tui_helpers import cell, column, fixed_result, preset_picker_with, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.compare import CompareScreen, against_each_other, against_reference, how_much
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
-from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
+from asr_tui.tui.screens.presets import SavePresetDialog
 
 SIZE = (100, 32)
 SMALL = (80, 24)
@@ -390,20 +390,9 @@ def test_transcript_diffs_show_words_as_produced():
 
 
 async def test_malformed_preset_is_reported_and_the_rest_load(audio_dir):
-    presets.user_dir().mkdir(parents=True, exist_ok=True)
-    bad = presets.user_dir() / "broken.toml"
-    bad.write_text("[[configs]]\nbackend = 'pytorch'\nbatch_size = 'huge'\n")
-    try:
-        app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("2", "p")
-            await pilot.pause()
-            assert isinstance(app.screen, PresetScreen)
-            errors = str(app.screen.query_one("#preset-errors").render())
-            assert "broken.toml" in errors and "batch_size" in errors
-            assert app.screen.query_one("#preset-list").option_count >= 4
-    finally:
-        bad.unlink()
+    errors, listed = await preset_picker_with("broken.toml", b"[[configs]]\nbackend = 'pytorch'\nbatch_size = 'huge'\n", SIZE)
+    assert "broken.toml" in errors and "batch_size" in errors
+    assert listed >= 4
 
 
 async def test_save_overwrite_reload_delete_preset(audio_dir):
