@@ -31,7 +31,8 @@ def tui_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="asr-tui",
         description="Benchmark Whisper backends in a terminal UI. Subcommands: "
-        "'asr-tui run --help' runs headless, 'asr-tui record --help' records from the microphone.",
+        "'asr-tui run --help' runs headless, 'asr-tui record --help' records from the microphone, "
+        "'asr-tui bench --help' times a model's shape with random weights.",
     )
     parser.add_argument("--preset", help="preset name or TOML file to open with")
     parser.add_argument("audio", nargs="*", help="audio files to preselect")
@@ -43,6 +44,10 @@ def dispatch(argv: list[str]) -> int:
         from asr_tui.cli.run import main as run_main
 
         return run_main(argv[1:])
+    if argv and argv[0] == "bench":
+        from asr_tui.cli.bench import main as bench_main
+
+        return bench_main(argv[1:])
     if argv and argv[0] == "record":
         from asr_tui.cli.record import main as record_main
 

@@ -109,6 +109,11 @@ class Backend(ABC):
         change (see `core.threads`)."""
         return threads
 
+    def kernel_timer(self, dims: dict, state: dict[str, np.ndarray], config: RunConfig):
+        """A `core.kernel_bench.KernelTimer` for a model of these dims and weights at the
+        configuration's device and dtype, or None where this backend has none."""
+        return None
+
     def reset_peak_gpu_memory(self) -> None: ...
 
     def peak_gpu_memory_mb(self) -> float | None:

@@ -8,6 +8,7 @@ asynchronous dispatch cannot flatter a timing.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -48,6 +49,16 @@ def _listen_for_cache_hits() -> None:
         _listening = True
 
 
+def start_xla(threads: int) -> int:
+    """Tell XLA, before JAX starts, what it reads only then; return the CPU thread
+    count in force (`core.threads`). On a GPU, XLA takes 75 % of its memory up front
+    by default: then every run's peak GPU memory reads the same, and a PyTorch
+    backend in the same process finds the GPU full. Allocation on demand (unless the
+    user chose otherwise) makes the peak what the run used."""
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    return thread_counts.pin_xla(threads)
+
+
 def jax_device(kind: str):
     import jax
 
@@ -58,6 +69,16 @@ def jax_device(kind: str):
         raise AsrTuiError(
             "cuda asked for but JAX sees no GPU; install jax[cuda12] on a GPU machine or use --device cpu"
         ) from None
+
+
+def peak_gpu_memory_mb(device) -> float | None:
+    """The GPU's peak allocation in this process: XLA keeps no per-run peak and has no
+    reset, so a run's figure includes earlier runs in the same process (the GPU study
+    runs one configuration per process)."""
+    if device is None or device.platform == "cpu":
+        return None
+    stats = device.memory_stats() or {}
+    return stats.get("peak_bytes_in_use", 0) / 2**20
 
 
 @dataclass
@@ -90,7 +111,7 @@ class JaxBackend(Backend):
             raise AsrTuiError("the JAX backend decodes greedily (with temperature fallback): beam size must be 1")
 
     def check_available(self, config: RunConfig) -> None:
-        thread_counts.pin_xla(thread_counts.resolve(config.threads))  # before JAX starts
+        start_xla(thread_counts.resolve(config.threads))
         try:
             import jax  # noqa: F401
         except ImportError:
@@ -118,12 +139,65 @@ class JaxBackend(Backend):
         self.loaded = _Loaded(dims, params, device, config.dtype)
         self._compiled.clear()
 
+    def kernel_timer(self, dims: dict, state: dict[str, np.ndarray], config: RunConfig):
+        """The backend's own model functions, each compiled once per shape (the first
+        call's compile seconds reported apart): the encoder on the batch, the
+        cross-attention K/V and the prompt, then a compiled loop of single-token steps,
+        as `generate` runs them, without the logit rules."""
+        import jax
+        import jax.numpy as jnp
+        from jax import lax
+
+        from asr_tui.core.backends.jaxwhisper import model
+        from asr_tui.core.kernel_bench import PROMPT_TOKENS, KernelTimes
+        from asr_tui.core.weights.jax_arrays import from_state_dict, per_layer
+
+        device = jax_device(config.device)
+        dtype = jnp.dtype(DTYPES[config.dtype])
+        tree = per_layer(from_state_dict(state, dims))
+        params = jax.device_put(jax.tree.map(lambda a: jnp.asarray(a, dtype), tree), device)
+        del tree
+        self.loaded = _Loaded(dims, params, device, config.dtype)
+        self._compiled.clear()
+
+        def prefill(params, features, prompt, n_ctx, n_head):
+            xkv = model.cross_kv(params, features, n_head)
+            cache = model.empty_cache(params, prompt.shape[0], n_ctx, n_head)
+            logits, cache = model.decode(params, prompt, 0, cache, xkv, n_head)
+            return jnp.argmax(logits[:, -1], axis=-1).astype(jnp.int32), cache, xkv
+
+        def decode_steps(params, token, cache, xkv, steps, n_head):
+            def step(i, carry):
+                token, cache = carry
+                logits, cache = model.decode(params, token[:, None], PROMPT_TOKENS + i, cache, xkv, n_head)
+                return jnp.argmax(logits[:, 0], axis=-1).astype(jnp.int32), cache
+
+            return lax.fori_loop(0, steps, step, (token, cache))[0]
+
+        def timer(batch: int, steps: int) -> KernelTimes:
+            self._compile_s = 0.0
+            mel = jax.device_put(np.random.default_rng(batch).standard_normal((batch, dims["n_mels"], 3000), np.float32), device)
+            prompt = jax.device_put(np.zeros((batch, PROMPT_TOKENS), np.int32), device)
+            with jax.default_device(device):
+                start = time.perf_counter()
+                features = jax.block_until_ready(self._call("encode", model.encode, params, mel, n_head=dims["n_audio_head"]))
+                encoded = time.perf_counter()
+                token, cache, xkv = jax.block_until_ready(self._call(
+                    "prefill", prefill, params, features, prompt, n_ctx=PROMPT_TOKENS + steps, n_head=dims["n_text_head"]))
+                prefilled = time.perf_counter()
+                np.asarray(self._call("steps", decode_steps, params, token, cache, xkv, steps=steps, n_head=dims["n_text_head"]))
+                done = time.perf_counter()
+            # a shape's first call compiles inside its stages; the bench does not time it
+            return KernelTimes(encoded - start, prefilled - encoded, done - prefilled, self._compile_s)
+
+        return timer
+
     def release(self) -> None:
         self.loaded = None
         self._compiled.clear()
 
     def set_threads(self, threads: int) -> int:
-        return thread_counts.pin_xla(threads)
+        return start_xla(threads)
 
     # --- compiled calls -----------------------------------------------------------------
 
@@ -142,20 +216,23 @@ class JaxBackend(Backend):
         return compiled(*args)
 
     def _cross_kv(self, mels: list[np.ndarray], batch: int):
-        """Encode each window once (one compiled single-window encoder: on the CPU a
-        batched encoder is slower per window), pad the batch by repeating the last
-        window's features, and project them to every layer's cross-attention K/V."""
+        """Encode each window once, pad the batch by repeating the last window, and
+        project the features to every layer's cross-attention K/V. On the CPU one
+        compiled single-window encoder runs per window (a batched one is slower per
+        window there); a GPU encodes the whole batch in one call."""
         import jax
         import jax.numpy as jnp
 
         from asr_tui.core.backends.jaxwhisper import model
 
-        params, dims = self.loaded.params, self.loaded.dims
-        features = [
-            self._call("encode", model.encode, params, jax.device_put(m[None], self.loaded.device), n_head=dims["n_audio_head"])
-            for m in mels
-        ]
-        features = jnp.concatenate(features + [features[-1]] * (batch - len(features)))
+        params, dims, device = self.loaded.params, self.loaded.dims, self.loaded.device
+        n_head = dims["n_audio_head"]
+        if device.platform == "cpu":
+            features = [self._call("encode", model.encode, params, jax.device_put(m[None], device), n_head=n_head) for m in mels]
+            features = jnp.concatenate(features + [features[-1]] * (batch - len(features)))
+        else:
+            padded = np.stack(mels + [mels[-1]] * (batch - len(mels)))
+            features = self._call("encode", model.encode, params, jax.device_put(padded, device), n_head=n_head)
         return self._call("cross_kv", model.cross_kv, params, features, n_head=dims["n_text_head"])
 
     def _detect_language(self, mel_window: np.ndarray, tokenizer) -> str:
@@ -269,10 +346,7 @@ class JaxBackend(Backend):
         return settings
 
     def peak_gpu_memory_mb(self) -> float | None:
-        if self.loaded is None or self.loaded.device.platform == "cpu":
-            return None
-        stats = self.loaded.device.memory_stats() or {}
-        return stats.get("peak_bytes_in_use", 0) / 2**20
+        return peak_gpu_memory_mb(None if self.loaded is None else self.loaded.device)
 
     def gpu_name(self) -> str | None:
         if self.loaded is None or self.loaded.device.platform == "cpu":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 import threading
+import time
 import types
 from contextlib import contextmanager
 
@@ -145,11 +146,62 @@ class PyTorchBackend(Backend):
                 )
 
     def load(self, config: RunConfig, weights: Weights) -> None:
-        model = load_whisper_model(weights, config.device)
-        if config.dtype == "float16":
-            model = model.half()
-        self.model = model
+        # float32 weights at every dtype, as openai-whisper's own load_model gives them:
+        # with fp16 its layers cast weights to the input's dtype per call and keep layer
+        # norms in float32, so a float16 run is the library's own float16 run. (Halving
+        # the module instead would feed float32 activations to float16 layer norms.)
+        self.model = load_whisper_model(weights, config.device)
         self.device = config.device
+
+    def kernel_timer(self, dims: dict, state: dict[str, np.ndarray], config: RunConfig):
+        """openai-whisper's modules as its decoding loop drives them: float32 weights
+        (cast per call at float16), the encoder on a batch, the decoder with the
+        library's own key/value-cache hooks, and one device-to-host check per step,
+        as its loop makes when it looks for the end token."""
+        import torch
+        import whisper
+        from whisper.model import ModelDimensions
+
+        from asr_tui.core.kernel_bench import PROMPT_TOKENS, KernelTimes
+
+        with torch.device(config.device):  # built where it runs: initialising large-v2 on a CPU takes a minute
+            model = whisper.model.Whisper(ModelDimensions(**dims)).eval()
+        model.load_state_dict({name: torch.from_numpy(array) for name, array in state.items()})
+        self.device = config.device
+        dtype = torch.float16 if config.dtype == "float16" else torch.float32
+        generator = torch.Generator(config.device).manual_seed(0)
+
+        def sync() -> None:
+            if config.device == "cuda":
+                torch.cuda.synchronize()
+
+        def timer(batch: int, steps: int) -> KernelTimes:
+            mel = torch.randn(batch, dims["n_mels"], 3000, device=config.device, dtype=dtype, generator=generator)
+            prompt = torch.zeros(batch, PROMPT_TOKENS, dtype=torch.long, device=config.device)
+            cache, hooks = model.install_kv_cache_hooks()
+            try:
+                with torch.inference_mode():
+                    sync()
+                    start = time.perf_counter()
+                    features = model.encoder(mel)
+                    sync()
+                    encoded = time.perf_counter()
+                    logits = model.decoder(prompt, features, kv_cache=cache)
+                    token = logits[:, -1].argmax(-1, keepdim=True)
+                    sync()
+                    prefilled = time.perf_counter()
+                    for _ in range(steps):
+                        logits = model.decoder(token, features, kv_cache=cache)
+                        token = logits[:, -1].argmax(-1, keepdim=True)
+                        bool((token < 0).all())  # the loop's end-token check: a sync per step
+                    sync()
+                    done = time.perf_counter()
+            finally:
+                for hook in hooks:
+                    hook.remove()
+            return KernelTimes(encoded - start, prefilled - encoded, done - prefilled)
+
+        return timer
 
     def set_threads(self, threads: int) -> int:
         import torch

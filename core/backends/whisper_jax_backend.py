@@ -123,6 +123,7 @@ class WhisperJaxBackend(Backend):
 
     def __init__(self) -> None:
         self.pipeline = None
+        self.device = None
 
     def check(self, config: RunConfig) -> None:
         super().check(config)
@@ -134,26 +135,42 @@ class WhisperJaxBackend(Backend):
             raise AsrTuiError("whisper-jax decodes greedily without temperature fallback: set beam size 1 and temperatures 0")
 
     def check_available(self, config: RunConfig) -> None:
-        thread_counts.pin_xla(thread_counts.resolve(config.threads))  # before JAX starts
-        import_whisper_jax()
-        from asr_tui.core.backends.jax_backend import jax_device
+        from asr_tui.core.backends.jax_backend import jax_device, start_xla
 
+        start_xla(thread_counts.resolve(config.threads))
+        import_whisper_jax()
         jax_device(config.device)
 
     def load(self, config: RunConfig, weights: Weights) -> None:
+        import jax
         import jax.numpy as jnp
 
+        from asr_tui.core.backends.jax_backend import jax_device
         from asr_tui.core.weights.huggingface import flax_directory
 
         whisper_jax = import_whisper_jax()
         _listen_for_compilation()
-        self.pipeline = _pipeline_class(whisper_jax)(str(flax_directory(weights)), dtype=jnp.dtype(config.dtype))
+        # The pipeline puts its parameters and inputs on JAX's default device, which is
+        # a GPU wherever one is visible: `--device cpu` must hold there too.
+        self.device = jax_device(config.device)
+        with jax.default_device(self.device):
+            self.pipeline = _pipeline_class(whisper_jax)(str(flax_directory(weights)), dtype=jnp.dtype(config.dtype))
 
     def release(self) -> None:
         self.pipeline = None
 
     def set_threads(self, threads: int) -> int:
-        return thread_counts.pin_xla(threads)
+        from asr_tui.core.backends.jax_backend import start_xla
+
+        return start_xla(threads)
+
+    def peak_gpu_memory_mb(self) -> float | None:
+        from asr_tui.core.backends.jax_backend import peak_gpu_memory_mb
+
+        return peak_gpu_memory_mb(self.device)
+
+    def gpu_name(self) -> str | None:
+        return None if self.device is None or self.device.platform == "cpu" else self.device.device_kind
 
     def decoding_settings(self, config: RunConfig) -> dict:
         """What the loaded pipeline applies, whatever else the configuration holds: greedy
@@ -182,15 +199,18 @@ class WhisperJaxBackend(Backend):
     def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
         compiled_before = _compile_seconds
         total = len(samples) / SAMPLE_RATE
-        output = self.pipeline(
-            {"array": samples.astype(np.float32), "sampling_rate": SAMPLE_RATE},
-            chunk_length_s=WINDOW_SECONDS,
-            stride_length_s=STRIDE_FRAMES / FRAMES_PER_SECOND,
-            batch_size=config.batch_size,
-            language=config.language,
-            task=config.task,
-            return_timestamps=True,
-        )
+        import jax
+
+        with jax.default_device(self.device):
+            output = self.pipeline(
+                {"array": samples.astype(np.float32), "sampling_rate": SAMPLE_RATE},
+                chunk_length_s=WINDOW_SECONDS,
+                stride_length_s=STRIDE_FRAMES / FRAMES_PER_SECOND,
+                batch_size=config.batch_size,
+                language=config.language,
+                task=config.task,
+                return_timestamps=True,
+            )
         segments = []
         for chunk in output.get("chunks", []):
             start, end = chunk["timestamp"]

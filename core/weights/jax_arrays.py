@@ -99,9 +99,13 @@ def load(weights: Weights) -> tuple[dict, dict]:
     with np.load(entry / ARRAYS) as data:
         flat = {k: data[k] for k in data.files}
     dims = dict(zip(flat.pop("dims/keys").tolist(), map(int, flat.pop("dims/values"))))
-    tree = _unflatten(flat)
+    return dims, per_layer(_unflatten(flat))
+
+
+def per_layer(tree: dict) -> dict:
+    """The stacked tree (`from_state_dict`) with one dict per layer, as the model reads it."""
     for part in ("encoder", "decoder"):
         stacked = tree[part]["blocks"]
         layers = next(iter(stacked.values())).shape[0]
         tree[part]["blocks"] = [{k: v[i] for k, v in stacked.items()} for i in range(layers)]
-    return dims, tree
+    return tree

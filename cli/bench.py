@@ -1,0 +1,93 @@
+"""`asr-tui bench`: time a model's encoder and decoder from its shape, with random
+weights (`core.kernel_bench`), on this machine, before downloading it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from asr_tui.core import atomic, backends, kernel_bench
+from asr_tui.core.config import DEVICES, DTYPES
+from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.model_shapes import NAMES
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers, got '{text}'") from None
+    return values
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in text.split(",") if v.strip())
+
+
+def parser() -> argparse.ArgumentParser:
+    from asr_tui.cli.main import OneLineParser
+
+    p = OneLineParser(
+        prog="asr-tui bench",
+        description=f"Time the encoder and the decoder of an official model's shape with random weights "
+        f"({kernel_bench.NOTE}): no download. Every backend does the same work: a batch of 30 s windows, "
+        f"a {kernel_bench.PROMPT_TOKENS}-token prompt, then a fixed number of decoder steps.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--model", default="tiny", choices=NAMES, metavar="NAME", help=f"model shape ({', '.join(NAMES)})")
+    p.add_argument("--device", default="cpu", choices=DEVICES)
+    p.add_argument("--backends", type=_names, default=(), metavar="B,B",
+                   help=f"backends to time (default: every one with a kernel timer: {', '.join(backends.names())})")
+    p.add_argument("--dtypes", type=_names, default=(), metavar="D,D",
+                   help=f"dtypes to time, each where its backend runs it (default: all it runs; of {', '.join(DTYPES)})")
+    p.add_argument("--batches", type=_numbers, default=(1, 4, 16), metavar="N,N", help="windows per call")
+    p.add_argument("--steps", type=int, default=64, help="decoder steps after the prompt")
+    p.add_argument("--repeat", type=int, default=3, help="measured calls per batch size (after one unmeasured)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads; 0 is one per physical core")
+    p.add_argument("--json", type=Path, help="write the document here")
+    return p
+
+
+def table(plan: kernel_bench.BenchPlan, rows: list[kernel_bench.KernelRow]) -> Table:
+    out = Table(title=f"{plan.model} shape on {plan.device}: {kernel_bench.NOTE}", title_justify="left")
+    for header in ("backend", "dtype", "batch", "enc s/win", "prefill ms", "dec ms/step", "ms/token", "CV", "compile s"):
+        out.add_column(header, justify="left" if header in ("backend", "dtype") else "right")
+    for r in rows:
+        out.add_row(r.backend, r.dtype, str(r.batch), f"{r.encoder_s_per_window:.4f}", f"{r.prefill_ms:.1f}",
+                    f"{r.decoder_ms_per_step:.2f}", f"{r.decoder_ms_per_token:.3f}", f"{r.decoder_step_cv:.0%}",
+                    f"{r.compile_s:.1f}")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    err = Console(stderr=True)
+    if args.json:
+        atomic.check_writable(args.json)
+    plan = kernel_bench.BenchPlan(
+        model=args.model, device=args.device, backends=args.backends, dtypes=args.dtypes, batches=args.batches,
+        steps=args.steps, repeat=args.repeat, threads=args.threads,
+    )
+    for name in plan.backends:
+        backends.backend_class(name)  # an unknown name fails here, before any weights are made
+
+    def report(item) -> None:
+        if isinstance(item, kernel_bench.Skipped):
+            err.print(f"{item.backend} {item.dtype}: not timed: {item.reason}", highlight=False)
+        else:
+            err.print(f"{item.backend} {item.dtype} batch {item.batch}: encoder {item.encoder_s_per_window:.4f} s/window, "
+                      f"decoder {item.decoder_ms_per_step:.2f} ms/step", highlight=False)
+
+    err.print(f"{plan.model} shape, {kernel_bench.NOTE}; making random weights ...", highlight=False)
+    rows = kernel_bench.run(plan, report)
+    if not rows:
+        raise AsrTuiError("nothing was timed: " + "; ".join(f"{s.backend} {s.dtype}: {s.reason}" for s in plan.skipped))
+    Console().print(table(plan, rows))
+    if args.json:
+        atomic.write_text(args.json, json.dumps(kernel_bench.document(plan, rows), indent=2) + "\n")
+        err.print(f"wrote {args.json}")
+    return 0
