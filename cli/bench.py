@@ -75,19 +75,27 @@ def main(argv: list[str]) -> int:
     for name in plan.backends:
         backends.backend_class(name)  # an unknown name fails here, before any weights are made
 
+    finished: list[kernel_bench.KernelRow] = []
+
+    def write(complete: bool) -> None:
+        if args.json:
+            atomic.write_text(args.json, json.dumps(kernel_bench.document(plan, finished, complete), indent=2) + "\n")
+
     def report(item) -> None:
         if isinstance(item, kernel_bench.Skipped):
             err.print(f"{item.backend} {item.dtype}: not timed: {item.reason}", highlight=False)
-        else:
-            err.print(f"{item.backend} {item.dtype} batch {item.batch}: encoder {item.encoder_s_per_window:.4f} s/window, "
-                      f"decoder {item.decoder_ms_per_step:.2f} ms/step", highlight=False)
+            return
+        err.print(f"{item.backend} {item.dtype} batch {item.batch}: encoder {item.encoder_s_per_window:.4f} s/window, "
+                  f"decoder {item.decoder_ms_per_step:.2f} ms/step", highlight=False)
+        finished.append(item)
+        write(complete=False)  # each row as it finishes: a bench cut short keeps what it measured
 
     err.print(f"{plan.model} shape, {kernel_bench.NOTE}; making random weights ...", highlight=False)
     rows = kernel_bench.run(plan, report)
     if not rows:
         raise AsrTuiError("nothing was timed: " + "; ".join(f"{s.backend} {s.dtype}: {s.reason}" for s in plan.skipped))
     Console().print(table(plan, rows))
+    write(complete=True)
     if args.json:
-        atomic.write_text(args.json, json.dumps(kernel_bench.document(plan, rows), indent=2) + "\n")
         err.print(f"wrote {args.json}")
     return 0

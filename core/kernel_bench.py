@@ -174,11 +174,14 @@ def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[
     return rows
 
 
-def document(plan: BenchPlan, rows: list[KernelRow]) -> dict:
+def document(plan: BenchPlan, rows: list[KernelRow], complete: bool = True) -> dict:
+    """The JSON document; `complete` is false while rows are still to come, so a bench
+    stopped midway (a timeout, a lost machine) still leaves every finished row."""
     packages = sorted({p for name in {r.backend for r in rows} for p in backends.backend_class(name)().packages()})
     return {
         "schema": SCHEMA,
         "note": NOTE,
+        "complete": complete,
         "model_shape": plan.model,
         "dims": shape_of(plan.model),
         "prompt_tokens": PROMPT_TOKENS,

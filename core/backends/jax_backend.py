@@ -71,6 +71,14 @@ def jax_device(kind: str):
         ) from None
 
 
+def matmul_precision(dtype: str) -> str:
+    """float32 must mean float32. On NVIDIA GPUs since Ampere, XLA multiplies float32
+    matrices in TF32 (a 10-bit mantissa) unless told otherwise, while PyTorch keeps
+    float32 matmuls in float32 by default: the two float32 rows would compare
+    different arithmetic. Below float32 XLA's default stands. (No effect on a CPU.)"""
+    return "highest" if dtype == "float32" else "default"
+
+
 def peak_gpu_memory_mb(device) -> float | None:
     """The GPU's peak allocation in this process: XLA keeps no per-run peak and has no
     reset, so a run's figure includes earlier runs in the same process (the GPU study
@@ -202,7 +210,8 @@ class JaxBackend(Backend):
     # --- compiled calls -----------------------------------------------------------------
 
     def _call(self, name: str, fn, *args, **static):
-        """Run `fn` compiled for these argument shapes, compiling (and timing it) once."""
+        """Run `fn` compiled for these argument shapes, compiling (and timing it) once,
+        with the matrix precision this dtype means (`matmul_precision`)."""
         import jax
 
         leaves = jax.tree.leaves(args)
@@ -210,7 +219,8 @@ class JaxBackend(Backend):
         compiled = self._compiled.get(signature)
         if compiled is None:
             start = time.perf_counter()
-            compiled = jax.jit(fn, static_argnames=tuple(static)).lower(*args, **static).compile()
+            with jax.default_matmul_precision(matmul_precision(self.loaded.dtype)):
+                compiled = jax.jit(fn, static_argnames=tuple(static)).lower(*args, **static).compile()
             self._compile_s += time.perf_counter() - start
             self._compiled[signature] = compiled
         return compiled(*args)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 
 import numpy as np
 import pytest
@@ -129,3 +131,20 @@ def test_persistent_compilation_cache_is_reused_by_a_second_process(tmp_path):
         hits.append(json.loads(out.read_text())["runs"][0]["compile_cache_hits"])
     assert any((tmp_path / "cache" / "asr-tui" / "jax-compilation").iterdir())
     assert hits[0] == 0 and hits[1] > 0
+
+
+@pytest.mark.parametrize("dtype, precision", [("float32", "operand_precision={highest,highest}"), ("bfloat16", None)])
+def test_float32_matrix_products_are_compiled_at_float32_precision(dtype, precision):
+    """XLA would multiply float32 in TF32 on recent NVIDIA GPUs; every compiled
+    product of a float32 run asks for full precision, a bfloat16 run for the default."""
+    backend = create("jax")
+    config = JAX.with_(dtype=dtype)
+    backend.check_available(config)
+    backend.load(config, weights.resolve("tiny.en"))
+    backend.transcribe(audio.load(SAMPLE)[: 16000 * 5], config, lambda *_: None, threading.Event())
+    products = [line for compiled in backend._compiled.values() for line in compiled.as_text().splitlines() if " dot(" in line]
+    assert products
+    if precision is None:
+        assert not any("operand_precision" in line for line in products)
+    else:
+        assert all(precision in line for line in products)

@@ -78,3 +78,20 @@ def test_a_jax_without_the_private_flag_counts_as_started(fresh_process):
     """Erring towards a warning: a pool that might be fixed already is reported as such."""
     fresh_process.setitem(sys.modules, BRIDGE, types.SimpleNamespace())
     assert threads.pin_xla(1) == len(threads.allowed_cpus())
+
+
+def _xla_environment(**env) -> str:
+    """XLA_PYTHON_CLIENT_PREALLOCATE as a fresh process leaves it after the JAX
+    backends' start-up call (that call imports no framework)."""
+    import subprocess
+
+    code = ("import os; from asr_tui.core.backends.jax_backend import start_xla; start_xla(1); "
+            "print(os.environ.get('XLA_PYTHON_CLIENT_PREALLOCATE'), os.environ['NPROC'], 'jax' in __import__('sys').modules)")
+    base = {k: v for k, v in os.environ.items() if k != "XLA_PYTHON_CLIENT_PREALLOCATE"}
+    return subprocess.run([sys.executable, "-c", code], env=base | env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_jax_is_told_to_allocate_gpu_memory_on_demand_unless_the_user_chose():
+    # preallocating 75 % of the GPU would make every run's peak the same and starve PyTorch
+    assert _xla_environment() == "false 1 False"
+    assert _xla_environment(XLA_PYTHON_CLIENT_PREALLOCATE="true") == "true 1 False"
