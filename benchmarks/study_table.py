@@ -1,0 +1,84 @@
+"""A study's table from the result documents of separate runs (one process per
+configuration, as on a lent GPU machine): speed beside accuracy for every row.
+
+For each document in the folder: RTFx, WER with substitutions/deletions/insertions,
+the longest run of reference words the transcript lost, and the longest it lost
+where the baseline row (the first `pytorch float32 sequential` row, else the first
+row) kept them, then peak GPU and RSS memory, compile, first and warm seconds and
+the warm passes' spread. A row that transcribes less is not faster: the lost-span
+columns say when that happened.
+
+    .venv/bin/python -m benchmarks.study_table benchmarks/results/gpu-h100-2026-11-25 [--markdown OUT.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from asr_tui.core.alignment import longest_dropped_span
+from asr_tui.core.results import RunResult
+
+COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "GPU MB", "RSS MB", "compile s",
+           "first s", "warm s", "CV %")
+
+
+def _label(r: RunResult) -> str:
+    strategy = r.decoding.get("strategy") or "sequential"
+    batch = f" b{r.batch_size}" if strategy == "batched" else ""
+    greedy = " t0" if r.decoding.get("temperatures") == [0.0] and r.backend != "whisper-jax" else ""
+    return f"{r.backend} {r.dtype} {strategy}{batch}{greedy}"
+
+
+def load(folder: Path) -> list[RunResult]:
+    results = []
+    for path in sorted(folder.glob("*.json")):
+        results += [RunResult.from_dict(run) for run in json.loads(path.read_text())["runs"]]
+    base = [r for r in results if _label(r) == "pytorch float32 sequential"]
+    return base[:1] + [r for r in results if r not in base[:1]]
+
+
+def rows(results: list[RunResult], reference: str) -> list[list[str]]:
+    base = results[0].text
+    out = []
+    for r in sorted(results, key=lambda r: -(r.rtfx or 0)):
+        lost = len(longest_dropped_span(reference, r.text))
+        lost_vs_base = len(longest_dropped_span(reference, r.text, kept_by=base))
+        out.append([
+            _label(r), f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.substitutions}/{r.deletions}/{r.insertions}",
+            str(lost), str(lost_vs_base), f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
+            f"{r.peak_rss_mb:.0f}", "-" if r.compile_s is None else f"{r.compile_s:.1f}",
+            f"{r.first_run_s:.1f}", f"{r.warm_median_s:.2f}", f"{100 * (r.cv or 0):.1f}",
+        ])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--reference", type=Path, help="the clip's text (default: FOLDER/reference.txt)")
+    parser.add_argument("--markdown", type=Path, help="also write the table here as Markdown")
+    args = parser.parse_args()
+    results = load(args.folder)
+    reference = (args.reference or args.folder / "reference.txt").read_text(encoding="utf-8")
+    env = results[0].env
+    table = Table(title=f"{env.get('gpu') or env.get('cpu')}; {results[0].audio_seconds / 60:.1f} min clip; "
+                  f"baseline: {_label(results[0])}", title_justify="left")
+    for column in COLUMNS:
+        table.add_column(column, justify="left" if column == "config" else "right")
+    body = rows(results, reference)
+    for row in body:
+        table.add_row(*row)
+    Console().print(table)
+    if args.markdown:
+        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        lines += ["| " + " | ".join(row) + " |" for row in body]
+        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
