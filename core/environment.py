@@ -52,7 +52,26 @@ def describe(packages=(), threads: int | None = None, gpu: str | None = None) ->
         "packages": package_versions((*BASE_PACKAGES, *packages)),
         "threads": threads,
         "gpu": gpu,
+        "gpu_driver": gpu_driver() if gpu else None,
     }
+
+
+@lru_cache(maxsize=1)
+def gpu_driver() -> str | None:
+    """The NVIDIA driver's version, which decides what a GPU figure means as much as the
+    card does; None where nvidia-smi is absent or does not answer."""
+    import subprocess
+
+    command = shutil.which("nvidia-smi")
+    if command is None:
+        return None
+    try:
+        out = subprocess.run([command, "--query-gpu=driver_version", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    versions = out.stdout.split()
+    return versions[0] if out.returncode == 0 and versions else None
 
 
 def gpu_visible(dev: Path = Path("/dev")) -> bool:
