@@ -19,12 +19,11 @@ from asr_tui.core import paths
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends.longform import loops
-from asr_tui.core.backends.longform.seams import STRIDE_FRAMES
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.tokens import vocabulary_kind
-from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, WINDOW_SAMPLES, WINDOW_SECONDS, ProgressFn, Transcript
+from asr_tui.core.transcript import WINDOW_FRAMES, WINDOW_SAMPLES, ProgressFn, Transcript
 from asr_tui.core.weights import Weights
 
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
@@ -344,16 +343,8 @@ class JaxBackend(Backend):
         return Transcript(text=text, segments=segments, language=language, stats=stats)
 
     def decoding_settings(self, config: RunConfig) -> dict:
-        """The batched strategy decodes each window on its own (no previous text), in
-        whisper-jax's overlapping windows."""
         settings = super().decoding_settings(config)
-        if config.strategy == "batched":
-            settings |= {
-                "condition_on_previous_text": False,
-                "chunk_length_s": WINDOW_SECONDS,
-                "stride_length_s": STRIDE_FRAMES / FRAMES_PER_SECOND,
-            }
-        return settings
+        return settings | loops.batched_settings() if config.strategy == "batched" else settings
 
     def peak_gpu_memory_mb(self) -> float | None:
         return peak_gpu_memory_mb(None if self.loaded is None else self.loaded.device)

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 import numpy as np
 
 from asr_tui.core.backends.base import Backend, check_cancel
+from asr_tui.core.backends.longform import loops
+from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.transcript import FRAMES_PER_SECOND, ProgressFn, Segment, Transcript
@@ -123,9 +125,10 @@ class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
     dtypes = {"cpu": ("float32",), "cuda": ("float32", "float16")}
+    strategies = ("sequential", "batched")
     options = frozenset({
         "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "seed",
-        "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
+        "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold", "strategy", "batch_size",
     })
 
     def __init__(self) -> None:
@@ -219,6 +222,8 @@ class PyTorchBackend(Backend):
         language = config.language
         if language is None and not self.model.is_multilingual:
             language = "en"
+        if config.strategy == "batched":
+            return self._transcribe_batched(samples, config, language, progress, cancel)
         with _hooked_progress(self.model, progress, cancel), torch.inference_mode():
             result = whisper.transcribe(
                 self.model,
@@ -240,6 +245,56 @@ class PyTorchBackend(Backend):
             torch.cuda.synchronize()
         segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
         return Transcript(text=result["text"].strip(), segments=segments, language=result["language"])
+
+    def _transcribe_batched(self, samples: np.ndarray, config: RunConfig, language: str | None,
+                            progress: ProgressFn, cancel: threading.Event) -> Transcript:
+        """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
+        on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
+        windows and decodes them side by side, greedy or beam, with its own logit rules,
+        so framework and strategy can be told apart in the study (PyTorch batched
+        against JAX batched, each against its sequential row)."""
+        import torch
+        import whisper
+        from whisper.audio import N_FRAMES, N_SAMPLES
+        from whisper.tokenizer import get_tokenizer
+
+        model = self.model
+        dtype = torch.float16 if config.dtype == "float16" else torch.float32
+        with torch.inference_mode():
+            mel = whisper.log_mel_spectrogram(torch.from_numpy(samples), model.dims.n_mels, padding=N_SAMPLES).to(self.device)
+            if language is None:
+                _, probs = model.detect_language(whisper.pad_or_trim(mel[:, :N_FRAMES], N_FRAMES).to(dtype))
+                language = max(probs, key=probs.get)
+            tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language, task=config.task)
+
+            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+                # batched windows share the start-of-transcript prompt, which whisper.decode builds itself
+                batch = torch.stack([whisper.pad_or_trim(mel[:, w.start : w.start + w.frames], N_FRAMES) for w in windows]).to(dtype)
+
+                def decode_round(pending: list[int], temperature: float) -> list[DecodedWindow]:
+                    sampled = temperature > 0
+                    options = whisper.DecodingOptions(
+                        task=config.task, language=language, temperature=temperature,
+                        sample_len=config.max_new_tokens, fp16=dtype == torch.float16,
+                        best_of=config.best_of if sampled else None,
+                        beam_size=config.beam_size if not sampled and config.beam_size > 1 else None,
+                    )
+                    return [
+                        DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip())
+                        for r in whisper.decode(model, batch[pending], options)
+                    ]
+
+                return with_fallback(len(windows), config, decode_round, cancel)
+
+            segments = loops.batched(decode, mel.shape[-1] - N_FRAMES, tokenizer, config, progress, cancel)
+        if self.device == "cuda":
+            torch.cuda.synchronize()
+        text = "".join(s.text for s in segments).strip()
+        return Transcript(text=text, segments=segments, language=language)
+
+    def decoding_settings(self, config: RunConfig) -> dict:
+        settings = super().decoding_settings(config)
+        return settings | loops.batched_settings() if config.strategy == "batched" else settings
 
     def release(self) -> None:
         self.model = None

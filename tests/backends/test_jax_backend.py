@@ -141,7 +141,7 @@ def test_float32_matrix_products_are_compiled_at_float32_precision(dtype, precis
     config = JAX.with_(dtype=dtype)
     backend.check_available(config)
     backend.load(config, weights.resolve("tiny.en"))
-    backend.transcribe(audio.load(SAMPLE)[: 16000 * 5], config, lambda *_: None, threading.Event())
+    backend.transcribe(audio.load(SAMPLE).samples[: 16000 * 5], config, lambda *_: None, threading.Event())
     products = [line for compiled in backend._compiled.values() for line in compiled.as_text().splitlines() if " dot(" in line]
     assert products
     if precision is None:

@@ -27,3 +27,15 @@ def test_cancel_stops_inside_the_first_window():
     seen = progress_reports_before_cancel(RunConfig(warmup=0), SAMPLE)
     # the first segment's end, long before the window's
     assert len(seen) == 1 and 0 < seen[0] < audio.load(SAMPLE).seconds / 2, seen
+
+
+def test_float16_keeps_openai_whisper_s_float32_weights():
+    """openai-whisper runs float16 by casting float32 weights per layer and keeping layer
+    norms in float32; halving the module instead fed float32 activations to float16
+    layer norms. The load is the same at every dtype (the CPU refuses float16 only in
+    `check`, so the load itself is exercised here)."""
+    import torch
+
+    backend = backends.create("pytorch")
+    backend.load(RunConfig(dtype="float16"), weights.resolve("tiny.en"))
+    assert {p.dtype for p in backend.model.parameters()} == {torch.float32}

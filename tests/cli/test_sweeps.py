@@ -39,15 +39,16 @@ beam_size = [1, 5]
 def test_refused_combinations_are_skipped_with_the_reason(tmp_path):
     preset = load(tmp_path, """
 [[configs]]
-label = "pt"
-backend = "pytorch"
-dtype = ["float32", "float16"]
+label = "wj"
+backend = "whisper-jax"
+temperatures = [0.0]
+dtype = ["float32", "int8"]
 strategy = ["sequential", "batched"]
 """)
-    assert [c.label for c in preset.configs] == ["pt dtype=float32 strategy=sequential"]
+    assert [c.label for c in preset.configs] == ["wj dtype=float32 strategy=batched"]
     reasons = {s.label: s.reason for s in preset.skipped}
-    assert "float16 only on cuda" in reasons["pt dtype=float16 strategy=sequential"]
-    assert "use strategy sequential" in reasons["pt dtype=float32 strategy=batched"]
+    assert "does not support int8" in reasons["wj dtype=int8 strategy=batched"]
+    assert "use strategy batched" in reasons["wj dtype=float32 strategy=sequential"]
     assert len(reasons) == 3
 
 

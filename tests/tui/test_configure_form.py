@@ -104,12 +104,12 @@ async def test_switching_backend_resets_what_the_new_one_does_not_read(audio_dir
     app = quick_app()
     async with app.run_test(size=SMALL) as pilot:
         await open_configure(pilot, row=1)
-        await choose(pilot, "strategy", "batched")
-        await type_into(pilot, "batch_size", "16")
-        await choose(pilot, "backend", "pytorch")  # reads neither strategy nor batch size
-        assert not app.query_one("#row-strategy").display
+        await choose(pilot, "compilation_cache", "on")
+        assert app.configs[1].compilation_cache
+        await choose(pilot, "backend", "pytorch")  # compiles nothing, so reads no compilation cache
+        assert not app.query_one("#row-compilation_cache").display
         config = app.configs[1]
-        assert (config.backend, config.strategy, config.batch_size) == ("pytorch", "sequential", 1)
+        assert (config.backend, config.compilation_cache) == ("pytorch", False)
         assert not any(e.display for e in app.query(".knob-error"))
 
 

@@ -446,5 +446,5 @@ async def test_invalid_combination_is_explained_inline(audio_dir):
         await pilot.pause()
         assert "float16 only on cuda" in str(app.query_one("#error-dtype").render())
         assert app.configs[0].dtype == "float32"  # the invalid edit is not applied
-        # the JAX config shows batch size and strategy, the PyTorch one beam size
-        assert not app.query_one("#row-batch_size").display and app.query_one("#row-beam_size").display
+        # the JAX config shows its compilation cache, the PyTorch one beam size
+        assert not app.query_one("#row-compilation_cache").display and app.query_one("#row-beam_size").display

@@ -95,8 +95,9 @@ def test_backend_abilities_decide_the_checks():
     with pytest.raises(AsrTuiError, match="float16 only on cuda"):
         pytorch().check(RunConfig(dtype="float16"))
     pytorch().check(RunConfig(dtype="float16", device="cuda"))
-    with pytest.raises(AsrTuiError, match="use strategy sequential"):
-        pytorch().check(RunConfig(strategy="batched", batch_size=2))
+    with pytest.raises(AsrTuiError, match="decodes batched only: use strategy batched"):
+        backends.backend_class("whisper-jax")().check(RunConfig(backend="whisper-jax", temperatures=(0.0,)))
+    pytorch().check(RunConfig(strategy="batched", batch_size=2))
     jax().check(RunConfig(backend="jax", strategy="batched", batch_size=2))
 
 

@@ -54,6 +54,17 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
     return segments
 
 
+def batched_settings() -> dict:
+    """What the batched strategy applies whatever the configuration says, for a
+    backend's `decoding_settings`: each window decoded on its own (no previous text),
+    in whisper-jax's overlapping windows."""
+    return {
+        "condition_on_previous_text": False,
+        "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
+        "stride_length_s": seams.STRIDE_FRAMES / FRAMES_PER_SECOND,
+    }
+
+
 def batched(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """whisper-jax's way: overlapping windows, batch_size per call, merged at the
