@@ -58,7 +58,7 @@ def table(plan: kernel_bench.BenchPlan, rows: list[kernel_bench.KernelRow]) -> T
         out.add_column(header, justify="left" if header in ("backend", "dtype") else "right")
     for r in rows:
         out.add_row(r.backend, r.dtype, str(r.batch), f"{r.encoder_s_per_window:.4f}", f"{r.prefill_ms:.1f}",
-                    f"{r.decoder_ms_per_step:.2f}", f"{r.decoder_ms_per_token:.3f}", f"{r.decoder_step_cv:.0%}",
+                    f"{r.decoder_ms_per_step:.2f}", f"{r.decoder_ms_per_token:.3f}", "-" if r.decoder_step_cv is None else f"{r.decoder_step_cv:.0%}",
                     f"{r.compile_s:.1f}")
     return out
 

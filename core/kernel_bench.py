@@ -15,13 +15,12 @@ Random weights make transcripts meaningless: every table and document says
 from __future__ import annotations
 
 import gc
-import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from asr_tui.core import backends, environment
+from asr_tui.core import backends, environment, metrics
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
@@ -59,7 +58,7 @@ class KernelRow:
     prefill_ms: float
     decoder_ms_per_step: float
     decoder_ms_per_token: float
-    decoder_step_cv: float
+    decoder_step_cv: float | None  # as every result's CV (`metrics`): None from one measured call
     compile_s: float
     repeat: int
     gpu: str | None = None
@@ -110,16 +109,22 @@ def random_state(dims: dict, seed: int) -> dict[str, np.ndarray]:
 
 def _row(name: str, dtype: str, plan: BenchPlan, batch: int, threads: int, first: KernelTimes,
          runs: list[KernelTimes], gpu: str | None) -> KernelRow:
-    median = {stage: statistics.median(getattr(r, stage) for r in runs) for stage in ("encode_s", "prefill_s", "decode_s")}
-    per_step = [r.decode_s / plan.steps for r in runs]
-    cv = statistics.pstdev(per_step) / statistics.mean(per_step) if len(per_step) > 1 else 0.0
+    median = {stage: metrics.median([getattr(r, stage) for r in runs]) for stage in ("encode_s", "prefill_s", "decode_s")}
     step_ms = median["decode_s"] / plan.steps * 1000
     return KernelRow(
         backend=name, dtype=dtype, device=plan.device, batch=batch, steps=plan.steps, threads=threads,
         encoder_s_per_window=median["encode_s"] / batch, prefill_ms=median["prefill_s"] * 1000,
-        decoder_ms_per_step=step_ms, decoder_ms_per_token=step_ms / batch, decoder_step_cv=cv,
+        decoder_ms_per_step=step_ms, decoder_ms_per_token=step_ms / batch,
+        decoder_step_cv=metrics.coefficient_of_variation([r.decode_s for r in runs]),
         compile_s=first.compile_s, repeat=plan.repeat, gpu=gpu,
     )
+
+
+def _config(plan: BenchPlan, name: str, dtype: str) -> RunConfig:
+    """The run configuration a backend's timer is made for (greedy, its first strategy)."""
+    strategy = backends.backend_class(name).strategies[0]
+    return RunConfig(backend=name, device=plan.device, dtype=dtype, threads=plan.threads,
+                     strategy=strategy, temperatures=(0.0,))
 
 
 def configurations(plan: BenchPlan) -> Iterable[tuple[str, str]]:
@@ -133,8 +138,7 @@ def configurations(plan: BenchPlan) -> Iterable[tuple[str, str]]:
         dtypes = plan.dtypes or cls.dtypes.get(plan.device, ())
         for dtype in dtypes:
             try:
-                cls().check(RunConfig(backend=name, device=plan.device, dtype=dtype,
-                                      strategy=cls.strategies[0], temperatures=(0.0,)))
+                cls().check(_config(plan, name, dtype))
             except AsrTuiError as exc:
                 plan.skipped.append(Skipped(name, dtype, str(exc)))
                 continue
@@ -153,8 +157,7 @@ def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[
     rows: list[KernelRow] = []
     for name, dtype in pairs:
         backend = backends.backend_class(name)()
-        config = RunConfig(backend=name, device=plan.device, dtype=dtype, threads=plan.threads,
-                           strategy=backend.strategies[0], temperatures=(0.0,))
+        config = _config(plan, name, dtype)
         try:
             backend.check_available(config)
             threads = backend.set_threads(thread_counts.resolve(plan.threads))

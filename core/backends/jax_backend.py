@@ -78,6 +78,11 @@ def matmul_precision(dtype: str) -> str:
     return "highest" if dtype == "float32" else "default"
 
 
+def gpu_kind(device) -> str | None:
+    """The GPU a JAX device is, or None for none (not loaded, or the CPU)."""
+    return None if device is None or device.platform == "cpu" else device.device_kind
+
+
 def peak_gpu_memory_mb(device) -> float | None:
     """The GPU's peak allocation in this process: XLA keeps no per-run peak and has no
     reset, so a run's figure includes earlier runs in the same process (the GPU study
@@ -350,9 +355,7 @@ class JaxBackend(Backend):
         return peak_gpu_memory_mb(None if self.loaded is None else self.loaded.device)
 
     def gpu_name(self) -> str | None:
-        if self.loaded is None or self.loaded.device.platform == "cpu":
-            return None
-        return self.loaded.device.device_kind
+        return gpu_kind(None if self.loaded is None else self.loaded.device)
 
     def packages(self) -> tuple[str, ...]:
         return ("jax", "jaxlib", "openai-whisper")

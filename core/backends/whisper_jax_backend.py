@@ -170,7 +170,9 @@ class WhisperJaxBackend(Backend):
         return peak_gpu_memory_mb(self.device)
 
     def gpu_name(self) -> str | None:
-        return None if self.device is None or self.device.platform == "cpu" else self.device.device_kind
+        from asr_tui.core.backends.jax_backend import gpu_kind
+
+        return gpu_kind(self.device)
 
     def decoding_settings(self, config: RunConfig) -> dict:
         """What the loaded pipeline applies, whatever else the configuration holds: greedy
