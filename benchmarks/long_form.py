@@ -48,7 +48,8 @@ def main() -> None:
         backend = backends.create(config.backend)
         backend.load(config, weights.resolve(config.model))
         for clip, path, _ in made:
-            transcript = backend.transcribe(audio.load(path).samples, config, lambda *_: None, threading.Event())
+            with audio.decoded(path) as decoded:
+                transcript = backend.transcribe(decoded, config, lambda *_: None, threading.Event())
             texts[clip.name, config.label] = transcript.text
             console.print(f"[dim]{clip.name}: {config.label} done[/]")
             if args.save:

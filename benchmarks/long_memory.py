@@ -10,6 +10,7 @@ with one pass; the run's own `peak_rss_mb` and the process's lifetime peak are b
 printed.
 
     .venv/bin/python -m benchmarks.long_memory --backend pytorch
+    .venv/bin/python -m benchmarks.long_memory --backend jax --strategy batched
     .venv/bin/python -m benchmarks.long_memory --short 20 --long 60   # a quick check
 """
 
@@ -57,12 +58,12 @@ def looped(seconds: float) -> Path:
     return target
 
 
-def measure(path: Path, backend: str, model: str) -> dict:
+def measure(path: Path, backend: str, model: str, extra: list[str]) -> dict:
     """One pass in a fresh process: the run's peak and the process's lifetime peak."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run.json"
         command = [sys.executable, "-m", "asr_tui.cli.main", "run", "--backend", backend, "--model", model,
-                   "--warmup", "0", "--repeat", "1", "--json", str(out), str(path)]
+                   "--warmup", "0", "--repeat", "1", "--json", str(out), *extra, str(path)]
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
         stderr = proc.stderr.read()
@@ -79,19 +80,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="pytorch")
     parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--strategy", default="sequential")
+    parser.add_argument("--batch-size", type=int, default=16, help="windows per batch (batched strategy)")
     parser.add_argument("--short", type=float, default=600.0, help="seconds of the short file (10 minutes)")
     parser.add_argument("--long", type=float, default=7200.0, help="seconds of the long file (2 hours)")
     args = parser.parse_args()
     figures = {}
     for name, seconds in (("short", args.short), ("long", args.long)):
         path = looped(seconds)
-        figures[name] = measure(path, args.backend, args.model)
+        extra = ["--strategy", args.strategy] + (["--batch-size", str(args.batch_size)] if args.strategy == "batched" else [])
+        figures[name] = measure(path, args.backend, args.model, extra)
         f = figures[name]
         print(f"{name:5s} {f['audio_s']:8.0f} s audio: before load {f['before_load_mb']:6.0f} MB, "
               f"run peak {f['run_peak_mb']:6.0f} MB, process peak {f['process_peak_mb']:6.0f} MB", flush=True)
     ratio = figures["long"]["run_peak_mb"] / figures["short"]["run_peak_mb"]
     verdict = "within" if ratio <= 1.5 else "OVER"
-    print(f"{args.backend}: long/short run peak = {ratio:.2f} ({verdict} the 1.5x target)")
+    print(f"{args.backend} {args.strategy}: long/short run peak = {ratio:.2f} ({verdict} the 1.5x target)")
 
 
 if __name__ == "__main__":

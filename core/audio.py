@@ -4,11 +4,16 @@ PyAV bundles FFmpeg's libraries, so no system ffmpeg is needed (openai-whisper's
 loader shells out to one, which these machines do not have). `stream` decodes window
 by window, so a consumer that works window by window holds one window, not the file;
 `load` is the same decoder gathered into one array, for consumers that need it whole.
+`decoded` decodes a file once into a scratch file that a run reads window by window:
+a two-hour file costs the run no more memory than a ten-minute one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.transcript import SAMPLE_RATE
+from asr_tui.core.transcript import SAMPLE_RATE, WINDOW_SAMPLES
 
 AUDIO_SUFFIXES = frozenset(
     ".wav .flac .mp3 .ogg .opus .m4a .aac .wma .webm .mp4 .mkv .mov .aiff .aif".split()
@@ -79,6 +84,56 @@ def load(path: str | Path) -> Audio:
     """The whole file in one array (see `stream`)."""
     samples = np.concatenate(list(stream(path, chunk_seconds=60.0)))
     return Audio(path=Path(path), samples=samples.astype(np.float32, copy=False))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file decoded once (outside any timed pass) to raw float32 samples in an
+    unnamed scratch file, which the kernel deletes when it closes, even when the
+    process is killed. Backends read it window by window (`blocks`) and only a backend
+    whose library wants the whole array reads it whole (`samples`), so the decode
+    stays out of every pass's time and the samples out of its memory."""
+
+    path: Path  # the source
+    fd: int  # the scratch file
+    length: int  # samples
+
+    @property
+    def seconds(self) -> float:
+        return self.length / SAMPLE_RATE
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Samples [start, stop), clipped to the file."""
+        start, stop = max(0, start), min(stop, self.length)
+        if stop <= start:
+            return np.zeros(0, np.float32)
+        size = 4 * (stop - start)
+        data = bytearray(size)
+        view, done = memoryview(data), 0
+        while done < size:  # pread may return less than asked on a large read
+            done += os.preadv(self.fd, [view[done:]], 4 * start + done)
+        return np.frombuffer(data, np.float32)
+
+    def blocks(self, block_samples: int = WINDOW_SAMPLES) -> Iterator[np.ndarray]:
+        for start in range(0, self.length, block_samples):
+            yield self.read(start, start + block_samples)
+
+    def samples(self) -> np.ndarray:
+        """The whole file in one array, for libraries that take nothing else."""
+        return self.read(0, self.length)
+
+
+@contextlib.contextmanager
+def decoded(path: str | Path) -> Iterator[Decoded]:
+    """Decode `path` into a scratch file (in TMPDIR: point it at a disk where /tmp is
+    memory) and yield it; every decoding failure is an AsrTuiError naming the file."""
+    with tempfile.TemporaryFile() as scratch:
+        length = 0
+        for chunk in stream(path):
+            scratch.write(chunk.astype(np.float32, copy=False).tobytes())
+            length += chunk.size
+        scratch.flush()
+        yield Decoded(Path(path), scratch.fileno(), length)
 
 
 def probe_seconds(path: str | Path) -> float:

@@ -210,35 +210,35 @@ class Runner:
             raise Cancelled()
         peak_rss = PeakRss()
         peak_rss.start()
-        audio = audio_io.load(source)
-        reference_text, reference_origin, wer_error = _reference(job, source)
-        kinds = pass_kinds(config)
-        self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
+        with audio_io.decoded(source) as audio:
+            reference_text, reference_origin, wer_error = _reference(job, source)
+            kinds = pass_kinds(config)
+            self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
 
-        def progress(done_seconds: float, segments: list[Segment]) -> None:
-            self._emit(events.Progress(job.id, source, min(done_seconds, audio.seconds), audio.seconds))
-            for segment in segments:
-                self._emit(events.SegmentDecoded(job.id, source, segment))
+            def progress(done_seconds: float, segments: list[Segment]) -> None:
+                self._emit(events.Progress(job.id, source, min(done_seconds, audio.seconds), audio.seconds))
+                for segment in segments:
+                    self._emit(events.SegmentDecoded(job.id, source, segment))
 
-        backend.reset_peak_gpu_memory()
-        times, transcript, first_stats, busy = [], None, {}, []
-        for index, kind in enumerate(kinds, start=1):
-            self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
-            backend.set_threads(resident.threads)
-            sampler = contention.Sampler()
-            sampler.start()
-            start = time.perf_counter()
-            try:
-                transcript = backend.transcribe(audio.samples, config, progress, self._cancel)
-            finally:
-                seconds = time.perf_counter() - start
-                busy.append(sampler.stop())
-            times.append(seconds)
-            # Backends count progress in their own units (mel frames, windows): close at 100%.
-            self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
-            if index == 1:
-                first_stats = transcript.stats
-            self._emit(events.PassFinished(job.id, source, index, kind, seconds))
+            backend.reset_peak_gpu_memory()
+            times, transcript, first_stats, busy = [], None, {}, []
+            for index, kind in enumerate(kinds, start=1):
+                self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
+                backend.set_threads(resident.threads)
+                sampler = contention.Sampler()
+                sampler.start()
+                start = time.perf_counter()
+                try:
+                    transcript = backend.transcribe(audio, config, progress, self._cancel)
+                finally:
+                    seconds = time.perf_counter() - start
+                    busy.append(sampler.stop())
+                times.append(seconds)
+                # Backends count progress in their own units (mel frames, windows): close at 100%.
+                self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
+                if index == 1:
+                    first_stats = transcript.stats
+                self._emit(events.PassFinished(job.id, source, index, kind, seconds))
 
         errors = word_errors(reference_text, transcript.text, transcript.language) if reference_text else None
         result = RunResult(

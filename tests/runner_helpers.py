@@ -49,6 +49,6 @@ def progress_reports_before_cancel(config: RunConfig, path) -> list[float]:
         seen.append(done)
         cancel.set()
 
-    with pytest.raises(Cancelled):
-        backend.transcribe(audio.load(path).samples, config, progress, cancel)
+    with pytest.raises(Cancelled), audio.decoded(path) as decoded:
+        backend.transcribe(decoded, config, progress, cancel)
     return seen

@@ -2,7 +2,8 @@
 
 A backend owns one resident model. The runner calls `load` when the configuration
 needs another model, `transcribe` for each timed pass, and `release` before loading
-something else. Backends report progress through a callback and check a cancel flag
+something else. A pass gets the audio already decoded (`core.audio.Decoded`), to read
+window by window, or whole where its library takes nothing else. Backends report progress through a callback and check a cancel flag
 between chunks, so cancelling never waits for a whole file.
 """
 
@@ -15,6 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from asr_tui.core.audio import Decoded
 from asr_tui.core.config import BY_NAME, RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core.knobs import Knob
@@ -73,7 +75,7 @@ class Backend(ABC):
 
     @abstractmethod
     def transcribe(
-        self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event
+        self, audio: Decoded, config: RunConfig, progress: ProgressFn, cancel: threading.Event
     ) -> Transcript: ...
 
     @abstractmethod

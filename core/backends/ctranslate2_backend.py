@@ -23,6 +23,7 @@ import numpy as np
 
 from asr_tui.core import threads as thread_counts
 from asr_tui.core import weights as weights_store
+from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -122,8 +123,10 @@ class CTranslate2Backend(Backend):
             return weights.sha256
         return weights_store.file_sha256(self.model_dir / "model.bin")
 
-    def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
+    def transcribe(self, audio: Decoded, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
         import ctranslate2
+
+        samples = audio.samples()  # faster-whisper's feature extractor takes the whole array
 
         ctranslate2.set_random_seed(config.seed)
         multilingual = self.model.model.is_multilingual

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asr_tui.core import paths
+from asr_tui.core import log_mel, paths
 from asr_tui.core import threads as thread_counts
+from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends.longform import loops
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
@@ -274,11 +275,10 @@ class JaxBackend(Backend):
         import jax.numpy as jnp
 
         from asr_tui.core.backends.jaxwhisper import generate as gen
-        from asr_tui.core.backends.jaxwhisper import mel as jmel
 
         sot_index = prompt.index(tokenizer.sot)
         key = jax.random.fold_in(jax.random.PRNGKey(config.seed), windows[0].start)
-        xkv = self._cross_kv([jmel.window(mel, w.start, w.frames) for w in windows], rows)
+        xkv = self._cross_kv([log_mel.window(mel, w.start, w.frames) for w in windows], rows)
 
         def decode_round(pending: list[int], temperature: float) -> list[DecodedWindow]:
             nonlocal key
@@ -314,25 +314,24 @@ class JaxBackend(Backend):
 
     # --- transcription --------------------------------------------------------------------
 
-    def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
+    def transcribe(self, audio: Decoded, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
         import jax
         from whisper.tokenizer import get_tokenizer
 
-        from asr_tui.core.backends.jaxwhisper import mel as jmel
         from asr_tui.core.backends.jaxwhisper.generate import Vocabulary
 
         self._compile_s = 0.0
         hits_before = _cache_hits
         dims = self.loaded.dims
         multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
-        mel = jmel.log_mel_spectrogram(samples, dims["n_mels"], padding=WINDOW_SAMPLES)
+        mel = log_mel.log_mel_spectrogram(audio.blocks(), dims["n_mels"], padding=WINDOW_SAMPLES)
         content_frames = mel.shape[1] - WINDOW_FRAMES
         with jax.default_device(self.loaded.device):
             language = config.language
             if language is None:
                 language = "en"
                 if multilingual:
-                    language = self._detect_language(jmel.window(mel, 0), get_tokenizer(True, num_languages=num_languages))
+                    language = self._detect_language(log_mel.window(mel, 0), get_tokenizer(True, num_languages=num_languages))
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
 

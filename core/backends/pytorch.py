@@ -3,7 +3,8 @@
 The backend calls the library's long-form loop unchanged so that its timings are the
 library's; progress and cancel come from standing in for the tqdm bar that loop
 updates once per 30 s window, and from the timestamp tokens the decoder emits inside
-a window.
+a window. Its features are the library's log-mel, computed block by block
+(`core.log_mel`) so that a long file's spectrogram costs no whole-file STFT.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from asr_tui.core import log_mel
+from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.backends.longform import loops
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
@@ -121,6 +124,20 @@ def _hooked_progress(model, progress: ProgressFn, cancel: threading.Event):
         module.tqdm = original
 
 
+@contextmanager
+def _given_features(mel):
+    """Hand openai-whisper's `transcribe` its features: it computes the log-mel of the
+    whole file in one STFT (1.2 GB of complex spectrum for two hours of audio), so the
+    function it calls for them returns these, computed block by block, instead."""
+    module = sys.modules["whisper.transcribe"]
+    original = module.log_mel_spectrogram
+    module.log_mel_spectrogram = lambda _audio, _n_mels, padding=0, device=None: mel
+    try:
+        yield
+    finally:
+        module.log_mel_spectrogram = original
+
+
 class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
@@ -213,21 +230,24 @@ class PyTorchBackend(Backend):
         return torch.get_num_threads()
 
     def transcribe(
-        self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event
+        self, audio: Decoded, config: RunConfig, progress: ProgressFn, cancel: threading.Event
     ) -> Transcript:
         import torch
         import whisper
+        from whisper.audio import N_SAMPLES
 
         torch.manual_seed(config.seed)
         language = config.language
         if language is None and not self.model.is_multilingual:
             language = "en"
+        # openai-whisper's own features of the whole file, computed block by block
+        mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
         if config.strategy == "batched":
-            return self._transcribe_batched(samples, config, language, progress, cancel)
-        with _hooked_progress(self.model, progress, cancel), torch.inference_mode():
+            return self._transcribe_batched(mel, config, language, progress, cancel)
+        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode():
             result = whisper.transcribe(
                 self.model,
-                samples,
+                mel,
                 verbose=False,
                 temperature=config.temperatures,
                 compression_ratio_threshold=config.compression_ratio_threshold,
@@ -246,7 +266,7 @@ class PyTorchBackend(Backend):
         segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
         return Transcript(text=result["text"].strip(), segments=segments, language=result["language"])
 
-    def _transcribe_batched(self, samples: np.ndarray, config: RunConfig, language: str | None,
+    def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
         """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
         on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
@@ -255,13 +275,13 @@ class PyTorchBackend(Backend):
         against JAX batched, each against its sequential row)."""
         import torch
         import whisper
-        from whisper.audio import N_FRAMES, N_SAMPLES
+        from whisper.audio import N_FRAMES
         from whisper.tokenizer import get_tokenizer
 
         model = self.model
         dtype = torch.float16 if config.dtype == "float16" else torch.float32
         with torch.inference_mode():
-            mel = whisper.log_mel_spectrogram(torch.from_numpy(samples), model.dims.n_mels, padding=N_SAMPLES).to(self.device)
+            mel = mel.to(self.device)
             if language is None:
                 _, probs = model.detect_language(whisper.pad_or_trim(mel[:, :N_FRAMES], N_FRAMES).to(dtype))
                 language = max(probs, key=probs.get)

@@ -29,6 +29,7 @@ import threading
 import numpy as np
 
 from asr_tui.core import threads as thread_counts
+from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends.longform.seams import STRIDE_FRAMES
 from asr_tui.core.config import RunConfig
@@ -198,9 +199,10 @@ class WhisperJaxBackend(Backend):
             "task": config.task,
         }
 
-    def transcribe(self, samples: np.ndarray, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
+    def transcribe(self, audio: Decoded, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
         compiled_before = _compile_seconds
-        total = len(samples) / SAMPLE_RATE
+        total = audio.seconds
+        samples = audio.samples()  # the pipeline cuts its chunks from the whole array
         import jax
 
         with jax.default_device(self.device):

@@ -84,9 +84,9 @@ class Reports:
 def sample_run(loaded):
     """The sample transcribed once per backend; the tests below read it."""
     backend, config = loaded
-    clip = audio.load(SAMPLE)
     reports = Reports()
-    transcript = backend.transcribe(clip.samples, config, reports, threading.Event())
+    with audio.decoded(SAMPLE) as clip:
+        transcript = backend.transcribe(clip, config, reports, threading.Event())
     return transcript, reports, clip.seconds
 
 
@@ -126,8 +126,6 @@ def test_cancel_stops_within_the_chunk_and_leaves_the_model_usable(loaded, long_
     """Cancel is set at the first report; no second report may follow. A backend whose
     one chunk is the whole file returns it instead, having had nothing left to stop."""
     backend, config = loaded
-    samples = audio.load(long_clip[0]).samples
-    seconds = len(samples) / audio.SAMPLE_RATE
     cancel = threading.Event()
     seen: list[float] = []
 
@@ -136,13 +134,16 @@ def test_cancel_stops_within_the_chunk_and_leaves_the_model_usable(loaded, long_
         cancel.set()
 
     try:
-        backend.transcribe(samples, config, progress, cancel)
+        with audio.decoded(long_clip[0]) as clip:
+            seconds = clip.seconds
+            backend.transcribe(clip, config, progress, cancel)
     except Cancelled:
         assert len(seen) == 1 and seen[0] < seconds, (seen, seconds)
     else:
         assert len(seen) == 1 and seen[0] >= seconds - END_SLACK_S, f"not cancelled: reports at {seen} of {seconds:.1f} s"
     # the runner goes on with the next job on the same resident model
-    again = backend.transcribe(audio.load(SAMPLE).samples, config, lambda *_: None, threading.Event())
+    with audio.decoded(SAMPLE) as clip:
+        again = backend.transcribe(clip, config, lambda *_: None, threading.Event())
     assert again.text == sample_run[0].text
 
 

@@ -14,9 +14,9 @@ def test_progress_moves_inside_a_window_and_segments_come_per_window():
     config = RunConfig(warmup=0)
     backend = backends.create("pytorch")
     backend.load(config, weights.resolve(config.model))
-    clip = audio.load(SAMPLE)  # under 30 s: one window
     reports: list[tuple[float, int]] = []
-    transcript = backend.transcribe(clip.samples, config, lambda done, new: reports.append((done, len(new))), threading.Event())
+    with audio.decoded(SAMPLE) as clip:  # under 30 s: one window
+        transcript = backend.transcribe(clip, config, lambda done, new: reports.append((done, len(new))), threading.Event())
     inside = [done for done, new in reports if new == 0 and 0 < done < clip.seconds]
     assert len(inside) >= 3, reports  # timestamps decoded before the window is done
     assert [done for done, _ in reports] == sorted(done for done, _ in reports)

@@ -130,9 +130,9 @@ def test_a_warm_pass_compiles_nothing():
     backend.check(config)
     backend.check_available(config)
     backend.load(config, weights.resolve("tiny.en"))
-    samples = audio.load(SAMPLE).samples
     try:
-        first, warm = [backend.transcribe(samples, config, lambda *_: None, threading.Event()) for _ in range(2)]
+        with audio.decoded(SAMPLE) as clip:
+            first, warm = [backend.transcribe(clip, config, lambda *_: None, threading.Event()) for _ in range(2)]
     finally:
         backend.release()
     assert first.stats["compile_s"] > 0

@@ -35,8 +35,8 @@ class DummyBackend(Backend):
     def load(self, config, weights):
         self.weights = weights.name
 
-    def transcribe(self, samples, config, progress, cancel):
-        seconds = len(samples) / 16000
+    def transcribe(self, audio, config, progress, cancel):
+        seconds = audio.seconds
         segment = Segment(0.0, seconds, " plugged in")
         progress(seconds, [segment])
         return Transcript("plugged in", [segment], "en")

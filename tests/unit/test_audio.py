@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -122,3 +125,23 @@ def test_streaming_reports_bad_files_by_name(tmp_path):
     garbage.write_bytes(b"fLaC" + b"\x00" * 200)
     with pytest.raises(AsrTuiError, match="garbage.flac"):
         list(audio.stream(garbage))
+
+
+def test_decoded_reads_the_stream_window_by_window_and_leaves_no_file(speech_clip):
+    whole = audio.load(speech_clip[0]).samples
+    with audio.decoded(speech_clip[0]) as clip:
+        assert clip.length == len(whole) and clip.seconds == pytest.approx(len(whole) / audio.SAMPLE_RATE)
+        assert np.array_equal(clip.samples(), whole)
+        assert np.array_equal(np.concatenate(list(clip.blocks(12_345))), whole)
+        assert np.array_equal(clip.read(-5, 100), whole[:100])  # clipped to the file
+        assert clip.read(len(whole), len(whole) + 10).size == 0
+        scratch = Path(f"/proc/self/fd/{clip.fd}")
+        assert "(deleted)" in os.readlink(scratch)  # unnamed: nothing to clean up after a kill
+    assert not scratch.exists()
+
+
+def test_decoded_names_the_file_it_cannot_read(tmp_path):
+    bad = tmp_path / "not-audio.wav"
+    bad.write_text("hello")
+    with pytest.raises(AsrTuiError, match="not-audio.wav"), audio.decoded(bad):
+        pass
