@@ -138,10 +138,30 @@ def _given_features(mel):
         module.log_mel_spectrogram = original
 
 
+@contextmanager
+def _bfloat16(model, device: str, enabled: bool):
+    """bfloat16 under autocast: matrix products and convolutions in bfloat16 with float32
+    accumulation, layer norms and the logits in float32 (openai-whisper's layers cast
+    back). The encoder's output comes out bfloat16, which `whisper.decode` refuses, so a
+    hook hands it on as float32. Autocast caches each weight's cast while its context is
+    open: once a pass."""
+    import torch
+
+    if not enabled:
+        yield
+        return
+    hook = model.encoder.register_forward_hook(lambda _module, _inputs, output: output.float())
+    try:
+        with torch.autocast(device, dtype=torch.bfloat16):
+            yield
+    finally:
+        hook.remove()
+
+
 class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
-    dtypes = {"cpu": ("float32",), "cuda": ("float32", "float16")}
+    dtypes = {"cpu": ("float32", "bfloat16"), "cuda": ("float32", "float16", "bfloat16")}
     strategies = ("sequential", "batched")
     options = frozenset({
         "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "seed",
@@ -151,9 +171,6 @@ class PyTorchBackend(Backend):
     def __init__(self) -> None:
         self.model = None
         self.device = "cpu"
-
-    def check(self, config: RunConfig) -> None:
-        super().check(config)
 
     def check_available(self, config: RunConfig) -> None:
         if config.device == "cuda":
@@ -242,9 +259,11 @@ class PyTorchBackend(Backend):
             language = "en"
         # openai-whisper's own features of the whole file, computed block by block
         mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
+        bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
-            return self._transcribe_batched(mel, config, language, progress, cancel)
-        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode():
+            with bfloat16:
+                return self._transcribe_batched(mel, config, language, progress, cancel)
+        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16:
             result = whisper.transcribe(
                 self.model,
                 mel,
@@ -290,6 +309,9 @@ class PyTorchBackend(Backend):
             def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
                 # batched windows share the start-of-transcript prompt, which whisper.decode builds itself
                 batch = torch.stack([whisper.pad_or_trim(mel[:, w.start : w.start + w.frames], N_FRAMES) for w in windows]).to(dtype)
+                # encoded once for every temperature round (`whisper.decode` takes features
+                # in place of a log-mel), as the JAX backend keeps its cross-attention K/V
+                features = model.encoder(batch)
 
                 def decode_round(pending: list[int], temperature: float) -> list[DecodedWindow]:
                     sampled = temperature > 0
@@ -301,7 +323,7 @@ class PyTorchBackend(Backend):
                     )
                     return [
                         DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip())
-                        for r in whisper.decode(model, batch[pending], options)
+                        for r in whisper.decode(model, features[pending], options)
                     ]
 
                 return with_fallback(len(windows), config, decode_round, cancel)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from asr_tui.core import audio, backends, weights
 from asr_tui.core.config import RunConfig
+from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
+from tests.bounds import SAMPLE_WER_BOUND
 from tests.runner_helpers import progress_reports_before_cancel
 
 
@@ -39,3 +43,28 @@ def test_float16_keeps_openai_whisper_s_float32_weights():
     backend = backends.create("pytorch")
     backend.load(RunConfig(dtype="float16"), weights.resolve("tiny.en"))
     assert {p.dtype for p in backend.model.parameters()} == {torch.float32}
+
+
+@pytest.mark.parametrize("strategy", ["sequential", "batched"])
+def test_bfloat16_multiplies_in_bfloat16_and_transcribes_the_sample(strategy):
+    """bfloat16 is autocast over openai-whisper's float32 model: every linear layer's
+    product comes out bfloat16 during the pass, the weights stay float32, and the
+    transcript stays within the sample's bound."""
+    import torch
+
+    config = RunConfig(dtype="bfloat16", strategy=strategy, batch_size=2 if strategy == "batched" else 1, warmup=0)
+    backend = backends.create("pytorch")
+    backend.check(config)
+    backend.load(config, weights.resolve("tiny.en"))
+    seen: set[torch.dtype] = set()
+    hooks = [m.register_forward_hook(lambda _m, _i, out: seen.add(out.dtype))
+             for m in backend.model.modules() if isinstance(m, torch.nn.Linear)]
+    try:
+        with audio.decoded(SAMPLE) as clip:
+            transcript = backend.transcribe(clip, config, lambda *_: None, threading.Event())
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert seen == {torch.bfloat16}
+    assert {p.dtype for p in backend.model.parameters()} == {torch.float32}
+    assert wer(SAMPLE.with_suffix(".txt").read_text(), transcript.text) <= SAMPLE_WER_BOUND
