@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, events, export, history, presets, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -213,9 +213,23 @@ def corpus_table(results: list[RunResult]) -> Table | None:
     return table
 
 
+def decomposition_table(results: list[RunResult]) -> Table | None:
+    """The speedup split by factor, when some configurations differ in one."""
+    found = decomposition.decompose(results)
+    if not found.steps:
+        return None
+    table = Table(title="speedup decomposed (one factor per step, same files, model, device, beam, temperatures)",
+                  caption=found.summary(), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in decomposition.TABLE_HEADER:
+        table.add_column(header, justify="right" if header in ("RTFx", "ratio", "WER Δ points") else "left")
+    for row in decomposition.table_rows(found):
+        table.add_row(*row)
+    return table
+
+
 def results_table(results: list[RunResult]) -> Group:
     """The per-file table (with a marks column), a line for every marked row, and the
-    corpus table when there is one."""
+    corpus and decomposition tables when there are some."""
     table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
     table.add_column(BUSY_MARK + UNSTABLE_MARK, justify="left")
@@ -225,9 +239,7 @@ def results_table(results: list[RunResult]) -> Group:
         values = dict(zip(names, row))
         table.add_row(marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
     parts = [table, *(Text(note) for note in mark_notes(results))]
-    summary = corpus_table(results)
-    if summary is not None:
-        parts.append(summary)
+    parts += [t for t in (corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 
 

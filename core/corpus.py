@@ -52,17 +52,23 @@ def _configuration(result: "RunResult") -> tuple:
     )
 
 
-def summarize(results: list["RunResult"]) -> list[CorpusSummary]:
-    """One summary per configuration, in the order configurations first appear. A file
-    measured again under the same configuration (a rerun in the TUI) counts once, at
-    its latest measurement."""
+def by_configuration(results: list["RunResult"]) -> list[list["RunResult"]]:
+    """The results of each configuration, in the order configurations first appear. A
+    file measured again under the same configuration (a rerun in the TUI) counts once,
+    at its latest measurement."""
     groups: dict[tuple, dict[str, "RunResult"]] = {}
     for result in results:
         groups.setdefault(_configuration(result), {})[result.audio] = result
-    return [_summary(list(files.values())) for files in groups.values()]
+    return [list(files.values()) for files in groups.values()]
 
 
-def _summary(results: list["RunResult"]) -> CorpusSummary:
+def summarize(results: list["RunResult"]) -> list[CorpusSummary]:
+    """One summary per configuration (see `by_configuration`)."""
+    return [summary(files) for files in by_configuration(results)]
+
+
+def summary(results: list["RunResult"]) -> CorpusSummary:
+    """The corpus figures of one configuration's files."""
     scored = [r for r in results if r.reference_words is not None]
     s = sum(r.substitutions for r in scored)
     d = sum(r.deletions for r in scored)

@@ -13,7 +13,7 @@ import json
 from functools import partial
 from pathlib import Path
 
-from asr_tui.core import atomic, corpus
+from asr_tui.core import atomic, corpus, decomposition
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import slugify
 from asr_tui.core.results import RunResult, document
@@ -77,11 +77,16 @@ def _markdown_table(header: list[str], table_rows: list[list]) -> str:
 
 def to_markdown(results: list[RunResult]) -> str:
     """The per-file table, then, when a configuration ran over several files, its
-    corpus figures."""
+    corpus figures, and when configurations differ one factor at a time, the speedup
+    decomposed."""
     text = _markdown_table([name for name, _ in COLUMNS], rows(results))
     summaries = [s.to_dict() for s in corpus.summarize(results)]
     if any(s["files"] > 1 for s in summaries):
         text += "\n" + _markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])
+    found = decomposition.decompose(results)
+    if found.steps:
+        text += "\nSpeedup decomposed" + (f": {found.summary()}" if found.path else "") + "\n\n"
+        text += _markdown_table(decomposition.TABLE_HEADER, decomposition.table_rows(found))
     return text
 
 

@@ -8,6 +8,7 @@ from asr_tui.core import presets
 from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
+from tests.unit.made_results import made_result
 
 REASON = "other processes used 1.8 cores while this run asked for 2 threads (top: python 4242)"
 
@@ -48,3 +49,37 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
         assert "unstable" not in detail and "other processes" not in detail
+
+
+def study_row(backend: str, strategy: str, dtype: str, seconds: float, wer: float) -> RunResult:
+    """One configuration of the decomposed study over the same 100 s file."""
+    return made_result(
+        backend=backend, dtype=dtype, batch_size=16 if strategy == "batched" else 1, config_name=f"{backend} {strategy} {dtype}",
+        audio="/clips/long.flac", audio_seconds=100.0, warm_runs_s=[seconds], wer=wer, substitutions=round(1000 * wer),
+        deletions=0, insertions=0, reference_words=1000, decoding={"strategy": strategy, "temperatures": [0.0], "beam_size": 1},
+    )
+
+
+async def test_the_speedup_is_decomposed_under_the_table(audio_dir):
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one("#results-pane")
+        app.results.append(study_row("pytorch", "sequential", "float32", 10.0, 0.150))
+        pane.refresh_results()
+        await pilot.press("4")
+        await pilot.pause()
+        assert not app.query_one("#decomposition-table").display  # one configuration: nothing to split
+        app.results.extend([
+            study_row("pytorch", "batched", "float32", 5.0, 0.148),
+            study_row("jax", "batched", "float32", 4.0, 0.149),
+            study_row("jax", "batched", "bfloat16", 2.0, 0.175),
+        ])
+        pane.refresh_results()
+        await pilot.pause()
+        table = app.query_one("#decomposition-table")
+        assert table.display and table.row_count == 3
+        rows = [table.get_row_at(i) for i in range(3)]
+        assert [r[0] for r in rows] == ["strategy", "framework", "dtype"]
+        assert rows[2][4] == "2.00x" and rows[2][6] == "accuracy differs"  # 14.9 % → 17.5 %
+        summary = str(app.query_one("#decomposition-summary").render())
+        assert "pytorch sequential float32 → jax batched b16 bfloat16: 5.00x = strategy 2.00x × framework 1.25x × dtype 2.00x" in summary

@@ -5,7 +5,9 @@ marks for comparing two runs, and exports.
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
 warm passes spread over 10%) and the line under the table says why for the
 highlighted row. A configuration that ran over several files gets a corpus row at
-the end."""
+the end. When configurations differ one factor at a time (the decomposed-study
+presets), the speedup is split into strategy, dtype and framework under the table
+(`core.decomposition`)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from asr_tui.core import corpus, export
+from asr_tui.core import corpus, decomposition, export
 from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import compare_marked, number, row_item, short_reason, toggle_mark
@@ -138,10 +140,13 @@ class ResultsPane(Vertical):
         yield Label("No runs yet.", id="results-status")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         yield Label("", id="results-detail")
+        yield Label("", id="decomposition-summary")
+        yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
         yield PlotextPlot(id="rtfx-chart")
 
     def on_mount(self) -> None:
         self.query_one("#results-table", DataTable).add_columns("", "#", *(c.header for c in COLUMNS))
+        self.query_one("#decomposition-table", DataTable).add_columns(*decomposition.TABLE_HEADER)
         self.refresh_results()
 
     def run_numbers(self) -> dict[int, int]:
@@ -177,7 +182,20 @@ class ResultsPane(Vertical):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         self._show_status()
+        self._show_decomposition()
         self._draw_chart()
+
+    def _show_decomposition(self) -> None:
+        """The speedup split by factor, shown only when some configurations differ in one."""
+        found = decomposition.decompose(self.results)
+        table = self.query_one("#decomposition-table", DataTable)
+        table.clear()
+        for row in decomposition.table_rows(found):
+            table.add_row(*row)
+        summary = found.summary()
+        label = self.query_one("#decomposition-summary", Label)
+        label.update(f"[b]speedup decomposed[/] {summary or '(no chain from pytorch sequential float32 to the fastest)'}")
+        table.display = label.display = bool(found.steps)
 
     def _show_status(self, failure: FailedRun | None = None) -> None:
         status = self.query_one("#results-status", Label)

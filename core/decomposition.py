@@ -1,0 +1,164 @@
+"""The speedup decomposed: how much of a configuration's speed over openai-whisper comes
+from the strategy, the dtype and the framework.
+
+The public study compared openai-whisper (PyTorch, sequential, float32) with whisper-jax
+(JAX, batched, half precision) and credited the difference to JAX. Three things
+changed at once. Given configurations that differ in one of them at a time, each pair
+is a step: strategy (sequential → batched, same framework and dtype), dtype (float32 →
+another, same framework, strategy and batch), framework (PyTorch → another, same
+strategy, dtype and batch). A step compares RTFx over the same files, model, device and
+beam size and temperature schedule, so its ratio is that one factor's share; along a chain of steps from the
+baseline to the fastest configuration the ratios multiply to the end-to-end speedup.
+
+A step whose two sides differ in WER by more than a point is marked: a faster row
+that transcribes less is not faster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from asr_tui.core import corpus
+
+if TYPE_CHECKING:
+    from asr_tui.core.results import RunResult
+
+FACTORS = ("strategy", "framework", "dtype")
+BASELINE = {"framework": "pytorch", "strategy": "sequential", "dtype": "float32"}
+ACCURACY_POINTS = 1.0  # WER points beyond which two rows did not do the same work
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One configuration's corpus figures, described by the three factors."""
+
+    framework: str
+    strategy: str
+    dtype: str
+    batch_size: int | None  # batched only
+    held: tuple  # what every step holds equal: files, model, device, beam size, temperatures
+    rtfx: float
+    wer: float | None
+
+    @property
+    def label(self) -> str:
+        batch = f" b{self.batch_size}" if self.batch_size else ""
+        return f"{self.framework} {self.strategy}{batch} {self.dtype}"
+
+    def factor(self, name: str) -> str:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class Step:
+    factor: str
+    source: Cell
+    target: Cell
+
+    @property
+    def ratio(self) -> float:
+        return self.target.rtfx / self.source.rtfx if self.source.rtfx else math.nan
+
+    @property
+    def wer_points(self) -> float | None:
+        if self.source.wer is None or self.target.wer is None:
+            return None
+        return 100 * (self.target.wer - self.source.wer)
+
+    @property
+    def accuracy_differs(self) -> bool:
+        return self.wer_points is not None and abs(self.wer_points) > ACCURACY_POINTS
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    steps: tuple[Step, ...]
+    path: tuple[Step, ...]  # baseline → fastest, one factor at a time; empty if no chain exists
+
+    @property
+    def end_to_end(self) -> float | None:
+        return math.prod(step.ratio for step in self.path) if self.path else None
+
+    def summary(self) -> str | None:
+        """'pytorch sequential float32 → jax batched b16 bfloat16: 3.10x = strategy 2.20x
+        × framework 1.40x × dtype 1.01x', or None without a chain."""
+        if not self.path:
+            return None
+        factors = " × ".join(f"{s.factor} {s.ratio:.2f}x" for s in self.path)
+        return f"{self.path[0].source.label} → {self.path[-1].target.label}: {self.end_to_end:.2f}x = {factors}"
+
+
+def _cell(files: list["RunResult"]) -> Cell:
+    first = files[0]
+    strategy = first.decoding.get("strategy") or "sequential"
+    figures = corpus.summary(files)
+    temperatures = tuple(first.decoding.get("temperatures") or ())
+    held = (frozenset(r.audio for r in files), first.model, first.device, first.beam_size, temperatures)
+    return Cell(
+        framework=first.backend, strategy=strategy, dtype=first.dtype,
+        batch_size=first.batch_size if strategy == "batched" else None,
+        held=held, rtfx=figures.rtfx, wer=figures.wer,
+    )
+
+
+def _step(a: Cell, b: Cell) -> Step | None:
+    """The step from a to b when they differ in exactly one factor, in its direction."""
+    if a.held != b.held:
+        return None
+    differing = [name for name in FACTORS if a.factor(name) != b.factor(name)]
+    if len(differing) != 1:
+        return None
+    factor = differing[0]
+    if factor != "strategy" and a.batch_size != b.batch_size:
+        return None
+    if a.factor(factor) != BASELINE[factor]:
+        return None
+    return Step(factor, a, b)
+
+
+def decompose(results: list["RunResult"]) -> Decomposition:
+    cells = [_cell(files) for files in corpus.by_configuration(results)]
+    steps = tuple(step for a in cells for b in cells if a is not b and (step := _step(a, b)) is not None)
+    return Decomposition(steps, _path(cells, steps))
+
+
+def _path(cells: list[Cell], steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """The shortest chain of steps from the baseline to the fastest configuration held
+    alike; the first factors tried are in FACTORS order."""
+    bases = [c for c in cells if all(c.factor(n) == v for n, v in BASELINE.items())]
+    for base in bases:
+        reachable = [c for c in cells if c.held == base.held and c is not base]
+        if not reachable:
+            continue
+        fastest = max(reachable, key=lambda c: c.rtfx)
+        queue: deque[tuple[Cell, tuple[Step, ...]]] = deque([(base, ())])
+        seen = {id(base)}
+        while queue:
+            cell, chain = queue.popleft()
+            if cell is fastest:
+                return chain
+            for step in sorted((s for s in steps if s.source is cell), key=lambda s: FACTORS.index(s.factor)):
+                if id(step.target) not in seen:
+                    seen.add(id(step.target))
+                    queue.append((step.target, chain + (step,)))
+    return ()
+
+
+def table_rows(decomposition: Decomposition) -> list[list[str]]:
+    """factor, from, to, RTFx from → to, ratio, WER change, mark: as every view shows them."""
+    out = []
+    for step in sorted(decomposition.steps, key=lambda s: (FACTORS.index(s.factor), s.source.label, s.target.label)):
+        points = step.wer_points
+        out.append([
+            step.factor, step.source.label, step.target.label,
+            f"{step.source.rtfx:.1f} → {step.target.rtfx:.1f}", f"{step.ratio:.2f}x",
+            "-" if points is None else f"{points:+.1f}",
+            "accuracy differs" if step.accuracy_differs else "",
+        ])
+    return out
+
+
+TABLE_HEADER = ["factor", "from", "to", "RTFx", "ratio", "WER Δ points", "mark"]
