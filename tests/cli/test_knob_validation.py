@@ -30,7 +30,7 @@ CASES = [
     (["--backend", "jax", "--max-new-tokens", "1000"], "max_new_tokens must be at most 224"),
     (["--backend", "tensorflow"], "unknown backend 'tensorflow'"),
     (["--sweep", "batch_size=1,big"], "batch_size: 'big' is not a whole number"),
-    (["--sweep", "dtype=float16,bfloat16"], "no combination of the sweep is valid"),
+    (["--sweep", "dtype=float16,int8"], "no combination of the sweep is valid"),
 ]
 
 
