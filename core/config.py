@@ -78,6 +78,9 @@ class RunConfig:
     max_new_tokens: int = knob(MAX_NEW_TOKENS, "Max new tokens", f"per window, at most {MAX_NEW_TOKENS} "
                                "(openai-whisper's n_text_ctx // 2)", bounds=(1, MAX_NEW_TOKENS), decoding=True)
     compilation_cache: bool = knob(False, "Compile cache", "reuse compiled code across processes (JIT backends)")
+    torch_compile: bool = knob(False, "torch.compile", "pytorch: compile the encoder (fixed shapes; each new batch size "
+                               "compiles once, reported as compile seconds); the decoder, whose cache grows every "
+                               "token, stays eager", decoding=True)
     vad_filter: bool = knob(False, "VAD filter", "ctranslate2: drop silence with Silero VAD before decoding. Off here so "
                             "every backend hears all the audio (the batched pipeline then gets clips of at most 30 s cut "
                             "in pauses); on is faster-whisper's own batched default", decoding=True, aliases=("--vad",))

@@ -158,6 +158,27 @@ def _bfloat16(model, device: str, enabled: bool):
         hook.remove()
 
 
+_compile_seconds = 0.0  # spent in torch.compile by this process, from torch's compile callbacks
+_compile_started: list[float] = []
+
+
+@functools.cache
+def _count_compile_seconds() -> None:
+    """Have torch report every compilation's start and end (once a process), so a pass
+    reports compile seconds apart from inference, as the JAX backends do."""
+    from torch._dynamo import callback
+
+    @callback.on_compile_start
+    def started(*_) -> None:
+        _compile_started.append(time.perf_counter())
+
+    @callback.on_compile_end
+    def ended(*_) -> None:
+        global _compile_seconds
+        if _compile_started:
+            _compile_seconds += time.perf_counter() - _compile_started.pop()
+
+
 class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
@@ -166,11 +187,13 @@ class PyTorchBackend(Backend):
     options = frozenset({
         "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "seed",
         "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold", "strategy", "batch_size",
+        "torch_compile",
     })
 
     def __init__(self) -> None:
         self.model = None
         self.device = "cpu"
+        self.encoders: dict[bool, object] = {}  # eager, and compiled once asked for
 
     def check_available(self, config: RunConfig) -> None:
         if config.device == "cuda":
@@ -189,6 +212,18 @@ class PyTorchBackend(Backend):
         # the module instead would feed float32 activations to float16 layer norms.)
         self.model = load_whisper_model(weights, config.device)
         self.device = config.device
+        self.encoders = {False: self.model.encoder}
+
+    def _encoder_for(self, config: RunConfig):
+        """The encoder this configuration asks for: configurations sharing the resident
+        model may differ in `torch_compile`, so the model gets the eager or the compiled
+        one (built once, sharing the eager one's weights) before each pass."""
+        if config.torch_compile and True not in self.encoders:
+            import torch
+
+            _count_compile_seconds()
+            self.encoders[True] = torch.compile(self.encoders[False], dynamic=False)
+        return self.encoders[config.torch_compile]
 
     def kernel_timer(self, dims: dict, state: dict[str, np.ndarray], config: RunConfig):
         """openai-whisper's modules as its decoding loop drives them: float32 weights
@@ -259,10 +294,13 @@ class PyTorchBackend(Backend):
             language = "en"
         # openai-whisper's own features of the whole file, computed block by block
         mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
+        self.model.encoder = self._encoder_for(config)
+        compiled_before = _compile_seconds
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
             with bfloat16:
-                return self._transcribe_batched(mel, config, language, progress, cancel)
+                transcript = self._transcribe_batched(mel, config, language, progress, cancel)
+            return self._with_compile_seconds(transcript, config, compiled_before)
         with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16:
             result = whisper.transcribe(
                 self.model,
@@ -283,7 +321,14 @@ class PyTorchBackend(Backend):
         if self.device == "cuda":
             torch.cuda.synchronize()
         segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
-        return Transcript(text=result["text"].strip(), segments=segments, language=result["language"])
+        transcript = Transcript(text=result["text"].strip(), segments=segments, language=result["language"])
+        return self._with_compile_seconds(transcript, config, compiled_before)
+
+    @staticmethod
+    def _with_compile_seconds(transcript: Transcript, config: RunConfig, compiled_before: float) -> Transcript:
+        if config.torch_compile:
+            transcript.stats["compile_s"] = _compile_seconds - compiled_before
+        return transcript
 
     def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
@@ -340,6 +385,7 @@ class PyTorchBackend(Backend):
 
     def release(self) -> None:
         self.model = None
+        self.encoders = {}
         if self.device == "cuda":
             import torch
 

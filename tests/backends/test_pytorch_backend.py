@@ -68,3 +68,19 @@ def test_bfloat16_multiplies_in_bfloat16_and_transcribes_the_sample(strategy):
     assert seen == {torch.bfloat16}
     assert {p.dtype for p in backend.model.parameters()} == {torch.float32}
     assert wer(SAMPLE.with_suffix(".txt").read_text(), transcript.text) <= SAMPLE_WER_BOUND
+
+
+def test_torch_compile_compiles_the_encoder_once_and_transcribes_alike():
+    """The compiled encoder gives the eager transcript; its first pass reports the
+    compilation apart, a warm pass of the same shape compiles nothing; a configuration
+    without it on the same resident model runs the eager encoder again."""
+    config = RunConfig(torch_compile=True, warmup=0)
+    backend = backends.create("pytorch")
+    backend.load(config, weights.resolve("tiny.en"))
+    with audio.decoded(SAMPLE) as clip:
+        first, warm = (backend.transcribe(clip, config, lambda *_: None, threading.Event()) for _ in range(2))
+        eager = backend.transcribe(clip, config.with_(torch_compile=False), lambda *_: None, threading.Event())
+    assert first.text == warm.text == eager.text
+    assert first.stats["compile_s"] > 0 and warm.stats["compile_s"] == 0
+    assert "compile_s" not in eager.stats and backend.model.encoder is backend.encoders[False]
+    assert backend.decoding_settings(config)["torch_compile"] is True
