@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -22,7 +23,7 @@ from rich.text import Text
 from asr_tui.cli import record
 from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
-from asr_tui.core.config import KNOBS, RunConfig
+from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 from asr_tui.core.metrics import UNSTABLE_CV
@@ -47,8 +48,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write the results document here")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
     record.add_arguments(p, device_flag="--mic-device")
+    add_knob_flags(p.add_argument_group("the run (each overrides the preset's)"), RUN_KNOBS)
     knobs = p.add_argument_group("configuration (each overrides the preset's configs)")
-    add_knob_flags(knobs)
+    add_knob_flags(knobs, KNOBS)
     knobs.add_argument(
         "--sweep", action="append", default=[], metavar="KNOB=V1,V2",
         help="run each value of a knob (repeat for the cross product); a list-valued knob separates values with ';'",
@@ -59,10 +61,10 @@ def parser() -> argparse.ArgumentParser:
 _METAVARS = {"int": "N", "float": "X", "floats": "T,T,..."}
 
 
-def add_knob_flags(group) -> None:
+def add_knob_flags(group, knobs) -> None:
     """One flag per knob, read as text and converted by the knob itself, so a flag,
     a preset and the form reject a value with the same words."""
-    for knob in KNOBS:
+    for knob in knobs:
         spellings = (knob.flag, *knob.aliases)
         text = f"{knob.help} (default: {knob.to_text(knob.default) or 'none'})"
         if knob.kind == "bool":
@@ -73,9 +75,9 @@ def add_knob_flags(group) -> None:
             group.add_argument(*spellings, dest=knob.name, metavar=metavar, help=text)
 
 
-def knob_overrides(args) -> dict:
+def knob_overrides(args, knobs=KNOBS) -> dict:
     overrides = {}
-    for knob in KNOBS:
+    for knob in knobs:
         raw = getattr(args, knob.name)
         if raw is not None:
             overrides[knob.name] = raw if isinstance(raw, bool) else knob.from_text(raw)
@@ -103,6 +105,12 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
     for line in skipped:
         print(f"asr-tui: {line}", file=sys.stderr)
     return configs, sources
+
+
+def build_options(args) -> RunOptions:
+    """The run's own settings: the preset's, under the flags."""
+    options = presets.find(args.preset).options if args.preset else RunOptions()
+    return replace(options, **knob_overrides(args, RUN_KNOBS))
 
 
 class ConsoleReporter:
@@ -289,6 +297,7 @@ def main(argv: list[str]) -> int:
         if args.json:
             export.check_writable(args.json)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources = build_configs(args)
+        options = build_options(args)
         with interrupts_deferred():
             for config in configs:  # before any recording: a bad configuration wastes none
                 backend = backends.create(config.backend)
@@ -316,8 +325,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGHUP, _detach_on_hangup)
     try:
         with reporter.progress:
-            for config in configs:
-                job = runner.submit(config, sources, references)
+            for job in runner.submit_all(configs, sources, references, interleave=options.interleave):
                 while not runner.wait(job, timeout=0.2):
                     pass
     except KeyboardInterrupt:
