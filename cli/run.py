@@ -21,12 +21,11 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, presets, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stability, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
-from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
@@ -147,6 +146,8 @@ class ConsoleReporter:
                 self.results.append(result)
                 if result.wer_error:
                     self.warn(result.wer_error)
+                for note in stability.notes(result):
+                    self.warn(f"{result.config_name} · {Path(result.audio).name}: {note.mark} {note.message}")
                 try:
                     history.append(result)
                 except OSError as exc:
@@ -173,9 +174,8 @@ class ConsoleReporter:
 TABLE_COLUMNS = {
     "config": "config", "audio": "audio", "audio_s": "audio s", "load_s": "load s",
     "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
-    "rtfx": "RTFx", "wer": "WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
+    "rtfx": "RTFx", "wer": "WER", "raw_wer": "raw WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
 }
-BUSY_MARK, UNSTABLE_MARK = "!", "~"
 CORPUS_COLUMNS = {
     "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
     "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
@@ -183,20 +183,32 @@ CORPUS_COLUMNS = {
 }
 
 
-def marks(result: RunResult) -> str:
-    return (BUSY_MARK if result.contended else "") + (UNSTABLE_MARK if result.unstable else "")
-
-
 def mark_notes(results: list[RunResult]) -> list[str]:
-    """One line per marked row, saying why its timing deserves less trust."""
-    notes = []
-    for number, r in enumerate(results, start=1):
-        where = f"row {number} ({r.config_name}, {r.audio.rsplit('/', 1)[-1]})"
-        if r.contended:
-            notes.append(f"{BUSY_MARK} {where}: {r.contention.get('reason')}")
-        if r.unstable:
-            notes.append(f"{UNSTABLE_MARK} {where}: unstable, warm passes vary by CV {100 * r.cv:.0f}% (over {100 * UNSTABLE_CV:.0f}%)")
-    return notes
+    """One line per mark, saying why a row's timing deserves less trust."""
+    return [
+        f"{note.mark} row {number} ({r.config_name}, {Path(r.audio).name}): {note.message}"
+        for number, r in enumerate(results, start=1) for note in stability.notes(r)
+    ]
+
+
+def relative_speeds(results: list[RunResult]) -> list[str]:
+    """Each configuration's speed on each file against the first configuration's on
+    that file, with the uncertainty from both sides' spread (when several ran)."""
+    first: dict[str, RunResult] = {}
+    lines = []
+    for r in results:
+        base = first.setdefault(r.audio, r)
+        if base is not r and base.warm_runs_s and r.warm_runs_s:
+            value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
+            lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
+                         f"the speed of {base.config_name}")
+    return lines
+
+
+def wer_note(results: list[RunResult]) -> str | None:
+    """Which normaliser the WER column was counted after (raw WER: words as written)."""
+    names = sorted({r.normaliser for r in results if r.wer is not None and r.normaliser})
+    return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
 
 
 def _cell(column: str, values: dict) -> str:
@@ -236,17 +248,25 @@ def decomposition_table(results: list[RunResult]) -> Table | None:
 
 
 def results_table(results: list[RunResult]) -> Group:
-    """The per-file table (with a marks column), a line for every marked row, and the
-    corpus and decomposition tables when there are some."""
+    """What the configurations differ in beyond those compared (above the comparison),
+    the per-file table (with a marks column), a line for every mark, the WER's
+    normaliser, each configuration's speed against the first, and the corpus and
+    decomposition tables when there are some."""
     table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
-    table.add_column(BUSY_MARK + UNSTABLE_MARK, justify="left")
+    table.add_column(stability.BUSY_MARK + stability.UNSTABLE_MARK + stability.OUTLIER_MARK, justify="left")
     for column, header in TABLE_COLUMNS.items():
         table.add_column(header, justify="left" if column in ("config", "audio") else "right")
     for result, row in zip(results, export.rows(results)):
         values = dict(zip(names, row))
-        table.add_row(marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
-    parts = [table, *(Text(note) for note in mark_notes(results))]
+        table.add_row(stability.marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
+    unlike = parity.line(results)
+    speeds = relative_speeds(results)
+    parts = [Text(unlike, style="bold")] if unlike else []
+    parts += [table, *(Text(note) for note in mark_notes(results))]
+    parts += [Text(line) for line in filter(None, [wer_note(results)])]
+    if speeds:
+        parts.append(Text("speed against the first configuration (warm medians, ± from both spreads):\n  " + "\n  ".join(speeds)))
     parts += [t for t in (corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 

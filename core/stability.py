@@ -90,14 +90,19 @@ def marks(result: "RunResult") -> str:
     return "".join(m for m in (BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK) if m in found)
 
 
-def ratio(numerator: list[float], denominator: list[float]) -> tuple[float, float | None]:
-    """median(numerator) / median(denominator) and its standard uncertainty from both
-    sides' spread; None where a side has a single value (no spread to propagate)."""
-    value = statistics.median(numerator) / statistics.median(denominator)
+def ratio_spread(numerator: list[float], denominator: list[float]) -> float | None:
+    """The relative standard uncertainty of a ratio of the two sides' medians: their
+    coefficients of variation in quadrature; None where a side has a single value
+    (no spread to propagate)."""
     spreads = [coefficient_of_variation(numerator), coefficient_of_variation(denominator)]
-    if None in spreads:
-        return value, None
-    return value, value * math.hypot(*spreads)
+    return None if None in spreads else math.hypot(*spreads)
+
+
+def ratio(numerator: list[float], denominator: list[float]) -> tuple[float, float | None]:
+    """median(numerator) / median(denominator) and its standard uncertainty."""
+    value = statistics.median(numerator) / statistics.median(denominator)
+    spread = ratio_spread(numerator, denominator)
+    return value, None if spread is None else value * spread
 
 
 def plus_minus(value: float, uncertainty: float | None, spec: str = ".2f") -> str:

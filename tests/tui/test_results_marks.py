@@ -28,7 +28,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
     app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
     async with app.run_test(size=(120, 32)) as pilot:
         app.results.extend([
-            result("a.wav", [1.0, 1.5, 1.0], busy=True, errors=(1, 0, 1, 10)),
+            result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10)),
             result("b.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 2, 0, 30)),
         ])
         pane = app.query_one("#results-pane")
