@@ -186,6 +186,8 @@ class Runner:
         config = job.config
         key = self._key(config)
         if key in self._residents:
+            if not keep_others:
+                self._release(keep=frozenset({key}))
             self._residents[key] = self._residents.pop(key)  # now the one used last
             return self._residents[key], True
         backend = backends.create(config.backend)
@@ -290,6 +292,8 @@ class Runner:
                 self._emit(events.JobFinished(job.id, ()))
                 continue
             ready.append((job, resident, reused))
+        if not ready:  # every configuration failed to load, and said so
+            return
         for job, resident, reused in ready:
             self._emit(events.ModelLoaded(job.id, job.config, resident.load_s, reused))
             self._warn_before_passes(job, resident)
