@@ -274,6 +274,10 @@ class Runner:
         self._release(keep=frozenset(self._key(job.config) for job in jobs))  # an earlier run's models make room
         ready: list[tuple[Job, _Resident, bool]] = []
         for at, job in enumerate(jobs):
+            if self._cancel.is_set():  # a load is not cancellable: stop before the next one
+                for waiting in [j for j, _, _ in ready] + list(jobs[at:]):
+                    self._emit(events.JobCancelled(waiting.id))
+                return
             why = self._no_room(job.config)
             if why is not None:
                 self._emit(events.RunWarning(job.id, f"interleave: not enough memory to keep {len(jobs)} models loaded "

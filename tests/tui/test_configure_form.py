@@ -12,7 +12,7 @@ from asr_tui.core import environment, presets
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
-from tests.tui_helpers import column
+from tests.tui_helpers import column, wait_until
 
 SMALL = (80, 24)
 
@@ -284,14 +284,15 @@ async def test_the_interleave_switch_reaches_the_run_and_the_saved_preset(audio_
 
         def spy(configs, sources, references=None, interleave=False):
             asked.append((len(configs), interleave))
-            app.runner.cancel()  # what was asked is all this test needs; the queue is dropped
-            return submit_all(configs, sources, references, interleave)
+            jobs = submit_all(configs, sources, references, interleave)
+            app.runner.cancel()  # what was asked is all this test needs
+            return jobs
 
         app.runner.submit_all = spy
         await pilot.press("r")
         await pilot.pause()
         assert asked == [(len(app.configs), True)]
-        assert "passes interleaved" in str(app.query_one("#phase").render())
+        await wait_until(pilot, lambda: not app.running, timeout=120)
         await pilot.press("2", "ctrl+s")
         await pilot.pause()
         await type_into_dialog(pilot, app.screen.query_one("#preset-name-input"), "Interleaved three")
