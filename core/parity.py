@@ -12,9 +12,9 @@ those compared by design, is listed as "not like for like: ...".
 What is compared by design is read from the configurations themselves: the backend,
 and the knobs whose values they combine as a full grid (a sweep's cross product, or a
 single knob varied alone). Knobs that differ without forming a grid (one configuration
-in int8 among float32 ones) are not a design: they are listed. The weights' sha256 is
-compared when the model is; settings that are no knob (how a library cut the audio)
-never are.
+in int8 among float32 ones) are not a design: they are listed. A setting that follows
+another (the weights' sha256 follows the model, the batch size the strategy) is
+compared with it; settings that are no knob (how a library cut the audio) never are.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
 
 NOT_RECORDED = object()  # a setting one backend records and another does not
-# a setting that is compared whenever the one it follows from is
-FOLLOWS = {"weights_sha256": "model"}
+# a setting that goes with another: compared whenever that one is (batched decoding
+# chooses a batch size, sequential has 1)
+FOLLOWS = {"weights_sha256": "model", "batch_size": "strategy"}
 
 
 def settings(result: "RunResult") -> dict[str, object]:
@@ -75,7 +76,7 @@ def compared(configurations: list[dict[str, object]]) -> set[str]:
     """The settings the configurations vary by design (see the module's docstring)."""
     names = {name for c in configurations for name in c}
     differing = sorted(n for n in names if len({_key(c.get(n, NOT_RECORDED)) for c in configurations}) > 1)
-    knobs = [n for n in differing if n in BY_NAME]
+    knobs = [n for n in differing if n in BY_NAME and FOLLOWS.get(n) not in differing]
     axes = (["backend"] if "backend" in knobs else []) + [n for n in knobs if n != "backend"]
     grid = {tuple(_key(c.get(n, NOT_RECORDED)) for n in axes) for c in configurations}
     full = math.prod(len({_key(c.get(n, NOT_RECORDED)) for c in configurations}) for n in axes)

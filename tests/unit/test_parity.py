@@ -43,6 +43,11 @@ def test_a_knob_varied_alone_or_swept_as_a_grid_is_compared_not_listed():
     assert parity.differences(grid) == []
     # the model compared: its weights' sha256 follows it
     assert parity.differences([config("tiny"), config("base", model="base", weights_sha256="ef" * 32)]) == []
+    # framework x strategy (the decomposed study): the batch size goes with the strategy
+    def cell(backend, strategy, batch):
+        return config(f"{backend} {strategy}", backend, batch_size=batch, decoding={"strategy": strategy})
+    study = [cell(b, s, n) for b in ("pytorch", "jax") for s, n in (("sequential", 1), ("batched", 16))]
+    assert parity.differences(study) == []
 
 
 def test_a_knob_that_differs_without_forming_a_grid_is_listed():
@@ -52,6 +57,9 @@ def test_a_knob_that_differs_without_forming_a_grid_is_listed():
     ]
     two_at_once = [config("A"), config("B", dtype="int8", decoding={"beam_size": 5})]
     assert [d.setting for d in parity.differences(two_at_once)] == ["dtype", "beam_size"]
+    # the backend compared, and one of them batched as well: strategy and batch size listed
+    batched = config("jax b16", "jax", batch_size=16, decoding={"strategy": "batched"})
+    assert [d.setting for d in parity.differences([config("pt"), batched])] == ["batch_size", "strategy"]
 
 
 def test_one_configuration_over_several_files_has_nothing_to_compare():
