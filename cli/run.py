@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -20,12 +21,11 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, presets, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stability, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
-from asr_tui.core.config import KNOBS, RunConfig
+from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
-from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
@@ -47,8 +47,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write the results document here")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
     record.add_arguments(p, device_flag="--mic-device")
+    add_knob_flags(p.add_argument_group("the run (each overrides the preset's)"), RUN_KNOBS)
     knobs = p.add_argument_group("configuration (each overrides the preset's configs)")
-    add_knob_flags(knobs)
+    add_knob_flags(knobs, KNOBS)
     knobs.add_argument(
         "--sweep", action="append", default=[], metavar="KNOB=V1,V2",
         help="run each value of a knob (repeat for the cross product); a list-valued knob separates values with ';'",
@@ -59,10 +60,10 @@ def parser() -> argparse.ArgumentParser:
 _METAVARS = {"int": "N", "float": "X", "floats": "T,T,..."}
 
 
-def add_knob_flags(group) -> None:
+def add_knob_flags(group, knobs) -> None:
     """One flag per knob, read as text and converted by the knob itself, so a flag,
     a preset and the form reject a value with the same words."""
-    for knob in KNOBS:
+    for knob in knobs:
         spellings = (knob.flag, *knob.aliases)
         text = f"{knob.help} (default: {knob.to_text(knob.default) or 'none'})"
         if knob.kind == "bool":
@@ -73,9 +74,9 @@ def add_knob_flags(group) -> None:
             group.add_argument(*spellings, dest=knob.name, metavar=metavar, help=text)
 
 
-def knob_overrides(args) -> dict:
+def knob_overrides(args, knobs=KNOBS) -> dict:
     overrides = {}
-    for knob in KNOBS:
+    for knob in knobs:
         raw = getattr(args, knob.name)
         if raw is not None:
             overrides[knob.name] = raw if isinstance(raw, bool) else knob.from_text(raw)
@@ -103,6 +104,12 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
     for line in skipped:
         print(f"asr-tui: {line}", file=sys.stderr)
     return configs, sources
+
+
+def build_options(args) -> RunOptions:
+    """The run's own settings: the preset's, under the flags."""
+    options = presets.find(args.preset).options if args.preset else RunOptions()
+    return replace(options, **knob_overrides(args, RUN_KNOBS))
 
 
 class ConsoleReporter:
@@ -139,6 +146,8 @@ class ConsoleReporter:
                 self.results.append(result)
                 if result.wer_error:
                     self.warn(result.wer_error)
+                for note in stability.notes(result):
+                    self.warn(f"{result.config_name} · {Path(result.audio).name}: {note.mark} {note.message}")
                 try:
                     history.append(result)
                 except OSError as exc:
@@ -165,9 +174,8 @@ class ConsoleReporter:
 TABLE_COLUMNS = {
     "config": "config", "audio": "audio", "audio_s": "audio s", "load_s": "load s",
     "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
-    "rtfx": "RTFx", "wer": "WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
+    "rtfx": "RTFx", "wer": "WER", "raw_wer": "raw WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
 }
-BUSY_MARK, UNSTABLE_MARK = "!", "~"
 CORPUS_COLUMNS = {
     "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
     "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
@@ -175,20 +183,32 @@ CORPUS_COLUMNS = {
 }
 
 
-def marks(result: RunResult) -> str:
-    return (BUSY_MARK if result.contended else "") + (UNSTABLE_MARK if result.unstable else "")
-
-
 def mark_notes(results: list[RunResult]) -> list[str]:
-    """One line per marked row, saying why its timing deserves less trust."""
-    notes = []
-    for number, r in enumerate(results, start=1):
-        where = f"row {number} ({r.config_name}, {r.audio.rsplit('/', 1)[-1]})"
-        if r.contended:
-            notes.append(f"{BUSY_MARK} {where}: {r.contention.get('reason')}")
-        if r.unstable:
-            notes.append(f"{UNSTABLE_MARK} {where}: unstable, warm passes vary by CV {100 * r.cv:.0f}% (over {100 * UNSTABLE_CV:.0f}%)")
-    return notes
+    """One line per mark, saying why a row's timing deserves less trust."""
+    return [
+        f"{note.mark} row {number} ({r.config_name}, {Path(r.audio).name}): {note.message}"
+        for number, r in enumerate(results, start=1) for note in stability.notes(r)
+    ]
+
+
+def relative_speeds(results: list[RunResult]) -> list[str]:
+    """Each configuration's speed on each file against the first configuration's on
+    that file, with the uncertainty from both sides' spread (when several ran)."""
+    first: dict[str, RunResult] = {}
+    lines = []
+    for r in results:
+        base = first.setdefault(r.audio, r)
+        if base is not r and base.warm_runs_s and r.warm_runs_s:
+            value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
+            lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
+                         f"the speed of {base.config_name}")
+    return lines
+
+
+def wer_note(results: list[RunResult]) -> str | None:
+    """Which normaliser the WER column was counted after (raw WER: words as written)."""
+    names = sorted({r.normaliser for r in results if r.wer is not None and r.normaliser})
+    return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
 
 
 def _cell(column: str, values: dict) -> str:
@@ -228,17 +248,25 @@ def decomposition_table(results: list[RunResult]) -> Table | None:
 
 
 def results_table(results: list[RunResult]) -> Group:
-    """The per-file table (with a marks column), a line for every marked row, and the
-    corpus and decomposition tables when there are some."""
+    """What the configurations differ in beyond those compared (above the comparison),
+    the per-file table (with a marks column), a line for every mark, the WER's
+    normaliser, each configuration's speed against the first, and the corpus and
+    decomposition tables when there are some."""
     table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
-    table.add_column(BUSY_MARK + UNSTABLE_MARK, justify="left")
+    table.add_column(stability.BUSY_MARK + stability.UNSTABLE_MARK + stability.OUTLIER_MARK, justify="left")
     for column, header in TABLE_COLUMNS.items():
         table.add_column(header, justify="left" if column in ("config", "audio") else "right")
     for result, row in zip(results, export.rows(results)):
         values = dict(zip(names, row))
-        table.add_row(marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
-    parts = [table, *(Text(note) for note in mark_notes(results))]
+        table.add_row(stability.marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
+    unlike = parity.line(results)
+    speeds = relative_speeds(results)
+    parts = [Text(unlike, style="bold")] if unlike else []
+    parts += [table, *(Text(note) for note in mark_notes(results))]
+    parts += [Text(line) for line in filter(None, [wer_note(results)])]
+    if speeds:
+        parts.append(Text("speed against the first configuration (warm medians, ± from both spreads):\n  " + "\n  ".join(speeds)))
     parts += [t for t in (corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 
@@ -289,6 +317,7 @@ def main(argv: list[str]) -> int:
         if args.json:
             export.check_writable(args.json)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources = build_configs(args)
+        options = build_options(args)
         with interrupts_deferred():
             for config in configs:  # before any recording: a bad configuration wastes none
                 backend = backends.create(config.backend)
@@ -316,8 +345,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGHUP, _detach_on_hangup)
     try:
         with reporter.progress:
-            for config in configs:
-                job = runner.submit(config, sources, references)
+            for job in runner.submit_all(configs, sources, references, interleave=options.interleave):
                 while not runner.wait(job, timeout=0.2):
                     pass
     except KeyboardInterrupt:

@@ -164,3 +164,23 @@ def _plain(value):
 
 KNOBS = table(RunConfig)
 BY_NAME = {k.name: k for k in KNOBS}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run orders its configurations: settings of the whole run, not of one
+    configuration, so a preset holds them as top-level keys and the Configure tab
+    above the list. Declared as knobs, so the flag, the key and the switch come from here."""
+
+    interleave: bool = knob(
+        False, "Interleave", "alternate the configurations' measured passes on each file (A B B A ...) so drift "
+        "and load spikes hit them alike; every model stays loaded where memory allows, else one configuration "
+        "runs after another (and the run says so)",
+    )
+
+    def to_dict(self) -> dict:
+        """The options that differ from their defaults, for a preset file."""
+        return {k.name: getattr(self, k.name) for k in RUN_KNOBS if getattr(self, k.name) != k.default}
+
+
+RUN_KNOBS = table(RunOptions)

@@ -13,7 +13,7 @@ import json
 from functools import partial
 from pathlib import Path
 
-from asr_tui.core import atomic, corpus, decomposition
+from asr_tui.core import atomic, corpus, decomposition, parity
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import slugify
 from asr_tui.core.results import RunResult, document
@@ -37,12 +37,16 @@ COLUMNS = (
     ("warm_max_s", lambda r: None if r.warm_max_s is None else round(r.warm_max_s, 3)),
     ("cv", lambda r: None if r.cv is None else round(r.cv, 4)),
     ("unstable", lambda r: r.unstable),
+    ("outliers", lambda r: len(r.outliers)),
     ("rtfx", lambda r: round(r.rtfx, 2)),
     ("wer", lambda r: None if r.wer is None else round(r.wer, 4)),
+    ("raw_wer", lambda r: None if r.raw_wer is None else round(r.raw_wer, 4)),
+    ("normaliser", lambda r: r.normaliser),
     ("rss_before_load_mb", lambda r: None if r.rss_before_load_mb is None else round(r.rss_before_load_mb)),
     ("peak_rss_mb", lambda r: None if r.peak_rss_mb is None else round(r.peak_rss_mb)),
     ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),
     ("contended", lambda r: r.contended),
+    ("interleaved", lambda r: r.interleaved),
 )
 
 
@@ -76,10 +80,16 @@ def _markdown_table(header: list[str], table_rows: list[list]) -> str:
 
 
 def to_markdown(results: list[RunResult]) -> str:
-    """The per-file table, then, when a configuration ran over several files, its
-    corpus figures, and when configurations differ one factor at a time, the speedup
-    decomposed."""
-    text = _markdown_table([name for name, _ in COLUMNS], rows(results))
+    """The settings the configurations differ in beyond those compared, the per-file
+    table and its rows' warnings, then, when a configuration ran over several files,
+    its corpus figures, and when configurations differ one factor at a time, the
+    speedup decomposed."""
+    unlike = parity.line(results)
+    text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
+    text += _markdown_table([name for name, _ in COLUMNS], rows(results))
+    warnings = [f"- row {number}: {note}" for number, r in enumerate(results, start=1) for note in r.to_dict()["warnings"]]
+    if warnings:
+        text += "\n" + "\n".join(warnings) + "\n"
     summaries = [s.to_dict() for s in corpus.summarize(results)]
     if any(s["files"] > 1 for s in summaries):
         text += "\n" + _markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])

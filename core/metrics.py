@@ -18,6 +18,19 @@ def normalizer(language: str | None):
     return EnglishTextNormalizer() if language in (None, "en") else BasicTextNormalizer()
 
 
+def normaliser_name(language: str | None) -> str:
+    """The normaliser a WER was counted after, named with the package version that
+    defines it: its rules change between releases, and a WER is only comparable with
+    one counted after the same rules."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("openai-whisper")
+    except PackageNotFoundError:
+        release = "unknown"
+    return f"whisper.normalizers.{type(normalizer(language)).__name__} (openai-whisper {release})"
+
+
 @dataclass(frozen=True)
 class WordErrors:
     """One transcript's alignment against its reference, in counts that add up over
@@ -40,11 +53,14 @@ class WordErrors:
         return self.errors / self.reference_words
 
 
-def word_errors(reference: str, hypothesis: str, language: str | None = "en") -> WordErrors:
-    """Align after Whisper's normaliser with jiwer."""
+def word_errors(reference: str, hypothesis: str, language: str | None = "en", normalise: bool = True) -> WordErrors:
+    """Align with jiwer after Whisper's normaliser, or, with `normalise` false, on the
+    words as written (split on whitespace only: case and punctuation count), the raw
+    WER shown beside the normalised one so a reader sees how much the normaliser
+    forgave."""
     import jiwer
 
-    normalize = normalizer(language)
+    normalize = normalizer(language) if normalise else str
     ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
     if not ref or not hyp:  # nothing to align: every word is inserted or deleted
         return WordErrors(0, len(ref), len(hyp), len(ref))
@@ -80,6 +96,16 @@ def rss_mb() -> float | None:
 
         return psutil.Process().memory_info().rss / 2**20
     except Exception:  # noqa: BLE001 - a memory figure is never worth a failed run
+        return None
+
+
+def available_memory_mb() -> float | None:
+    """Memory the system can give without swapping, in MiB (psutil's `available`)."""
+    try:
+        import psutil
+
+        return psutil.virtual_memory().available / 2**20
+    except Exception:  # noqa: BLE001 - unknown memory is no reason to fail a run
         return None
 
 

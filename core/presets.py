@@ -17,11 +17,11 @@ from pathlib import Path
 import tomli_w
 
 from asr_tui.core import atomic, paths, sweeps
-from asr_tui.core.config import RunConfig
+from asr_tui.core.config import RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 
 DEFAULT_PRESET = "quick"
-_TOP_LEVEL_KEYS = {"name", "description", "sources", "configs"}
+_TOP_LEVEL_KEYS = {"name", "description", "sources", "configs", *(k.name for k in RUN_KNOBS)}
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Preset:
     bundled: bool = False
     # combinations of a sweep that were refused, with the reason (never saved)
     skipped: list[sweeps.Skipped] = field(default_factory=list)
+    options: RunOptions = field(default_factory=RunOptions)  # the run's own settings (top-level keys)
 
     @property
     def slug(self) -> str:
@@ -45,6 +46,7 @@ class Preset:
             data["description"] = self.description
         if self.sources:
             data["sources"] = list(self.sources)
+        data |= self.options.to_dict()
         data["configs"] = [c.to_dict() for c in self.configs]
         return tomli_w.dumps(data)
 
@@ -81,6 +83,10 @@ def parse(text: str, path: Path, bundled: bool = False) -> Preset:
         raise AsrTuiError(f"{path}: 'name' and 'description' must be strings")
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise AsrTuiError(f"{path}: 'sources' must be a list of paths")
+    try:
+        options = RunOptions(**{k.name: k.from_value(data[k.name]) for k in RUN_KNOBS if k.name in data})
+    except AsrTuiError as exc:
+        raise AsrTuiError(f"{path}: {exc}") from None
     if not isinstance(raw_configs, list) or not raw_configs:
         raise AsrTuiError(f"{path}: 'configs' must be a non-empty array of tables ([[configs]])")
     configs, skipped = [], []
@@ -102,7 +108,7 @@ def parse(text: str, path: Path, bundled: bool = False) -> Preset:
             )
         configs += found
         skipped += refused
-    return Preset(name, configs, description, sources, path, bundled, skipped)
+    return Preset(name, configs, description, sources, path, bundled, skipped, options)
 
 
 def load(path: Path, bundled: bool = False) -> Preset:
@@ -149,7 +155,8 @@ def save(preset: Preset, overwrite: bool = False) -> Preset:
     if target.exists() and not overwrite:
         raise AsrTuiError(f"preset {target} exists; confirm to overwrite it")
     atomic.write_text(target, preset.to_toml())
-    return Preset(preset.name, list(preset.configs), preset.description, list(preset.sources), target, False)
+    return Preset(preset.name, list(preset.configs), preset.description, list(preset.sources), target, False,
+                  options=preset.options)
 
 
 def delete(preset: Preset) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from asr_tui.core import stability
 from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation, median, rtfx
 from asr_tui.core.transcript import Segment
 
@@ -33,7 +34,9 @@ class RunResult:
     segments: list[Segment]
     config_name: str = ""
     language: str | None = None
-    wer: float | None = None
+    wer: float | None = None  # after `normaliser`
+    raw_wer: float | None = None  # on the words as written: case and punctuation count
+    normaliser: str | None = None  # what `wer` was counted after, with its package version
     # the WER's alignment counts after Whisper's normaliser: what corpus figures add up
     substitutions: int | None = None
     deletions: int | None = None
@@ -51,6 +54,10 @@ class RunResult:
     env: dict = field(default_factory=dict)
     # what else used the machine during the timed passes (`core.contention.summarize`)
     contention: dict | None = None
+    # when each timed pass (first, warm-ups, warm) began, in seconds since the epoch:
+    # the run's order of passes over every configuration is read from these
+    pass_started_at: list[float] = field(default_factory=list)
+    interleaved: bool = False  # its passes alternated with other configurations' (`--interleave`)
     finished_at: str = ""
 
     @property
@@ -75,6 +82,11 @@ class RunResult:
         return self.cv is not None and self.cv > UNSTABLE_CV
 
     @property
+    def outliers(self) -> list[int]:
+        """Indices into `warm_runs_s` of the passes `core.stability` calls outliers."""
+        return stability.outliers(self.warm_runs_s)
+
+    @property
     def contended(self) -> bool:
         return bool(self.contention and self.contention.get("flagged"))
 
@@ -93,8 +105,9 @@ class RunResult:
         data = asdict(self)
         data["segments"] = [s.to_dict() for s in self.segments]
         data["rtfx"] = round(self.rtfx, 3)
-        for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable"):
+        for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable", "outliers"):
             data[name] = getattr(self, name)
+        data["warnings"] = [f"{note.mark} {note.message}" for note in stability.notes(self)]
         return data
 
     @classmethod
@@ -105,9 +118,21 @@ class RunResult:
         return cls(**kwargs)
 
 
+def pass_order(results: list[RunResult]) -> list[dict]:
+    """Every timed pass of the results in the order it ran: which configuration, file
+    and pass (1-based, first included), so an interleaved order can be checked."""
+    passes = [
+        (at, r.config_name, r.audio, index)
+        for r in results for index, at in enumerate(r.pass_started_at, start=1)
+    ]
+    return [{"config": c, "audio": a, "pass": i} for _, c, a, i in sorted(passes)]
+
+
 def document(results: list[RunResult], env: dict | None = None) -> dict:
-    """The schema-1 document: environment of the first run, every run, then the
-    corpus figures of each configuration over its files."""
+    """The schema-1 document: environment of the first run, every run, the corpus
+    figures of each configuration over its files, the settings in which the
+    configurations differ beyond those compared, and the order the passes ran in."""
+    from asr_tui.core import parity
     from asr_tui.core.corpus import summarize
 
     if env is None:
@@ -115,4 +140,6 @@ def document(results: list[RunResult], env: dict | None = None) -> dict:
     return {
         "schema": SCHEMA, "env": env, "runs": [r.to_dict() for r in results],
         "corpus": [c.to_dict() for c in summarize(results)],
+        "not_like_for_like": [d.to_dict() for d in parity.differences(results)],
+        "order": pass_order(results),
     }

@@ -7,6 +7,13 @@ reported as an event from `core.events`; nothing here knows who listens.
 
 Each timed pass runs inside a contention `Sampler` (what else used the cores), and a
 short idle check before a job's first pass warns when the machine is already busy.
+
+Interleaved (`submit_all(..., interleave=True)`), the jobs of one run stay separate
+(each keeps its job id, its events and its results) but their passes alternate on
+each file, A B B A ..., so drift and load spikes hit every configuration alike. Every
+model then stays loaded; before each further load the available memory must hold
+`MEMORY_MARGIN` times the largest footprint loaded so far, or the run says so and
+falls back to one configuration after another.
 """
 
 from __future__ import annotations
@@ -28,12 +35,15 @@ from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError, Cancelled
 from asr_tui.core import references
-from asr_tui.core.metrics import PeakRss, rss_mb, word_errors
+from asr_tui.core.metrics import PeakRss, available_memory_mb, normaliser_name, rss_mb, word_errors
 from asr_tui.core.results import RunResult
 from asr_tui.core.sources import InlineReference, Reference
 from asr_tui.core.transcript import Segment
 
 log = logging.getLogger(__name__)
+# free memory wanted per further resident model, in multiples of the largest loaded
+# one: its weights, and as much again for decoding
+MEMORY_MARGIN = 2.0
 Listener = Callable[[events.Event], None]
 _job_ids = itertools.count(1)
 
@@ -64,6 +74,7 @@ class _Resident:
     load_s: float
     rss_before_load_mb: float | None
     threads: int  # the count in force, which a framework may have fixed earlier
+    footprint_mb: float | None  # what the load added to this process's RSS
 
 
 def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | None]:
@@ -81,23 +92,35 @@ def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | No
 class Runner:
     def __init__(self, listener: Listener) -> None:
         self._listener = listener
-        self._queue: queue.Queue[Job | None] = queue.Queue()
+        # a job, or the jobs of one interleaved run
+        self._queue: queue.Queue[Job | tuple[Job, ...] | None] = queue.Queue()
         self._cancel = threading.Event()
         self._generation = 0
         self._lock = threading.Lock()
         self._finished: dict[int, threading.Event] = {}
-        self._resident: _Resident | None = None
+        # loaded models by key, the one used last at the end
+        self._residents: dict[tuple, _Resident] = {}
         self._thread = threading.Thread(target=self._work, name="asr-tui-runner", daemon=True)
         self._thread.start()
 
     # --- API for the UI thread -------------------------------------------------------
 
     def submit(self, config: RunConfig, sources, references: dict | None = None) -> int:
+        return self.submit_all([config], sources, references)[0]
+
+    def submit_all(self, configs, sources, references: dict | None = None, interleave: bool = False) -> list[int]:
+        """One job per configuration over the same files; interleaved, their passes
+        alternate (see the module's docstring). Returns the job ids in order."""
         with self._lock:
-            job = Job(config, tuple(Path(s) for s in sources), dict(references or {}), generation=self._generation)
-            self._finished[job.id] = threading.Event()
-        self._queue.put(job)
-        return job.id
+            jobs = tuple(
+                Job(config, tuple(Path(s) for s in sources), dict(references or {}), generation=self._generation)
+                for config in configs
+            )
+            for job in jobs:
+                self._finished[job.id] = threading.Event()
+        for item in [jobs] if interleave and len(jobs) > 1 else jobs:
+            self._queue.put(item)
+        return [job.id for job in jobs]
 
     def cancel(self) -> None:
         """Stop the running job within one chunk and drop the queued ones."""
@@ -115,8 +138,8 @@ class Runner:
 
     @property
     def resident_backend(self) -> Backend | None:
-        """The backend holding the loaded model (for benchmarks that call it directly)."""
-        return self._resident.backend if self._resident else None
+        """The backend holding the model used last (for benchmarks that call it directly)."""
+        return next(reversed(self._residents.values())).backend if self._residents else None
 
     # --- the worker ------------------------------------------------------------------
 
@@ -124,48 +147,76 @@ class Runner:
         self._listener(event)
 
     def _work(self) -> None:
-        while (job := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
+            jobs = item if isinstance(item, tuple) else (item,)
             try:
                 with self._lock:
-                    stale = job.generation != self._generation
+                    stale = jobs[0].generation != self._generation
                     if not stale:
                         self._cancel.clear()
                 if stale:
-                    self._emit(events.JobCancelled(job.id))
+                    for job in jobs:
+                        self._emit(events.JobCancelled(job.id))
+                elif len(jobs) > 1:
+                    self._run_interleaved(jobs)
                 else:
-                    self._run_job(job)
+                    self._run_job(jobs[0])
             except Exception as exc:  # noqa: BLE001 - the worker must outlive any bug
-                log.exception("runner job %s failed", job.id)
-                self._emit(events.RunFailed(job.id, job.config, None, f"internal error: {type(exc).__name__}: {exc}"))
-                self._emit(events.JobFinished(job.id, ()))
+                log.exception("runner jobs %s failed", [job.id for job in jobs])
+                for job in jobs:
+                    if not self._finished[job.id].is_set():
+                        self._emit(events.RunFailed(job.id, job.config, None, f"internal error: {type(exc).__name__}: {exc}"))
+                        self._emit(events.JobFinished(job.id, ()))
             finally:
-                self._finished[job.id].set()
+                for job in jobs:
+                    self._finished[job.id].set()
         self._release()
 
-    def _release(self) -> None:
-        if self._resident is not None:
-            self._resident.backend.release()
-            self._resident = None
+    def _release(self, keep: frozenset = frozenset()) -> None:
+        """Unload every model whose key is not in `keep`."""
+        for key in [k for k in self._residents if k not in keep]:
+            self._residents.pop(key).backend.release()
 
-    def _ensure_model(self, job: Job) -> tuple[_Resident, bool]:
-        config = job.config
-        threads = thread_counts.resolve(config.threads)
+    @staticmethod
+    def _key(config: RunConfig) -> tuple:
         # CTranslate2 takes its thread count at load: a new count is a new model.
-        key = (*config.model_key, threads)
-        if self._resident is not None and self._resident.key == key:
-            return self._resident, True
+        return (*config.model_key, thread_counts.resolve(config.threads))
+
+    def _ensure_model(self, job: Job, keep_others: bool = False) -> tuple[_Resident, bool]:
+        config = job.config
+        key = self._key(config)
+        if key in self._residents:
+            if not keep_others:
+                self._release(keep=frozenset({key}))
+            self._residents[key] = self._residents.pop(key)  # now the one used last
+            return self._residents[key], True
         backend = backends.create(config.backend)
         backend.check(config)
         backend.check_available(config)
         resolved = weights.resolve(config.model)
-        self._release()
+        if not keep_others:
+            self._release()
         self._emit(events.ModelLoading(job.id, config))
         rss_before = rss_mb()
-        in_force = backend.set_threads(threads)
+        in_force = backend.set_threads(key[-1])
         start = time.perf_counter()
         backend.load(config, resolved)
-        self._resident = _Resident(key, backend, resolved, time.perf_counter() - start, rss_before, in_force)
-        return self._resident, False
+        load_s = time.perf_counter() - start
+        rss_after = rss_mb()
+        footprint = rss_after - rss_before if rss_before is not None and rss_after is not None else None
+        self._residents[key] = _Resident(key, backend, resolved, load_s, rss_before, in_force, footprint)
+        return self._residents[key], False
+
+    def _no_room(self, config: RunConfig) -> str | None:
+        """Why `config`'s model cannot be loaded beside the resident ones, or None
+        when it can (or is loaded already)."""
+        if not self._residents or self._key(config) in self._residents:
+            return None
+        largest = max((r.footprint_mb or 0.0) for r in self._residents.values())
+        available = available_memory_mb()
+        if available is None or available >= MEMORY_MARGIN * largest:
+            return None
+        return f"{available:.0f} MB available, a loaded model took {largest:.0f} MB"
 
     def _warn_before_passes(self, job: Job, resident: _Resident) -> None:
         """Thread counts that cannot apply or oversubscribe the cores, and a machine
@@ -182,8 +233,9 @@ class Runner:
         for message in filter(None, warnings):
             self._emit(events.RunWarning(job.id, message))
 
-    def _run_job(self, job: Job) -> None:
-        self._emit(events.JobStarted(job.id, job.config, job.sources))
+    def _run_job(self, job: Job, announce: bool = True) -> None:
+        if announce:
+            self._emit(events.JobStarted(job.id, job.config, job.sources))
         try:
             resident, reused = self._ensure_model(job)
             resident.backend.check(job.config)
@@ -205,42 +257,149 @@ class Runner:
         self._emit(events.JobFinished(job.id, tuple(results)))
 
     def _measure(self, job: Job, resident: _Resident, reused: bool, source: Path) -> RunResult:
-        config, backend = job.config, resident.backend
         if self._cancel.is_set():
             raise Cancelled()
         peak_rss = PeakRss()
-        peak_rss.start()
+        peak_rss.start()  # from the file's decoding to its last pass
         with audio_io.decoded(source) as audio:
-            reference_text, reference_origin, wer_error = _reference(job, source)
-            kinds = pass_kinds(config)
-            self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
+            measurement = _Measurement(self, job, resident, reused, audio, peak_rss, interleaved=False)
+            for index in range(len(measurement.kinds)):
+                measurement.run_pass(index)
+        return measurement.finish()
 
-            def progress(done_seconds: float, segments: list[Segment]) -> None:
-                self._emit(events.Progress(job.id, source, min(done_seconds, audio.seconds), audio.seconds))
-                for segment in segments:
-                    self._emit(events.SegmentDecoded(job.id, source, segment))
+    def _run_interleaved(self, jobs: tuple[Job, ...]) -> None:
+        """The jobs' passes alternate on each file: A B B A ... (reversed every other
+        round), every model loaded once. Without the memory for every model, say so
+        and run the jobs one after another."""
+        self._release(keep=frozenset(self._key(job.config) for job in jobs))  # an earlier run's models make room
+        ready: list[tuple[Job, _Resident, bool]] = []
+        for at, job in enumerate(jobs):
+            if self._cancel.is_set():  # a load is not cancellable: stop before the next one
+                for waiting in [j for j, _, _ in ready] + list(jobs[at:]):
+                    self._emit(events.JobCancelled(waiting.id))
+                return
+            why = self._no_room(job.config)
+            if why is not None:
+                self._emit(events.RunWarning(job.id, f"interleave: not enough memory to keep {len(jobs)} models loaded "
+                                                     f"({why}): running the configurations one after another"))
+                for earlier, _, _ in ready:
+                    self._run_job(earlier, announce=False)
+                for later in jobs[at:]:
+                    self._run_job(later)
+                return
+            self._emit(events.JobStarted(job.id, job.config, job.sources))
+            try:
+                resident, reused = self._ensure_model(job, keep_others=True)
+                resident.backend.check(job.config)
+            except AsrTuiError as exc:
+                self._emit(events.RunFailed(job.id, job.config, None, str(exc)))
+                self._emit(events.JobFinished(job.id, ()))
+                continue
+            ready.append((job, resident, reused))
+        if not ready:  # every configuration failed to load, and said so
+            return
+        for job, resident, reused in ready:
+            self._emit(events.ModelLoaded(job.id, job.config, resident.load_s, reused))
+            self._warn_before_passes(job, resident)
+        results: dict[int, list[RunResult]] = {job.id: [] for job, _, _ in ready}
+        try:
+            for source in jobs[0].sources:
+                if self._cancel.is_set():
+                    raise Cancelled()
+                for job_id, result in self._interleave_file(ready, source):
+                    results[job_id].append(result)
+        except Cancelled:
+            for job, _, _ in ready:
+                self._emit(events.JobCancelled(job.id))
+            return
+        for job, _, _ in ready:
+            self._emit(events.JobFinished(job.id, tuple(results[job.id])))
 
-            backend.reset_peak_gpu_memory()
-            times, transcript, first_stats, busy = [], None, {}, []
-            for index, kind in enumerate(kinds, start=1):
-                self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
-                backend.set_threads(resident.threads)
-                sampler = contention.Sampler()
-                sampler.start()
-                start = time.perf_counter()
-                try:
-                    transcript = backend.transcribe(audio, config, progress, self._cancel)
-                finally:
-                    seconds = time.perf_counter() - start
-                    busy.append(sampler.stop())
-                times.append(seconds)
-                # Backends count progress in their own units (mel frames, windows): close at 100%.
-                self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
-                if index == 1:
-                    first_stats = transcript.stats
-                self._emit(events.PassFinished(job.id, source, index, kind, seconds))
+    def _interleave_file(self, ready: list[tuple[Job, _Resident, bool]], source: Path) -> list[tuple[int, RunResult]]:
+        try:
+            with audio_io.decoded(source) as audio:
+                measurements = [
+                    _Measurement(self, job, resident, reused, audio, PeakRss(), interleaved=True)
+                    for job, resident, reused in ready
+                ]
+                for round_ in range(max(len(m.kinds) for m in measurements)):
+                    for m in measurements if round_ % 2 == 0 else measurements[::-1]:
+                        if m.failed or round_ >= len(m.kinds):
+                            continue
+                        try:
+                            m.run_pass(round_)
+                        except AsrTuiError as exc:
+                            m.failed = True
+                            self._emit(events.RunFailed(m.job.id, m.job.config, source, str(exc)))
+        except AsrTuiError as exc:  # the file itself could not be decoded
+            for job, _, _ in ready:
+                self._emit(events.RunFailed(job.id, job.config, source, str(exc)))
+            return []
+        return [(m.job.id, m.finish()) for m in measurements if not m.failed]
 
-        errors = word_errors(reference_text, transcript.text, transcript.language) if reference_text else None
+
+class _Measurement:
+    """One (configuration, file) pair: its passes, run one at a time so that passes of
+    several configurations can alternate, and the result they make. Every event
+    carries its own job's id, so each pass is attributed to its configuration."""
+
+    def __init__(self, runner: Runner, job: Job, resident: _Resident, reused: bool, audio,
+                 peak_rss: PeakRss, interleaved: bool) -> None:
+        self.runner, self.job, self.resident, self.reused, self.audio = runner, job, resident, reused, audio
+        # interleaved, other configurations' passes come between this one's: each of its
+        # passes restarts the peak, which is then the highest over its own passes
+        self.peak_rss, self.interleaved = peak_rss, interleaved
+        self.kinds = pass_kinds(job.config)
+        self.reference = _reference(job, audio.path)
+        self.times: list[float] = []
+        self.started_at: list[float] = []
+        self.busy: list[contention.PassContention] = []
+        self.transcript = None
+        self.first_stats: dict = {}
+        self.peak_mb: float | None = None
+        self.failed = False
+        runner._emit(events.RunStarted(job.id, job.config, audio.path, audio.seconds, len(self.kinds)))
+        resident.backend.reset_peak_gpu_memory()
+
+    def _progress(self, done_seconds: float, segments: list[Segment]) -> None:
+        job_id, source, seconds = self.job.id, self.audio.path, self.audio.seconds
+        self.runner._emit(events.Progress(job_id, source, min(done_seconds, seconds), seconds))
+        for segment in segments:
+            self.runner._emit(events.SegmentDecoded(job_id, source, segment))
+
+    def run_pass(self, index: int) -> None:
+        runner, job, backend, source = self.runner, self.job, self.resident.backend, self.audio.path
+        if runner._cancel.is_set():
+            raise Cancelled()
+        kind = self.kinds[index]
+        runner._emit(events.PassStarted(job.id, source, index + 1, len(self.kinds), kind))
+        backend.set_threads(self.resident.threads)
+        if self.interleaved:
+            self.peak_rss.start()
+        sampler = contention.Sampler()
+        sampler.start()
+        self.started_at.append(round(time.time(), 3))
+        start = time.perf_counter()
+        try:
+            self.transcript = backend.transcribe(self.audio, job.config, self._progress, runner._cancel)
+        finally:
+            seconds = time.perf_counter() - start
+            self.busy.append(sampler.stop())
+        self.times.append(seconds)
+        self.peak_mb = max(self.peak_mb or 0.0, self.peak_rss.peak_mb())
+        # Backends count progress in their own units (mel frames, windows): close at 100%.
+        runner._emit(events.Progress(job.id, source, self.audio.seconds, self.audio.seconds))
+        if index == 0:
+            self.first_stats = self.transcript.stats
+        runner._emit(events.PassFinished(job.id, source, index + 1, kind, seconds))
+
+    def finish(self) -> RunResult:
+        config, resident, backend, transcript = self.job.config, self.resident, self.resident.backend, self.transcript
+        times, (reference_text, reference_origin, wer_error) = self.times, self.reference
+        errors = raw = None
+        if reference_text:
+            errors = word_errors(reference_text, transcript.text, transcript.language)
+            raw = word_errors(reference_text, transcript.text, transcript.language, normalise=False)
         result = RunResult(
             backend=config.backend,
             model=resident.weights.name,
@@ -249,8 +408,8 @@ class Runner:
             dtype=config.dtype,
             beam_size=config.beam_size,
             batch_size=config.batch_size,
-            audio=str(source),
-            audio_seconds=audio.seconds,
+            audio=str(self.audio.path),
+            audio_seconds=self.audio.seconds,
             load_s=resident.load_s,
             first_run_s=times[0],
             warm_runs_s=times[config.warmup :] if config.warmup else times,
@@ -259,6 +418,8 @@ class Runner:
             config_name=config.display_name,
             language=transcript.language,
             wer=errors.wer if errors else None,
+            raw_wer=raw.wer if raw else None,
+            normaliser=normaliser_name(transcript.language),
             substitutions=errors.substitutions if errors else None,
             deletions=errors.deletions if errors else None,
             insertions=errors.insertions if errors else None,
@@ -266,16 +427,18 @@ class Runner:
             reference=reference_origin,
             wer_error=wer_error,
             rss_before_load_mb=resident.rss_before_load_mb,
-            peak_rss_mb=peak_rss.peak_mb(),
+            peak_rss_mb=self.peak_mb,
             peak_gpu_mb=backend.peak_gpu_memory_mb(),
-            compile_s=first_stats.get("compile_s"),
-            compile_cache_hits=first_stats.get("compile_cache_hits"),
-            model_reused=reused,
+            compile_s=self.first_stats.get("compile_s"),
+            compile_cache_hits=self.first_stats.get("compile_cache_hits"),
+            model_reused=self.reused,
             decoding=backend.decoding_settings(config),
             env=environment.describe(backend.packages(), resident.threads, backend.gpu_name())
             | {"weights_origin": resident.weights.origin},
-            contention=contention.summarize(busy, resident.threads),
+            contention=contention.summarize(self.busy, resident.threads),
+            pass_started_at=self.started_at,
+            interleaved=self.interleaved,
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
-        self._emit(events.RunFinished(job.id, result))
+        self.runner._emit(events.RunFinished(self.job.id, result))
         return result

@@ -108,7 +108,7 @@ class AsrTuiApp(App):
 
     def on_mount(self) -> None:
         self.runner = Runner(self._from_runner)
-        self.query_one(ConfigurePane).reload(self.preset.name)
+        self.query_one(ConfigurePane).reload(self.preset.name, self.preset.options)
         self.query_one(SourcesPane).focus()  # not the tab bar: the Sources keys work at once
         self._handle_signals(True)
         if self._held_signal is not None:
@@ -212,11 +212,13 @@ class AsrTuiApp(App):
         run_pane.begin()
         self.action_show_tab("run")
         references = {s.path: s.reference for s in usable if s.reference}
-        for config in self.configs:
-            job = self.runner.submit(config, [s.path for s in usable], references)
+        interleave = self.query_one(ConfigurePane).options.interleave
+        jobs = self.runner.submit_all(self.configs, [s.path for s in usable], references, interleave=interleave)
+        for job, config in zip(jobs, self.configs):
             self.running.add(job)
             run_pane.expect(job, config, [(s.path, s.seconds) for s in usable])
-        run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files")
+        order = ", passes interleaved" if interleave and len(jobs) > 1 else ""
+        run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files{order}")
 
     def quick_ab(self, recording: Path) -> None:
         """Transcribe one recording with the first two configurations, then compare."""
@@ -288,7 +290,7 @@ class AsrTuiApp(App):
                 return
             self.preset = preset
             self.configs[:] = preset.configs
-            self.query_one(ConfigurePane).reload(preset.name)
+            self.query_one(ConfigurePane).reload(preset.name, preset.options)
             for source in preset.sources:
                 self.query_one(SourcesPane).add(Path(source))
             self.notify(f"loaded preset '{preset.name}'")
@@ -306,7 +308,7 @@ class AsrTuiApp(App):
             if not answer:
                 return
             name, description = answer
-            preset = Preset(name, list(self.configs), description)
+            preset = Preset(name, list(self.configs), description, options=self.query_one(ConfigurePane).options)
             try:
                 self.preset = presets.save(preset, overwrite=overwrite)
             except AsrTuiError as exc:

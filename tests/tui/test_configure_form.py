@@ -12,7 +12,7 @@ from asr_tui.core import environment, presets
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
-from tests.tui_helpers import column
+from tests.tui_helpers import column, wait_until
 
 SMALL = (80, 24)
 
@@ -269,3 +269,39 @@ def test_the_gpu_probe_reads_device_nodes(tmp_path, monkeypatch, nodes, cuda_vis
     else:
         monkeypatch.setenv("CUDA_VISIBLE_DEVICES", cuda_visible_devices)
     assert environment.gpu_visible(tmp_path) is expected
+
+
+async def test_the_interleave_switch_reaches_the_run_and_the_saved_preset(audio_dir):
+    app = AsrTuiApp(presets.find("three-backends-cpu"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        switch = app.query_one("#run-interleave")
+        assert switch.value == "off" and seen_whole(app, switch)
+        switch.value = "on"
+        await pilot.pause()
+        asked = []
+        submit_all = app.runner.submit_all
+
+        def spy(configs, sources, references=None, interleave=False):
+            asked.append((len(configs), interleave))
+            jobs = submit_all(configs, sources, references, interleave)
+            app.runner.cancel()  # what was asked is all this test needs
+            return jobs
+
+        app.runner.submit_all = spy
+        await pilot.press("r")
+        await pilot.pause()
+        assert asked == [(len(app.configs), True)]
+        await wait_until(pilot, lambda: not app.running, timeout=120)
+        await pilot.press("2", "ctrl+s")
+        await pilot.pause()
+        await type_into_dialog(pilot, app.screen.query_one("#preset-name-input"), "Interleaved three")
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        path = presets.user_dir() / "interleaved-three.toml"
+        assert presets.load(path).options.interleave and "interleave = true" in path.read_text()
+        path.unlink()
+
+
+def seen_whole(app, widget) -> bool:
+    return widget.display and widget.region.height > 0 and app.screen.region.contains_region(widget.region)

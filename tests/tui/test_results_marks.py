@@ -28,7 +28,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
     app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
     async with app.run_test(size=(120, 32)) as pilot:
         app.results.extend([
-            result("a.wav", [1.0, 1.5, 1.0], busy=True, errors=(1, 0, 1, 10)),
+            result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10)),
             result("b.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 2, 0, 30)),
         ])
         pane = app.query_one("#results-pane")
@@ -83,3 +83,35 @@ async def test_the_speedup_is_decomposed_under_the_table(audio_dir):
         assert rows[2][4] == "2.00x" and rows[2][6] == "accuracy differs"  # 14.9 % → 17.5 %
         summary = str(app.query_one("#decomposition-summary").render())
         assert "pytorch sequential float32 → jax batched b16 bfloat16: 5.00x = strategy 2.00x × framework 1.25x × dtype 2.00x" in summary
+
+
+async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_and_compare(audio_dir):
+    from asr_tui.tui.screens.compare import CompareScreen
+
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one("#results-pane")
+        pt = made_result(warm_runs_s=[1.0, 1.01, 0.99, 1.0, 2.0], raw_wer=0.4,
+                         normaliser="whisper.normalizers.EnglishTextNormalizer (openai-whisper 20250625)")
+        ct2 = made_result(backend="ctranslate2", config_name="CT2 int8", dtype="int8", warm_runs_s=[0.5, 0.51, 0.49])
+        app.results.extend([pt, ct2])
+        pane.refresh_results()
+        await pilot.press("4")
+        await pilot.pause()
+        parity = app.query_one("#results-parity")
+        assert parity.display and str(parity.render()) == "not like for like: dtype (PyTorch fp32: float32; CT2 int8: int8)"
+        table = app.query_one("#results-table")
+        assert table.get_row_at(0)[0] == "~^" and table.get_row_at(1)[0] == ""
+        assert "0.400" in table.get_row_at(0)  # raw WER beside WER
+        table.move_cursor(row=0)
+        await pilot.pause()
+        detail = str(app.query_one("#results-detail").render())
+        assert "^ outlier measured pass 5 (2.00 s)" in detail
+        assert "WER after whisper.normalizers.EnglishTextNormalizer (openai-whisper 20250625)" in detail
+        app.push_screen(CompareScreen(pt, ct2))
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.query_one("#compare-parity").render()).startswith("not like for like: dtype")
+        ratios = screen.query_one("#ratios")
+        warm = ratios.get_row_at(0)
+        assert warm[0] == "warm s" and warm[3].startswith("B is 2.00 ± ") and warm[3].endswith("x faster than A")

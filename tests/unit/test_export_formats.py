@@ -68,22 +68,35 @@ def cells(line: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
 
 
+STEADY = [1.25, 1.25, 1.25]  # warm passes that earn no warning line under the table
+
+
 def test_markdown_escapes_a_pipe_in_a_label():
-    header, rule, row = export.to_markdown([made_result(config_name="cpu | int8")]).splitlines()
+    header, rule, row = export.to_markdown([made_result(config_name="cpu | int8", warm_runs_s=STEADY)]).splitlines()
     assert len(cells(row)) == len(cells(header)) == len(export.COLUMNS) and rule.count("---") == len(export.COLUMNS)
     assert cells(row)[0] == r"cpu \| int8"
 
 
 def test_markdown_adds_corpus_figures_only_for_several_files():
-    one = export.to_markdown([made_result()])
+    one = export.to_markdown([made_result(warm_runs_s=STEADY)])
     assert len(one.splitlines()) == 3
-    two = export.to_markdown([made_result(), made_result(audio="/clips/two.flac", substitutions=0, wer=0.0)])
+    two = export.to_markdown([made_result(warm_runs_s=STEADY),
+                              made_result(audio="/clips/two.flac", substitutions=0, wer=0.0, warm_runs_s=STEADY)])
     per_file, corpus = two.split("\n\n")
     assert len(per_file.splitlines()) == 4
     header, _, row = corpus.splitlines()
     corpus_row = dict(zip(cells(header), cells(row)))
     assert corpus_row["config_name"] == "PyTorch fp32" and corpus_row["files"] == "2"
     assert corpus_row["wer"] == "0.125"  # one error over eight reference words
+
+
+def test_markdown_says_what_is_not_like_for_like_above_the_table_and_each_warning_below():
+    ct2 = made_result(backend="ctranslate2", config_name="ct2 int8", dtype="int8", warm_runs_s=[1.0, 1.01, 1.02, 1.01, 3.0])
+    text = export.to_markdown([made_result(), ct2])
+    lines = text.splitlines()
+    assert lines[0] == "**not like for like: dtype (PyTorch fp32: float32; ct2 int8: int8)**"
+    assert "- row 1: ~ unstable: warm passes vary by CV 20% (over 10%)" in lines
+    assert any(line.startswith("- row 2: ^ outlier measured pass 5 (3.00 s)") for line in lines)
 
 
 def test_json_document_reads_back_into_the_same_results():

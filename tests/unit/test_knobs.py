@@ -10,9 +10,9 @@ from dataclasses import fields
 
 import pytest
 
-from asr_tui.cli.run import build_configs, parser
+from asr_tui.cli.run import build_configs, build_options, parser
 from asr_tui.core import backends, presets
-from asr_tui.core.config import DEVICES, DTYPES, KNOBS, STRATEGIES, RunConfig
+from asr_tui.core.config import DEVICES, DTYPES, KNOBS, RUN_KNOBS, STRATEGIES, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 
 # A value other than the default for each knob, valid together.
@@ -54,6 +54,18 @@ def test_every_knob_round_trips_through_a_preset(tmp_path):
     path.write_text(preset.to_toml())
     loaded = presets.load(path).configs[0]
     assert loaded == preset.configs[0] and loaded.label == "mine"
+
+
+def test_the_run_options_come_from_a_preset_key_under_the_flag(tmp_path):
+    assert [k.name for k in RUN_KNOBS] == [f.name for f in fields(RunOptions)] == ["interleave"]
+    path = tmp_path / "pair.toml"
+    path.write_text(presets.Preset("pair", [RunConfig(), RunConfig(backend="jax")], options=RunOptions(interleave=True)).to_toml())
+    assert presets.load(path).options == RunOptions(interleave=True)
+    assert build_options(parser().parse_args(["--preset", str(path)])).interleave
+    assert not build_options(parser().parse_args(["--preset", str(path), "--no-interleave"])).interleave
+    assert build_options(parser().parse_args(["--interleave"])).interleave
+    assert not build_options(parser().parse_args([])).interleave
+    assert "interleave" not in presets.Preset("plain", [RunConfig()]).to_toml()  # defaults are not written
 
 
 @pytest.mark.parametrize("knob", KNOBS, ids=lambda k: k.name)

@@ -1,5 +1,7 @@
 """Two runs side by side: speed, memory and WER with the direction spelled out ("B is
-1.8x faster than A"), and both transcripts as the backends produced them, with the
+1.80 ± 0.05x faster than A", the uncertainty from both runs' warm spread), what their
+configurations differ in beyond the compared settings above it (`core.parity`), and
+both transcripts as the backends produced them, with the
 words that differ highlighted: against the reference where there is one, else A
 against B. Words are matched after Whisper's normaliser, as WER counts them, but shown
 as produced."""
@@ -17,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from asr_tui.core import parity, stability
 from asr_tui.core.metrics import normalizer
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import number
@@ -88,14 +91,18 @@ def against_each_other(first: str, second: str, language: str | None) -> tuple[T
     return texts
 
 
-def how_much(a: float | None, b: float | None, lower_is_better: bool, better: str, worse: str) -> str:
-    """B against A in words, e.g. 'B is 1.80x faster than A'."""
+def how_much(a: float | None, b: float | None, lower_is_better: bool, better: str, worse: str,
+             spread: float | None = None) -> str:
+    """B against A in words, e.g. 'B is 1.80x faster than A'; with `spread`, the
+    ratio's relative uncertainty, 'B is 1.80 ± 0.05x faster than A'."""
     if not a or not b:
         return "-"
     factor = a / b if lower_is_better else b / a  # above 1: B is better
-    if round(factor, 2) == 1:
+    if round(factor, 2) == 1 and spread is None:
         return "about the same"
-    return f"B is {factor:.2f}x {better} than A" if factor > 1 else f"B is {1 / factor:.2f}x {worse} than A"
+    shown = factor if factor >= 1 else 1 / factor
+    amount = stability.plus_minus(shown, None if spread is None else shown * spread)
+    return f"B is {amount}x {better if factor >= 1 else worse} than A"
 
 
 def memory_change(a: float | None, b: float | None) -> str:
@@ -129,6 +136,9 @@ class CompareScreen(ModalScreen[None]):
         a, b = self.first, self.second
         with Vertical(classes="dialog wide"):
             yield Label(f"A: {a.config_name} · {Path(a.audio).name}\nB: {b.config_name} · {Path(b.audio).name}")
+            unlike = parity.line([a, b])
+            if unlike:
+                yield Label(Text(unlike), id="compare-parity")
             yield DataTable(id="ratios", cursor_type="none")
             yield Label("Comparing the transcripts…", id="diff-legend")
             with Horizontal(id="transcripts"):
@@ -142,13 +152,15 @@ class CompareScreen(ModalScreen[None]):
         table = self.query_one("#ratios", DataTable)
         table.add_columns("measure", "A", "B", "B against A")
         warm_a, warm_b = a.warm_median_s or a.first_run_s, b.warm_median_s or b.first_run_s
+        spread = stability.ratio_spread(a.warm_runs_s, b.warm_runs_s)
         rows = [
-            ("warm s", number(warm_a, ".2f"), number(warm_b, ".2f"), how_much(warm_a, warm_b, True, "faster", "slower")),
+            ("warm s", number(warm_a, ".2f"), number(warm_b, ".2f"), how_much(warm_a, warm_b, True, "faster", "slower", spread)),
             ("first s", number(a.first_run_s, ".2f"), number(b.first_run_s, ".2f"), how_much(a.first_run_s, b.first_run_s, True, "faster", "slower")),
-            ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"), how_much(a.rtfx, b.rtfx, False, "faster", "slower")),
+            ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"), how_much(a.rtfx, b.rtfx, False, "faster", "slower", spread)),
             ("peak RSS MB", number(a.peak_rss_mb, ".0f"), number(b.peak_rss_mb, ".0f"), memory_change(a.peak_rss_mb, b.peak_rss_mb)),
             ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"), memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),
             ("WER", number(a.wer, ".3f"), number(b.wer, ".3f"), error_change(a.wer, b.wer)),
+            ("raw WER", number(a.raw_wer, ".3f"), number(b.raw_wer, ".3f"), error_change(a.raw_wer, b.raw_wer)),
         ]
         for row in rows:
             table.add_row(*row)

@@ -18,13 +18,14 @@ session sticks across such edits: the user said what to call it. An empty label
 field shows the generated name as its placeholder.
 
 The form's rows are the knobs (core/config.py) in their declaration order: a new
-knob gets its row without an edit here.
+knob gets its row without an edit here. The run's own options (`RUN_KNOBS`, such as
+interleaving) are a row above the list: they hold for every configuration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -33,7 +34,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from asr_tui.core import backends, environment, weights
-from asr_tui.core.config import BY_NAME, KNOBS, RunConfig, summary
+from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions, summary
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import Knob
 
@@ -102,14 +103,14 @@ def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None)
     return config
 
 
-def field_widget(knob: Knob) -> Input | Select:
+def field_widget(knob: Knob, prefix: str = "field") -> Input | Select:
     """A select for a knob with choices (on/off for a switch), else a text input that
     the knob itself parses, so the form rejects a value as the CLI does."""
     choices = ("off", "on") if knob.kind == "bool" else knob.choice_list()
     if choices:
-        return Select([(c, c) for c in choices], allow_blank=False, id=f"field-{knob.name}", compact=True, tooltip=knob.help)
+        return Select([(c, c) for c in choices], allow_blank=False, id=f"{prefix}-{knob.name}", compact=True, tooltip=knob.help)
     kind = {"int": "integer", "float": "number"}.get(knob.kind, "text")
-    return Input(id=f"field-{knob.name}", type=kind, compact=True, tooltip=knob.help)
+    return Input(id=f"{prefix}-{knob.name}", type=kind, compact=True, tooltip=knob.help)
 
 
 class ConfigurePane(Vertical):
@@ -125,9 +126,14 @@ class ConfigurePane(Vertical):
         self.configs = configs  # the app's list: only valid configurations go in
         self.entries: list[Entry] = []  # one per configuration, in the same order
         self.current = 0
+        self.options = RunOptions()  # the run's own settings, read by the app when it runs
 
     def compose(self) -> ComposeResult:
         yield Label("", id="preset-name", classes="title")
+        with Horizontal(id="run-options"):
+            for knob in RUN_KNOBS:
+                yield Label(knob.label, classes="form-label")
+                yield field_widget(knob, prefix="run")
         with Horizontal():
             yield DataTable(id="config-list", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="config-form"):
@@ -144,12 +150,17 @@ class ConfigurePane(Vertical):
     def on_mount(self) -> None:
         self.query_one("#config-list", DataTable).add_columns("#", "configuration")
 
-    def reload(self, preset_name: str | None = None) -> None:
+    def reload(self, preset_name: str | None = None, options: RunOptions | None = None) -> None:
         """The configurations were replaced (a preset loaded or saved). Each is checked
         as an edit would be, so a preset's cuda configuration on a machine without a
         GPU is marked at once; labels typed before are now the preset's own."""
         if preset_name is not None:
             self.query_one("#preset-name", Label).update(f"Preset: {preset_name}")
+        if options is not None:
+            self.options = options
+            with self.prevent(Select.Changed):
+                for knob in RUN_KNOBS:
+                    self.query_one(f"#run-{knob.name}").value = knob.to_text(getattr(options, knob.name))
         self.entries = [self._entry_for(config) for config in self.configs]
         self.current = min(self.current, len(self.configs) - 1) if self.configs else 0
         self._refresh_list()
@@ -267,6 +278,11 @@ class ConfigurePane(Vertical):
         self._edited(event.input.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("run-")
+        if name != event.select.id:  # a run option: it holds for every configuration
+            knob = next(k for k in RUN_KNOBS if k.name == name)
+            self.options = replace(self.options, **{name: knob.from_text(str(event.value))})
+            return
         self._edited(event.select.id)
 
     def _edited(self, widget_id: str | None) -> None:

@@ -3,8 +3,11 @@ measurements included, at the bottom), a bar chart of RTFx in the table's order,
 marks for comparing two runs, and exports.
 
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
-warm passes spread over 10%) and the line under the table says why for the
-highlighted row. A configuration that ran over several files gets a corpus row at
+warm passes spread over 10%, `^` an outlier pass or a first pass not yet warm, from
+`core.stability`) and the line under the table says why for the highlighted row, with
+the normaliser its WER was counted after (raw WER, beside it, counts the words as
+written). Above the table, the settings the runs' configurations differ in beyond
+those compared (`core.parity`). A configuration that ran over several files gets a corpus row at
 the end. When configurations differ one factor at a time (the decomposed-study
 presets), the speedup is split into strategy, dtype and framework under the table
 (`core.decomposition`)."""
@@ -16,14 +19,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from asr_tui.core import corpus, decomposition, export
-from asr_tui.core.metrics import UNSTABLE_CV
+from asr_tui.core import corpus, decomposition, export, parity, stability
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import compare_marked, number, row_item, short_reason, toggle_mark
 
@@ -65,6 +68,7 @@ COLUMNS = [
     Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name),
     Column("RTFx", lambda r: number(r.rtfx, ".1f"), lambda r: -r.rtfx),
     Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
+    Column("raw WER", lambda r: number(r.raw_wer, ".3f"), lambda r: _missing_last(r.raw_wer)),
     Column("warm s", lambda r: number(r.warm_median_s, ".2f"), lambda r: _missing_last(r.warm_median_s)),
     Column("CV %", lambda r: number(None if r.cv is None else 100 * r.cv, ".1f"), lambda r: _missing_last(r.cv)),
     Column("first s", lambda r: number(r.first_run_s, ".2f"), lambda r: r.first_run_s),
@@ -91,7 +95,7 @@ def failed_cells(failure: FailedRun) -> list[str]:
 
 
 def marks(result: RunResult, marked: bool) -> str:
-    return ("*" if marked else "") + ("!" if result.contended else "") + ("~" if result.unstable else "")
+    return ("*" if marked else "") + stability.marks(result)
 
 
 def corpus_cells(summary: corpus.CorpusSummary) -> list[str]:
@@ -107,14 +111,13 @@ def corpus_cells(summary: corpus.CorpusSummary) -> list[str]:
 
 
 def details(result: RunResult) -> str:
-    """What the highlighted row's marks mean, and its spread."""
+    """What the highlighted row's marks mean, its spread, and its WER's normaliser."""
     parts = []
     if result.warm_runs_s and len(result.warm_runs_s) > 1:
         parts.append(f"warm {result.warm_min_s:.2f}-{result.warm_max_s:.2f} s over {len(result.warm_runs_s)} passes")
-    if result.unstable:
-        parts.append(f"~ unstable: CV {100 * result.cv:.0f}% is over {100 * UNSTABLE_CV:.0f}%")
-    if result.contended:
-        parts.append(f"! {result.contention.get('reason')}")
+    parts += [f"{note.mark} {note.message}" for note in stability.notes(result)]
+    if result.wer is not None and result.normaliser:
+        parts.append(f"WER after {result.normaliser}")
     return "; ".join(parts)
 
 
@@ -138,6 +141,7 @@ class ResultsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("No runs yet.", id="results-status")
+        yield Label("", id="results-parity")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         yield Label("", id="results-detail")
         yield Label("", id="decomposition-summary")
@@ -182,6 +186,9 @@ class ResultsPane(Vertical):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         self._show_status()
+        unlike = parity.line(self.results)
+        self.query_one("#results-parity", Label).update(f"[b]{escape(unlike)}[/]" if unlike else "")
+        self.query_one("#results-parity", Label).display = unlike is not None
         self._show_decomposition()
         self._draw_chart()
 

@@ -1,0 +1,110 @@
+"""Settings parity: what compared configurations did differently besides what they
+compare.
+
+Backends disagree on defaults and on what they apply (openai-whisper falls back
+through six temperatures, whisper-jax decodes greedily once; a framework may have
+fixed its thread count before this run asked), so two rows that differ "only in the
+backend" often differ in more. Every setting a result records as applied (its
+decoding settings, dtype, batch size, device, threads in force, weights sha256) is
+set side by side across the configurations, and each one that differs, other than
+those compared by design, is listed as "not like for like: ...".
+
+What is compared by design is read from the configurations themselves: the backend,
+and the knobs whose values they combine as a full grid (a sweep's cross product, or a
+single knob varied alone). Knobs that differ without forming a grid (one configuration
+in int8 among float32 ones) are not a design: they are listed. A setting that follows
+another (the weights' sha256 follows the model, the batch size the strategy) is
+compared with it; settings that are no knob (how a library cut the audio) never are.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from asr_tui.core import corpus
+from asr_tui.core.config import BY_NAME
+
+if TYPE_CHECKING:
+    from asr_tui.core.results import RunResult
+
+NOT_RECORDED = object()  # a setting one backend records and another does not
+# a setting that goes with another: compared whenever that one is (batched decoding
+# chooses a batch size, sequential has 1)
+FOLLOWS = {"weights_sha256": "model", "batch_size": "strategy"}
+
+
+def settings(result: "RunResult") -> dict[str, object]:
+    """The settings a result ran with, as applied (a decoding knob the backend
+    ignored is None)."""
+    return {
+        "backend": result.backend, "model": result.model, "weights_sha256": result.weights_sha256,
+        "device": result.device, "dtype": result.dtype, "batch_size": result.batch_size,
+        "threads": result.env.get("threads"), **result.decoding,
+    }
+
+
+@dataclass(frozen=True)
+class Difference:
+    setting: str
+    values: dict[str, str]  # configuration name -> the value as text
+
+    def text(self) -> str:
+        return f"{self.setting} ({'; '.join(f'{name}: {value}' for name, value in self.values.items())})"
+
+    def to_dict(self) -> dict:
+        return {"setting": self.setting, "values": self.values}
+
+
+def _key(value) -> str:
+    return "\0not recorded" if value is NOT_RECORDED else json.dumps(value, sort_keys=True)
+
+
+def _text(value) -> str:
+    if value is NOT_RECORDED:
+        return "not recorded"
+    if value is None:
+        return "not applied"
+    if isinstance(value, (list, tuple)):
+        return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return str(value)
+
+
+def compared(configurations: list[dict[str, object]]) -> set[str]:
+    """The settings the configurations vary by design (see the module's docstring)."""
+    names = {name for c in configurations for name in c}
+    differing = sorted(n for n in names if len({_key(c.get(n, NOT_RECORDED)) for c in configurations}) > 1)
+    knobs = [n for n in differing if n in BY_NAME and FOLLOWS.get(n) not in differing]
+    axes = (["backend"] if "backend" in knobs else []) + [n for n in knobs if n != "backend"]
+    grid = {tuple(_key(c.get(n, NOT_RECORDED)) for n in axes) for c in configurations}
+    full = math.prod(len({_key(c.get(n, NOT_RECORDED)) for c in configurations}) for n in axes)
+    design = set(axes) if len(grid) == full else {"backend"} & set(axes)
+    return design | {n for n, source in FOLLOWS.items() if source in design}
+
+
+def differences(results: list["RunResult"]) -> list[Difference]:
+    """Each setting, other than those compared, in which the results' configurations
+    differ, with every configuration's value; empty for a single configuration."""
+    groups = corpus.by_configuration(results)
+    if len(groups) < 2:
+        return []
+    names = [files[0].config_name for files in groups]
+    # two unlabelled configurations that differ only in, say, temperatures share a name
+    names = [f"{n} (#{i})" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
+    configurations = [settings(files[0]) for files in groups]
+    design = compared(configurations)
+    found = []
+    for setting in dict.fromkeys(n for c in configurations for n in c):
+        values = [c.get(setting, NOT_RECORDED) for c in configurations]
+        if setting not in design and len({_key(v) for v in values}) > 1:
+            found.append(Difference(setting, {name: _text(v) for name, v in zip(names, values)}))
+    return found
+
+
+def line(results: list["RunResult"]) -> str | None:
+    """'not like for like: ...', or None when the configurations differ only in what
+    they compare."""
+    found = differences(results)
+    return "not like for like: " + ", ".join(d.text() for d in found) if found else None

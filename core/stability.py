@@ -1,0 +1,110 @@
+"""Whether repeated timings agree, and how far apart two sets of them are.
+
+A median hides a pass that something else slowed, and a bare ratio of two medians
+hides that both sides wobble. hyperfine and pyperf warn about both; so does this:
+
+- an outlier is a pass whose modified Z-score, (x - median) / (1.4826 * MAD), exceeds
+  `OUTLIER_Z`: the median absolute deviation scaled to a standard deviation for
+  normal data, so one slow pass cannot widen the yardstick it is measured with (as a
+  standard deviation would). Ten robust deviations is far beyond noise and well within
+  what a busy neighbour or a page-cache miss does;
+- a first measured pass that is such an outlier (and the slowest) suggests warm-up:
+  caches or compiled code were not ready, and `--warmup` should grow;
+- a coefficient of variation over `metrics.UNSTABLE_CV` is "unstable" (the `~` mark).
+
+A ratio of two medians carries the spread of both sides: its relative uncertainty is
+the two coefficients of variation added in quadrature (first-order propagation, as
+hyperfine reports "1.80 ± 0.05 times faster").
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation
+
+if TYPE_CHECKING:
+    from asr_tui.core.results import RunResult
+
+OUTLIER_Z = 10.0  # robust standard deviations beyond which a pass is an outlier
+MAD_TO_SD = 1.4826  # MAD x this = the standard deviation, for normally distributed data
+BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK = "!", "~", "^"
+
+
+def modified_z_scores(values: list[float]) -> list[float]:
+    """Each value's distance from the median in robust standard deviations. With a
+    MAD of 0 (most values equal) any other value is infinitely far; fewer than three
+    values cannot tell an outlier from its partner, and all score 0."""
+    if len(values) < 3:
+        return [0.0] * len(values)
+    middle = statistics.median(values)
+    mad = statistics.median(abs(v - middle) for v in values)
+    if mad == 0:
+        return [0.0 if v == middle else math.copysign(math.inf, v - middle) for v in values]
+    return [(v - middle) / (MAD_TO_SD * mad) for v in values]
+
+
+def outliers(values: list[float]) -> list[int]:
+    """Indices of the values more than `OUTLIER_Z` robust deviations from the median."""
+    return [i for i, z in enumerate(modified_z_scores(values)) if abs(z) > OUTLIER_Z]
+
+
+@dataclass(frozen=True)
+class Note:
+    """One reason a row's timing deserves less trust: its mark and what it means."""
+
+    mark: str
+    message: str
+
+
+def notes(result: "RunResult") -> list[Note]:
+    """Every warning about a result's timings, in the words every view shows: other
+    processes busy, warm passes unstable, outlier passes, a first pass that was not
+    warm yet."""
+    found = []
+    if result.contended:
+        found.append(Note(BUSY_MARK, str(result.contention.get("reason"))))
+    if result.unstable:
+        found.append(Note(UNSTABLE_MARK, f"unstable: warm passes vary by CV {100 * result.cv:.0f}% (over {100 * UNSTABLE_CV:.0f}%)"))
+    times = result.warm_runs_s
+    slow = outliers(times)
+    if slow:
+        middle = statistics.median(times)
+        if slow[0] == 0 and times[0] == max(times):
+            found.append(Note(OUTLIER_MARK, f"the first measured pass took {times[0]:.2f} s against a median of "
+                              f"{middle:.2f} s: caches or compiled code were not warm yet (raise --warmup)"))
+            slow = slow[1:]
+        if slow:
+            which = ", ".join(f"{i + 1} ({times[i]:.2f} s)" for i in slow)
+            found.append(Note(OUTLIER_MARK, f"outlier measured pass{'es' if len(slow) > 1 else ''} {which} over "
+                              f"{OUTLIER_Z:g} robust deviations from the median {middle:.2f} s"))
+    return found
+
+
+def marks(result: "RunResult") -> str:
+    """The marks of a result's notes, each once, in a fixed order."""
+    found = {note.mark for note in notes(result)}
+    return "".join(m for m in (BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK) if m in found)
+
+
+def ratio_spread(numerator: list[float], denominator: list[float]) -> float | None:
+    """The relative standard uncertainty of a ratio of the two sides' medians: their
+    coefficients of variation in quadrature; None where a side has a single value
+    (no spread to propagate)."""
+    spreads = [coefficient_of_variation(numerator), coefficient_of_variation(denominator)]
+    return None if None in spreads else math.hypot(*spreads)
+
+
+def ratio(numerator: list[float], denominator: list[float]) -> tuple[float, float | None]:
+    """median(numerator) / median(denominator) and its standard uncertainty."""
+    value = statistics.median(numerator) / statistics.median(denominator)
+    spread = ratio_spread(numerator, denominator)
+    return value, None if spread is None else value * spread
+
+
+def plus_minus(value: float, uncertainty: float | None, spec: str = ".2f") -> str:
+    """'1.80 ± 0.05', or the value alone without an uncertainty."""
+    return format(value, spec) if uncertainty is None else f"{value:{spec}} ± {uncertainty:{spec}}"

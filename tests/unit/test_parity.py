@@ -1,0 +1,71 @@
+"""Settings parity: exactly the settings that differ beyond those compared by design."""
+
+from __future__ import annotations
+
+from asr_tui.core import parity
+from asr_tui.core.results import document
+from tests.unit.made_results import made_result
+
+DECODING = {"strategy": "sequential", "beam_size": 1, "temperatures": [0.0, 0.2], "vad_filter": None, "language": "en"}
+
+
+def config(name: str, backend: str = "pytorch", **changes):
+    decoding = DECODING | changes.pop("decoding", {})
+    return made_result(config_name=name, backend=backend, decoding=decoding, **changes)
+
+
+def test_backends_alike_in_every_other_setting_are_like_for_like():
+    assert parity.differences([config("A"), config("B", "ctranslate2")]) == []
+    assert parity.line([config("A"), config("B", "ctranslate2")]) is None
+
+
+def test_every_other_differing_setting_is_listed_with_each_value():
+    a = config("A")
+    b = config("B", "whisper-jax", dtype="bfloat16", env={"threads": 4}, weights_sha256="cd" * 32,
+               decoding={"temperatures": [0.0], "vad_filter": True, "chunk_length": 30})
+    found = {d.setting: d.values for d in parity.differences([a, b])}
+    assert found == {
+        "weights_sha256": {"A": "ab" * 32, "B": "cd" * 32},
+        "dtype": {"A": "float32", "B": "bfloat16"},
+        "threads": {"A": "2", "B": "4"},
+        "temperatures": {"A": "0,0.2", "B": "0"},
+        "vad_filter": {"A": "not applied", "B": "True"},
+        "chunk_length": {"A": "not recorded", "B": "30"},
+    }
+    assert parity.line([a, b]).startswith("not like for like: weights_sha256 (A: abab")
+
+
+def test_a_knob_varied_alone_or_swept_as_a_grid_is_compared_not_listed():
+    # one knob varied alone, same backend: that is the comparison
+    assert parity.differences([config("f32"), config("int8", dtype="int8")]) == []
+    # a full grid of two knobs (a sweep's cross product)
+    grid = [config(f"{d} b{b}", dtype=d, batch_size=b) for d in ("float32", "bfloat16") for b in (1, 16)]
+    assert parity.differences(grid) == []
+    # the model compared: its weights' sha256 follows it
+    assert parity.differences([config("tiny"), config("base", model="base", weights_sha256="ef" * 32)]) == []
+    # framework x strategy (the decomposed study): the batch size goes with the strategy
+    def cell(backend, strategy, batch):
+        return config(f"{backend} {strategy}", backend, batch_size=batch, decoding={"strategy": strategy})
+    study = [cell(b, s, n) for b in ("pytorch", "jax") for s, n in (("sequential", 1), ("batched", 16))]
+    assert parity.differences(study) == []
+
+
+def test_a_knob_that_differs_without_forming_a_grid_is_listed():
+    three = [config("pt"), config("jax", "jax"), config("ct2 int8", "ctranslate2", dtype="int8")]
+    assert [(d.setting, d.values) for d in parity.differences(three)] == [
+        ("dtype", {"pt": "float32", "jax": "float32", "ct2 int8": "int8"})
+    ]
+    two_at_once = [config("A"), config("B", dtype="int8", decoding={"beam_size": 5})]
+    assert [d.setting for d in parity.differences(two_at_once)] == ["dtype", "beam_size"]
+    # the backend compared, and one of them batched as well: strategy and batch size listed
+    batched = config("jax b16", "jax", batch_size=16, decoding={"strategy": "batched"})
+    assert [d.setting for d in parity.differences([config("pt"), batched])] == ["batch_size", "strategy"]
+
+
+def test_one_configuration_over_several_files_has_nothing_to_compare():
+    assert parity.differences([config("A"), config("A", audio="/clips/two.flac")]) == []
+
+
+def test_the_document_lists_the_differences():
+    doc = document([config("A"), config("B", "jax", decoding={"temperatures": [0.0]})])
+    assert doc["not_like_for_like"] == [{"setting": "temperatures", "values": {"A": "0,0.2", "B": "0"}}]

@@ -1,0 +1,31 @@
+"""Raw and normalised WER side by side, and the normaliser named with its version."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from asr_tui.core.metrics import normaliser_name, word_errors
+
+REFERENCE = "Mr. Smith isn't here, he left at 7."
+HYPOTHESIS = "mister smith is not here he left at seven"
+
+
+def test_the_normaliser_forgives_style_and_the_raw_wer_does_not():
+    normalised = word_errors(REFERENCE, HYPOTHESIS)
+    raw = word_errors(REFERENCE, HYPOTHESIS, normalise=False)
+    assert normalised.wer == 0.0
+    # as written, case, punctuation, the contraction and the digit count: Mr./mister,
+    # Smith/smith, isn't/is, here,/not and 7./seven differ, and "here" is inserted
+    assert (raw.substitutions, raw.deletions, raw.insertions, raw.reference_words) == (5, 0, 1, 8)
+    assert raw.wer == 6 / 8
+
+
+def test_whitespace_alone_is_not_an_error_even_raw():
+    assert word_errors("Four  score\nand seven", " Four score and seven ", normalise=False).wer == 0.0
+
+
+def test_the_normaliser_is_named_with_the_package_version_that_defines_it():
+    release = version("openai-whisper")
+    assert normaliser_name("en") == f"whisper.normalizers.EnglishTextNormalizer (openai-whisper {release})"
+    assert normaliser_name("de") == f"whisper.normalizers.BasicTextNormalizer (openai-whisper {release})"
+    assert normaliser_name(None) == normaliser_name("en")  # English-only models report no language
