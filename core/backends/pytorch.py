@@ -5,10 +5,17 @@ library's; progress and cancel come from standing in for the tqdm bar that loop
 updates once per 30 s window, and from the timestamp tokens the decoder emits inside
 a window. Its features are the library's log-mel, computed block by block
 (`core.log_mel`) so that a long file's spectrogram costs no whole-file STFT.
+
+Stages (`core.stages`) are timed by forward hooks on the encoder and the text decoder
+(each call a stage), inside the library's loop, whose remaining host work (logit
+rules, sampling, token-to-text, segments) is `post`. On a GPU each hooked call ends
+with a synchronisation: the decoder's costs nothing, as the loop already waits for
+every token it checks for the end token; the encoder's once per window.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import threading
@@ -25,6 +32,7 @@ from asr_tui.core.backends.longform import loops
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.stages import StageTimer
 from asr_tui.core.transcript import FRAMES_PER_SECOND, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights, load_checkpoint
 
@@ -158,6 +166,30 @@ def _bfloat16(model, device: str, enabled: bool):
         hook.remove()
 
 
+@contextmanager
+def _timed_modules(model, timer: StageTimer, device: str):
+    """The encoder's and the decoder's calls as stages of `timer` (see the module's note)."""
+    import torch
+
+    def begin(name: str):
+        return lambda _module, _args: timer.begin(name)
+
+    def end(_module, _inputs, _output) -> None:
+        if device == "cuda":
+            torch.cuda.synchronize()
+        timer.end()
+
+    hooks = [
+        model.encoder.register_forward_pre_hook(begin("encoder")), model.encoder.register_forward_hook(end),
+        model.decoder.register_forward_pre_hook(begin("decoder")), model.decoder.register_forward_hook(end),
+    ]
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
 class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
@@ -257,13 +289,17 @@ class PyTorchBackend(Backend):
         language = config.language
         if language is None and not self.model.is_multilingual:
             language = "en"
+        timer = StageTimer()
         # openai-whisper's own features of the whole file, computed block by block
-        mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
+        with timer.stage("log_mel"):
+            mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
-            with bfloat16:
-                return self._transcribe_batched(mel, config, language, progress, cancel)
-        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16:
+            with bfloat16, _timed_modules(self.model, timer, self.device), timer.stage("post"):
+                transcript = self._transcribe_batched(mel, config, language, progress, cancel)
+            return dataclasses.replace(transcript, stats={"stages": timer.seconds})
+        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
+                _timed_modules(self.model, timer, self.device), timer.stage("post"):
             result = whisper.transcribe(
                 self.model,
                 mel,
@@ -280,10 +316,11 @@ class PyTorchBackend(Backend):
                 fp16=config.dtype == "float16",
                 sample_len=config.max_new_tokens,
             )
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-        segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
-        return Transcript(text=result["text"].strip(), segments=segments, language=result["language"])
+            if self.device == "cuda":
+                torch.cuda.synchronize()
+            segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
+        return Transcript(text=result["text"].strip(), segments=segments, language=result["language"],
+                          stats={"stages": timer.seconds})
 
     def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
