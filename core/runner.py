@@ -5,8 +5,11 @@ different one (backend, weights, device, dtype or thread count), so comparing fi
 or repeating a run never pays the load twice. Everything the worker learns is
 reported as an event from `core.events`; nothing here knows who listens.
 
-Each timed pass runs inside a contention `Sampler` (what else used the cores), and a
-short idle check before a job's first pass warns when the machine is already busy.
+Each timed pass runs inside a contention `Sampler` (what else used the cores) and an
+energy `Meter`, and a short idle check before a job's first pass warns when the
+machine is already busy. Each pass is recorded with its stages (`core.stages`), the
+programs it compiled and its energy; the file's decoding, before the passes, is timed
+apart.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from asr_tui.core import audio as audio_io
-from asr_tui.core import backends, contention, environment, events, weights
+from asr_tui.core import backends, contention, energy, environment, events, stages, weights
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
@@ -210,7 +213,11 @@ class Runner:
             raise Cancelled()
         peak_rss = PeakRss()
         peak_rss.start()
+        meter = energy.Meter(gpu=config.device == "cuda")
+        throttled_before = energy.throttle_counts()
+        decode_start = time.perf_counter()
         with audio_io.decoded(source) as audio:
+            audio_decode_s = time.perf_counter() - decode_start
             reference_text, reference_origin, wer_error = _reference(job, source)
             kinds = pass_kinds(config)
             self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
@@ -221,19 +228,26 @@ class Runner:
                     self._emit(events.SegmentDecoded(job.id, source, segment))
 
             backend.reset_peak_gpu_memory()
-            times, transcript, first_stats, busy = [], None, {}, []
+            times, transcript, first_stats, busy, passes = [], None, {}, [], []
             for index, kind in enumerate(kinds, start=1):
                 self._emit(events.PassStarted(job.id, source, index, len(kinds), kind))
                 backend.set_threads(resident.threads)
                 sampler = contention.Sampler()
                 sampler.start()
+                meter.start()
                 start = time.perf_counter()
                 try:
                     transcript = backend.transcribe(audio, config, progress, self._cancel)
                 finally:
                     seconds = time.perf_counter() - start
+                    joules = meter.stop()
                     busy.append(sampler.stop())
                 times.append(seconds)
+                passes.append({
+                    "kind": kind, "seconds": round(seconds, 6),
+                    "stages": stages.breakdown(transcript.stats.get("stages"), seconds),
+                    "compiled": transcript.stats.get("compiled"), "energy_j": joules,
+                })
                 # Backends count progress in their own units (mel frames, windows): close at 100%.
                 self._emit(events.Progress(job.id, source, audio.seconds, audio.seconds))
                 if index == 1:
@@ -271,9 +285,13 @@ class Runner:
             compile_s=first_stats.get("compile_s"),
             compile_cache_hits=first_stats.get("compile_cache_hits"),
             model_reused=reused,
+            audio_decode_s=audio_decode_s,
+            passes=passes,
+            energy_sources=meter.sources,
             decoding=backend.decoding_settings(config),
             env=environment.describe(backend.packages(), resident.threads, backend.gpu_name())
-            | {"weights_origin": resident.weights.origin},
+            | {"weights_origin": resident.weights.origin,
+               "throttle_events": energy.throttling(throttled_before, energy.throttle_counts())},
             contention=contention.summarize(busy, resident.threads),
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
