@@ -26,7 +26,7 @@ class RunResult:
     beam_size: int
     batch_size: int
     audio: str
-    audio_seconds: float
+    audio_seconds: float  # what the passes ran on (a clip's, when cut)
     load_s: float
     first_run_s: float
     warm_runs_s: list[float]
@@ -48,6 +48,7 @@ class RunResult:
     compile_s: float | None = None
     compile_cache_hits: int | None = None  # JAX: programs loaded from the persistent cache
     model_reused: bool = False
+    clip_seconds: float | None = None  # the clip length asked for (`RunConfig.clip_seconds`); None: the whole file
     audio_decode_s: float | None = None  # decoding the file to samples, before and outside every pass
     # Every timed pass in order: kind ("first", "warm-up", "warm"), seconds, stages
     # (`core.stages.breakdown`, None where the backend cannot say), the programs it
@@ -141,6 +142,14 @@ class RunResult:
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["segments"] = [Segment(s["start"], s["end"], s["text"]) for s in data.get("segments", [])]
         return cls(**kwargs)
+
+
+def describe_compiled(compiled: list[dict]) -> str:
+    """What a pass compiled, in a line: each program the backend named with the
+    shapes it was compiled for, then a count of the others (eager operations)."""
+    named = [f"{c['program']} ({c['shapes']})" for c in compiled if c.get("shapes")]
+    others = len(compiled) - len(named)
+    return "; ".join(named + ([f"{others} other program{'s' if others > 1 else ''}"] if others else []))
 
 
 def document(results: list[RunResult], env: dict | None = None) -> dict:

@@ -81,6 +81,15 @@ def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | No
     return text, str(reference), error
 
 
+def _clip(audio: audio_io.Decoded, seconds: float) -> tuple[audio_io.Decoded, str | None]:
+    """The first `seconds` of the decoded file (cut outside the timed passes), and a
+    note when the file is shorter than that."""
+    note = None
+    if seconds > audio.seconds:
+        note = f"{audio.path.name} is {audio.seconds:.1f} s long: a {seconds:g} s clip runs all of it"
+    return audio.cut(seconds), note
+
+
 class Runner:
     def __init__(self, listener: Listener) -> None:
         self._listener = listener
@@ -219,6 +228,12 @@ class Runner:
         with audio_io.decoded(source) as audio:
             audio_decode_s = time.perf_counter() - decode_start
             reference_text, reference_origin, wer_error = _reference(job, source)
+            if config.clip_seconds:
+                audio, clip_note = _clip(audio, config.clip_seconds)
+                if clip_note:
+                    self._emit(events.RunWarning(job.id, clip_note))
+                if reference_text is not None:  # it covers the whole file, not the clip
+                    reference_text, wer_error = None, f"no WER on a {config.clip_seconds:g} s clip: the reference covers the whole file"
             kinds = pass_kinds(config)
             self._emit(events.RunStarted(job.id, config, source, audio.seconds, len(kinds)))
 
@@ -264,6 +279,7 @@ class Runner:
             beam_size=config.beam_size,
             batch_size=config.batch_size,
             audio=str(source),
+            clip_seconds=config.clip_seconds or None,
             audio_seconds=audio.seconds,
             load_s=resident.load_s,
             first_run_s=times[0],
