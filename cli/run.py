@@ -20,13 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, presets, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, presets, stages, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 from asr_tui.core.metrics import UNSTABLE_CV
-from asr_tui.core.results import RunResult
+from asr_tui.core.results import RunResult, describe_compiled
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 
@@ -45,6 +45,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="preset name or TOML file; the configuration flags override each of its configs")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")
     p.add_argument("--json", type=Path, help="write the results document here")
+    p.add_argument("--markdown", type=Path, metavar="FILE.md",
+                   help="write the results table as markdown at the end, with the length and batch curves as PNG beside it")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
     record.add_arguments(p, device_flag="--mic-device")
     knobs = p.add_argument_group("configuration (each overrides the preset's configs)")
@@ -167,7 +169,7 @@ TABLE_COLUMNS = {
     "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
     "rtfx": "RTFx", "wer": "WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
 }
-BUSY_MARK, UNSTABLE_MARK = "!", "~"
+BUSY_MARK, UNSTABLE_MARK, RECOMPILED_MARK = "!", "~", "c"
 CORPUS_COLUMNS = {
     "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
     "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
@@ -176,7 +178,10 @@ CORPUS_COLUMNS = {
 
 
 def marks(result: RunResult) -> str:
-    return (BUSY_MARK if result.contended else "") + (UNSTABLE_MARK if result.unstable else "")
+    return (
+        (BUSY_MARK if result.contended else "") + (UNSTABLE_MARK if result.unstable else "")
+        + (RECOMPILED_MARK if result.warm_recompiles else "")
+    )
 
 
 def mark_notes(results: list[RunResult]) -> list[str]:
@@ -188,7 +193,27 @@ def mark_notes(results: list[RunResult]) -> list[str]:
             notes.append(f"{BUSY_MARK} {where}: {r.contention.get('reason')}")
         if r.unstable:
             notes.append(f"{UNSTABLE_MARK} {where}: unstable, warm passes vary by CV {100 * r.cv:.0f}% (over {100 * UNSTABLE_CV:.0f}%)")
+        for flagged in r.warm_recompiles:
+            notes.append(f"{RECOMPILED_MARK} {where}: warm pass {flagged['pass']} compiled {describe_compiled(flagged['compiled'])}")
     return notes
+
+
+def breakdown_table(results: list[RunResult]) -> Table | None:
+    """Where each row's time went (median stage seconds of its counted passes) and its
+    energy, when any row has one of them."""
+    if not any(r.passes for r in results):  # results from before passes were recorded
+        return None
+    table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say) and energy",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in ("config", "decode s", *(name for name in stages.STAGES), "CPU J/audio h", "GPU J/audio h"):
+        table.add_column(header, justify="left" if header == "config" else "right")
+    for r in results:
+        timed, joules = r.stages_s, r.energy
+        cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
+        energy_cells = [str(joules[f"{c}_j_per_audio_hour"]) if joules else "n/a" for c in ("cpu", "gpu")]
+        decode = "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}"
+        table.add_row(r.config_name, decode, *cells, *(c.replace(stages.NOT_AVAILABLE, "n/a") for c in energy_cells))
+    return table
 
 
 def _cell(column: str, values: dict) -> str:
@@ -239,7 +264,7 @@ def results_table(results: list[RunResult]) -> Group:
         values = dict(zip(names, row))
         table.add_row(marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
     parts = [table, *(Text(note) for note in mark_notes(results))]
-    parts += [t for t in (corpus_table(results), decomposition_table(results)) if t is not None]
+    parts += [t for t in (breakdown_table(results), corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 
 
@@ -286,8 +311,10 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     try:
-        if args.json:
-            export.check_writable(args.json)  # before a minute of loading, not after an hour of measuring
+        if args.markdown and args.markdown.suffix.lower() not in (".md", ".markdown"):
+            raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
+        for path in filter(None, (args.json, args.markdown)):
+            export.check_writable(path)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources = build_configs(args)
         with interrupts_deferred():
             for config in configs:  # before any recording: a bad configuration wastes none
@@ -333,15 +360,21 @@ def main(argv: list[str]) -> int:
     if results:
         # Piped output is for scripts: no terminal width to fit, so never wrap rows.
         Console(width=None if sys.stdout.isatty() else 200).print(results_table(results))
-    json_failed = False
+    export_failed = False
     if args.json and results:
         try:
             export.write_table(results, args.json, "json", complete=stopped_by is None)
             err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"))
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
-            json_failed = True
+            export_failed = True
+    if args.markdown and results:
+        try:
+            err.print(export.write_export(results, args.markdown), markup=False, highlight=False, soft_wrap=True)
+        except AsrTuiError as exc:
+            print(f"asr-tui: error: {exc}", file=sys.stderr)
+            export_failed = True
     if stopped_by is not None:
         print("asr-tui: cancelled", file=sys.stderr)
         return 128 + stopped_by
-    return 2 if reporter.failures or json_failed else 0
+    return 2 if reporter.failures or export_failed else 0
