@@ -20,6 +20,7 @@ import contextlib
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,7 +109,8 @@ def peak_gpu_memory_mb(device) -> float | None:
 def _shapes(leaves, static: dict) -> str:
     """The arguments a program was compiled for, besides the weights: each array's
     dtype and shape, then the static arguments that are plain values."""
-    arrays = [f"{getattr(a, 'dtype', type(a).__name__)}{list(getattr(a, 'shape', ()))}" for a in leaves]
+    counts = Counter(f"{getattr(a, 'dtype', type(a).__name__)}{list(getattr(a, 'shape', ()))}" for a in leaves)
+    arrays = [shape if n == 1 else f"{n}x {shape}" for shape, n in counts.items()]  # every layer's K/V once
     plain = [f"{k}={v}" for k, v in sorted(static.items()) if isinstance(v, (bool, int, float, str))]
     return ", ".join(arrays + plain)
 

@@ -27,7 +27,10 @@ def test_stages_sum_to_the_pass_time(config):
         assert {"log_mel", "encoder", "decoder", "post", "other"} <= set(breakdown), breakdown
         assert all(breakdown[name] > 0 for name in ("log_mel", "encoder", "decoder", "post")), breakdown
         assert sum(breakdown.values()) == pytest.approx(timed["seconds"], abs=1e-4)
-        assert 0 <= breakdown["other"] < UNCOVERED * timed["seconds"], breakdown
+        assert breakdown["other"] >= 0
+    # a process's first pass also pays one-off imports outside any stage; warm ones must not
+    for timed in result.counted_passes:
+        assert timed["stages"]["other"] < UNCOVERED * timed["seconds"], timed["stages"]
     assert set(result.to_dict()["stages_s"]) >= {"encoder", "decoder", "other"}
 
 
