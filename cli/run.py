@@ -169,7 +169,7 @@ TABLE_COLUMNS = {
     "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
     "rtfx": "RTFx", "wer": "WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
 }
-BUSY_MARK, UNSTABLE_MARK, RECOMPILED_MARK = "!", "~", "c"
+BUSY_MARK, UNSTABLE_MARK, RECOMPILED_MARK = "!", "~", "^"
 CORPUS_COLUMNS = {
     "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
     "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
@@ -257,7 +257,7 @@ def results_table(results: list[RunResult]) -> Group:
     corpus and decomposition tables when there are some."""
     table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
-    table.add_column(BUSY_MARK + UNSTABLE_MARK, justify="left")
+    table.add_column(BUSY_MARK + UNSTABLE_MARK + RECOMPILED_MARK, justify="left")
     for column, header in TABLE_COLUMNS.items():
         table.add_column(header, justify="left" if column in ("config", "audio") else "right")
     for result, row in zip(results, export.rows(results)):

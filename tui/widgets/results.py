@@ -3,7 +3,7 @@ measurements included, at the bottom), a bar chart of RTFx in the table's order,
 marks for comparing two runs, and exports.
 
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
-warm passes spread over 10%, `c` a warm pass compiled) and the line under the table
+warm passes spread over 10%, `^` a warm pass compiled) and the line under the table
 says why for the highlighted row, with its stage seconds and energy. The stages
 column is a stacked bar of where the counted passes' time went (`core.stages`).
 When the results hold a clip-length or batch-size sweep, their curves are drawn
@@ -129,7 +129,7 @@ def failed_cells(failure: FailedRun) -> list[str]:
 def marks(result: RunResult, marked: bool) -> str:
     return (
         ("*" if marked else "") + ("!" if result.contended else "") + ("~" if result.unstable else "")
-        + ("c" if result.warm_recompiles else "")
+        + ("^" if result.warm_recompiles else "")
     )
 
 
@@ -155,7 +155,7 @@ def details(result: RunResult) -> str:
     if result.contended:
         parts.append(f"! {result.contention.get('reason')}")
     for flagged in result.warm_recompiles:
-        parts.append(f"c warm pass {flagged['pass']} compiled {describe_compiled(flagged['compiled'])}")
+        parts.append(f"^ warm pass {flagged['pass']} compiled {describe_compiled(flagged['compiled'])}")
     if result.passes:
         timed = result.stages_s
         parts.append("stages " + (", ".join(f"{name} {seconds:.2f} s" for name, seconds in timed.items()) if timed else stages.NOT_AVAILABLE))
