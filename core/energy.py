@@ -7,6 +7,9 @@ and uncore, are parts of them; `psys` is the whole platform and would count them
 twice). GPU: NVML's total energy counter (millijoules since the driver loaded) on each
 NVIDIA GPU, through `pynvml` when it is installed.
 
+Both counters measure the whole package or card, every process's work on it: a pass
+that other processes slowed (marked busy, `core.contention`) also counts their energy.
+
 A counter that is absent or unreadable (RAPL is root-only on recent kernels) is "not
 available" with the reason: never a crash and never an estimate. Every reader takes
 its root folder, so tests give it a folder of their own.

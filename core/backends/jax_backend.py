@@ -290,7 +290,7 @@ class JaxBackend(Backend):
                 padded = np.stack(mels + [mels[-1]] * (batch - len(mels)))
                 features = self._call("encode", model.encode, params, jax.device_put(padded, device), n_head=n_head)
             xkv = self._call("cross_kv", model.cross_kv, params, features, n_head=dims["n_text_head"])
-            return jax.block_until_ready(xkv) if self._stages is not None else xkv
+            return jax.block_until_ready(xkv)  # the encoder's stage ends when its output exists
 
     def _detect_language(self, mel_window: np.ndarray, tokenizer) -> str:
         import jax.numpy as jnp
