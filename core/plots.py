@@ -23,24 +23,24 @@ def png_path(markdown: Path, kind: str) -> Path:
 def _figure(series: list[curves.Curve], kind: str) -> bytes:
     from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global state
 
-    figure = Figure(figsize=(8, 4.5), layout="constrained")
-    axes = figure.add_subplot()
-    memory = axes.twinx() if kind == curves.BATCH else None
+    panels = 2 if kind == curves.BATCH else 1  # the batch curve's peak memory under its RTFx
+    figure = Figure(figsize=(8, 3 + 2.5 * panels), layout="constrained")
+    axes = figure.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
     for curve in series:
         xs = [p.x for p in curve.points]
-        line, = axes.plot(xs, [p.rtfx for p in curve.points], marker="o", label=curve.name)
-        if memory is not None:
-            memory.plot(xs, [p.peak_mb for p in curve.points], marker="s", linestyle="--", color=line.get_color())
-    axes.set_title(curves.TITLES[kind])
-    axes.set_xlabel(X_LABELS[kind])
-    axes.set_ylabel("RTFx (higher is faster)")
-    axes.set_xscale("log")  # lengths and batch sizes grow by factors
+        axes[0].plot(xs, [p.rtfx for p in curve.points], marker="o", label=curve.name)
+        if panels == 2:
+            axes[1].plot(xs, [p.peak_mb for p in curve.points], marker="s")
+    axes[0].set_title(curves.TITLES[kind])
+    axes[0].set_ylabel("RTFx (higher is faster)")
+    axes[0].legend(fontsize="small")
+    if panels == 2:
+        axes[1].set_ylabel("peak MB (GPU on cuda, else RSS)")
+    axes[-1].set_xlabel(X_LABELS[kind])
+    axes[-1].set_xscale("log")  # lengths and batch sizes grow by factors
     ticks = sorted({p.x for curve in series for p in curve.points})
-    axes.set_xticks(ticks, [f"{x:g}" for x in ticks], minor=False)
-    axes.set_xticks([], minor=True)
-    if memory is not None:
-        memory.set_ylabel("peak memory MB (dashed)")
-    axes.legend(fontsize="small")
+    axes[-1].set_xticks(ticks, [f"{x:g}" for x in ticks], minor=False)
+    axes[-1].set_xticks([], minor=True)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=120)
     return out.getvalue()
