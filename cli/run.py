@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stability, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stability, stages, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
@@ -45,6 +45,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="preset name or TOML file; the configuration flags override each of its configs")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")
     p.add_argument("--json", type=Path, help="write the results document here")
+    p.add_argument("--markdown", type=Path, metavar="FILE.md",
+                   help="write the results table as markdown at the end, with the length and batch curves as PNG beside it")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
     record.add_arguments(p, device_flag="--mic-device")
     add_knob_flags(p.add_argument_group("the run (each overrides the preset's)"), RUN_KNOBS)
@@ -211,6 +213,24 @@ def wer_note(results: list[RunResult]) -> str | None:
     return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
 
 
+def breakdown_table(results: list[RunResult]) -> Table | None:
+    """Where each row's time went (median stage seconds of its counted passes) and its
+    energy, when any row has one of them."""
+    if not any(r.passes for r in results):  # results from before passes were recorded
+        return None
+    table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say) and energy",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in ("config", "decode s", *(name for name in stages.STAGES), "CPU J/audio h", "GPU J/audio h"):
+        table.add_column(header, justify="left" if header == "config" else "right")
+    for r in results:
+        timed, joules = r.stages_s, r.energy
+        cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
+        energy_cells = [str(joules[f"{c}_j_per_audio_hour"]) if joules else "n/a" for c in ("cpu", "gpu")]
+        decode = "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}"
+        table.add_row(r.config_name, decode, *cells, *(c.replace(stages.NOT_AVAILABLE, "n/a") for c in energy_cells))
+    return table
+
+
 def _cell(column: str, values: dict) -> str:
     if column == "warm_range":
         low, high = values["warm_min_s"], values["warm_max_s"]
@@ -254,7 +274,7 @@ def results_table(results: list[RunResult]) -> Group:
     decomposition tables when there are some."""
     table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
-    table.add_column(stability.BUSY_MARK + stability.UNSTABLE_MARK + stability.OUTLIER_MARK, justify="left")
+    table.add_column(stability.BUSY_MARK + stability.UNSTABLE_MARK + stability.OUTLIER_MARK + stability.RECOMPILED_MARK, justify="left")
     for column, header in TABLE_COLUMNS.items():
         table.add_column(header, justify="left" if column in ("config", "audio") else "right")
     for result, row in zip(results, export.rows(results)):
@@ -267,7 +287,7 @@ def results_table(results: list[RunResult]) -> Group:
     parts += [Text(line) for line in filter(None, [wer_note(results)])]
     if speeds:
         parts.append(Text("speed against the first configuration (warm medians, ± from both spreads):\n  " + "\n  ".join(speeds)))
-    parts += [t for t in (corpus_table(results), decomposition_table(results)) if t is not None]
+    parts += [t for t in (breakdown_table(results), corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 
 
@@ -314,8 +334,10 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     try:
-        if args.json:
-            export.check_writable(args.json)  # before a minute of loading, not after an hour of measuring
+        if args.markdown and args.markdown.suffix.lower() not in (".md", ".markdown"):
+            raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
+        for path in filter(None, (args.json, args.markdown)):
+            export.check_writable(path)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources = build_configs(args)
         options = build_options(args)
         with interrupts_deferred():
@@ -361,15 +383,21 @@ def main(argv: list[str]) -> int:
     if results:
         # Piped output is for scripts: no terminal width to fit, so never wrap rows.
         Console(width=None if sys.stdout.isatty() else 200).print(results_table(results))
-    json_failed = False
+    export_failed = False
     if args.json and results:
         try:
             export.write_table(results, args.json, "json", complete=stopped_by is None)
             err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"))
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
-            json_failed = True
+            export_failed = True
+    if args.markdown and results:
+        try:
+            err.print(export.write_export(results, args.markdown), markup=False, highlight=False, soft_wrap=True)
+        except AsrTuiError as exc:
+            print(f"asr-tui: error: {exc}", file=sys.stderr)
+            export_failed = True
     if stopped_by is not None:
         print("asr-tui: cancelled", file=sys.stderr)
         return 128 + stopped_by
-    return 2 if reporter.failures or json_failed else 0
+    return 2 if reporter.failures or export_failed else 0

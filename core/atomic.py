@@ -40,7 +40,7 @@ def write_bytes(target: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
-def write_user_file(target: Path, text: str) -> None:
+def write_user_file(target: Path, text: str | bytes) -> None:
     """Write a file the user named (an export, a `--json` document) atomically, the way
     their own tools would: through a symlink to the file it points at, keeping an
     existing file's mode, and a new file following the umask. mkstemp's 0600 suits
@@ -57,8 +57,8 @@ def write_user_file(target: Path, text: str) -> None:
         else:
             fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
             os.fchmod(fd, mode)
-        with open(fd, "w", encoding="utf-8") as fp:
-            fp.write(text)
+        with open(fd, "wb") as fp:
+            fp.write(text.encode("utf-8") if isinstance(text, str) else text)
             fp.flush()
             os.fsync(fp.fileno())
 

@@ -11,6 +11,7 @@ a two-hour file costs the run no more memory than a ten-minute one.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 import tempfile
@@ -121,6 +122,11 @@ class Decoded:
     def samples(self) -> np.ndarray:
         """The whole file in one array, for libraries that take nothing else."""
         return self.read(0, self.length)
+
+    def cut(self, seconds: float) -> "Decoded":
+        """The first `seconds` of the same scratch file (all of it if shorter): a length
+        curve's clips cost no decoding of their own."""
+        return dataclasses.replace(self, length=min(self.length, round(seconds * SAMPLE_RATE)))
 
 
 @contextlib.contextmanager

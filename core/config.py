@@ -60,6 +60,8 @@ class RunConfig:
     warmup: int = knob(1, "Warm-up runs", "runs before the measured ones (the first is reported as first run)",
                        bounds=(0, None), common=True)
     repeat: int = knob(3, "Measured runs", "measured warm runs (3 by default, so the spread shows)", bounds=(1, None), common=True)
+    clip_seconds: float = knob(0.0, "Clip s (0: whole)", "run on the first this many seconds of each file (sweep it "
+                               "for an RTFx-by-length curve); 0 runs the whole file", bounds=(0.0, None), common=True)
     temperatures: tuple[float, ...] = knob(
         DEFAULT_TEMPERATURES, "Temperatures",
         "comma-separated fallback schedule in [0, 1]; 0 alone decodes greedily without fallback",

@@ -10,6 +10,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from asr_tui.core.energy import cpu_power_state
+
 BASE_PACKAGES = ("asr-tui", "numpy", "av", "jiwer")
 
 
@@ -53,6 +55,7 @@ def describe(packages=(), threads: int | None = None, gpu: str | None = None) ->
         "threads": threads,
         "gpu": gpu,
         "gpu_driver": gpu_driver() if gpu else None,
+        **cpu_power_state(),  # the governor and clock decide a CPU figure as much as the model does
     }
 
 

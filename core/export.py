@@ -157,6 +157,17 @@ def write_table(results: list[RunResult], path: Path, fmt: str | None = None, co
     return path
 
 
+def write_export(results: list[RunResult], path: Path) -> str:
+    """Write the results table in the format `path` names and, beside a markdown one,
+    the length and batch curves as PNG (`core.plots`); the line that says what was
+    written."""
+    from asr_tui.core import plots
+
+    written = write_table(results, path)
+    notes = plots.write_pngs(results, written) if written.suffix.lower() in (".md", ".markdown") else []
+    return "; ".join([f"exported {len(results)} runs to {written}", *notes])
+
+
 def write_transcript(result: RunResult, path: Path, fmt: str | None = None) -> Path:
     path = Path(path).expanduser()
     fmt = fmt or path.suffix.lstrip(".").lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from asr_tui.core import stability
+from asr_tui.core import energy, stability, stages
 from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation, median, rtfx
 from asr_tui.core.transcript import Segment
 
@@ -26,7 +26,7 @@ class RunResult:
     beam_size: int
     batch_size: int
     audio: str
-    audio_seconds: float
+    audio_seconds: float  # what the passes ran on (a clip's, when cut)
     load_s: float
     first_run_s: float
     warm_runs_s: list[float]
@@ -50,6 +50,14 @@ class RunResult:
     compile_s: float | None = None
     compile_cache_hits: int | None = None  # JAX: programs loaded from the persistent cache
     model_reused: bool = False
+    clip_seconds: float | None = None  # the clip length asked for (`RunConfig.clip_seconds`); None: the whole file
+    audio_decode_s: float | None = None  # decoding the file to samples, before and outside every pass
+    # Every timed pass in order: kind ("first", "warm-up", "warm"), seconds, stages
+    # (`core.stages.breakdown`, None where the backend cannot say), the programs it
+    # compiled (JAX: [{"program", "shapes"}]; None where nothing compiles) and its
+    # energy in joules ({"cpu", "gpu"}, None where a counter cannot be read).
+    passes: list[dict] = field(default_factory=list)
+    energy_sources: dict | None = None  # where each energy figure comes from, or why there is none
     decoding: dict = field(default_factory=dict)
     env: dict = field(default_factory=dict)
     # what else used the machine during the timed passes (`core.contention.summarize`)
@@ -91,6 +99,34 @@ class RunResult:
         return bool(self.contention and self.contention.get("flagged"))
 
     @property
+    def counted_passes(self) -> list[dict]:
+        """The passes the timing is counted at (as `compute_s`): the warm ones, else the first."""
+        return [p for p in self.passes if p["kind"] == "warm"] or self.passes[:1]
+
+    @property
+    def stages_s(self) -> dict | None:
+        """Each stage's median seconds over the counted passes; None where the backend
+        does not time its stages (or the result predates stage timing)."""
+        timed = [p["stages"] for p in self.counted_passes if p.get("stages") is not None]
+        return stages.median_breakdown(timed) if timed and len(timed) == len(self.counted_passes) else None
+
+    @property
+    def warm_recompiles(self) -> list[dict]:
+        """Warm passes that compiled, each with its number and what it compiled: a
+        warm timing that includes compilation is not a warm timing."""
+        return [
+            {"pass": number, "compiled": p["compiled"]}
+            for number, p in enumerate(self.passes, start=1) if p["kind"] == "warm" and p.get("compiled")
+        ]
+
+    @property
+    def energy(self) -> dict | None:
+        """Median joules of the counted passes and joules per audio hour, per counter."""
+        if self.energy_sources is None:
+            return None
+        return energy.summarize([p["energy_j"] for p in self.counted_passes], self.audio_seconds, self.energy_sources)
+
+    @property
     def compute_s(self) -> float:
         """The time this file's transcription is counted at: the warm median, else the
         first pass."""
@@ -105,9 +141,12 @@ class RunResult:
         data = asdict(self)
         data["segments"] = [s.to_dict() for s in self.segments]
         data["rtfx"] = round(self.rtfx, 3)
-        for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable", "outliers"):
+        for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable", "outliers", "stages_s",
+                     "warm_recompiles", "energy"):
             data[name] = getattr(self, name)
         data["warnings"] = [f"{note.mark} {note.message}" for note in stability.notes(self)]
+        if data["stages_s"] is None:
+            data["stages_s"] = stages.NOT_AVAILABLE
         return data
 
     @classmethod

@@ -5,8 +5,11 @@ different one (backend, weights, device, dtype or thread count), so comparing fi
 or repeating a run never pays the load twice. Everything the worker learns is
 reported as an event from `core.events`; nothing here knows who listens.
 
-Each timed pass runs inside a contention `Sampler` (what else used the cores), and a
-short idle check before a job's first pass warns when the machine is already busy.
+Each timed pass runs inside a contention `Sampler` (what else used the cores) and an
+energy `Meter`, and a short idle check before a job's first pass warns when the
+machine is already busy. Each pass is recorded with its stages (`core.stages`), the
+programs it compiled and its energy; the file's decoding, before the passes, is timed
+apart.
 
 Interleaved (`submit_all(..., interleave=True)`), the jobs of one run stay separate
 (each keeps its job id, its events and its results) but their passes alternate on
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from asr_tui.core import audio as audio_io
-from asr_tui.core import backends, contention, environment, events, weights
+from asr_tui.core import backends, contention, energy, environment, events, stages, weights
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.config import RunConfig
@@ -261,8 +264,10 @@ class Runner:
             raise Cancelled()
         peak_rss = PeakRss()
         peak_rss.start()  # from the file's decoding to its last pass
+        decode_start = time.perf_counter()
         with audio_io.decoded(source) as audio:
-            measurement = _Measurement(self, job, resident, reused, audio, peak_rss, interleaved=False)
+            decode_s = time.perf_counter() - decode_start
+            measurement = _Measurement(self, job, resident, reused, audio, decode_s, peak_rss, interleaved=False)
             for index in range(len(measurement.kinds)):
                 measurement.run_pass(index)
         return measurement.finish()
@@ -317,9 +322,11 @@ class Runner:
 
     def _interleave_file(self, ready: list[tuple[Job, _Resident, bool]], source: Path) -> list[tuple[int, RunResult]]:
         try:
+            decode_start = time.perf_counter()
             with audio_io.decoded(source) as audio:
+                decode_s = time.perf_counter() - decode_start
                 measurements = [
-                    _Measurement(self, job, resident, reused, audio, PeakRss(), interleaved=True)
+                    _Measurement(self, job, resident, reused, audio, decode_s, PeakRss(), interleaved=True)
                     for job, resident, reused in ready
                 ]
                 for round_ in range(max(len(m.kinds) for m in measurements)):
@@ -338,19 +345,41 @@ class Runner:
         return [(m.job.id, m.finish()) for m in measurements if not m.failed]
 
 
+def _clip(audio: audio_io.Decoded, seconds: float) -> tuple[audio_io.Decoded, str | None]:
+    """The first `seconds` of the decoded file (cut outside the timed passes), and a
+    note when the file is shorter than that."""
+    note = None
+    if seconds > audio.seconds:
+        note = f"{audio.path.name} is {audio.seconds:.1f} s long: a {seconds:g} s clip runs all of it"
+    return audio.cut(seconds), note
+
+
 class _Measurement:
     """One (configuration, file) pair: its passes, run one at a time so that passes of
     several configurations can alternate, and the result they make. Every event
     carries its own job's id, so each pass is attributed to its configuration."""
 
-    def __init__(self, runner: Runner, job: Job, resident: _Resident, reused: bool, audio,
-                 peak_rss: PeakRss, interleaved: bool) -> None:
-        self.runner, self.job, self.resident, self.reused, self.audio = runner, job, resident, reused, audio
+    def __init__(self, runner: Runner, job: Job, resident: _Resident, reused: bool, audio: audio_io.Decoded,
+                 audio_decode_s: float, peak_rss: PeakRss, interleaved: bool) -> None:
+        self.runner, self.job, self.resident, self.reused = runner, job, resident, reused
+        self.audio_decode_s = audio_decode_s
         # interleaved, other configurations' passes come between this one's: each of its
         # passes restarts the peak, which is then the highest over its own passes
         self.peak_rss, self.interleaved = peak_rss, interleaved
         self.kinds = pass_kinds(job.config)
         self.reference = _reference(job, audio.path)
+        clip_seconds = job.config.clip_seconds
+        if clip_seconds:
+            audio, clip_note = _clip(audio, clip_seconds)
+            if clip_note:
+                runner._emit(events.RunWarning(job.id, clip_note))
+            if self.reference[0] is not None:  # it covers the whole file, not the clip
+                self.reference = (None, self.reference[1],
+                                  f"no WER on a {clip_seconds:g} s clip: the reference covers the whole file")
+        self.audio = audio
+        self.meter = energy.Meter(gpu=job.config.device == "cuda")
+        self.throttled_before = energy.throttle_counts()
+        self.passes: list[dict] = []
         self.times: list[float] = []
         self.started_at: list[float] = []
         self.busy: list[contention.PassContention] = []
@@ -378,14 +407,21 @@ class _Measurement:
             self.peak_rss.start()
         sampler = contention.Sampler()
         sampler.start()
+        self.meter.start()
         self.started_at.append(round(time.time(), 3))
         start = time.perf_counter()
         try:
             self.transcript = backend.transcribe(self.audio, job.config, self._progress, runner._cancel)
         finally:
             seconds = time.perf_counter() - start
+            joules = self.meter.stop()
             self.busy.append(sampler.stop())
         self.times.append(seconds)
+        stats = self.transcript.stats
+        self.passes.append({
+            "kind": kind, "seconds": round(seconds, 6), "stages": stages.breakdown(stats.get("stages"), seconds),
+            "compiled": stats.get("compiled"), "energy_j": joules,
+        })
         self.peak_mb = max(self.peak_mb or 0.0, self.peak_rss.peak_mb())
         # Backends count progress in their own units (mel frames, windows): close at 100%.
         runner._emit(events.Progress(job.id, source, self.audio.seconds, self.audio.seconds))
@@ -409,6 +445,7 @@ class _Measurement:
             beam_size=config.beam_size,
             batch_size=config.batch_size,
             audio=str(self.audio.path),
+            clip_seconds=config.clip_seconds or None,
             audio_seconds=self.audio.seconds,
             load_s=resident.load_s,
             first_run_s=times[0],
@@ -432,9 +469,13 @@ class _Measurement:
             compile_s=self.first_stats.get("compile_s"),
             compile_cache_hits=self.first_stats.get("compile_cache_hits"),
             model_reused=self.reused,
+            audio_decode_s=self.audio_decode_s,
+            passes=self.passes,
+            energy_sources=self.meter.sources,
             decoding=backend.decoding_settings(config),
             env=environment.describe(backend.packages(), resident.threads, backend.gpu_name())
-            | {"weights_origin": resident.weights.origin},
+            | {"weights_origin": resident.weights.origin,
+               "throttle_events": energy.throttling(self.throttled_before, energy.throttle_counts())},
             contention=contention.summarize(self.busy, resident.threads),
             pass_started_at=self.started_at,
             interleaved=self.interleaved,

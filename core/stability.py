@@ -10,7 +10,9 @@ hides that both sides wobble. hyperfine and pyperf warn about both; so does this
   what a busy neighbour or a page-cache miss does;
 - a first measured pass that is such an outlier (and the slowest) suggests warm-up:
   caches or compiled code were not ready, and `--warmup` should grow;
-- a coefficient of variation over `metrics.UNSTABLE_CV` is "unstable" (the `~` mark).
+- a coefficient of variation over `metrics.UNSTABLE_CV` is "unstable" (the `~` mark);
+- a warm pass that compiled (a new shape for a JIT backend) timed compilation as
+  inference (the `+` mark), with what it compiled.
 
 A ratio of two medians carries the spread of both sides: its relative uncertainty is
 the two coefficients of variation added in quadrature (first-order propagation, as
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
 OUTLIER_Z = 10.0  # robust standard deviations beyond which a pass is an outlier
 MAD_TO_SD = 1.4826  # MAD x this = the standard deviation, for normally distributed data
-BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK = "!", "~", "^"
+BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK, RECOMPILED_MARK = "!", "~", "^", "+"
 
 
 def modified_z_scores(values: list[float]) -> list[float]:
@@ -63,7 +65,7 @@ class Note:
 def notes(result: "RunResult") -> list[Note]:
     """Every warning about a result's timings, in the words every view shows: other
     processes busy, warm passes unstable, outlier passes, a first pass that was not
-    warm yet."""
+    warm yet, a warm pass that compiled."""
     found = []
     if result.contended:
         found.append(Note(BUSY_MARK, str(result.contention.get("reason"))))
@@ -81,13 +83,23 @@ def notes(result: "RunResult") -> list[Note]:
             which = ", ".join(f"{i + 1} ({times[i]:.2f} s)" for i in slow)
             found.append(Note(OUTLIER_MARK, f"outlier measured pass{'es' if len(slow) > 1 else ''} {which} over "
                               f"{OUTLIER_Z:g} robust deviations from the median {middle:.2f} s"))
+    for flagged in result.warm_recompiles:
+        found.append(Note(RECOMPILED_MARK, f"warm pass {flagged['pass']} compiled {describe_compiled(flagged['compiled'])}"))
     return found
+
+
+def describe_compiled(compiled: list[dict]) -> str:
+    """What a pass compiled, in a line: each program the backend named with the
+    shapes it was compiled for, then a count of the others (eager operations)."""
+    named = [f"{c['program']} ({c['shapes']})" for c in compiled if c.get("shapes")]
+    others = len(compiled) - len(named)
+    return "; ".join(named + ([f"{others} other program{'s' if others > 1 else ''}"] if others else []))
 
 
 def marks(result: "RunResult") -> str:
     """The marks of a result's notes, each once, in a fixed order."""
     found = {note.mark for note in notes(result)}
-    return "".join(m for m in (BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK) if m in found)
+    return "".join(m for m in (BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK, RECOMPILED_MARK) if m in found)
 
 
 def ratio_spread(numerator: list[float], denominator: list[float]) -> float | None:

@@ -36,7 +36,9 @@ class Transcript:
     text: str
     segments: list[Segment]
     language: str | None = None
-    # Whatever a backend reports beyond the text, e.g. JAX's compile seconds.
+    # What a backend reports beyond the text, each key optional: "compile_s" and
+    # "compile_cache_hits" (JAX), "stages" (seconds per stage, `core.stages`) and
+    # "compiled" (the programs this pass compiled: [{"program", "shapes"}]).
     stats: dict = field(default_factory=dict)
 
 

@@ -348,7 +348,7 @@ class AsrTuiApp(App):
     def export_table(self, path: Path, results: list[RunResult] | None = None) -> None:
         """Write this session's results, or the ones given (e.g. the History tab's)."""
         results = self.results if results is None else results
-        self._write_asking_first(path, lambda: f"exported {len(results)} runs to {export.write_table(results, path)}")
+        self._write_asking_first(path, lambda: export.write_export(results, path))
 
     def export_transcript(self, result: RunResult, path: Path) -> None:
         self._write_asking_first(path, lambda: f"wrote transcript to {export.write_transcript(result, path)}")

@@ -2,15 +2,25 @@
 
 Compilation is timed apart from running: every jitted function is lowered and
 compiled ahead of time on first use of a shape, and those seconds are reported as
-the pass's `compile_s`. Results are pulled to NumPy before a pass ends, so
-asynchronous dispatch cannot flatter a timing.
+the pass's `compile_s`, with each program compiled and the shapes it was compiled for
+(a warm pass that compiled is flagged by the runner). Results are pulled to NumPy
+before a pass ends, so asynchronous dispatch cannot flatter a timing.
+
+Stages (`core.stages`): the encoder's stage ends by waiting for its cross-attention
+K/V. That wait costs nothing a pass would not pay: the decode call that follows needs
+those arrays, and on a CPU each window's encoder already runs before its decode
+starts; it moves the encoder's device time out of the decoder's stage, where
+asynchronous dispatch would otherwise put it. The decoder's stage ends when its
+tokens reach NumPy, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,11 +28,13 @@ import numpy as np
 from asr_tui.core import log_mel, paths
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import Decoded
+from asr_tui.core.backends import jax_compiles
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends.longform import loops
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.stages import StageTimer
 from asr_tui.core.tokens import vocabulary_kind
 from asr_tui.core.transcript import WINDOW_FRAMES, WINDOW_SAMPLES, ProgressFn, Transcript
 from asr_tui.core.weights import Weights
@@ -94,6 +106,28 @@ def peak_gpu_memory_mb(device) -> float | None:
     return stats.get("peak_bytes_in_use", 0) / 2**20
 
 
+def _shapes(leaves, static: dict) -> str:
+    """The arguments a program was compiled for, besides the weights: each array's
+    dtype and shape, then the static arguments that are plain values."""
+    counts = Counter(f"{getattr(a, 'dtype', type(a).__name__)}{list(getattr(a, 'shape', ()))}" for a in leaves)
+    arrays = [shape if n == 1 else f"{n}x {shape}" for shape, n in counts.items()]  # every layer's K/V once
+    plain = [f"{k}={v}" for k, v in sorted(static.items()) if isinstance(v, (bool, int, float, str))]
+    return ", ".join(arrays + plain)
+
+
+def _eager(programs: list[str], own: list[dict]) -> list[dict]:
+    """The compilations JAX reported beyond the backend's own jitted calls: eager
+    operations meeting a new shape (their shapes are not known here)."""
+    left = [c["program"] for c in own]
+    eager = []
+    for name in programs:
+        if name in left:
+            left.remove(name)
+        else:
+            eager.append({"program": name, "shapes": None})
+    return eager
+
+
 @dataclass
 class _Loaded:
     dims: dict
@@ -117,6 +151,11 @@ class JaxBackend(Backend):
         self.loaded: _Loaded | None = None
         self._compiled: dict = {}
         self._compile_s = 0.0
+        self._stages: StageTimer | None = None  # the pass being timed by stage, if any
+        self._compilations: list[dict] = []  # what this pass compiled through `_call`
+
+    def _stage(self, name: str):
+        return self._stages.stage(name) if self._stages is not None else contextlib.nullcontext()
 
     def check(self, config: RunConfig) -> None:
         super().check(config)
@@ -224,10 +263,11 @@ class JaxBackend(Backend):
         compiled = self._compiled.get(signature)
         if compiled is None:
             start = time.perf_counter()
-            with jax.default_matmul_precision(matmul_precision(self.loaded.dtype)):
+            with self._stage("compile"), jax.default_matmul_precision(matmul_precision(self.loaded.dtype)):
                 compiled = jax.jit(fn, static_argnames=tuple(static)).lower(*args, **static).compile()
             self._compile_s += time.perf_counter() - start
             self._compiled[signature] = compiled
+            self._compilations.append({"program": f"jit({fn.__name__})", "shapes": _shapes(leaves[len(jax.tree.leaves(args[0])):], static)})
         return compiled(*args)
 
     def _cross_kv(self, mels: list[np.ndarray], batch: int):
@@ -242,13 +282,15 @@ class JaxBackend(Backend):
 
         params, dims, device = self.loaded.params, self.loaded.dims, self.loaded.device
         n_head = dims["n_audio_head"]
-        if device.platform == "cpu":
-            features = [self._call("encode", model.encode, params, jax.device_put(m[None], device), n_head=n_head) for m in mels]
-            features = jnp.concatenate(features + [features[-1]] * (batch - len(features)))
-        else:
-            padded = np.stack(mels + [mels[-1]] * (batch - len(mels)))
-            features = self._call("encode", model.encode, params, jax.device_put(padded, device), n_head=n_head)
-        return self._call("cross_kv", model.cross_kv, params, features, n_head=dims["n_text_head"])
+        with self._stage("encoder"):
+            if device.platform == "cpu":
+                features = [self._call("encode", model.encode, params, jax.device_put(m[None], device), n_head=n_head) for m in mels]
+                features = jnp.concatenate(features + [features[-1]] * (batch - len(features)))
+            else:
+                padded = np.stack(mels + [mels[-1]] * (batch - len(mels)))
+                features = self._call("encode", model.encode, params, jax.device_put(padded, device), n_head=n_head)
+            xkv = self._call("cross_kv", model.cross_kv, params, features, n_head=dims["n_text_head"])
+            return jax.block_until_ready(xkv)  # the encoder's stage ends when its output exists
 
     def _detect_language(self, mel_window: np.ndarray, tokenizer) -> str:
         import jax.numpy as jnp
@@ -262,7 +304,8 @@ class JaxBackend(Backend):
             return model.decode(params, sot, 0, cache, xkv, n_head)[0][:, 0]
 
         xkv = self._cross_kv([mel_window], 1)
-        logits = np.asarray(self._call("language", language_logits, self.loaded.params, xkv, n_head=self.loaded.dims["n_text_head"]))[0]
+        with self._stage("decoder"):
+            logits = np.asarray(self._call("language", language_logits, self.loaded.params, xkv, n_head=self.loaded.dims["n_text_head"]))[0]
         languages = list(tokenizer.all_language_tokens)
         best = languages[int(np.argmax(logits[languages]))]
         return tokenizer.decode([best]).strip("<|>")
@@ -291,12 +334,13 @@ class JaxBackend(Backend):
             batch_xkv = xkv if first_round else jax.tree.map(lambda a: a[jnp.array(padded)], xkv)
             prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
             key, call_key = jax.random.split(key)
-            out = self._call(
-                "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
-                jnp.int32(prompt_len), jnp.int32(sot_index), jnp.float32(temperature), call_key,
-                n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens,
-            )
-            tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
+            with self._stage("decoder"):
+                out = self._call(
+                    "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
+                    jnp.int32(prompt_len), jnp.int32(sot_index), jnp.float32(temperature), call_key,
+                    n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens,
+                )
+                tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
             decoded = []
             for out_row in range(len(pending)):
                 sampled = tokens[out_row].tolist()
@@ -321,12 +365,16 @@ class JaxBackend(Backend):
         from asr_tui.core.backends.jaxwhisper.generate import Vocabulary
 
         self._compile_s = 0.0
+        self._stages, self._compilations = StageTimer(), []
+        jax_compiles.listen()
+        compiles_before = jax_compiles.mark()
         hits_before = _cache_hits
         dims = self.loaded.dims
         multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
-        mel = log_mel.log_mel_spectrogram(audio.blocks(), dims["n_mels"], padding=WINDOW_SAMPLES)
+        with self._stages.stage("log_mel"):
+            mel = log_mel.log_mel_spectrogram(audio.blocks(), dims["n_mels"], padding=WINDOW_SAMPLES)
         content_frames = mel.shape[1] - WINDOW_FRAMES
-        with jax.default_device(self.loaded.device):
+        with jax.default_device(self.loaded.device), self._stages.stage("post"):
             language = config.language
             if language is None:
                 language = "en"
@@ -342,8 +390,13 @@ class JaxBackend(Backend):
                 segments = loops.batched(decode, content_frames, tokenizer, config, progress, cancel)
             else:
                 segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
-        text = "".join(s.text for s in segments).strip()
-        stats = {"compile_s": self._compile_s, "compile_cache_hits": _cache_hits - hits_before}
+            text = "".join(s.text for s in segments).strip()
+        stats = {
+            "compile_s": self._compile_s, "compile_cache_hits": _cache_hits - hits_before,
+            "stages": self._stages.seconds,
+            "compiled": self._compilations + _eager(jax_compiles.programs_since(compiles_before), self._compilations),
+        }
+        self._stages = None
         return Transcript(text=text, segments=segments, language=language, stats=stats)
 
     def decoding_settings(self, config: RunConfig) -> dict:

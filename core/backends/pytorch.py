@@ -5,10 +5,17 @@ library's; progress and cancel come from standing in for the tqdm bar that loop
 updates once per 30 s window, and from the timestamp tokens the decoder emits inside
 a window. Its features are the library's log-mel, computed block by block
 (`core.log_mel`) so that a long file's spectrogram costs no whole-file STFT.
+
+Stages (`core.stages`) are timed by forward hooks on the encoder and the text decoder
+(each call a stage), inside the library's loop, whose remaining host work (logit
+rules, sampling, token-to-text, segments) is `post`. On a GPU each hooked call ends
+with a synchronisation: the decoder's costs nothing, as the loop already waits for
+every token it checks for the end token; the encoder's once per window.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import threading
@@ -25,6 +32,7 @@ from asr_tui.core.backends.longform import loops
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.core.stages import StageTimer
 from asr_tui.core.transcript import FRAMES_PER_SECOND, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights, load_checkpoint
 
@@ -158,8 +166,33 @@ def _bfloat16(model, device: str, enabled: bool):
         hook.remove()
 
 
+@contextmanager
+def _timed_modules(model, timer: StageTimer, device: str):
+    """The encoder's and the decoder's calls as stages of `timer` (see the module's note)."""
+    import torch
+
+    def begin(name: str):
+        return lambda _module, _args: timer.begin(name)
+
+    def end(_module, _inputs, _output) -> None:
+        if device == "cuda":
+            torch.cuda.synchronize()
+        timer.end()
+
+    hooks = [
+        model.encoder.register_forward_pre_hook(begin("encoder")), model.encoder.register_forward_hook(end),
+        model.decoder.register_forward_pre_hook(begin("decoder")), model.decoder.register_forward_hook(end),
+    ]
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
 _compile_seconds = 0.0  # spent in torch.compile by this process, from torch's compile callbacks
 _compile_started: list[float] = []
+_pass_timer: StageTimer | None = None  # the running pass's, so a compilation is a stage of its own
 
 
 @functools.cache
@@ -171,12 +204,26 @@ def _count_compile_seconds() -> None:
     @callback.on_compile_start
     def started(*_) -> None:
         _compile_started.append(time.perf_counter())
+        if _pass_timer is not None:
+            _pass_timer.begin("compile")
 
     @callback.on_compile_end
     def ended(*_) -> None:
         global _compile_seconds
         if _compile_started:
             _compile_seconds += time.perf_counter() - _compile_started.pop()
+            if _pass_timer is not None:
+                _pass_timer.end()
+
+
+@contextmanager
+def _timing_pass(timer: StageTimer):
+    global _pass_timer
+    _pass_timer = timer
+    try:
+        yield
+    finally:
+        _pass_timer = None
 
 
 class PyTorchBackend(Backend):
@@ -292,16 +339,19 @@ class PyTorchBackend(Backend):
         language = config.language
         if language is None and not self.model.is_multilingual:
             language = "en"
+        timer = StageTimer()
         # openai-whisper's own features of the whole file, computed block by block
-        mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
+        with timer.stage("log_mel"):
+            mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
         self.model.encoder = self._encoder_for(config)
         compiled_before = _compile_seconds
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
-            with bfloat16:
+            with bfloat16, _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
                 transcript = self._transcribe_batched(mel, config, language, progress, cancel)
-            return self._with_compile_seconds(transcript, config, compiled_before)
-        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16:
+            return dataclasses.replace(transcript, stats=self._stats(timer, config, compiled_before))
+        with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
+                _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
             result = whisper.transcribe(
                 self.model,
                 mel,
@@ -318,17 +368,18 @@ class PyTorchBackend(Backend):
                 fp16=config.dtype == "float16",
                 sample_len=config.max_new_tokens,
             )
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-        segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
-        transcript = Transcript(text=result["text"].strip(), segments=segments, language=result["language"])
-        return self._with_compile_seconds(transcript, config, compiled_before)
+            if self.device == "cuda":
+                torch.cuda.synchronize()
+            segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
+        return Transcript(text=result["text"].strip(), segments=segments, language=result["language"],
+                          stats=self._stats(timer, config, compiled_before))
 
     @staticmethod
-    def _with_compile_seconds(transcript: Transcript, config: RunConfig, compiled_before: float) -> Transcript:
+    def _stats(timer: StageTimer, config: RunConfig, compiled_before: float) -> dict:
+        stats = {"stages": timer.seconds}
         if config.torch_compile:
-            transcript.stats["compile_s"] = _compile_seconds - compiled_before
-        return transcript
+            stats["compile_s"] = _compile_seconds - compiled_before
+        return stats
 
     def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:

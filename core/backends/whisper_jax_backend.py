@@ -18,6 +18,7 @@ last one, and the merge, which assumes they do not exist, repeats their text.
 The whole file is one pipeline call, so progress arrives at the end and a cancel
 waits for it. Compilation happens inside the call; JAX's monitoring events time it,
 so the first pass reports its compile seconds apart and a warm pass shows none.
+Its stages are the library's own and not timed ("not available").
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend
+from asr_tui.core.backends import jax_compiles
 from asr_tui.core.backends.longform.seams import STRIDE_FRAMES
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -42,28 +44,6 @@ NOT_INSTALLED = (
     "whisper-jax is not installed (it is not on PyPI): pip install 'transformers<5' flax, "
     "then pip install --no-deps git+https://github.com/sanchit-gandhi/whisper-jax.git cached-property"
 )
-# JAX's monitoring events for the phases of compiling a program (trace, lower, compile)
-COMPILE_EVENTS = frozenset(
-    ("/jax/core/compile/jaxpr_trace_duration", "/jax/core/compile/jaxpr_to_mlir_module_duration", "/jax/core/compile/backend_compile_duration")
-)
-
-_compile_seconds = 0.0  # spent compiling in this process, summed from JAX's monitoring events
-_listening = False
-
-
-def _add_compile_time(event: str, duration: float, **_kwargs) -> None:
-    global _compile_seconds
-    if event in COMPILE_EVENTS:
-        _compile_seconds += duration
-
-
-def _listen_for_compilation() -> None:
-    global _listening
-    if not _listening:
-        import jax
-
-        jax.monitoring.register_event_duration_secs_listener(_add_compile_time)
-        _listening = True
 
 
 def import_whisper_jax():
@@ -150,7 +130,7 @@ class WhisperJaxBackend(Backend):
         from asr_tui.core.weights.huggingface import flax_directory
 
         whisper_jax = import_whisper_jax()
-        _listen_for_compilation()
+        jax_compiles.listen()
         # The pipeline puts its parameters and inputs on JAX's default device, which is
         # a GPU wherever one is visible: `--device cpu` must hold there too.
         self.device = jax_device(config.device)
@@ -200,7 +180,7 @@ class WhisperJaxBackend(Backend):
         }
 
     def transcribe(self, audio: Decoded, config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> Transcript:
-        compiled_before = _compile_seconds
+        compiled_before = jax_compiles.mark()
         total = audio.seconds
         samples = audio.samples()  # the pipeline cuts its chunks from the whole array
         import jax
@@ -220,7 +200,9 @@ class WhisperJaxBackend(Backend):
             start, end = chunk["timestamp"]
             segments.append(Segment(float(start or 0.0), total if end is None else float(end), chunk["text"]))
         progress(total, segments)
-        stats = {"compile_s": _compile_seconds - compiled_before}
+        # the library compiles inside its call: which programs is known, their shapes are not
+        stats = {"compile_s": jax_compiles.seconds_since(compiled_before),
+                 "compiled": [{"program": name} for name in jax_compiles.programs_since(compiled_before)]}
         return Transcript(text=output["text"].strip(), segments=segments, language=config.language, stats=stats)
 
     def packages(self) -> tuple[str, ...]:

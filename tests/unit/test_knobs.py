@@ -19,7 +19,7 @@ from asr_tui.core.errors import AsrTuiError
 CHANGED = {
     "label": "mine", "backend": "ctranslate2", "model": "base", "device": "cpu", "dtype": "int8",
     "strategy": "batched", "batch_size": 4, "beam_size": 3, "best_of": 2, "language": "de", "task": "translate",
-    "threads": 2, "warmup": 0, "repeat": 5, "temperatures": (0.0, 0.5), "condition_on_previous_text": False,
+    "threads": 2, "warmup": 0, "repeat": 5, "clip_seconds": 30.0, "temperatures": (0.0, 0.5), "condition_on_previous_text": False,
     "compression_ratio_threshold": 2.0, "logprob_threshold": -0.5, "no_speech_threshold": 0.5, "seed": 7,
     "max_new_tokens": 100, "compilation_cache": True, "torch_compile": True, "vad_filter": True,
 }

@@ -3,11 +3,14 @@ measurements included, at the bottom), a bar chart of RTFx in the table's order,
 marks for comparing two runs, and exports.
 
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
-warm passes spread over 10%, `^` an outlier pass or a first pass not yet warm, from
-`core.stability`) and the line under the table says why for the highlighted row, with
-the normaliser its WER was counted after (raw WER, beside it, counts the words as
-written). Above the table, the settings the runs' configurations differ in beyond
-those compared (`core.parity`). A configuration that ran over several files gets a corpus row at
+warm passes spread over 10%, `^` an outlier pass or a first pass not yet warm, `+` a
+warm pass that compiled, from `core.stability`) and the line under the table says why
+for the highlighted row, with the normaliser its WER was counted after (raw WER,
+beside it, counts the words as written), its stage seconds and energy. Above the
+table, the settings the runs' configurations differ in beyond those compared
+(`core.parity`). The stages column is a stacked bar of where the counted passes' time
+went (`core.stages`). When the results hold a clip-length or batch-size sweep, their
+curves are drawn under the RTFx chart (`core.curves`). A configuration that ran over several files gets a corpus row at
 the end. When configurations differ one factor at a time (the decomposed-study
 presets), the speedup is split into strategy, dtype and framework under the table
 (`core.decomposition`)."""
@@ -26,7 +29,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
-from asr_tui.core import corpus, decomposition, export, parity, stability
+from rich.text import Text
+
+from asr_tui.core import corpus, curves, decomposition, export, parity, stability, stages
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import compare_marked, number, row_item, short_reason, toggle_mark
 
@@ -62,6 +67,36 @@ def _missing_last(value: float | None) -> float:
     return float("inf") if value is None else value
 
 
+STAGE_COLOURS = {
+    "log_mel": "magenta", "encoder": "blue", "decoder": "green", "compile": "red", "post": "yellow", "other": "bright_black",
+}
+STAGE_BAR_WIDTH = 16
+
+
+def stage_bar(result: RunResult) -> Text | str:
+    """The counted passes' median stages as one bar of `STAGE_BAR_WIDTH` cells, each
+    stage's share in its colour (largest remainders get the cells left by rounding)."""
+    timed = result.stages_s
+    if not timed:
+        return "n/a"
+    total = sum(timed.values()) or 1.0
+    exact = {name: STAGE_BAR_WIDTH * seconds / total for name, seconds in timed.items()}
+    cells = {name: int(share) for name, share in exact.items()}
+    for name in sorted(exact, key=lambda n: exact[n] - cells[n], reverse=True)[: STAGE_BAR_WIDTH - sum(cells.values())]:
+        cells[name] += 1
+    bar = Text()
+    for name, count in cells.items():
+        bar.append("█" * count, style=STAGE_COLOURS[name])
+    return bar
+
+
+def stage_legend() -> Text:
+    legend = Text("stages: ")
+    for name, colour in STAGE_COLOURS.items():
+        legend.append("█", style=colour).append(f" {name}  ")
+    return legend
+
+
 COLUMNS = [
     Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at),
     Column("config", lambda r: r.config_name, lambda r: r.config_name),
@@ -70,6 +105,7 @@ COLUMNS = [
     Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
     Column("raw WER", lambda r: number(r.raw_wer, ".3f"), lambda r: _missing_last(r.raw_wer)),
     Column("warm s", lambda r: number(r.warm_median_s, ".2f"), lambda r: _missing_last(r.warm_median_s)),
+    Column("stages", stage_bar),
     Column("CV %", lambda r: number(None if r.cv is None else 100 * r.cv, ".1f"), lambda r: _missing_last(r.cv)),
     Column("first s", lambda r: number(r.first_run_s, ".2f"), lambda r: r.first_run_s),
     Column("compile s", lambda r: number(r.compile_s, ".2f"), lambda r: _missing_last(r.compile_s)),
@@ -118,6 +154,15 @@ def details(result: RunResult) -> str:
     parts += [f"{note.mark} {note.message}" for note in stability.notes(result)]
     if result.wer is not None and result.normaliser:
         parts.append(f"WER after {result.normaliser}")
+    if result.passes:
+        timed = result.stages_s
+        parts.append("stages " + (", ".join(f"{name} {seconds:.2f} s" for name, seconds in timed.items()) if timed else stages.NOT_AVAILABLE))
+    if result.energy:
+        parts.append("energy " + ", ".join(
+            f"{counter.upper()} {result.energy[f'{counter}_j']} J, {result.energy[f'{counter}_j_per_audio_hour']} J/audio h"
+            if result.energy[f"{counter}_j"] != stages.NOT_AVAILABLE else f"{counter.upper()} {result.energy['sources'][counter]}"
+            for counter in ("cpu", "gpu")
+        ))
     return "; ".join(parts)
 
 
@@ -144,9 +189,12 @@ class ResultsPane(Vertical):
         yield Label("", id="results-parity")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         yield Label("", id="results-detail")
+        yield Label(stage_legend(), id="stage-legend")
         yield Label("", id="decomposition-summary")
         yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
         yield PlotextPlot(id="rtfx-chart")
+        yield PlotextPlot(id="length-chart", classes="curve-chart")
+        yield PlotextPlot(id="batch-chart", classes="curve-chart")
 
     def on_mount(self) -> None:
         self.query_one("#results-table", DataTable).add_columns("", "#", *(c.header for c in COLUMNS))
@@ -191,6 +239,8 @@ class ResultsPane(Vertical):
         self.query_one("#results-parity", Label).display = unlike is not None
         self._show_decomposition()
         self._draw_chart()
+        self._draw_curves()
+        self.query_one("#stage-legend").display = any(r.stages_s for r in self.results)
 
     def _show_decomposition(self) -> None:
         """The speedup split by factor, shown only when some configurations differ in one."""
@@ -231,6 +281,27 @@ class ResultsPane(Vertical):
             plot.bar(labels, values, width=0.6)
             plot.title("RTFx by run # in the table's order (higher is faster)")
         self.query_one(PlotextPlot).refresh()
+
+    def _draw_curves(self) -> None:
+        """RTFx by clip length, and RTFx with peak memory (right axis) by batch size,
+        each shown only when the results hold such a sweep."""
+        for kind, chart_id in ((curves.LENGTH, "#length-chart"), (curves.BATCH, "#batch-chart")):
+            widget = self.query_one(chart_id, PlotextPlot)
+            series = curves.curves(self.results, kind)
+            widget.display = bool(series)
+            plot = widget.plt
+            plot.clear_data()
+            plot.clear_figure()
+            for curve in series:
+                xs = [p.x for p in curve.points]
+                plot.plot(xs, [p.rtfx for p in curve.points], label=f"{curve.name} RTFx", marker="dot")
+                if kind == curves.BATCH:
+                    memory = [p.peak_mb or 0.0 for p in curve.points]
+                    plot.plot(xs, memory, label=f"{curve.name} MB", marker="x", yside="right")
+            if series:
+                plot.title(curves.TITLES[kind])
+                plot.xticks(sorted({p.x for c in series for p in c.points}))
+            widget.refresh()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id != "results-table":
