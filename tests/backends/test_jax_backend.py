@@ -97,25 +97,27 @@ def test_gpu_asked_for_without_gpu():
         create("jax").check_available(JAX.with_(device="cuda"))
 
 
-BEAM = JAX.with_(beam_size=5)
+# beam search alone: fallback samples, whose random draws differ between frameworks, would blur the comparison
+BEAM = JAX.with_(beam_size=5, temperatures=(0.0,))
 ONE_POINT = 0.01
 
 
 @pytest.fixture(scope="module")
 def pytorch_beam(long_clip):
     """openai-whisper's own beam search, beam 5 (its `transcribe`, through our PyTorch
-    backend), on the sample and on the long clip."""
-    return run_once(RunConfig(beam_size=5, warmup=0, repeat=1), [SAMPLE, long_clip[0]])
+    backend), on the sample and on the long clip; on one thread, which keeps its
+    thread pool from oversubscribing a shared test machine."""
+    return run_once(BEAM.with_(backend="pytorch", threads=1), [SAMPLE, long_clip[0]])
 
 
 def test_beam_search_gives_openai_whispers_beam_transcripts(pytorch_beam, long_clip):
     """Word for word on the sample; within a point of WER on the long clip, where
-    greedy decoding scores 20 points worse, so a search that stayed greedy would fail."""
+    greedy decoding scores about 20 points worse, so a search that stayed greedy would fail."""
     path, text = long_clip
     sample, long = run_once(BEAM, [SAMPLE, path])
     assert sample.text == pytorch_beam[0].text
     assert abs(wer(text, long.text) - wer(text, pytorch_beam[1].text)) <= ONE_POINT, (long.text, pytorch_beam[1].text)
-    assert {k: long.decoding[k] for k in ("beam_size", "patience", "best_of")} == {"beam_size": 5, "patience": 1.0, "best_of": 1}
+    assert {k: long.decoding[k] for k in ("beam_size", "patience", "best_of")} == {"beam_size": 5, "patience": 1.0, "best_of": None}
 
 
 @pytest.mark.parametrize("found", [0, 1, 3])
