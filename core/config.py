@@ -50,6 +50,9 @@ class RunConfig:
     batch_size: int = knob(1, "Batch size", "windows decoded at once (strategy batched)", bounds=(1, 1024))
     beam_size: int = knob(1, "Beam size", "1 decodes greedily (openai-whisper's default)",
                           bounds=(1, MAX_CANDIDATES), decoding=True)
+    patience: float = knob(1.0, "Patience", "beam search ends after beam size × patience finished candidates per "
+                           "window (openai-whisper's and faster-whisper's, arXiv:2204.05424); 1 is plain beam search",
+                           bounds=(0.0, MAX_CANDIDATES), decoding=True)
     best_of: int = knob(1, "Best of", "samples per temperature above 0 (openai-whisper's API default 1)",
                         bounds=(1, MAX_CANDIDATES), decoding=True)
     language: str | None = knob(None, "Language", "a code or name; empty: English for .en models, detected otherwise",
@@ -104,6 +107,9 @@ class RunConfig:
             raise invalid(f"{self.model} is English-only: leave the language empty or set en")
         if self.strategy == "sequential" and self.batch_size != 1:
             raise invalid("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
+        if self.beam_size > 1 and not 1 <= self.beam_candidates <= MAX_CANDIDATES:
+            raise invalid(f"beam size × patience must round to 1..{MAX_CANDIDATES} finished candidates "
+                          f"(got {self.beam_size} × {self.patience:g})")
         if not self.temperatures:
             raise invalid("at least one temperature is needed")
         if list(self.temperatures) != sorted(self.temperatures):
@@ -113,6 +119,12 @@ class RunConfig:
     def english_only(self) -> bool:
         """Whisper's English-only models end in .en (tiny.en, tiny.en.pt, faster-whisper-tiny.en)."""
         return Path(self.model.strip()).name.removesuffix(".pt").endswith(".en")
+
+    @property
+    def beam_candidates(self) -> int:
+        """How many finished sequences per window end a beam search: openai-whisper's
+        round(beam_size × patience) (Python's rounding, half to even, as there)."""
+        return round(self.beam_size * self.patience)
 
     @property
     def resolved_threads(self) -> int:

@@ -25,6 +25,9 @@ from asr_tui.core.weights import Weights
 
 # Knobs that act only when a temperature above 0 samples.
 SAMPLING_ONLY = frozenset({"best_of", "seed"})
+# Knobs that act only in a beam search, which openai-whisper and faster-whisper run
+# at temperature 0 with a beam size above 1.
+BEAM_ONLY = frozenset({"patience"})
 
 
 class Backend(ABC):
@@ -90,12 +93,13 @@ class Backend(ABC):
 
         This default suits a backend that passes every knob it `reads` to its decoder:
         those knobs as configured, except the ones only sampling uses when every
-        temperature is 0, and English for an English-only model. A backend whose
+        temperature is 0, the ones only beam search uses when no beam search runs, and English for an English-only model. A backend whose
         library reports what it applied, or that decodes some way fixed, overrides it."""
         settings = config.decoding_settings()
         sampled = any(t > 0 for t in config.temperatures)
         for name in settings:
-            if not self.reads(BY_NAME[name]) or (name in SAMPLING_ONLY and not sampled):
+            if (not self.reads(BY_NAME[name]) or (name in SAMPLING_ONLY and not sampled)
+                    or (name in BEAM_ONLY and not beam_searched(config))):
                 settings[name] = None
         if config.english_only:
             settings["language"] = "en"
@@ -127,6 +131,11 @@ class Backend(ABC):
     def packages(self) -> tuple[str, ...]:
         """Distributions whose versions go into every result's environment."""
         return ()
+
+
+def beam_searched(config: RunConfig) -> bool:
+    """Whether a pass runs a beam search: at temperature 0, with more than one beam."""
+    return config.beam_size > 1 and 0.0 in config.temperatures
 
 
 def check_cancel(cancel: threading.Event) -> None:

@@ -77,7 +77,7 @@ class CTranslate2Backend(Backend):
     dtypes = {"cpu": ("float32", "float16", "bfloat16", "int8"), "cuda": ("float32", "float16", "bfloat16", "int8")}
     strategies = ("sequential", "batched")
     options = frozenset({
-        "batch_size", "strategy", "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text",
+        "batch_size", "strategy", "beam_size", "best_of", "patience", "threads", "temperatures", "condition_on_previous_text",
         "vad_filter", "seed", "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
     })
 
@@ -134,6 +134,7 @@ class CTranslate2Backend(Backend):
             language=config.language or (None if multilingual else "en"),
             task=config.task,
             beam_size=config.beam_size,
+            patience=config.patience,
             best_of=config.best_of,
             temperature=list(config.temperatures),
             compression_ratio_threshold=config.compression_ratio_threshold,
@@ -178,6 +179,7 @@ class CTranslate2Backend(Backend):
         sampled = not batched and any(t > 0 for t in applied.temperatures)
         settings = super().decoding_settings(config) | {
             "beam_size": applied.beam_size,
+            "patience": applied.patience if applied.beam_size > 1 and 0.0 in applied.temperatures else None,
             "best_of": applied.best_of if sampled else None,
             "temperatures": list(applied.temperatures),
             "condition_on_previous_text": applied.condition_on_previous_text,

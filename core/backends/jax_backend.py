@@ -138,13 +138,13 @@ class _Loaded:
 
 class JaxBackend(Backend):
     name = "jax"
-    description = "Whisper in JAX: jit decode loop with KV cache, batched windows"
+    description = "Whisper in JAX: jit decode loop (greedy or beam) with KV cache, batched windows"
     dtypes = {"cpu": ("float32", "bfloat16", "float16"), "cuda": ("float32", "bfloat16", "float16")}
     strategies = ("sequential", "batched")
     compiles = True
     options = frozenset({
-        "batch_size", "strategy", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "compilation_cache",
-        "seed", "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
+        "batch_size", "strategy", "beam_size", "best_of", "patience", "threads", "temperatures", "condition_on_previous_text",
+        "max_new_tokens", "compilation_cache", "seed", "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold",
     })
 
     def __init__(self) -> None:
@@ -156,11 +156,6 @@ class JaxBackend(Backend):
 
     def _stage(self, name: str):
         return self._stages.stage(name) if self._stages is not None else contextlib.nullcontext()
-
-    def check(self, config: RunConfig) -> None:
-        super().check(config)
-        if config.beam_size != 1:
-            raise AsrTuiError("the JAX backend decodes greedily (with temperature fallback): beam size must be 1")
 
     def check_available(self, config: RunConfig) -> None:
         start_xla(thread_counts.resolve(config.threads))
@@ -312,8 +307,11 @@ class JaxBackend(Backend):
 
     def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompt: list[int], rows: int, config: RunConfig,
                         tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
-        """Decode windows as one call of `rows` rows; windows that fail openai-whisper's
-        quality checks are decoded again at the next temperature of the schedule."""
+        """Decode windows as one call of `rows` windows; windows that fail openai-whisper's
+        quality checks are decoded again at the next temperature of the schedule. As in
+        openai-whisper, temperature 0 is a beam search when the beam size is above 1,
+        and a temperature above 0 draws `best_of` samples per window and keeps the best:
+        either way a window takes that many rows of the call."""
         import jax
         import jax.numpy as jnp
 
@@ -322,6 +320,7 @@ class JaxBackend(Backend):
         sot_index = prompt.index(tokenizer.sot)
         key = jax.random.fold_in(jax.random.PRNGKey(config.seed), windows[0].start)
         xkv = self._cross_kv([log_mel.window(mel, w.start, w.frames) for w in windows], rows)
+        static = dict(n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens)
 
         def decode_round(pending: list[int], temperature: float) -> list[DecodedWindow]:
             nonlocal key
@@ -331,28 +330,36 @@ class JaxBackend(Backend):
             first_round = len(pending) == len(windows)
             size = rows if first_round else min(rows, gen.prompt_bucket(len(pending), minimum=1))
             padded = pending + [pending[-1]] * (size - len(pending))
-            batch_xkv = xkv if first_round else jax.tree.map(lambda a: a[jnp.array(padded)], xkv)
-            prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
-            key, call_key = jax.random.split(key)
-            with self._stage("decoder"):
-                out = self._call(
-                    "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
-                    jnp.int32(prompt_len), jnp.int32(sot_index), jnp.float32(temperature), call_key,
-                    n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens,
-                )
-                tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
-            decoded = []
-            for out_row in range(len(pending)):
-                sampled = tokens[out_row].tolist()
-                sampled = sampled[: sampled.index(vocab.eot)] if vocab.eot in sampled else sampled
-                decoded.append(DecodedWindow(
+            beam = config.beam_size if temperature == 0 else 1
+            group = config.best_of if temperature > 0 else beam
+            if first_round and group == 1:
+                batch_xkv = xkv
+            else:  # each window's K/V repeated for its rows
+                batch_xkv = jax.tree.map(lambda a: jnp.take(a, jnp.asarray(np.repeat(padded, group)), axis=0), xkv)
+            prompt_array, prompt_len = gen.pad_prompts([prompt], size * group, vocab.eot)
+            args = (self.loaded.params, batch_xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(sot_index))
+            if beam > 1:
+                with self._stage("decoder"):
+                    out = self._call("beam_search", gen.beam_search.__wrapped__, *args, beam=beam,
+                                     candidates=config.beam_candidates, **static)
+                    *found, no_speech = (np.asarray(x) for x in out)
+                chosen = gen.rank_beams(*found, vocab.eot)
+            else:
+                key, call_key = jax.random.split(key)
+                with self._stage("decoder"):
+                    out = self._call("generate", gen.generate.__wrapped__, *args, jnp.float32(temperature), call_key, **static)
+                    tokens, _, sum_logprob, no_speech = (np.asarray(x) for x in out)
+                chosen, no_speech = gen.best_of_samples(tokens, sum_logprob, group, vocab.eot), no_speech[::group]
+            return [
+                DecodedWindow(
                     tokens=sampled,
-                    avg_logprob=float(sum_logprob[out_row]) / (len(sampled) + 1),
+                    avg_logprob=sum_logprob / (len(sampled) + 1),
                     no_speech_prob=float(no_speech[out_row]),
                     temperature=temperature,
                     text=tokenizer.decode(sampled).strip(),
-                ))
-            return decoded
+                )
+                for out_row, (sampled, sum_logprob) in enumerate(chosen[: len(pending)])
+            ]
 
         return with_fallback(len(windows), config, decode_round, cancel)
 

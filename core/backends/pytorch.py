@@ -232,7 +232,7 @@ class PyTorchBackend(Backend):
     dtypes = {"cpu": ("float32", "bfloat16"), "cuda": ("float32", "float16", "bfloat16")}
     strategies = ("sequential", "batched")
     options = frozenset({
-        "beam_size", "best_of", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "seed",
+        "beam_size", "best_of", "patience", "threads", "temperatures", "condition_on_previous_text", "max_new_tokens", "seed",
         "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold", "strategy", "batch_size",
         "torch_compile",
     })
@@ -362,6 +362,7 @@ class PyTorchBackend(Backend):
                 no_speech_threshold=config.no_speech_threshold,
                 condition_on_previous_text=config.condition_on_previous_text,
                 beam_size=config.beam_size if config.beam_size > 1 else None,
+                patience=config.patience if config.beam_size > 1 else None,  # openai-whisper: only with a beam size
                 best_of=config.best_of,
                 language=language,
                 task=config.task,
@@ -416,6 +417,7 @@ class PyTorchBackend(Backend):
                         sample_len=config.max_new_tokens, fp16=dtype == torch.float16,
                         best_of=config.best_of if sampled else None,
                         beam_size=config.beam_size if not sampled and config.beam_size > 1 else None,
+                        patience=config.patience if not sampled and config.beam_size > 1 else None,
                     )
                     return [
                         DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip())

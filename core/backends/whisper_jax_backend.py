@@ -162,6 +162,7 @@ class WhisperJaxBackend(Backend):
         return {
             "temperatures": [0.0],
             "beam_size": 1,
+            "patience": None,
             "best_of": None,
             "condition_on_previous_text": False,
             "compression_ratio_threshold": None,

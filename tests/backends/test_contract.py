@@ -166,6 +166,16 @@ def test_check_accepts_exactly_the_declared_devices_and_dtypes(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_a_backend_that_reads_the_beam_size_accepts_beams(name):
+    """The form shows a backend the knobs it reads; showing the beam size and then
+    refusing every beam would be a knob that cannot be used."""
+    backend, config = available(name)
+    if "beam_size" not in backends.backend_class(name).options:
+        pytest.skip(f"{name} does not read the beam size")
+    backend.check(config.with_(beam_size=5, patience=2.0))
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_cuda_without_a_gpu_is_one_line(name):
     if why_no_gpu() is None:
         pytest.skip("a GPU is visible here")

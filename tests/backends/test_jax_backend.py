@@ -97,9 +97,64 @@ def test_gpu_asked_for_without_gpu():
         create("jax").check_available(JAX.with_(device="cuda"))
 
 
-def test_beam_search_is_refused_clearly():
-    with pytest.raises(AsrTuiError, match="beam size must be 1"):
-        create("jax").check(JAX.with_(beam_size=5))
+# beam search alone: fallback samples, whose random draws differ between frameworks, would blur the comparison
+BEAM = JAX.with_(beam_size=5, temperatures=(0.0,))
+ONE_POINT = 0.01
+
+
+@pytest.fixture(scope="module")
+def pytorch_beam(long_clip):
+    """openai-whisper's own beam search, beam 5 (its `transcribe`, through our PyTorch
+    backend), on the sample and on the long clip; on one thread, which keeps its
+    thread pool from oversubscribing a shared test machine."""
+    return run_once(BEAM.with_(backend="pytorch", threads=1), [SAMPLE, long_clip[0]])
+
+
+def test_beam_search_gives_openai_whispers_beam_transcripts(pytorch_beam, long_clip):
+    """Word for word on the sample; within a point of WER on the long clip, where
+    greedy decoding scores about 20 points worse, so a search that stayed greedy would fail."""
+    path, text = long_clip
+    sample, long = run_once(BEAM, [SAMPLE, path])
+    assert sample.text == pytorch_beam[0].text
+    assert abs(wer(text, long.text) - wer(text, pytorch_beam[1].text)) <= ONE_POINT, (long.text, pytorch_beam[1].text)
+    applied = {k: long.decoding[k] for k in ("beam_size", "patience", "best_of")}
+    assert applied == {"beam_size": 5, "patience": 1.0, "best_of": None}
+
+
+@pytest.mark.parametrize("found", [0, 1, 3])
+def test_beam_results_are_chosen_as_openai_whisper_chooses_them(found):
+    """`rank_beams` against openai-whisper's own `finalize` and ranker on the same
+    search state: finished sequences topped up with live ones when fewer than the beam,
+    then the best sum of log-probabilities per token (EOT in the sum, not the length)."""
+    import torch
+    from whisper.decoding import BeamSearchDecoder, MaximumLikelihoodRanker
+
+    from asr_tui.core.backends.jaxwhisper.generate import rank_beams
+
+    eot, beam = 50, 3
+    # after four steps: live rows of four tokens (EOT past them), finished ones of two
+    live = np.array([[[1, 2, 3, 4, eot], [1, 2, 6, 7, eot], [8, 5, 5, 5, eot]]])
+    live_sum = np.array([[-2.0, -1.2, -0.9]], np.float32)
+    done = np.full((1, 3, 5), eot)
+    done[0, :, :2] = [[1, 9], [4, 4], [7, 3]]
+    done_sum = np.array([[-1.5, -0.7, -3.0]], np.float32)
+    ours = rank_beams(live, live_sum, done, done_sum, np.array([found]), eot)
+
+    decoder = BeamSearchDecoder(beam, eot, inference=None)
+    decoder.finished_sequences = [{tuple(done[0, i, :2].tolist()) + (eot,): float(done_sum[0, i]) for i in range(found)}]
+    candidates, sums = decoder.finalize(torch.from_numpy(live[:, :, :4]), torch.from_numpy(live_sum))
+    candidates = [[t[: (t == eot).nonzero()[0, 0]] for t in candidates[0]]]
+    best = MaximumLikelihoodRanker(None).rank(candidates, sums)[0]
+    assert ours == [(candidates[0][best].tolist(), pytest.approx(sums[0][best]))]
+
+
+def test_batched_beam_search_decodes_each_window_on_its_own(speech_clip):
+    """Windows share a call as rows of beams: a window's result must not depend on
+    the windows beside it (nor on the padding rows)."""
+    path, text = speech_clip
+    one, four = (run_once(BEAM.with_(strategy="batched", batch_size=b), [path])[0] for b in (1, 4))
+    assert one.text == four.text
+    assert wer(text, four.text) <= CLIP_WER_BOUND
 
 
 def test_cancel_between_batches(long_form_clip):

@@ -18,6 +18,8 @@ from asr_tui.core.errors import AsrTuiError
         ({"language": "de"}, "tiny.en is English-only: leave the language empty or set en"),
         ({"model": "  "}, "the model is empty"),
         ({"beam_size": 0}, "beam_size must be at least 1 (got 0)"),
+        ({"beam_size": 5, "patience": 0.05}, "beam size × patience must round to 1..100 finished candidates (got 5 × 0.05)"),
+        ({"beam_size": 50, "patience": 3.0}, "beam size × patience must round to 1..100 finished candidates (got 50 × 3)"),
     ],
 )
 def test_refused_at_construction_and_on_change(changes, message):
@@ -32,6 +34,8 @@ def test_what_the_rules_allow():
     RunConfig(strategy="batched", batch_size=16)
     RunConfig(temperatures=(0.0, 0.0, 0.5))  # a repeated temperature is a retry, not a decrease
     RunConfig(model="base", language="de")
+    RunConfig(patience=0.0)  # patience acts only in a beam search
+    assert RunConfig(beam_size=5, patience=0.5).beam_candidates == 2  # openai-whisper's round(2.5), half to even
     assert RunConfig(language="English").language == "en"  # a name becomes its code
 
 

@@ -18,7 +18,7 @@ from asr_tui.core.errors import AsrTuiError
 # A value other than the default for each knob, valid together.
 CHANGED = {
     "label": "mine", "backend": "ctranslate2", "model": "base", "device": "cpu", "dtype": "int8",
-    "strategy": "batched", "batch_size": 4, "beam_size": 3, "best_of": 2, "language": "de", "task": "translate",
+    "strategy": "batched", "batch_size": 4, "beam_size": 3, "patience": 2.0, "best_of": 2, "language": "de", "task": "translate",
     "threads": 2, "warmup": 0, "repeat": 5, "clip_seconds": 30.0, "temperatures": (0.0, 0.5), "condition_on_previous_text": False,
     "compression_ratio_threshold": 2.0, "logprob_threshold": -0.5, "no_speech_threshold": 0.5, "seed": 7,
     "max_new_tokens": 100, "compilation_cache": True, "torch_compile": True, "vad_filter": True,
@@ -78,6 +78,17 @@ def test_decoding_settings_are_the_decoding_knobs():
     settings = RunConfig(**CHANGED).decoding_settings()
     assert set(settings) == {k.name for k in KNOBS if k.decoding}
     assert settings["temperatures"] == [0.0, 0.5] and settings["max_new_tokens"] == 100
+
+
+def test_beam_and_sampling_knobs_are_recorded_only_where_they_act():
+    """openai-whisper runs a beam search at temperature 0 only, and samples above it."""
+    pytorch = backends.backend_class("pytorch")()
+    beam = RunConfig(beam_size=5, patience=2.0, best_of=3, temperatures=(0.0, 0.4))
+    assert {k: pytorch.decoding_settings(beam)[k] for k in ("beam_size", "patience", "best_of")} == {
+        "beam_size": 5, "patience": 2.0, "best_of": 3}
+    assert pytorch.decoding_settings(beam.with_(beam_size=1))["patience"] is None  # greedy
+    assert pytorch.decoding_settings(beam.with_(temperatures=(0.4,)))["patience"] is None  # sampled only
+    assert pytorch.decoding_settings(beam.with_(temperatures=(0.0,)))["best_of"] is None  # never sampled
 
 
 def test_language_names_become_codes_without_importing_torch():
