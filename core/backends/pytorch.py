@@ -419,9 +419,13 @@ class PyTorchBackend(Backend):
                         beam_size=config.beam_size if not sampled and config.beam_size > 1 else None,
                         patience=config.patience if not sampled and config.beam_size > 1 else None,
                     )
+                    # Several rows per window (beams, or best-of samples): openai-whisper
+                    # repeats the tokens per row but not the audio features, so a batch of
+                    # windows fails in cross-attention; it decodes one window at a time then.
+                    groups = [pending] if max(options.beam_size or 1, options.best_of or 1) == 1 else [[i] for i in pending]
                     return [
                         DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip())
-                        for r in whisper.decode(model, features[pending], options)
+                        for group in groups for r in whisper.decode(model, features[group], options)
                     ]
 
                 return with_fallback(len(windows), config, decode_round, cancel)

@@ -1,4 +1,4 @@
-"""openai-whisper's backend reports progress inside a 30 s window, not only at its end."""
+"""The PyTorch backend: progress inside a 30 s window, bfloat16 by autocast, torch.compile, batched beam search."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from asr_tui.core import audio, backends, weights
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
-from tests.bounds import SAMPLE_WER_BOUND
-from tests.runner_helpers import progress_reports_before_cancel
+from tests.bounds import LONG_FORM_WER_BOUND, SAMPLE_WER_BOUND
+from tests.runner_helpers import progress_reports_before_cancel, run_once
 
 
 def test_progress_moves_inside_a_window_and_segments_come_per_window():
@@ -84,3 +84,17 @@ def test_torch_compile_compiles_the_encoder_once_and_transcribes_alike():
     assert first.stats["compile_s"] > 0 and warm.stats["compile_s"] == 0
     assert "compile_s" not in eager.stats and backend.model.encoder is backend.encoders[False]
     assert backend.decoding_settings(config)["torch_compile"] is True
+
+
+def test_batched_beam_search_decodes_windows_that_share_a_batch(long_clip):
+    """openai-whisper's `decode` repeats each window's tokens per beam but not its audio
+    features, so a batch of several windows with beams cannot share one call; batched
+    beam search (and best-of sampling) then decodes window by window, on the same
+    windows as JAX's batched beam search, which it must agree with."""
+    path, text = long_clip
+    beam = RunConfig(strategy="batched", batch_size=2, beam_size=3, temperatures=(0.0,), warmup=0, repeat=1)
+    torch_beam = run_once(beam, [path])[0]
+    jax_beam = run_once(beam.with_(backend="jax"), [path])[0]
+    assert abs(wer(text, torch_beam.text) - wer(text, jax_beam.text)) <= 0.01, (torch_beam.text, jax_beam.text)
+    assert wer(text, torch_beam.text) <= LONG_FORM_WER_BOUND
+    assert torch_beam.decoding["beam_size"] == 3
