@@ -267,16 +267,17 @@ class JaxBackend(Backend):
         best = languages[int(np.argmax(logits[languages]))]
         return tokenizer.decode([best]).strip("<|>")
 
-    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompt: list[int], rows: int, config: RunConfig,
-                        tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
-        """Decode windows as one call of `rows` rows; windows that fail openai-whisper's
-        quality checks are decoded again at the next temperature of the schedule."""
+    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompts: list[list[int]], rows: int,
+                        config: RunConfig, tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
+        """Decode windows, each after its prompt (all of one length), as one call of
+        `rows` rows; windows that fail openai-whisper's quality checks are decoded
+        again at the next temperature of the schedule."""
         import jax
         import jax.numpy as jnp
 
         from asr_tui.core.backends.jaxwhisper import generate as gen
 
-        sot_index = prompt.index(tokenizer.sot)
+        sot_index = prompts[0].index(tokenizer.sot)
         key = jax.random.fold_in(jax.random.PRNGKey(config.seed), windows[0].start)
         xkv = self._cross_kv([log_mel.window(mel, w.start, w.frames) for w in windows], rows)
 
@@ -289,7 +290,7 @@ class JaxBackend(Backend):
             size = rows if first_round else min(rows, gen.prompt_bucket(len(pending), minimum=1))
             padded = pending + [pending[-1]] * (size - len(pending))
             batch_xkv = xkv if first_round else jax.tree.map(lambda a: a[jnp.array(padded)], xkv)
-            prompt_array, prompt_len = gen.pad_prompts([prompt], size, vocab.eot)
+            prompt_array, prompt_len = gen.pad_prompts([prompts[row] for row in pending], size, vocab.eot)
             key, call_key = jax.random.split(key)
             out = self._call(
                 "generate", gen.generate.__wrapped__, self.loaded.params, batch_xkv, jnp.asarray(prompt_array),
@@ -335,11 +336,12 @@ class JaxBackend(Backend):
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
 
-            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
-                return self._decode_windows(mel, windows, prompt, rows, config, tokenizer, vocab, cancel)
+            def decode(windows: list[Window], prompts: list[list[int]], rows: int) -> list[DecodedWindow]:
+                return self._decode_windows(mel, windows, prompts, rows, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
-                segments = loops.batched(decode, content_frames, tokenizer, config, progress, cancel)
+                segments = loops.batched(decode, content_frames, mel.mean(axis=0), tokenizer, dims["n_text_ctx"], config,
+                                         progress, cancel)
             else:
                 segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
         text = "".join(s.text for s in segments).strip()
