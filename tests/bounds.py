@@ -21,14 +21,3 @@ LONG_FORM_WER_BOUND = 0.25
 # greedy decoding: numerics differ a little between frameworks (float32 sums in another
 # order), which may flip one word of the sample's 64, never more.
 AGREEMENT_WER_BOUND = 0.02
-
-# The batched long form against sequential on the same clip and weights. The issue
-# asks for one WER point, but on a few minutes of espeak-ng that tiny.en gets a
-# quarter wrong, sequential itself moves by more: on the test clip it scored 0.253
-# in this test and 0.276 in a benchmark script (same weights and settings, another
-# process), and 0.288 instead of 0.227 on the city clip with its first window 21 s
-# instead of 30 s. Three points is that noise; the old batched windows without the previous
-# text sat at its edge (3 points on the test clip), and a lost window costs ten.
-BATCHED_WER_MARGIN = 0.03
-# The longest run of reference words batched may lose where sequential kept them.
-MAX_LOST_WORDS = 9

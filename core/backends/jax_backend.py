@@ -305,20 +305,19 @@ class JaxBackend(Backend):
         best = languages[int(np.argmax(logits[languages]))]
         return tokenizer.decode([best]).strip("<|>")
 
-    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompts: list[list[int]], rows: int,
-                        config: RunConfig, tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
-        """Decode windows, each after its prompt (all of one length), as one call of
-        `rows` windows; windows that fail openai-whisper's quality checks are decoded
-        again at the next temperature of the schedule. As in openai-whisper,
-        temperature 0 is a beam search when the beam size is above 1, and a temperature
-        above 0 draws `best_of` samples per window and keeps the best: either way a
-        window takes that many rows of the call."""
+    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompt: list[int], rows: int, config: RunConfig,
+                        tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
+        """Decode windows as one call of `rows` windows; windows that fail openai-whisper's
+        quality checks are decoded again at the next temperature of the schedule. As in
+        openai-whisper, temperature 0 is a beam search when the beam size is above 1,
+        and a temperature above 0 draws `best_of` samples per window and keeps the best:
+        either way a window takes that many rows of the call."""
         import jax
         import jax.numpy as jnp
 
         from asr_tui.core.backends.jaxwhisper import generate as gen
 
-        sot_index = prompts[0].index(tokenizer.sot)
+        sot_index = prompt.index(tokenizer.sot)
         key = jax.random.fold_in(jax.random.PRNGKey(config.seed), windows[0].start)
         xkv = self._cross_kv([log_mel.window(mel, w.start, w.frames) for w in windows], rows)
         static = dict(n_head=self.loaded.dims["n_text_head"], vocab=vocab, max_new=config.max_new_tokens)
@@ -337,8 +336,7 @@ class JaxBackend(Backend):
                 batch_xkv = xkv
             else:  # each window's K/V repeated for its rows
                 batch_xkv = jax.tree.map(lambda a: jnp.take(a, jnp.asarray(np.repeat(padded, group)), axis=0), xkv)
-            row_prompts = [prompts[window] for window in padded for _ in range(group)]
-            prompt_array, prompt_len = gen.pad_prompts(row_prompts, size * group, vocab.eot)
+            prompt_array, prompt_len = gen.pad_prompts([prompt], size * group, vocab.eot)
             args = (self.loaded.params, batch_xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(sot_index))
             if beam > 1:
                 with self._stage("decoder"):
@@ -392,12 +390,11 @@ class JaxBackend(Backend):
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
 
-            def decode(windows: list[Window], prompts: list[list[int]], rows: int) -> list[DecodedWindow]:
-                return self._decode_windows(mel, windows, prompts, rows, config, tokenizer, vocab, cancel)
+            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+                return self._decode_windows(mel, windows, prompt, rows, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
-                segments = loops.batched(decode, content_frames, mel.mean(axis=0), tokenizer, dims["n_text_ctx"], config,
-                                         progress, cancel)
+                segments = loops.batched(decode, content_frames, tokenizer, config, progress, cancel)
             else:
                 segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
             text = "".join(s.text for s in segments).strip()

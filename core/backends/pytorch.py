@@ -226,31 +226,6 @@ def _timing_pass(timer: StageTimer):
         _pass_timer = None
 
 
-@functools.cache
-def _prompted_task():
-    """openai-whisper's `DecodingTask` (what `whisper.decode` runs) with a prompt per
-    row. The library gives every row of a batch the same initial tokens; the batched
-    long form prompts each row with its own stream's previous text (all of one
-    length), so this task is built on the first row's prompt, which fixes every
-    length and index its logit rules use, and hands its sampling loop all the rows."""
-    import torch
-    from whisper.decoding import DecodingTask
-
-    class PromptedTask(DecodingTask):
-        def __init__(self, model, options, prompts: list[list[int]]) -> None:
-            self.prompts = prompts
-            super().__init__(model, options)
-
-        def _get_initial_tokens(self) -> tuple[int, ...]:
-            return tuple(self.prompts[0])
-
-        def _main_loop(self, audio_features, tokens):
-            rows = torch.tensor(self.prompts, device=tokens.device).repeat_interleave(self.n_group, dim=0)
-            return super()._main_loop(audio_features, rows)
-
-    return PromptedTask
-
-
 class PyTorchBackend(Backend):
     name = "pytorch"
     description = "openai-whisper on PyTorch (the reference)"
@@ -410,10 +385,10 @@ class PyTorchBackend(Backend):
     def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
         """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
-        on openai-whisper's own decoder: its `DecodingTask` decodes the streams' current
-        windows side by side, each after its own previous text, greedy or beam, with the
-        library's logit rules, so framework and strategy can be told apart in the study
-        (PyTorch batched against JAX batched, each against its sequential row)."""
+        on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
+        windows and decodes them side by side, greedy or beam, with its own logit rules,
+        so framework and strategy can be told apart in the study (PyTorch batched
+        against JAX batched, each against its sequential row)."""
         import torch
         import whisper
         from whisper.audio import N_FRAMES
@@ -428,7 +403,8 @@ class PyTorchBackend(Backend):
                 language = max(probs, key=probs.get)
             tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language, task=config.task)
 
-            def decode(windows: list[Window], prompts: list[list[int]], rows: int) -> list[DecodedWindow]:
+            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+                # batched windows share the start-of-transcript prompt, which whisper.decode builds itself
                 batch = torch.stack([whisper.pad_or_trim(mel[:, w.start : w.start + w.frames], N_FRAMES) for w in windows]).to(dtype)
                 # encoded once for every temperature round (`whisper.decode` takes features
                 # in place of a log-mel), as the JAX backend keeps its cross-attention K/V
@@ -449,16 +425,12 @@ class PyTorchBackend(Backend):
                     groups = [pending] if max(options.beam_size or 1, options.best_of or 1) == 1 else [[i] for i in pending]
                     return [
                         DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip())
-                        for group in groups
-                        for r in _prompted_task()(model, options, [prompts[row] for row in group]).run(features[group])
+                        for group in groups for r in whisper.decode(model, features[group], options)
                     ]
 
                 return with_fallback(len(windows), config, decode_round, cancel)
 
-            content_frames = mel.shape[-1] - N_FRAMES
-            loudness = mel[:, :content_frames].mean(dim=0).float().cpu().numpy()
-            segments = loops.batched(decode, content_frames, loudness, tokenizer, model.dims.n_text_ctx, config,
-                                     progress, cancel)
+            segments = loops.batched(decode, mel.shape[-1] - N_FRAMES, tokenizer, config, progress, cancel)
         if self.device == "cuda":
             torch.cuda.synchronize()
         text = "".join(s.text for s in segments).strip()

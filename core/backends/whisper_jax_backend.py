@@ -8,9 +8,9 @@ directory with Flax weights, exported once from the checkpoint (`core.weights.hu
 
 It decodes the whisper-jax way only: greedy, without temperature fallback, with
 timestamps, `batch_size` windows per compiled call, merged by transformers'
-long-form decoding. Its windows are whisper-jax's defaults (30 s, overlapping by
-5 s on each side); our batched strategy no longer decodes such windows without the
-previous text (`longform.loops`), so this row is the library's own way. One deviation, recorded with every result: the
+long-form decoding. Its windows are passed the sizes of our JAX batched strategy
+(30 s, overlapping by 5 s on each side: whisper-jax's defaults), so the two rows
+compare the same work. One deviation, recorded with every result: the
 windows stop at the first that reaches the end of the audio, as transformers' own
 chunking does. whisper-jax's chunking goes on to windows lying wholly inside that
 last one, and the merge, which assumes they do not exist, repeats their text.
@@ -33,12 +33,11 @@ from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends import jax_compiles
+from asr_tui.core.backends.longform.seams import STRIDE_FRAMES
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLE_RATE, WINDOW_SECONDS, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
-
-STRIDE_FRAMES = 5 * FRAMES_PER_SECOND  # windows overlap by this much on each side (whisper-jax's chunk / 6)
 
 # --no-deps: its metadata pins transformers < 4.35, which current JAX cannot run
 NOT_INSTALLED = (

@@ -2,6 +2,5 @@
 openai-whisper keeps `transcribe.py` apart from `decoding.py`).
 
 Framework-free (no torch, no jax): every backend that decodes windows itself shares
-the seek rule, the quality checks and the sections the batched strategy runs
-side by side.
+the window plan, the seek rule, the quality checks and the seam merge.
 """

@@ -1,20 +1,10 @@
 """The two ways over a long recording, apart from how a window is decoded.
 
-`sequential` is openai-whisper's seek loop; `batched` runs that same loop in several
-sections of the recording at once, their current windows decoded side by side. Both
-take a `DecodeFn`, so a backend supplies only the decoding of a batch of windows
-(with its temperature fallback) and both loops behave the same whatever the
-framework.
-
-Why not whisper-jax's overlapping windows, each decoded on its own: that drops the
-previous text that sequential decoding prompts every window with. Their extra errors
-lay inside the windows, not at the seams or the window edges, and on the test clip
-sequential decoding without the prompt scored as badly as they did (0.304, 0.306,
-against 0.276 with it). With the prompt kept, batched differs from sequential only
-in where its windows start (the section cuts). How much that costs is below what
-these clips can tell: sequential's own WER moves by 6 points on the city clip when
-its first window is shortened to 21 s, and by 2 on the test clip between two
-processes with the same weights and settings.
+`sequential` is openai-whisper's seek loop; `batched` is whisper-jax's overlapping
+windows decoded many at a time, plus a few more where their transcript has a hole
+(`seams.redecode`). Both take a `DecodeFn`, so a backend supplies only
+the decoding of a batch of windows (with its temperature fallback) and both loops
+behave the same whatever the framework.
 """
 
 from __future__ import annotations
@@ -22,134 +12,102 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-import numpy as np
-
 from asr_tui.core.backends.base import check_cancel
-from asr_tui.core.backends.longform import sections
+from asr_tui.core.backends.longform import seams
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_silence, split_segments
 from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, ProgressFn, Segment
 
+MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
+
 
 class DecodeFn(Protocol):
-    def __call__(self, windows: list[Window], prompts: list[list[int]], rows: int) -> list[DecodedWindow]:
-        """Decode `windows` (at most `rows` of them), each after its own prompt (all of
-        one length), as one call of `rows` rows: a backend with compiled shapes pads
-        to `rows`, so every call of a pass has the same shape."""
-
-
-class _Stream:
-    """openai-whisper's seek loop over frames `seek` to `end`, one step at a time, so
-    that several streams can advance side by side: the window to decode, the text
-    before it (the prompt's source), and what a decoded window adds."""
-
-    def __init__(self, seek: int, end: int, tokenizer, config: RunConfig) -> None:
-        self.start = self.seek = seek
-        self.end, self.tokenizer, self.config = end, tokenizer, config
-        self.tokens: list[int] = []
-        self.prompt_reset_since = 0
-        self.segments: list[Segment] = []
-
-    @property
-    def done(self) -> bool:
-        return self.seek >= self.end
-
-    @property
-    def heard_frames(self) -> int:
-        return min(self.seek, self.end) - self.start
-
-    def window(self) -> Window:
-        return Window(self.seek, min(WINDOW_FRAMES, self.end - self.seek))
-
-    def previous(self) -> list[int]:
-        return self.tokens[self.prompt_reset_since :] if self.config.condition_on_previous_text else []
-
-    def hear(self, decoded: DecodedWindow, window: Window) -> tuple[list[Segment], int]:
-        """The segments of `decoded` that are complete and how many frames to advance
-        (the seek rule); its tokens become the text before the next window."""
-        if is_silence(decoded, self.config):
-            return [], window.frames
-        new, advance, consumed = split_segments(decoded.tokens, window, self.tokenizer.timestamp_begin, self.tokenizer.decode)
-        self.tokens.extend(decoded.tokens[:consumed])
-        if not self.config.condition_on_previous_text or decoded.temperature > 0.5:
-            self.prompt_reset_since = len(self.tokens)
-        return new, advance
-
-    def step(self, decoded: DecodedWindow) -> list[Segment]:
-        new, advance = self.hear(decoded, self.window())
-        self.segments.extend(new)
-        self.seek += advance
-        return new
-
-
-def _prompt(tokenizer, previous: list[int]) -> list[int]:
-    prompt = list(tokenizer.sot_sequence)
-    return [tokenizer.sot_prev] + previous + prompt if previous else prompt
+    def __call__(self, windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+        """Decode `windows` (at most `rows` of them) after the same `prompt`, as one
+        call of `rows` rows: a backend with compiled shapes pads to `rows`, so every
+        call of a pass has the same shape."""
 
 
 def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int, config: RunConfig,
                progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """openai-whisper's loop: one window, advance to the last complete segment, repeat."""
-    stream = _Stream(0, content_frames, tokenizer, config)
-    while not stream.done:
+    seek, all_tokens, prompt_reset_since, segments = 0, [], 0, []
+    while seek < content_frames:
+        window = Window(seek, min(WINDOW_FRAMES, content_frames - seek))
+        previous = all_tokens[prompt_reset_since:] if config.condition_on_previous_text else []
+        prompt = list(tokenizer.sot_sequence)
+        if previous:
+            prompt = [tokenizer.sot_prev] + previous[-(n_text_ctx // 2 - 1):] + prompt
         check_cancel(cancel)
-        prompt = _prompt(tokenizer, stream.previous()[-(n_text_ctx // 2 - 1):])
-        new = stream.step(decode([stream.window()], [prompt], 1)[0])
-        progress(min(stream.seek, content_frames) / FRAMES_PER_SECOND, new)
-    return stream.segments
+        decoded = decode([window], prompt, 1)[0]
+        if is_silence(decoded, config):
+            seek += window.frames
+            progress(seek / FRAMES_PER_SECOND, [])
+            continue
+        new, advance, consumed = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode)
+        segments.extend(new)
+        all_tokens.extend(decoded.tokens[:consumed])
+        if not config.condition_on_previous_text or decoded.temperature > 0.5:
+            prompt_reset_since = len(all_tokens)
+        seek += advance
+        progress(min(seek, content_frames) / FRAMES_PER_SECOND, new)
+    return segments
 
 
 def batched_settings() -> dict:
-    """What the batched strategy applies beyond the configuration, for a backend's
-    `decoding_settings`: parallel seek loops, each over its own section of at least
-    this length, each section after the first prompted by a lead-in window."""
+    """What the batched strategy applies whatever the configuration says, for a
+    backend's `decoding_settings`: each window decoded on its own (no previous text),
+    in whisper-jax's overlapping windows."""
     return {
-        "long_form": "parallel seek loops (one per row, sections cut at pauses)",
-        "min_section_s": sections.MIN_SECTION_FRAMES / FRAMES_PER_SECOND,
-        "lead_in_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
+        "condition_on_previous_text": False,
+        "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
+        "stride_length_s": seams.STRIDE_FRAMES / FRAMES_PER_SECOND,
     }
 
 
-def batched(decode: DecodeFn, content_frames: int, loudness: np.ndarray, tokenizer, n_text_ctx: int,
-            config: RunConfig, progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
-    """openai-whisper's seek loop in up to batch_size sections at once (`sections`),
-    the current window of every stream decoded in one call, each after its own
-    stream's previous text.
-
-    A section after the first begins where no text has been heard yet; rather than
-    decode its first window without a prompt, its stream first hears the 30 s before
-    the section (a lead-in, in the first call beside the first section's first window)
-    and keeps only that window's text, as the prompt.
-
-    Rows of one call share a prompt length (a compiled shape; openai-whisper's
-    `DecodingTask` builds one token tensor): rows that have previous text are cut to
-    the shortest among them (after one window of speech, over a hundred of the 223
-    tokens sequential decoding takes), and rows without any (a stream whose prompt was reset)
-    are decoded in a call of their own rather than take every row's away.
-
-    `loudness`: one value per mel frame of the content, where quiet means a pause."""
+def batched(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
+            progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
+    """whisper-jax's way: overlapping windows, batch_size per call, merged at the
+    seams; then, round by round, a window wherever speech went unheard."""
     total = content_frames / FRAMES_PER_SECOND
-    bounds = sections.cuts(loudness[:content_frames], sections.count(content_frames, config.batch_size))
-    streams = [_Stream(start, end, tokenizer, config) for start, end in zip(bounds, bounds[1:])]
-    rows = len(streams)
-    leads = [Window(max(0, s.seek - WINDOW_FRAMES), min(WINDOW_FRAMES, s.seek)) for s in streams[1:]]
-    if leads and config.condition_on_previous_text:
+    windows = seams.plan(content_frames)
+    prompt = list(tokenizer.sot_sequence)
+    # The windows are spread evenly over the fewest calls of at most batch_size:
+    # every row of a call costs a full decode step until its longest window ends,
+    # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.
+    calls = -(-len(windows) // config.batch_size)
+    rows = -(-len(windows) // calls)
+    decoded: list[DecodedWindow] = []
+    for first in range(0, len(windows), rows):
         check_cancel(cancel)
-        first = streams[0]
-        decoded = decode([first.window()] + leads, [_prompt(tokenizer, [])] * rows, rows)
-        for stream, window, lead in zip(streams[1:], leads, decoded[1:]):
-            stream.hear(lead, window)
-        first.step(decoded[0])
-    while active := [s for s in streams if not s.done]:
-        prompted = [s for s in active if s.previous()]
-        limit = min([len(s.previous()) for s in prompted] + [n_text_ctx // 2 - 1])
-        for group in (prompted, [s for s in active if not s.previous()]):
-            if group:
-                check_cancel(cancel)
-                prompts = [_prompt(tokenizer, s.previous()[-limit:]) for s in group]
-                for stream, decoded in zip(group, decode([s.window() for s in group], prompts, rows)):
-                    stream.step(decoded)
-        progress(sum(s.heard_frames for s in streams) / FRAMES_PER_SECOND, [])
-    segments = [segment for stream in streams for segment in stream.segments]
+        group = windows[first : first + rows]
+        decoded += decode(group, prompt, rows)
+        progress(min(total, group[-1].end), [])
+
+    def segments_of(decoded: DecodedWindow, window: Window) -> list[Segment]:
+        if is_silence(decoded, config):
+            return []
+        found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
+        return [s for s in found if s.start < window.end]
+
+    heard = [(w, segments_of(d, w)) for w, d in zip(windows, decoded)]
+    tried = {w.start for w in windows}
+    for _ in range(MAX_REDECODE_ROUNDS):
+        redo = seams.redecode(heard, content_frames, tried)
+        if not redo:
+            break
+        # Decoded together, in power-of-two widths no wider than the first calls: each
+        # width is one more compiled shape for a backend that compiles.
+        size = min(rows, 1 << (len(redo) - 1).bit_length())
+        found = []
+        for first in range(0, len(redo), size):
+            check_cancel(cancel)
+            group = [r.window for r in redo[first : first + size]]
+            found += [segments_of(d, w) for w, d in zip(group, decode(group, prompt, size))]
+        tried.update(r.window.start for r in redo)
+        for r, segments in reversed(list(zip(redo, found))):  # from the end: indices stay valid
+            if segments:  # a window that heard nothing leaves the one it would replace
+                heard[r.index : r.index + r.replaces] = [(r.window, segments)]
+    segments = seams.merge_windows(heard)
     progress(total, segments)
     return segments

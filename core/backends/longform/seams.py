@@ -1,0 +1,175 @@
+"""The batched (whisper-jax) long form: a plan of overlapping windows, the windows
+to decode again where speech went unheard, and the merge of their transcripts.
+
+Windows overlap by a stride on each side; at each seam the words both windows heard
+are aligned so the seam keeps each word once, and a word only one window heard is
+never cut.
+
+Decoded on its own, without the previous text as a prompt, a window that starts in
+the middle of speech sometimes comes back with a word or two and a low likelihood,
+which the no-speech rule then takes for silence; or it stops early. The window
+before it has ended and the one after has not begun, so half a minute of speech can
+vanish. Sequential decoding never sees this because each window starts where the
+last one's transcript ended (the seek rule). `redecode` applies that rule where
+the batched transcript has a hole: the window is decoded again from where the
+speech heard before it ends.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from asr_tui.core.backends.longform.window import Window
+from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, Segment
+
+STRIDE_FRAMES = 5 * FRAMES_PER_SECOND  # windows overlap by this much on each side (whisper-jax's chunk / 6)
+UNHEARD_SECONDS = 1.0  # audio with no transcript that is let go (a pause), at a seam or at the end
+SEAM_SLACK_SECONDS = 1.0  # words this far outside an overlap may still be the same words
+MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by them: "the" is not enough
+MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
+REDECODE_LOOKBACKS = (5.0, 0.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
+
+
+def plan(content_frames: int) -> list[Window]:
+    """Full windows overlapping by `STRIDE_FRAMES` on each side, the last one cut at
+    the end of the audio."""
+    step = WINDOW_FRAMES - 2 * STRIDE_FRAMES
+    starts = [0]
+    while starts[-1] + WINDOW_FRAMES < content_frames:
+        starts.append(starts[-1] + step)
+    return [Window(start, min(WINDOW_FRAMES, content_frames - start)) for start in starts]
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: float  # estimated from the word's share of its segment's characters
+    end: float
+    segment: int  # index into the window's segments
+    position: int  # index of the word inside its segment
+    last: bool  # the segment's final word
+
+    @property
+    def time(self) -> float:
+        return (self.start + self.end) / 2
+
+
+def _words(segments: list[Segment]) -> list[_Word]:
+    words = []
+    for index, segment in enumerate(segments):
+        parts = segment.text.split()
+        total = sum(len(p) + 1 for p in parts) or 1
+        per_char = (segment.end - segment.start) / total
+        done = 0
+        for position, part in enumerate(parts):
+            start = segment.start + done * per_char
+            done += len(part) + 1
+            words.append(_Word(part, start, segment.start + done * per_char, index, position, position == len(parts) - 1))
+    return words
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, overlap_end: float) -> tuple[int, int]:
+    """How many words of `previous` to keep and of `following` to skip: the middle of
+    the longest run of words both windows heard in the overlap; without one, the
+    overlap's midpoint, moved so that no word only one window heard is dropped."""
+    if not previous or not following:
+        return len(previous), 0
+    a = [i for i, w in enumerate(previous) if w.time >= overlap_start - SEAM_SLACK_SECONDS]
+    b = [i for i, w in enumerate(following) if w.time <= overlap_end + SEAM_SLACK_SECONDS]
+    if a and b:
+        matcher = difflib.SequenceMatcher(None, [_key(previous[i].text) for i in a], [_key(following[i].text) for i in b], autojunk=False)
+        runs = [
+            run for run in matcher.get_matching_blocks()
+            if run.size >= MIN_AGREEMENT and abs(previous[a[run.a]].time - following[b[run.b]].time) <= MAX_SKEW_SECONDS
+        ]
+        if runs:
+            run = max(runs, key=lambda r: r.size)
+            middle = run.size // 2
+            return a[run.a + middle], b[run.b + middle]
+    # Between the first word `following` heard and the last one `previous` heard, both
+    # heard the audio; outside it only one did, and its words stay.
+    cut = min(max((overlap_start + overlap_end) / 2, following[0].time), previous[-1].time)
+    keep = sum(1 for w in previous if w.time <= cut)
+    skip = sum(1 for w in following if w.time <= cut)
+    return keep, skip
+
+
+def merge_windows(windows: list[tuple[Window, list[Segment]]]) -> list[Segment]:
+    """windows: each window with its segments (in absolute time), in order of start.
+    Consecutive windows overlap; each seam is cut where both windows' words agree."""
+    merged: list[tuple[_Word, tuple[int, int]]] = []
+    segment_bounds: dict[tuple[int, int], Segment] = {}
+    previous_end = None
+    for w_index, (window, segments) in enumerate(windows):
+        words = [(word, (w_index, word.segment)) for word in _words(segments)]
+        for s_index, segment in enumerate(segments):
+            segment_bounds[(w_index, s_index)] = segment
+        if merged and previous_end is not None and window.offset < previous_end:
+            keep, skip = _cut([w for w, _ in merged], [w for w, _ in words], window.offset, previous_end)
+            merged = merged[:keep] + words[skip:]
+        else:
+            merged.extend(words)
+        previous_end = window.end
+    out: list[Segment] = []
+    for owner in dict.fromkeys(owner for _, owner in merged):
+        group = [w for w, o in merged if o == owner]
+        source = segment_bounds[owner]
+        # a segment cut at a seam keeps the estimated time of its first or last kept word
+        start = source.start if group[0].position == 0 else group[0].start
+        end = source.end if group[-1].last else group[-1].end
+        out.append(Segment(start, end, " " + " ".join(w.text for w in group)))
+    return _monotonic(out)
+
+
+def _monotonic(segments: list[Segment]) -> list[Segment]:
+    """Seams can leave a segment starting before its predecessor ends: clamp."""
+    fixed: list[Segment] = []
+    for segment in segments:
+        start = max(segment.start, fixed[-1].end) if fixed else segment.start
+        fixed.append(Segment(start, max(start, segment.end), segment.text))
+    return fixed
+
+
+@dataclass(frozen=True)
+class Redecode:
+    window: Window
+    index: int  # its place among the windows
+    replaces: bool  # whether it takes the place of the window there or goes before it
+
+
+def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int]) -> list[Redecode]:
+    """Where the transcript has a hole, the window to decode again there.
+
+    A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
+    before one (the coverage) to the first word that window heard, or to the end of
+    the audio. The new window starts a little before the coverage ends, as every
+    batched window overlaps the one before, so that it does not begin on the word
+    that went unheard; a start that was tried already (`tried`, in frames) gives way
+    to the next in `REDECODE_LOOKBACKS`, since a window that starts elsewhere in the
+    speech is decoded afresh. It takes the place of the window after the hole when it
+    starts inside it (it hears all that window could from there on), and goes before
+    it otherwise."""
+    total = content_frames / FRAMES_PER_SECOND
+    covered = 0.0
+    found: list[Redecode] = []
+    taken = set(tried)
+    for index in range(len(windows) + 1):
+        window, segments = windows[index] if index < len(windows) else (None, [])
+        first = total if window is None else segments[0].start if segments else window.end
+        if index > 0 and first - covered > UNHEARD_SECONDS:
+            earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
+            starts = [max(earliest, round((covered - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
+            start = next((s for s in starts if s not in taken), None)
+            if start is not None:
+                replaces = window is not None and start >= window.start
+                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start)), index, replaces))
+                taken.update(starts)  # the windows after a silent one see the same hole
+        if segments:
+            covered = max(covered, segments[-1].end)
+    return found
