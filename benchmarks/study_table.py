@@ -6,7 +6,9 @@ the longest run of reference words the transcript lost, and the longest it lost
 where the baseline row (the first `pytorch float32 sequential` row, else the first
 row) kept them, then peak GPU and RSS memory, compile, first and warm seconds and
 the warm passes' spread. A row that transcribes less is not faster: the lost-span
-columns say when that happened.
+columns say when that happened. Where the rows differ one factor at a time (the
+study-decomposed presets), the speed-up split into strategy, dtype and framework
+(`core.decomposition`) follows the table.
 
     .venv/bin/python -m benchmarks.study_table benchmarks/results/gpu-h100-2026-11-25 [--markdown OUT.md]
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from asr_tui.core import decomposition, export
 from asr_tui.core.alignment import longest_dropped_span
 from asr_tui.core.results import RunResult
 
@@ -73,11 +76,14 @@ def main() -> None:
     body = rows(results, reference)
     for row in body:
         table.add_row(*row)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    found = decomposition.decompose(results)
+    if found.steps:
+        print(f"speed-up decomposed: {found.summary() or 'no chain from pytorch sequential float32'}\n")
+        print(export.markdown_table(decomposition.TABLE_HEADER, decomposition.table_rows(found)))
     if args.markdown:
-        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-        lines += ["| " + " | ".join(row) + " |" for row in body]
-        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        args.markdown.write_text(export.markdown_table(list(COLUMNS), body), encoding="utf-8")
 
 
 if __name__ == "__main__":

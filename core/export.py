@@ -72,7 +72,7 @@ def _markdown_cell(value) -> str:
     return "" if value is None else str(value).replace("|", "\\|")
 
 
-def _markdown_table(header: list[str], table_rows: list[list]) -> str:
+def markdown_table(header: list[str], table_rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table_rows:
         lines.append("| " + " | ".join(_markdown_cell(v) for v in row) + " |")
@@ -86,17 +86,17 @@ def to_markdown(results: list[RunResult]) -> str:
     speedup decomposed."""
     unlike = parity.line(results)
     text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
-    text += _markdown_table([name for name, _ in COLUMNS], rows(results))
+    text += markdown_table([name for name, _ in COLUMNS], rows(results))
     warnings = [f"- row {number}: {note}" for number, r in enumerate(results, start=1) for note in r.to_dict()["warnings"]]
     if warnings:
         text += "\n" + "\n".join(warnings) + "\n"
     summaries = [s.to_dict() for s in corpus.summarize(results)]
     if any(s["files"] > 1 for s in summaries):
-        text += "\n" + _markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])
+        text += "\n" + markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])
     found = decomposition.decompose(results)
     if found.steps:
         text += "\nSpeedup decomposed" + (f": {found.summary()}" if found.path else "") + "\n\n"
-        text += _markdown_table(decomposition.TABLE_HEADER, decomposition.table_rows(found))
+        text += markdown_table(decomposition.TABLE_HEADER, decomposition.table_rows(found))
     return text
 
 
