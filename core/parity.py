@@ -58,8 +58,12 @@ class Difference:
         return {"setting": self.setting, "values": self.values}
 
 
-def _key(value) -> str:
-    return "\0not recorded" if value is NOT_RECORDED else json.dumps(value, sort_keys=True)
+def _key(setting: str, value) -> str:
+    if value is NOT_RECORDED:
+        return "\0not recorded"
+    if value is None and setting in BY_NAME and BY_NAME[setting].kind == "bool":
+        value = False  # a switch a backend does not have is a switch off: the same work
+    return json.dumps(value, sort_keys=True)
 
 
 def _text(value) -> str:
@@ -75,11 +79,11 @@ def _text(value) -> str:
 def compared(configurations: list[dict[str, object]]) -> set[str]:
     """The settings the configurations vary by design (see the module's docstring)."""
     names = {name for c in configurations for name in c}
-    differing = sorted(n for n in names if len({_key(c.get(n, NOT_RECORDED)) for c in configurations}) > 1)
+    differing = sorted(n for n in names if len({_key(n, c.get(n, NOT_RECORDED)) for c in configurations}) > 1)
     knobs = [n for n in differing if n in BY_NAME and FOLLOWS.get(n) not in differing]
     axes = (["backend"] if "backend" in knobs else []) + [n for n in knobs if n != "backend"]
-    grid = {tuple(_key(c.get(n, NOT_RECORDED)) for n in axes) for c in configurations}
-    full = math.prod(len({_key(c.get(n, NOT_RECORDED)) for c in configurations}) for n in axes)
+    grid = {tuple(_key(n, c.get(n, NOT_RECORDED)) for n in axes) for c in configurations}
+    full = math.prod(len({_key(n, c.get(n, NOT_RECORDED)) for c in configurations}) for n in axes)
     design = set(axes) if len(grid) == full else {"backend"} & set(axes)
     return design | {n for n, source in FOLLOWS.items() if source in design}
 
@@ -98,7 +102,7 @@ def differences(results: list["RunResult"]) -> list[Difference]:
     found = []
     for setting in dict.fromkeys(n for c in configurations for n in c):
         values = [c.get(setting, NOT_RECORDED) for c in configurations]
-        if setting not in design and len({_key(v) for v in values}) > 1:
+        if setting not in design and len({_key(setting, v) for v in values}) > 1:
             found.append(Difference(setting, {name: _text(v) for name, v in zip(names, values)}))
     return found
 

@@ -69,3 +69,13 @@ def test_one_configuration_over_several_files_has_nothing_to_compare():
 def test_the_document_lists_the_differences():
     doc = document([config("A"), config("B", "jax", decoding={"temperatures": [0.0]})])
     assert doc["not_like_for_like"] == [{"setting": "temperatures", "values": {"A": "0,0.2", "B": "0"}}]
+
+
+def test_a_switch_one_backend_lacks_is_the_same_as_off():
+    """torch.compile off on PyTorch and absent from JAX do the same work; on, it differs."""
+    off, on = (config("PyTorch", decoding={"torch_compile": value}) for value in (False, True))
+    jax = config("JAX", "jax", decoding={"torch_compile": None})
+    assert parity.differences([off, jax]) == []
+    assert {d.setting: d.values for d in parity.differences([on, jax])} == {
+        "torch_compile": {"PyTorch": "True", "JAX": "not applied"},
+    }
