@@ -178,6 +178,10 @@ TABLE_COLUMNS = {
     "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
     "rtfx": "RTFx", "wer": "WER", "raw_wer": "raw WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
 }
+# Below `WIDE` terminal columns the tables keep what a comparison is read by, so no
+# figure is cut to an ellipsis; --json and --markdown always hold every column.
+WIDE = 140
+NARROW_COLUMNS = ("config", "warm_median_s", "cv", "rtfx", "wer", "peak_rss_mb")
 CORPUS_COLUMNS = {
     "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
     "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
@@ -213,21 +217,23 @@ def wer_note(results: list[RunResult]) -> str | None:
     return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
 
 
-def breakdown_table(results: list[RunResult]) -> Table | None:
+def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | None:
     """Where each row's time went (median stage seconds of its counted passes) and its
-    energy, when any row has one of them."""
+    energy (not in a narrow terminal), when any row has one of them."""
     if not any(r.passes for r in results):  # results from before passes were recorded
         return None
     table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say) and energy",
                   box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in ("config", "decode s", *(name for name in stages.STAGES), "CPU J/audio h", "GPU J/audio h"):
-        table.add_column(header, justify="left" if header == "config" else "right")
+    extra = () if narrow else ("CPU J/audio h", "GPU J/audio h")
+    for header in ("config", "decode s", *(name for name in stages.STAGES), *extra):
+        table.add_column(header, justify="left" if header == "config" else "right", no_wrap=header != "config")
     for r in results:
         timed, joules = r.stages_s, r.energy
         cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
         energy_cells = [str(joules[f"{c}_j_per_audio_hour"]) if joules else "n/a" for c in ("cpu", "gpu")]
         decode = "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}"
-        table.add_row(r.config_name, decode, *cells, *(c.replace(stages.NOT_AVAILABLE, "n/a") for c in energy_cells))
+        energy_cells = [] if narrow else [c.replace(stages.NOT_AVAILABLE, "n/a") for c in energy_cells]
+        table.add_row(r.config_name, decode, *cells, *energy_cells)
     return table
 
 
@@ -267,19 +273,24 @@ def decomposition_table(results: list[RunResult]) -> Table | None:
     return table
 
 
-def results_table(results: list[RunResult]) -> Group:
+def results_table(results: list[RunResult], width: int | None = None) -> Group:
     """What the configurations differ in beyond those compared (above the comparison),
     the per-file table (with a marks column), a line for every mark, the WER's
     normaliser, each configuration's speed against the first, and the corpus and
-    decomposition tables when there are some."""
-    table = Table(title="asr-tui results", box=box.SIMPLE_HEAD, pad_edge=False)
+    decomposition tables when there are some. In a terminal narrower than `WIDE`
+    the per-file and stage tables keep fewer columns, whole."""
+    narrow = width is not None and width < WIDE
+    columns = [c for c in TABLE_COLUMNS if not narrow or c in NARROW_COLUMNS]
+    table = Table(title="asr-tui results" + (" (the terminal's width; --json has every column)" if narrow else ""),
+                  box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
     table.add_column(stability.BUSY_MARK + stability.UNSTABLE_MARK + stability.OUTLIER_MARK + stability.RECOMPILED_MARK, justify="left")
-    for column, header in TABLE_COLUMNS.items():
-        table.add_column(header, justify="left" if column in ("config", "audio") else "right")
+    for column in columns:
+        table.add_column(TABLE_COLUMNS[column], justify="left" if column in ("config", "audio") else "right",
+                         no_wrap=column not in ("config", "audio"))
     for result, row in zip(results, export.rows(results)):
         values = dict(zip(names, row))
-        table.add_row(stability.marks(result), *(_cell(c, values) for c in TABLE_COLUMNS))
+        table.add_row(stability.marks(result), *(_cell(c, values) for c in columns))
     unlike = parity.line(results)
     speeds = relative_speeds(results)
     parts = [Text(unlike, style="bold")] if unlike else []
@@ -287,7 +298,7 @@ def results_table(results: list[RunResult]) -> Group:
     parts += [Text(line) for line in filter(None, [wer_note(results)])]
     if speeds:
         parts.append(Text("speed against the first configuration (warm medians, ± from both spreads):\n  " + "\n  ".join(speeds)))
-    parts += [t for t in (breakdown_table(results), corpus_table(results), decomposition_table(results)) if t is not None]
+    parts += [t for t in (breakdown_table(results, narrow), corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 
 
@@ -382,7 +393,8 @@ def main(argv: list[str]) -> int:
     results = reporter.results
     if results:
         # Piped output is for scripts: no terminal width to fit, so never wrap rows.
-        Console(width=None if sys.stdout.isatty() else 200).print(results_table(results))
+        out = Console(width=None if sys.stdout.isatty() else 200)
+        out.print(results_table(results, out.width))
     export_failed = False
     if args.json and results:
         try:
