@@ -26,7 +26,7 @@ from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
-from asr_tui.core.results import RunResult
+from asr_tui.core.results import RunResult, pass_order
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 
@@ -211,6 +211,21 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
     return lines
 
 
+def order_note(results: list[RunResult]) -> str | None:
+    """The order interleaved passes ran in on each file, one letter per configuration
+    (A1 B1 B2 A2 ...), as the document's `order` records it."""
+    if not any(r.interleaved for r in results):
+        return None
+    letters: dict[str, str] = {}
+    for r in results:
+        letters.setdefault(r.config_name, chr(ord("A") + len(letters)))
+    by_file: dict[str, list[str]] = {}
+    for step in pass_order(results):
+        by_file.setdefault(Path(step["audio"]).name, []).append(f"{letters[step['config']]}{step['pass']}")
+    legend = ", ".join(f"{letter} = {name}" for name, letter in letters.items())
+    return f"passes interleaved ({legend}): " + "; ".join(f"{name}: {' '.join(order)}" for name, order in by_file.items())
+
+
 def wer_note(results: list[RunResult]) -> str | None:
     """Which normaliser the WER column was counted after (raw WER: words as written)."""
     names = sorted({r.normaliser for r in results if r.wer is not None and r.normaliser})
@@ -295,7 +310,7 @@ def results_table(results: list[RunResult], width: int | None = None) -> Group:
     speeds = relative_speeds(results)
     parts = [Text(unlike, style="bold")] if unlike else []
     parts += [table, *(Text(note) for note in mark_notes(results))]
-    parts += [Text(line) for line in filter(None, [wer_note(results)])]
+    parts += [Text(line) for line in filter(None, [order_note(results), wer_note(results)])]
     if speeds:
         parts.append(Text("speed against the first configuration (warm medians, ± from both spreads):\n  " + "\n  ".join(speeds)))
     parts += [t for t in (breakdown_table(results, narrow), corpus_table(results), decomposition_table(results)) if t is not None]

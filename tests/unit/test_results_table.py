@@ -31,3 +31,13 @@ def test_an_80_column_terminal_gets_whole_figures():
 def test_a_wide_terminal_gets_every_column():
     text = rendered(200)
     assert "raw WER" in text and "min-max s" in text and "load s" in text and "every column" not in text
+
+
+def test_an_interleaved_run_says_the_order_its_passes_ran_in():
+    a = made_result(config_name="PyTorch", interleaved=True, pass_started_at=[1.0, 4.0, 5.0])
+    b = made_result(config_name="JAX", backend="jax", interleaved=True, pass_started_at=[2.0, 3.0, 6.0])
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(results_table([a, b], 200))
+    assert "passes interleaved (A = PyTorch, B = JAX): one.flac: A1 B1 B2 A2 A3 B3" in console.export_text()
+    console.print(results_table(RESULTS, 200))
+    assert console.export_text().count("passes interleaved") == 0  # export_text clears the record
