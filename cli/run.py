@@ -237,7 +237,7 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
     energy (not in a narrow terminal), when any row has one of them."""
     if not any(r.passes for r in results):  # results from before passes were recorded
         return None
-    table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say) and energy",
+    table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say)" + ("" if narrow else " and energy"),
                   box=box.SIMPLE_HEAD, pad_edge=False)
     extra = () if narrow else ("CPU J/audio h", "GPU J/audio h")
     for header in ("config", "decode s", *(name for name in stages.STAGES), *extra):
