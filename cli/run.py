@@ -239,15 +239,15 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
         return None
     table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say)" + ("" if narrow else " and energy"),
                   box=box.SIMPLE_HEAD, pad_edge=False)
-    extra = () if narrow else ("CPU J/audio h", "GPU J/audio h")
-    for header in ("config", "decode s", *(name for name in stages.STAGES), *extra):
+    counters = () if narrow else ("cpu", "gpu")
+    for header in ("config", "decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)):
         table.add_column(header, justify="left" if header == "config" else "right", no_wrap=header != "config")
     for r in results:
         timed, joules = r.stages_s, r.energy
         cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
-        energy_cells = [str(joules[f"{c}_j_per_audio_hour"]) if joules else "n/a" for c in ("cpu", "gpu")]
+        energy_cells = [str(joules[f"{c}_j_per_audio_hour"]).replace(stages.NOT_AVAILABLE, "n/a") if joules else "n/a"
+                        for c in counters]
         decode = "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}"
-        energy_cells = [] if narrow else [c.replace(stages.NOT_AVAILABLE, "n/a") for c in energy_cells]
         table.add_row(r.config_name, decode, *cells, *energy_cells)
     return table
 
