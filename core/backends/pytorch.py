@@ -190,30 +190,25 @@ def _timed_modules(model, timer: StageTimer, device: str):
             hook.remove()
 
 
-_compile_seconds = 0.0  # spent in torch.compile by this process, from torch's compile callbacks
-_compile_started: list[float] = []
 _pass_timer: StageTimer | None = None  # the running pass's, so a compilation is a stage of its own
 
 
 @functools.cache
-def _count_compile_seconds() -> None:
-    """Have torch report every compilation's start and end (once a process), so a pass
-    reports compile seconds apart from inference, as the JAX backends do."""
+def _time_compilations() -> None:
+    """Have torch's compile callbacks (registered once a process) open and close the
+    running pass's compile stage, so a pass reports compile seconds apart from
+    inference, as the JAX backends do. torch compiles only inside a pass."""
     from torch._dynamo import callback
 
     @callback.on_compile_start
     def started(*_) -> None:
-        _compile_started.append(time.perf_counter())
         if _pass_timer is not None:
             _pass_timer.begin("compile")
 
     @callback.on_compile_end
     def ended(*_) -> None:
-        global _compile_seconds
-        if _compile_started:
-            _compile_seconds += time.perf_counter() - _compile_started.pop()
-            if _pass_timer is not None:
-                _pass_timer.end()
+        if _pass_timer is not None:
+            _pass_timer.end()
 
 
 @contextmanager
@@ -268,7 +263,7 @@ class PyTorchBackend(Backend):
         if config.torch_compile and True not in self.encoders:
             import torch
 
-            _count_compile_seconds()
+            _time_compilations()
             self.encoders[True] = torch.compile(self.encoders[False], dynamic=False)
         return self.encoders[config.torch_compile]
 
@@ -344,12 +339,11 @@ class PyTorchBackend(Backend):
         with timer.stage("log_mel"):
             mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
         self.model.encoder = self._encoder_for(config)
-        compiled_before = _compile_seconds
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
             with bfloat16, _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
                 transcript = self._transcribe_batched(mel, config, language, progress, cancel)
-            return dataclasses.replace(transcript, stats=self._stats(timer, config, compiled_before))
+            return dataclasses.replace(transcript, stats=self._stats(timer, config))
         with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
                 _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
             result = whisper.transcribe(
@@ -373,13 +367,13 @@ class PyTorchBackend(Backend):
                 torch.cuda.synchronize()
             segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
         return Transcript(text=result["text"].strip(), segments=segments, language=result["language"],
-                          stats=self._stats(timer, config, compiled_before))
+                          stats=self._stats(timer, config))
 
     @staticmethod
-    def _stats(timer: StageTimer, config: RunConfig, compiled_before: float) -> dict:
+    def _stats(timer: StageTimer, config: RunConfig) -> dict:
         stats = {"stages": timer.seconds}
         if config.torch_compile:
-            stats["compile_s"] = _compile_seconds - compiled_before
+            stats["compile_s"] = timer.seconds.get("compile", 0.0)
         return stats
 
     def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
