@@ -21,6 +21,7 @@ falls back to one configuration after another.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import queue
@@ -29,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Callable
 
 from asr_tui.core import audio as audio_io
@@ -264,9 +266,7 @@ class Runner:
             raise Cancelled()
         peak_rss = PeakRss()
         peak_rss.start()  # from the file's decoding to its last pass
-        decode_start = time.perf_counter()
-        with audio_io.decoded(source) as audio:
-            decode_s = time.perf_counter() - decode_start
+        with _timed_decode(source) as (audio, decode_s):
             measurement = _Measurement(self, job, resident, reused, audio, decode_s, peak_rss, interleaved=False)
             for index in range(len(measurement.kinds)):
                 measurement.run_pass(index)
@@ -322,9 +322,7 @@ class Runner:
 
     def _interleave_file(self, ready: list[tuple[Job, _Resident, bool]], source: Path) -> list[tuple[int, RunResult]]:
         try:
-            decode_start = time.perf_counter()
-            with audio_io.decoded(source) as audio:
-                decode_s = time.perf_counter() - decode_start
+            with _timed_decode(source) as (audio, decode_s):
                 measurements = [
                     _Measurement(self, job, resident, reused, audio, decode_s, PeakRss(), interleaved=True)
                     for job, resident, reused in ready
@@ -343,6 +341,15 @@ class Runner:
                 self._emit(events.RunFailed(job.id, job.config, source, str(exc)))
             return []
         return [(m.job.id, m.finish()) for m in measurements if not m.failed]
+
+
+@contextlib.contextmanager
+def _timed_decode(source: Path) -> Iterator[tuple[audio_io.Decoded, float]]:
+    """The file decoded once for all its passes, and the seconds that took (recorded
+    apart: it is no part of any pass)."""
+    start = time.perf_counter()
+    with audio_io.decoded(source) as audio:
+        yield audio, time.perf_counter() - start
 
 
 def _clip(audio: audio_io.Decoded, seconds: float) -> tuple[audio_io.Decoded, str | None]:
