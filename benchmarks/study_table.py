@@ -6,7 +6,9 @@ the longest run of reference words the transcript lost, and the longest it lost
 where the baseline row (the first `pytorch float32 sequential` row, else the first
 row) kept them, then peak GPU and RSS memory, compile, first and warm seconds and
 the warm passes' spread. A row that transcribes less is not faster: the lost-span
-columns say when that happened. Where the rows differ one factor at a time (the
+columns say when that happened. Then each backend's best row: its fastest within a
+WER point of the baseline that loses no run of 10 words the baseline kept (its
+fastest of all, marked, where none is). Where the rows differ one factor at a time (the
 study-decomposed presets), the speed-up split into strategy, dtype and framework
 (`core.decomposition`) follows the table.
 
@@ -26,6 +28,9 @@ from asr_tui.core import decomposition, export
 from asr_tui.core.alignment import longest_dropped_span
 from asr_tui.core.results import RunResult
 
+BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "")
+WER_POINT = 0.01  # "within a point" of the baseline's WER
+LOST_RUN = 10  # consecutive reference words: a run this long lost where the baseline kept them is dropped speech
 COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "GPU MB", "RSS MB", "compile s",
            "first s", "warm s", "CV %")
 
@@ -60,6 +65,24 @@ def rows(results: list[RunResult], reference: str) -> list[list[str]]:
     return out
 
 
+def best_rows(results: list[RunResult], reference: str) -> list[list[str]]:
+    """Each backend's fastest row that transcribes as much as the baseline (first
+    row): the side-by-side comparison of backends at equal accuracy."""
+    base = results[0]
+    out = []
+    for backend in dict.fromkeys(r.backend for r in results):
+        own = sorted((r for r in results if r.backend == backend), key=lambda r: -(r.rtfx or 0))
+        lost = {id(r): len(longest_dropped_span(reference, r.text, kept_by=base.text)) for r in own}
+        fair = [r for r in own if r.wer <= base.wer + WER_POINT and lost[id(r)] < LOST_RUN]
+        best = (fair or own)[0]
+        out.append([
+            backend, _label(best), f"{best.rtfx:.1f}", f"{best.wer:.4f}", str(lost[id(best)]), f"{best.peak_rss_mb:.0f}",
+            f"{best.peak_gpu_mb:.0f}" if best.peak_gpu_mb is not None else "-",
+            "" if fair else "no row within a point of the baseline",
+        ])
+    return sorted(out, key=lambda row: -float(row[2]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
@@ -78,12 +101,21 @@ def main() -> None:
         table.add_row(*row)
     console = Console()
     console.print(table)
+    best = best_rows(results, reference)
+    best_table = Table(title=f"each backend's best row: fastest within {WER_POINT * 100:.0f} WER point of the baseline, "
+                       f"no {LOST_RUN}-word run lost that it kept", title_justify="left")
+    for column in BEST_COLUMNS:
+        best_table.add_column(column, justify="left" if column in ("backend", "config", "") else "right")
+    for row in best:
+        best_table.add_row(*row)
+    console.print(best_table)
     found = decomposition.decompose(results)
     if found.steps:
         print(f"speed-up decomposed: {found.summary() or 'no chain from pytorch sequential float32'}\n")
         print(export.markdown_table(decomposition.TABLE_HEADER, decomposition.table_rows(found)))
     if args.markdown:
-        args.markdown.write_text(export.markdown_table(list(COLUMNS), body), encoding="utf-8")
+        args.markdown.write_text(export.markdown_table(list(COLUMNS), body) + "\n"
+                                 + export.markdown_table(list(BEST_COLUMNS), best), encoding="utf-8")
 
 
 if __name__ == "__main__":
