@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-UNSTABLE_CV = 0.10  # warm passes spread wider than this (stdev / mean) are marked unstable
+UNSTABLE_CV = 0.10  # warm passes spread this wide or wider (stdev / mean) are marked unstable
 
 
 def normalizer(language: str | None):

@@ -87,7 +87,7 @@ class RunResult:
 
     @property
     def unstable(self) -> bool:
-        return self.cv is not None and self.cv > UNSTABLE_CV
+        return self.cv is not None and self.cv >= UNSTABLE_CV
 
     @property
     def outliers(self) -> list[int]:

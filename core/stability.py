@@ -7,10 +7,12 @@ hides that both sides wobble. hyperfine and pyperf warn about both; so does this
   `OUTLIER_Z`: the median absolute deviation scaled to a standard deviation for
   normal data, so one slow pass cannot widen the yardstick it is measured with (as a
   standard deviation would). Ten robust deviations is far beyond noise and well within
-  what a busy neighbour or a page-cache miss does;
+  what a busy neighbour or a page-cache miss does. The yardstick is never below
+  `MIN_SPREAD` of the median: passes that agree closely (or exactly, a MAD of 0)
+  would otherwise make a pass a few per cent off an outlier;
 - a first measured pass that is such an outlier (and the slowest) suggests warm-up:
   caches or compiled code were not ready, and `--warmup` should grow;
-- a coefficient of variation over `metrics.UNSTABLE_CV` is "unstable" (the `~` mark);
+- a coefficient of variation of `metrics.UNSTABLE_CV` or more is "unstable" (the `~` mark);
 - a warm pass that compiled (a new shape for a JIT backend) timed compilation as
   inference (the `+` mark), with what it compiled.
 
@@ -33,20 +35,21 @@ if TYPE_CHECKING:
 
 OUTLIER_Z = 10.0  # robust standard deviations beyond which a pass is an outlier
 MAD_TO_SD = 1.4826  # MAD x this = the standard deviation, for normally distributed data
+MIN_SPREAD = 0.01  # the robust deviation's floor, as a share of the median: closer than this is timer and scheduler noise
 BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK, RECOMPILED_MARK = "!", "~", "^", "+"
 
 
 def modified_z_scores(values: list[float]) -> list[float]:
-    """Each value's distance from the median in robust standard deviations. With a
-    MAD of 0 (most values equal) any other value is infinitely far; fewer than three
-    values cannot tell an outlier from its partner, and all score 0."""
+    """Each value's distance from the median in robust standard deviations (at least
+    `MIN_SPREAD` of the median each); fewer than three values cannot tell an outlier
+    from its partner, and all score 0."""
     if len(values) < 3:
         return [0.0] * len(values)
     middle = statistics.median(values)
-    mad = statistics.median(abs(v - middle) for v in values)
-    if mad == 0:
+    spread = max(MAD_TO_SD * statistics.median(abs(v - middle) for v in values), MIN_SPREAD * abs(middle))
+    if spread == 0:  # every value 0 but some
         return [0.0 if v == middle else math.copysign(math.inf, v - middle) for v in values]
-    return [(v - middle) / (MAD_TO_SD * mad) for v in values]
+    return [(v - middle) / spread for v in values]
 
 
 def outliers(values: list[float]) -> list[int]:
@@ -70,7 +73,7 @@ def notes(result: "RunResult") -> list[Note]:
     if result.contended:
         found.append(Note(BUSY_MARK, str(result.contention.get("reason"))))
     if result.unstable:
-        found.append(Note(UNSTABLE_MARK, f"unstable: warm passes vary by CV {100 * result.cv:.0f}% (over {100 * UNSTABLE_CV:.0f}%)"))
+        found.append(Note(UNSTABLE_MARK, f"unstable: warm passes vary by CV {100 * result.cv:.0f}% ({100 * UNSTABLE_CV:.0f}% or more)"))
     times = result.warm_runs_s
     slow = outliers(times)
     if slow:

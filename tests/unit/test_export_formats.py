@@ -95,7 +95,7 @@ def test_markdown_says_what_is_not_like_for_like_above_the_table_and_each_warnin
     text = export.to_markdown([made_result(), ct2])
     lines = text.splitlines()
     assert lines[0] == "**not like for like: dtype (PyTorch fp32: float32; ct2 int8: int8)**"
-    assert "- row 1: ~ unstable: warm passes vary by CV 20% (over 10%)" in lines
+    assert "- row 1: ~ unstable: warm passes vary by CV 20% (10% or more)" in lines
     assert any(line.startswith("- row 2: ^ outlier measured pass 5 (3.00 s)") for line in lines)
 
 

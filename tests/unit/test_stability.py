@@ -35,9 +35,15 @@ def test_the_threshold_is_ten_robust_deviations():
     assert stability.outliers(base + [just_over]) == [4]
 
 
-def test_identical_passes_make_any_other_one_an_outlier():
-    assert stability.modified_z_scores([1.0, 1.0, 1.0, 2.0])[3] == math.inf
+def test_passes_that_agree_closely_do_not_make_a_few_per_cent_an_outlier():
+    # a MAD of 0 (or 0.1 %) would make any other pass infinitely (or 30 deviations) far;
+    # the yardstick's floor is 1 % of the median, so only 10 % away is an outlier
+    assert stability.outliers([1.0, 1.0, 1.0, 1.05]) == []
+    assert stability.outliers([1.0, 1.001, 0.999, 1.05]) == []
+    assert stability.outliers([1.0, 1.0, 1.0, 1.2]) == [3]
+    assert stability.modified_z_scores([1.0, 1.0, 1.0, 2.0])[3] == pytest.approx(100.0)
     assert stability.outliers([1.0, 1.0, 1.0]) == []
+    assert stability.modified_z_scores([0.0, 0.0, 0.0, 1.0])[3] == math.inf
 
 
 def test_a_slow_first_pass_says_warm_up_and_a_later_one_says_outlier():

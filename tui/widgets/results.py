@@ -3,7 +3,7 @@ measurements included, at the bottom), a bar chart of RTFx in the table's order,
 marks for comparing two runs, and exports.
 
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
-warm passes spread over 10%, `^` an outlier pass or a first pass not yet warm, `+` a
+warm passes spread 10% or more, `^` an outlier pass or a first pass not yet warm, `+` a
 warm pass that compiled, from `core.stability`) and the line under the table says why
 for the highlighted row, with the normaliser its WER was counted after (raw WER,
 beside it, counts the words as written), its stage seconds and energy. Above the
