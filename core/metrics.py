@@ -46,6 +46,10 @@ class WordErrors:
     def errors(self) -> int:
         return self.substitutions + self.deletions + self.insertions
 
+    def __add__(self, other: "WordErrors") -> "WordErrors":
+        return WordErrors(self.substitutions + other.substitutions, self.deletions + other.deletions,
+                          self.insertions + other.insertions, self.reference_words + other.reference_words)
+
     @property
     def wer(self) -> float:
         if self.reference_words == 0:

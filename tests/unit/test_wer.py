@@ -29,3 +29,11 @@ def test_the_normaliser_is_named_with_the_package_version_that_defines_it():
     assert normaliser_name("en") == f"whisper.normalizers.EnglishTextNormalizer (openai-whisper {release})"
     assert normaliser_name("de") == f"whisper.normalizers.BasicTextNormalizer (openai-whisper {release})"
     assert normaliser_name(None) == normaliser_name("en")  # English-only models report no language
+
+
+def test_a_corpus_wer_adds_errors_and_words_not_rates():
+    short = word_errors("harbour gates", "harbour")  # 1 deletion in 2 words: 0.5
+    long = word_errors("a b c d e f g h", "a b c d e f g h")  # 0 in 8
+    both = short + long
+    assert (both.deletions, both.reference_words) == (1, 10)
+    assert both.wer == 0.1  # not the mean of 0.5 and 0.0
