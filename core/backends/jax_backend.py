@@ -332,10 +332,8 @@ class JaxBackend(Backend):
             padded = pending + [pending[-1]] * (size - len(pending))
             beam = config.beam_size if temperature == 0 else 1
             group = config.best_of if temperature > 0 else beam
-            if first_round and group == 1:
-                batch_xkv = xkv
-            else:  # each window's K/V repeated for its rows
-                batch_xkv = jax.tree.map(lambda a: jnp.take(a, jnp.asarray(np.repeat(padded, group)), axis=0), xkv)
+            # a window's rows (beams, samples) share its K/V (`model.attend`)
+            batch_xkv = xkv if first_round else jax.tree.map(lambda a: jnp.take(a, jnp.asarray(padded), axis=0), xkv)
             prompt_array, prompt_len = gen.pad_prompts([prompt], size * group, vocab.eot)
             args = (self.loaded.params, batch_xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(sot_index))
             if beam > 1:

@@ -111,7 +111,9 @@ def _after(tokens, chosen, step, has_ts, last_ts, vocab: Vocabulary):
 
 @partial(jax.jit, static_argnames=("n_head", "vocab", "max_new"))
 def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_head, vocab, max_new):
-    """Decode a batch of windows from their cross-attention K/V (`model.cross_kv`).
+    """Decode a batch of windows from their cross-attention K/V (`model.cross_kv`),
+    one row per window, shared by that window's consecutive rows of `prompt` when it
+    has several (`best_of` samples).
 
     prompt: (batch, P) tokens, valid up to `prompt_len` (P is a padded bucket; the
     padding is written to the cache but overwritten before it can be attended to).
@@ -156,7 +158,7 @@ def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_
 @partial(jax.jit, static_argnames=("n_head", "vocab", "max_new", "beam", "candidates"))
 def beam_search(params, xkv, prompt, prompt_len, sot_index, *, n_head, vocab, max_new, beam, candidates):
     """openai-whisper's beam search (its `BeamSearchDecoder`) for a batch of windows,
-    each window `beam` consecutive rows of `xkv` and `prompt`.
+    each window one row of `xkv` and `beam` consecutive rows of `prompt`.
 
     At every step each live sequence offers its `beam + 1` likeliest next tokens
     (so at least `beam` of them are not EOT); a window's offers are ranked by

@@ -45,11 +45,23 @@ def _merge(x):
 def attend(q, k, v, mask=None, keys_transposed: bool = False):
     """Scaled dot-product attention on (batch, heads, len, head dim) float32 arrays.
     Keys and values arrive already split into heads so that the decode loop never
-    transposes its caches; `keys_transposed` keys are (batch, heads, head dim, len)."""
+    transposes its caches; `keys_transposed` keys are (batch, heads, head dim, len).
+
+    Keys and values may have fewer rows than the queries, each shared by the
+    consecutive query rows of one window (its beams or samples): those rows become
+    more queries of that window, so its cross-attention K/V is read once per step
+    instead of once per beam (no mask: cross-attention only)."""
+    rows, group = k.shape[0], q.shape[0] // k.shape[0]
+    if group > 1:
+        b, h, t, d = q.shape
+        q = q.reshape(rows, group, h, t, d).transpose(0, 2, 1, 3, 4).reshape(rows, h, group * t, d)
     scores = jnp.einsum("bhqd,bhdk->bhqk" if keys_transposed else "bhqd,bhkd->bhqk", q, k) * q.shape[-1] ** -0.5
     if mask is not None:
         scores = jnp.where(mask, scores, -jnp.inf)
-    return _merge(jnp.einsum("bhqk,bhkd->bhqd", jax.nn.softmax(scores, axis=-1), v))
+    out = jnp.einsum("bhqk,bhkd->bhqd", jax.nn.softmax(scores, axis=-1), v)
+    if group > 1:
+        out = out.reshape(rows, h, group, t, d).transpose(0, 2, 1, 3, 4).reshape(b, h, t, d)
+    return _merge(out)
 
 
 def attend_blocked(q, k, v, compute_dtype, block: int = 300):
