@@ -157,6 +157,33 @@ def test_batched_beam_search_decodes_each_window_on_its_own(speech_clip):
     assert wer(text, four.text) <= CLIP_WER_BOUND
 
 
+def test_a_windows_beams_share_its_cross_attention_rows():
+    """Beams and samples read their window's one K/V row (`model.attend`): the same
+    numbers as the K/V copied per beam, which it replaced."""
+    import jax.numpy as jnp
+
+    from asr_tui.core.backends.jaxwhisper import model
+
+    rng = np.random.default_rng(0)
+    windows, beam, heads, dim, frames = 3, 5, 6, 64, 1500
+    q = jnp.asarray(rng.standard_normal((windows * beam, heads, 1, dim)), jnp.float32)
+    k = jnp.asarray(rng.standard_normal((windows, heads, dim, frames)), jnp.float32)
+    v = jnp.asarray(rng.standard_normal((windows, heads, frames, dim)), jnp.float32)
+    shared = model.attend(q, k, v, keys_transposed=True)
+    copied = model.attend(q, jnp.repeat(k, beam, axis=0), jnp.repeat(v, beam, axis=0), keys_transposed=True)
+    assert shared.shape == (windows * beam, 1, heads * dim)
+    np.testing.assert_allclose(np.asarray(shared), np.asarray(copied), rtol=1e-5, atol=1e-6)
+
+
+def test_best_of_samples_per_window_in_a_batch(speech_clip):
+    """At a temperature above 0 each window draws `best_of` samples as rows of one
+    call, sharing its K/V, and keeps the likeliest: a usable transcript."""
+    path, text = speech_clip
+    sampled = run_once(JAX.with_(strategy="batched", batch_size=4, temperatures=(0.2,), best_of=3), [path])[0]
+    assert sampled.decoding["best_of"] == 3
+    assert wer(text, sampled.text) <= CLIP_WER_BOUND + 0.05
+
+
 def test_cancel_between_batches(long_form_clip):
     assert len(progress_reports_before_cancel(JAX.with_(strategy="batched", batch_size=1), long_form_clip[0])) == 1
 
