@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tempfile
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 
@@ -116,7 +119,59 @@ class CTranslate2Backend(Backend):
         self.device = config.device
 
     def set_threads(self, threads: int) -> int:
-        return self.cpu_threads if self.model is not None else threads
+        """CTranslate2 fixes its threads when a model is built: before that, what the
+        next one (a kernel timer's) will be given."""
+        if self.model is None:
+            self.cpu_threads = threads
+        return self.cpu_threads
+
+    def kernel_timer(self, dims: dict, state: dict[str, np.ndarray], config: RunConfig):
+        """CTranslate2's own calls, as faster-whisper makes them: `encode` on a batch of
+        log-mels, then greedy `generate` from a 3-token prompt without timestamps and
+        with the end token suppressed, so that every call decodes exactly `steps`
+        tokens, as the other backends' timers do. `generate` runs the
+        prompt and the steps in one call: the prefill is timed as a call of one
+        token, the steps as the rest of a full call. The random weights are written
+        once as a CTranslate2 directory (`weights.write_directory`) in a scratch folder
+        that lives as long as the timer."""
+        import ctranslate2
+
+        from asr_tui.core.kernel_bench import KernelTimes
+        from asr_tui.core.weights.ctranslate2 import write_directory
+
+        scratch = tempfile.TemporaryDirectory(prefix="asr-tui-kernel-ct2-")
+        write_directory(Path(scratch.name), state, dims, None, "the kernel bench's CTranslate2 model")
+        model = ctranslate2.models.Whisper(scratch.name, device=config.device, compute_type=COMPUTE_TYPES[config.dtype],
+                                           intra_threads=self.cpu_threads or 0)
+        self.device = config.device
+        vocabulary = (Path(scratch.name) / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
+        end_token = vocabulary.index("<|endoftext|>")
+        prompt = ["<|startoftranscript|>", "<|en|>", "<|notimestamps|>"]
+        rng = np.random.default_rng(0)
+
+        def generate(features, batch: int, tokens: int) -> None:
+            # Whisper's `generate` here decodes at most half of `max_length` new tokens
+            # (measured on CTranslate2 4.8: 3 -> 1, 8 -> 4, 20 -> 10); the count is
+            # checked on every call below, so another version cannot time other work.
+            results = model.generate(features, [prompt] * batch, beam_size=1, max_length=2 * tokens + 1,
+                                     suppress_tokens=[end_token], suppress_blank=False)
+            made = {len(r.sequences_ids[0]) for r in results}
+            if made != {tokens}:  # the other backends' rows did `tokens` steps: this one must too
+                raise AsrTuiError(f"CTranslate2 decoded {sorted(made)} tokens where {tokens} were asked for")
+
+        def timer(batch: int, steps: int) -> KernelTimes:
+            _ = scratch  # the weights' folder lives as long as the timer
+            mel = rng.standard_normal((batch, dims["n_mels"], 3000), dtype=np.float32)
+            start = time.perf_counter()
+            features = model.encode(ctranslate2.StorageView.from_array(mel), to_cpu=False)
+            encoded = time.perf_counter()
+            generate(features, batch, 1)
+            prefilled = time.perf_counter()
+            generate(features, batch, steps + 1)
+            done = time.perf_counter()
+            return KernelTimes(encoded - start, prefilled - encoded, (done - prefilled) - (prefilled - encoded))
+
+        return timer
 
     def weights_sha256(self, weights: Weights) -> str:
         if weights.ct2_dir is not None:

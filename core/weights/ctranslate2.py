@@ -33,20 +33,26 @@ def ct2_directory(weights: Weights) -> Path:
 
 
 def _export(weights: Weights, staging: Path) -> None:
-    import numpy as np
     import torch
 
     checkpoint = load_checkpoint(weights.checkpoint)
-    dims = checkpoint["dims"]
-    template_dir = tokenizer_template(vocabulary_kind(dims["n_vocab"])[0], f"converting {weights.name} for CTranslate2")
-    config = json.loads((template_dir / "config.json").read_text())
-    heads = checkpoint.get("alignment_heads")
-    if heads:
-        config["alignment_heads"] = heads
     state = {k: t.numpy() if t.dtype != torch.bfloat16 else t.float().numpy() for k, t in checkpoint["model_state_dict"].items()}
+    write_directory(staging, state, checkpoint["dims"], checkpoint.get("alignment_heads"),
+                    f"converting {weights.name} for CTranslate2")
+
+
+def write_directory(target: Path, state: dict, dims: dict, alignment_heads: list | None, purpose: str) -> None:
+    """An openai-whisper state dict (NumPy arrays) as a CTranslate2 Whisper directory
+    in `target`: also the kernel bench's random weights, timed by CTranslate2 itself."""
+    import numpy as np
+
+    template_dir = tokenizer_template(vocabulary_kind(dims["n_vocab"])[0], purpose)
+    config = json.loads((template_dir / "config.json").read_text())
+    if alignment_heads:
+        config["alignment_heads"] = alignment_heads
     variables = {k: np.asarray(v) for k, v in from_openai_state_dict(state, dims).items()}
-    with open(staging / "model.bin", "wb") as fp:
+    with open(target / "model.bin", "wb") as fp:
         write_model_bin(fp, variables, PROJECTION_ALIAS)
-    (staging / "config.json").write_text(json.dumps(config, indent=2))
+    (target / "config.json").write_text(json.dumps(config, indent=2))
     for name in ("tokenizer.json", "vocabulary.txt"):
-        shutil.copy(template_dir / name, staging / name)
+        shutil.copy(template_dir / name, target / name)

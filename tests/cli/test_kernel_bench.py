@@ -60,3 +60,21 @@ def test_bad_bench_input_is_one_line(tmp_path):
     assert "whole numbers" in one_line_error(asr_tui("bench", "--batches", "1,x"))
     assert "unknown backend 'tensorrt'" in one_line_error(asr_tui("bench", "--backends", "tensorrt"))
     assert "steps must be" in one_line_error(asr_tui("bench", "--steps", "1000"))
+
+
+def test_ctranslate2_is_timed_on_the_same_work(tmp_path):
+    """faster-whisper's engine times the same shape through its own `encode` and
+    `generate` (the weights written as a CTranslate2 directory), exactly `steps`
+    tokens per call, in each compute type it runs here."""
+    out = tmp_path / "kernels.json"
+    proc = asr_tui("bench", "--model", "tiny", "--backends", "ctranslate2", "--dtypes", "float32,int8",
+                   "--batches", "1,2", "--steps", "4", "--repeat", "1", "--threads", "1", "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert {(r["backend"], r["dtype"], r["batch"]) for r in doc["rows"]} == {
+        ("ctranslate2", d, n) for d in ("float32", "int8") for n in (1, 2)
+    }
+    for row in doc["rows"]:
+        assert row["encoder_s_per_window"] > 0 and row["prefill_ms"] > 0 and row["decoder_ms_per_step"] > 0
+        assert row["threads"] == 1 and row["note"] == "random weights: timing only"
+    assert doc["env"]["packages"]["ctranslate2"] != "not installed"
