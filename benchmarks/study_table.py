@@ -25,12 +25,10 @@ from rich.console import Console
 from rich.table import Table
 
 from asr_tui.core import decomposition, export
-from asr_tui.core.alignment import longest_dropped_span
+from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
 from asr_tui.core.results import RunResult
 
 BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "")
-WER_POINT = 0.01  # "within a point" of the baseline's WER
-LOST_RUN = 10  # consecutive reference words: a run this long lost where the baseline kept them is dropped speech
 COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "GPU MB", "RSS MB", "compile s",
            "first s", "warm s", "CV %")
 
@@ -50,35 +48,40 @@ def load(folder: Path) -> list[RunResult]:
     return base[:1] + [r for r in results if r not in base[:1]]
 
 
-def rows(results: list[RunResult], reference: str) -> list[list[str]]:
+def lost_runs(results: list[RunResult], reference: str) -> dict[int, tuple[int, int]]:
+    """Per result (by id): the longest run of reference words it lost, and the longest
+    it lost where the baseline (first row) kept them."""
     base = results[0].text
+    return {id(r): (len(longest_dropped_span(reference, r.text)), len(longest_dropped_span(reference, r.text, kept_by=base)))
+            for r in results}
+
+
+def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[list[str]]:
     out = []
     for r in sorted(results, key=lambda r: -(r.rtfx or 0)):
-        lost = len(longest_dropped_span(reference, r.text))
-        lost_vs_base = len(longest_dropped_span(reference, r.text, kept_by=base))
         out.append([
             _label(r), f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.substitutions}/{r.deletions}/{r.insertions}",
-            str(lost), str(lost_vs_base), f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
+            str(lost[id(r)][0]), str(lost[id(r)][1]), f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
             f"{r.peak_rss_mb:.0f}", "-" if r.compile_s is None else f"{r.compile_s:.1f}",
             f"{r.first_run_s:.1f}", f"{r.warm_median_s:.2f}", f"{100 * (r.cv or 0):.1f}",
         ])
     return out
 
 
-def best_rows(results: list[RunResult], reference: str) -> list[list[str]]:
+def best_rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[list[str]]:
     """Each backend's fastest row that transcribes as much as the baseline (first
-    row): the side-by-side comparison of backends at equal accuracy."""
+    row): within `decomposition.ACCURACY_POINTS` of its WER, losing no run of
+    `DROPPED_RUN` words it kept. A backend without one shows its fastest row, marked."""
     base = results[0]
     out = []
     for backend in dict.fromkeys(r.backend for r in results):
         own = sorted((r for r in results if r.backend == backend), key=lambda r: -(r.rtfx or 0))
-        lost = {id(r): len(longest_dropped_span(reference, r.text, kept_by=base.text)) for r in own}
-        fair = [r for r in own if r.wer <= base.wer + WER_POINT and lost[id(r)] < LOST_RUN]
+        fair = [r for r in own if r.wer <= base.wer + decomposition.ACCURACY_POINTS / 100 and lost[id(r)][1] < DROPPED_RUN]
         best = (fair or own)[0]
         out.append([
-            backend, _label(best), f"{best.rtfx:.1f}", f"{best.wer:.4f}", str(lost[id(best)]), f"{best.peak_rss_mb:.0f}",
+            backend, _label(best), f"{best.rtfx:.1f}", f"{best.wer:.4f}", str(lost[id(best)][1]), f"{best.peak_rss_mb:.0f}",
             f"{best.peak_gpu_mb:.0f}" if best.peak_gpu_mb is not None else "-",
-            "" if fair else "no row within a point of the baseline",
+            "" if fair else f"none within a point that kept every {DROPPED_RUN}-word run",
         ])
     return sorted(out, key=lambda row: -float(row[2]))
 
@@ -96,14 +99,15 @@ def main() -> None:
                   f"baseline: {_label(results[0])}", title_justify="left")
     for column in COLUMNS:
         table.add_column(column, justify="left" if column == "config" else "right")
-    body = rows(results, reference)
+    lost = lost_runs(results, reference)
+    body = rows(results, lost)
     for row in body:
         table.add_row(*row)
     console = Console()
     console.print(table)
-    best = best_rows(results, reference)
-    best_table = Table(title=f"each backend's best row: fastest within {WER_POINT * 100:.0f} WER point of the baseline, "
-                       f"no {LOST_RUN}-word run lost that it kept", title_justify="left")
+    best = best_rows(results, lost)
+    best_table = Table(title=f"each backend's best row: fastest within {decomposition.ACCURACY_POINTS:g} WER point of the "
+                       f"baseline, no {DROPPED_RUN}-word run lost that it kept", title_justify="left")
     for column in BEST_COLUMNS:
         best_table.add_column(column, justify="left" if column in ("backend", "config", "") else "right")
     for row in best:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from asr_tui.core.metrics import normalizer
 
+DROPPED_RUN = 10  # consecutive reference words: a run this long lost is dropped speech, not scattered errors
+
 
 @dataclass(frozen=True)
 class Span:

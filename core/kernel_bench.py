@@ -167,8 +167,13 @@ def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[
             report(plan.skipped[-1])
             continue
         for batch in plan.batches:
-            first = timer(batch, plan.steps)
-            runs = [timer(batch, plan.steps) for _ in range(plan.repeat)]
+            try:
+                first = timer(batch, plan.steps)
+                runs = [timer(batch, plan.steps) for _ in range(plan.repeat)]
+            except AsrTuiError as exc:  # this backend cannot do this work: the others still run
+                plan.skipped.append(Skipped(name, dtype, f"batch {batch}: {exc}"))
+                report(plan.skipped[-1])
+                break
             rows.append(_row(name, dtype, plan, batch, threads, first, runs, backend.gpu_name()))
             report(rows[-1])
         del timer

@@ -127,24 +127,25 @@ class CTranslate2Backend(Backend):
 
     def kernel_timer(self, dims: dict, state: dict[str, np.ndarray], config: RunConfig):
         """CTranslate2's own calls, as faster-whisper makes them: `encode` on a batch of
-        log-mels, then greedy `generate` from a 3-token prompt without timestamps and
-        with the end token suppressed, so that every call decodes exactly `steps`
-        tokens, as the other backends' timers do. `generate` runs the
-        prompt and the steps in one call: the prefill is timed as a call of one
-        token, the steps as the rest of a full call. The random weights are written
-        once as a CTranslate2 directory (`weights.write_directory`) in a scratch folder
-        that lives as long as the timer."""
+        log-mels, then greedy `generate` from a 3-token prompt with the end token
+        suppressed, so that every call decodes exactly `steps` tokens, as the other
+        backends' timers do. `generate` runs the prompt and the steps in one call: the
+        prefill is timed as a call of one token, the steps as the rest of a full call.
+        The prompt ends in <|notimestamps|>: CTranslate2 applies Whisper's timestamp
+        rules otherwise, which the other timers do not. The random weights are written
+        as a CTranslate2 directory (`core.weights.ctranslate2.write_directory`) to a
+        scratch folder, removed once the model has read it (3 GB for large-v2)."""
         import ctranslate2
 
         from asr_tui.core.kernel_bench import KernelTimes
         from asr_tui.core.weights.ctranslate2 import write_directory
 
-        scratch = tempfile.TemporaryDirectory(prefix="asr-tui-kernel-ct2-")
-        write_directory(Path(scratch.name), state, dims, None, "the kernel bench's CTranslate2 model")
-        model = ctranslate2.models.Whisper(scratch.name, device=config.device, compute_type=COMPUTE_TYPES[config.dtype],
-                                           intra_threads=self.cpu_threads or 0)
+        with tempfile.TemporaryDirectory(prefix="asr-tui-kernel-ct2-") as scratch:
+            write_directory(Path(scratch), state, dims, None, "the kernel bench's CTranslate2 model")
+            model = ctranslate2.models.Whisper(scratch, device=config.device, compute_type=COMPUTE_TYPES[config.dtype],
+                                               intra_threads=self.cpu_threads or 0)
+            vocabulary = (Path(scratch) / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
         self.device = config.device
-        vocabulary = (Path(scratch.name) / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
         end_token = vocabulary.index("<|endoftext|>")
         prompt = ["<|startoftranscript|>", "<|en|>", "<|notimestamps|>"]
         rng = np.random.default_rng(0)
@@ -160,7 +161,6 @@ class CTranslate2Backend(Backend):
                 raise AsrTuiError(f"CTranslate2 decoded {sorted(made)} tokens where {tokens} were asked for")
 
         def timer(batch: int, steps: int) -> KernelTimes:
-            _ = scratch  # the weights' folder lives as long as the timer
             mel = rng.standard_normal((batch, dims["n_mels"], 3000), dtype=np.float32)
             start = time.perf_counter()
             features = model.encode(ctranslate2.StorageView.from_array(mel), to_cpu=False)

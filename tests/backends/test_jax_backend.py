@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 
@@ -157,7 +158,9 @@ def test_batched_beam_search_decodes_each_window_on_its_own(speech_clip):
     assert wer(text, four.text) <= CLIP_WER_BOUND
 
 
-def test_a_windows_beams_share_its_cross_attention_rows():
+@pytest.mark.parametrize("tokens", [1, 4])  # a decode step, and a prompt's prefill
+@pytest.mark.parametrize("keys_transposed", [True, False])
+def test_a_windows_beams_share_its_cross_attention_rows(tokens, keys_transposed):
     """Beams and samples read their window's one K/V row (`model.attend`): the same
     numbers as the K/V copied per beam, which it replaced."""
     import jax.numpy as jnp
@@ -166,12 +169,13 @@ def test_a_windows_beams_share_its_cross_attention_rows():
 
     rng = np.random.default_rng(0)
     windows, beam, heads, dim, frames = 3, 5, 6, 64, 1500
-    q = jnp.asarray(rng.standard_normal((windows * beam, heads, 1, dim)), jnp.float32)
-    k = jnp.asarray(rng.standard_normal((windows, heads, dim, frames)), jnp.float32)
+    q = jnp.asarray(rng.standard_normal((windows * beam, heads, tokens, dim)), jnp.float32)
+    k = jnp.asarray(rng.standard_normal((windows, heads, dim, frames) if keys_transposed else (windows, heads, frames, dim)),
+                    jnp.float32)
     v = jnp.asarray(rng.standard_normal((windows, heads, frames, dim)), jnp.float32)
-    shared = model.attend(q, k, v, keys_transposed=True)
-    copied = model.attend(q, jnp.repeat(k, beam, axis=0), jnp.repeat(v, beam, axis=0), keys_transposed=True)
-    assert shared.shape == (windows * beam, 1, heads * dim)
+    shared = model.attend(q, k, v, keys_transposed=keys_transposed)
+    copied = model.attend(q, jnp.repeat(k, beam, axis=0), jnp.repeat(v, beam, axis=0), keys_transposed=keys_transposed)
+    assert shared.shape == (windows * beam, tokens, heads * dim)
     np.testing.assert_allclose(np.asarray(shared), np.asarray(copied), rtol=1e-5, atol=1e-6)
 
 
@@ -180,7 +184,13 @@ def test_best_of_samples_per_window_in_a_batch(speech_clip):
     call, sharing its K/V, and keeps the likeliest: a usable transcript."""
     path, text = speech_clip
     sampled = run_once(JAX.with_(strategy="batched", batch_size=4, temperatures=(0.2,), best_of=3), [path])[0]
-    assert sampled.decoding["best_of"] == 3
+    # what `generate` was compiled for: K/V arrays (rows, heads, ., .) and the prompt (rows, length)
+    shapes = [c["shapes"] for p in sampled.passes for c in (p.get("compiled") or []) if c["program"] == "jit(generate)"]
+    assert shapes
+    for compiled in shapes:
+        kv_rows = {int(n) for n in re.findall(r"float32\[(\d+), \d+, \d+, \d+\]", compiled)}
+        prompt_rows = {int(n) for n in re.findall(r"(?<!u)int32\[(\d+), \d+\]", compiled)}
+        assert len(kv_rows) == 1 and prompt_rows == {3 * kv_rows.pop()}, compiled  # a window's 3 samples share its K/V
     assert wer(text, sampled.text) <= CLIP_WER_BOUND + 0.05
 
 

@@ -5,6 +5,7 @@ import threading
 
 from asr_tui.core import events, threads, weights
 from asr_tui.core.config import RunConfig
+from asr_tui.core.metrics import UNSTABLE_CV
 from asr_tui.core.runner import Runner, pass_kinds
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import Recorder
@@ -44,7 +45,7 @@ def test_event_order_and_measurements():
     # spread over the warm passes
     assert result.warm_min_s == min(timed[1:]) and result.warm_max_s == max(timed[1:])
     assert result.cv == statistics.stdev(timed[1:]) / statistics.fmean(timed[1:])
-    assert result.to_dict()["unstable"] == (result.cv > 0.10)
+    assert result.to_dict()["unstable"] == (result.cv >= UNSTABLE_CV)
     # what else used the machine, per timed pass
     assert len(result.contention["passes"]) == 3 and isinstance(result.contention["flagged"], bool)
     assert result.env["threads"] == threads.physical_cores() and result.env["cpu"]

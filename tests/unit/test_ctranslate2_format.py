@@ -120,7 +120,7 @@ def test_model_bin_round_trip_keeps_dtypes_shapes_scalars_and_aliases():
     assert_same_arrays(read, variables)
 
 
-def write_directory(directory, variables, config=None) -> None:
+def write_variables(directory, variables, config=None) -> None:
     directory.mkdir(exist_ok=True)
     (directory / "config.json").write_text(json.dumps(config or {}))
     with open(directory / "model.bin", "wb") as fp:
@@ -129,7 +129,7 @@ def write_directory(directory, variables, config=None) -> None:
 
 def test_a_written_directory_loads_as_the_same_whisper(tmp_path):
     state = openai_state_dict(seed=2)
-    write_directory(tmp_path / "tiny", from_openai_state_dict(state, DIMS), {"alignment_heads": [[1, 0], [2, 3]]})
+    write_variables(tmp_path / "tiny", from_openai_state_dict(state, DIMS), {"alignment_heads": [[1, 0], [2, 3]]})
     model = load_ct2_directory(tmp_path / "tiny")
     assert whisper_dims(model) == DIMS and alignment_heads(model) == [[1, 0], [2, 3]]
     assert_same_arrays(to_openai_state_dict(model), state)
@@ -171,7 +171,7 @@ def test_another_ctranslate2_model_is_not_taken_for_whisper(tmp_path):
 
 
 def test_a_directory_without_its_config_is_one_line(tmp_path):
-    write_directory(tmp_path / "tiny", from_openai_state_dict(openai_state_dict(), DIMS))
+    write_variables(tmp_path / "tiny", from_openai_state_dict(openai_state_dict(), DIMS))
     (tmp_path / "tiny" / "config.json").unlink()
     with pytest.raises(AsrTuiError, match=f"^cannot read CTranslate2 model in {re.escape(str(tmp_path / 'tiny'))}: ") as info:
         load_ct2_directory(tmp_path / "tiny")

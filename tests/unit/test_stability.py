@@ -37,7 +37,7 @@ def test_the_threshold_is_ten_robust_deviations():
 
 def test_passes_that_agree_closely_do_not_make_a_few_per_cent_an_outlier():
     # a MAD of 0 (or 0.1 %) would make any other pass infinitely (or 30 deviations) far;
-    # the yardstick's floor is 1 % of the median, so only 10 % away is an outlier
+    # the yardstick's floor is 1 % of the median, so only more than 10 % away is an outlier
     assert stability.outliers([1.0, 1.0, 1.0, 1.05]) == []
     assert stability.outliers([1.0, 1.001, 0.999, 1.05]) == []
     assert stability.outliers([1.0, 1.0, 1.0, 1.2]) == [3]
