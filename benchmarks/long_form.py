@@ -85,10 +85,11 @@ def main() -> None:
     if "long" in wanted:
         clips.append(("long", *long_clip(2)))
     console = Console(width=160)
-    labels = [c.label for c in configs(args.model, args.batch_size)]
+    configurations = configs(args.model, args.batch_size)
+    labels = [c.label for c in configurations]
     texts: dict[tuple[str, float, str], str] = {}
     inputs = [(name, shift, path) for name, path, _ in clips for shift in shifts]
-    for config in configs(args.model, args.batch_size):
+    for config in configurations:
         backend = backends.create(config.backend)
         backend.load(config, weights.resolve(config.model))
         for name, shift, path in inputs:
@@ -103,17 +104,21 @@ def main() -> None:
 
     references = {name: reference for name, _, reference in clips}
     errors = {key: word_errors(references[key[0]], text) for key, text in texts.items()}
+    lost = {key: len(longest_dropped_span(references[key[0]], text)) for key, text in texts.items()}
+    # what batching itself lost: the longest run lost where sequential (same clip and shift) kept it
+    lost_kept = {
+        (n, s, label): len(longest_dropped_span(references[n], text, kept_by=texts[n, s, SEQUENTIAL]))
+        for (n, s, label), text in texts.items() if label != SEQUENTIAL
+    }
     table = Table(title=f"JAX long form, {args.model}: what batching loses, and how far sequential itself moves")
     for column in ("clip", "shift s", "config", "WER", "vs sequential", "longest lost", "lost where sequential kept"):
         table.add_column(column, justify="left" if column in ("clip", "config") else "right")
     for name, shift, _ in inputs:
-        sequential = texts[name, shift, SEQUENTIAL]
         for label in labels:
-            text, wer = texts[name, shift, label], errors[name, shift, label].wer
+            key, wer = (name, shift, label), errors[name, shift, label].wer
             delta = wer - errors[name, shift, SEQUENTIAL].wer
-            kept = "-" if label == SEQUENTIAL else str(len(longest_dropped_span(references[name], text, kept_by=sequential)))
             table.add_row(name, f"{shift:g}", label, f"{wer:.3f}", "-" if label == SEQUENTIAL else f"{100 * delta:+.1f}",
-                          str(len(longest_dropped_span(references[name], text))), kept)
+                          str(lost[key]), str(lost_kept.get(key, "-")))
     console.print(table)
 
     summary = Table(title="each configuration over every clip and shift", title_justify="left")
@@ -128,10 +133,7 @@ def main() -> None:
         corpus = _corpus([errors[n, s, label] for n, s in runs]).wer
         close = sum(errors[n, s, label].wer <= errors[n, s, SEQUENTIAL].wer + WER_POINT for n, s in runs)
         under_worst = sum(errors[n, s, label].wer <= sequential_worst[n] + WER_POINT for n, s in runs)
-        dropped = sum(
-            len(longest_dropped_span(references[n], texts[n, s, label], kept_by=texts[n, s, SEQUENTIAL])) >= DROPPED_RUN
-            for n, s in runs
-        )
+        dropped = sum(lost_kept.get((n, s, label), 0) >= DROPPED_RUN for n, s in runs)
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
                         f"{under_worst}/{len(runs)}", "-" if label == SEQUENTIAL else str(dropped))
     console.print(summary)
