@@ -24,7 +24,7 @@ DEVICES = ("cpu", "cuda")
 DTYPES = ("float32", "float16", "bfloat16", "int8")
 TASKS = ("transcribe", "translate")
 # sequential: one 30 s window after another, previous text as prompt (openai-whisper);
-# batched: overlapping windows decoded batch_size at a time (whisper-jax).
+# batched: windows of at most 30 s cut in pauses, decoded batch_size at a time.
 STRATEGIES = ("sequential", "batched")
 # openai-whisper's own fallback schedule: without it tiny.en loops forever on long clips.
 DEFAULT_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -44,7 +44,7 @@ class RunConfig:
     device: str = knob("cpu", "Device", "where the model runs", choices=DEVICES, common=True)
     dtype: str = knob("float32", "Dtype", "weights and compute precision", choices=DTYPES, common=True)
     strategy: str = knob(
-        "sequential", "Strategy", "sequential windows with previous text as prompt, or batched overlapping windows",
+        "sequential", "Strategy", "sequential windows with previous text as prompt, or batched windows cut in pauses",
         choices=STRATEGIES, decoding=True,
     )
     batch_size: int = knob(1, "Batch size", "windows decoded at once (strategy batched)", bounds=(1, 1024))

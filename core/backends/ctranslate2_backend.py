@@ -28,45 +28,18 @@ from asr_tui.core import threads as thread_counts
 from asr_tui.core import weights as weights_store
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend, check_cancel
+from asr_tui.core.backends.longform import pauses
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.transcript import SAMPLE_RATE, WINDOW_SECONDS, ProgressFn, Segment, Transcript
+from asr_tui.core.transcript import SAMPLE_RATE, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
-CHUNK_SECONDS = 30.0  # faster-whisper's feature extractor's chunk length
-CUT_SEARCH_SECONDS = 5.0  # a clip ends in the longest pause of its last 5 s
-
-
-def quiet_cuts(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[dict]:
-    """Clips of at most 30 s covering all the audio, each ending in the middle of the
-    longest pause near its end: the batched pipeline without VAD needs clips, and a
-    cut through a word loses it (the quietest instant alone is often a stop consonant
-    inside a word). Every sample stays in exactly one clip, so the audio is the same
-    the other backends hear."""
-    frame = rate // 100
-    total = len(samples) / rate
-    clips, start = [], 0.0
-    while total - start > WINDOW_SECONDS:
-        first = int((start + WINDOW_SECONDS - CUT_SEARCH_SECONDS) * rate)
-        region = samples[first : int((start + WINDOW_SECONDS) * rate)]
-        energy = np.square(region[: len(region) // frame * frame]).reshape(-1, frame).mean(axis=1)
-        pause_start, pause_end = longest_pause(energy)
-        cut = (first + (pause_start + pause_end) / 2 * frame) / rate
-        clips.append({"start": start, "end": cut})
-        start = cut
-    clips.append({"start": start, "end": total})
+def quiet_cuts(samples: np.ndarray) -> list[dict]:
+    """The batched pipeline's clips without VAD, in seconds: the windows the other
+    backends' batched strategy decodes (`pauses.windows`), every sample in one clip."""
+    clips = [{"start": w.offset, "end": w.end} for w in pauses.windows(pauses.frame_energy([samples]))]
+    clips[-1]["end"] = len(samples) / SAMPLE_RATE  # with the samples after the last whole frame
     return clips
-
-
-def longest_pause(energy: np.ndarray) -> tuple[int, int]:
-    """[start, end) of the longest run of quiet frames, the latest of equals (the longer
-    clip). Quiet: within 10 dB of the quietest frame (a recording's noise floor) or
-    30 dB below the median frame (digital silence between words)."""
-    quiet = energy <= max(10 * energy.min(), 1e-3 * np.median(energy))
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
-    starts, ends = edges[::2], edges[1::2]
-    longest = np.flatnonzero(ends - starts == (ends - starts).max())[-1]
-    return int(starts[longest]), int(ends[longest])
 
 
 # our dtype name -> CTranslate2 compute type

@@ -30,7 +30,7 @@ from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends import jax_compiles
 from asr_tui.core.backends.base import Backend
-from asr_tui.core.backends.longform import loops
+from asr_tui.core.backends.longform import loops, pauses
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -378,7 +378,9 @@ class JaxBackend(Backend):
         multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
         with self._stages.stage("log_mel"):
             mel = log_mel.log_mel_spectrogram(audio.blocks(), dims["n_mels"], padding=WINDOW_SAMPLES)
-        content_frames = mel.shape[1] - WINDOW_FRAMES
+            content_frames = mel.shape[1] - WINDOW_FRAMES
+            if config.strategy == "batched":
+                windows = pauses.windows(pauses.frame_energy(audio.blocks())[:content_frames])
         with jax.default_device(self.loaded.device), self._stages.stage("post"):
             language = config.language
             if language is None:
@@ -392,7 +394,7 @@ class JaxBackend(Backend):
                 return self._decode_windows(mel, windows, prompt, rows, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
-                segments = loops.batched(decode, content_frames, tokenizer, config, progress, cancel)
+                segments = loops.batched(decode, windows, tokenizer, config, progress, cancel)
             else:
                 segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
             text = "".join(s.text for s in segments).strip()

@@ -28,7 +28,7 @@ import numpy as np
 from asr_tui.core import log_mel
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend, check_cancel
-from asr_tui.core.backends.longform import loops
+from asr_tui.core.backends.longform import loops, pauses
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -328,7 +328,7 @@ class PyTorchBackend(Backend):
     ) -> Transcript:
         import torch
         import whisper
-        from whisper.audio import N_SAMPLES
+        from whisper.audio import N_FRAMES, N_SAMPLES
 
         torch.manual_seed(config.seed)
         language = config.language
@@ -338,11 +338,13 @@ class PyTorchBackend(Backend):
         # openai-whisper's own features of the whole file, computed block by block
         with timer.stage("log_mel"):
             mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
+            if config.strategy == "batched":
+                windows = pauses.windows(pauses.frame_energy(audio.blocks())[: mel.shape[-1] - N_FRAMES])
         self.model.encoder = self._encoder_for(config)
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
             with bfloat16, _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
-                transcript = self._transcribe_batched(mel, config, language, progress, cancel)
+                transcript = self._transcribe_batched(mel, windows, config, language, progress, cancel)
             return dataclasses.replace(transcript, stats=self._stats(timer, config))
         with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
                 _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
@@ -376,7 +378,7 @@ class PyTorchBackend(Backend):
             stats["compile_s"] = timer.seconds.get("compile", 0.0)
         return stats
 
-    def _transcribe_batched(self, mel, config: RunConfig, language: str | None,
+    def _transcribe_batched(self, mel, windows: list[Window], config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
         """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
         on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
@@ -424,7 +426,7 @@ class PyTorchBackend(Backend):
 
                 return with_fallback(len(windows), config, decode_round, cancel)
 
-            segments = loops.batched(decode, mel.shape[-1] - N_FRAMES, tokenizer, config, progress, cancel)
+            segments = loops.batched(decode, windows, tokenizer, config, progress, cancel)
         if self.device == "cuda":
             torch.cuda.synchronize()
         text = "".join(s.text for s in segments).strip()

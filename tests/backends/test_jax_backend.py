@@ -87,7 +87,7 @@ def test_bfloat16_and_batch_sizes(speech_clip):
     path, text = speech_clip
     bf16 = run_once(JAX.with_(dtype="bfloat16", strategy="batched", batch_size=4), [path])[0]
     assert wer(text, bf16.text) <= CLIP_WER_BOUND + 0.05
-    long_path = path  # two windows when split at 20 s steps
+    long_path = path  # two windows, the first cut in a pause before 30 s
     b1 = run_once(JAX.with_(strategy="batched", batch_size=1), [long_path])[0]
     b4 = run_once(JAX.with_(strategy="batched", batch_size=4), [long_path])[0]
     assert b1.text == b4.text

@@ -1,8 +1,11 @@
-"""The long-form window plan, the seam merge and the holes decoded again (no model)."""
+"""The long-form windows cut in pauses, the seam merge and the holes decoded again (no model)."""
 
 from __future__ import annotations
 
-from asr_tui.core.backends.longform.seams import merge_windows, plan, redecode
+import numpy as np
+
+from asr_tui.core.backends.longform import pauses
+from asr_tui.core.backends.longform.seams import merge_windows, redecode
 from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, Segment
 
@@ -15,12 +18,40 @@ def text(segments: list[Segment]) -> str:
     return " ".join("".join(s.text for s in segments).split())
 
 
-def test_plan_covers_the_audio_with_overlapping_windows():
-    windows = plan(12_345)
-    assert [w.start for w in windows] == [0, 2000, 4000, 6000, 8000, 10_000]
-    assert all(w.frames == WINDOW_FRAMES for w in windows[:-1])
-    assert windows[-1].start + windows[-1].frames == 12_345
-    assert plan(1_000) == [Window(0, 1_000)]
+def speech_energy(seconds: float, pauses_at: dict[float, float], floor: float = 0.0) -> np.ndarray:
+    """Per-frame energy: loud speech (varying, with short dips inside words) but for
+    pauses of the given lengths at the given times, at `floor`."""
+    frames = round(seconds * FRAMES_PER_SECOND)
+    rng = np.random.default_rng(0)
+    energy = rng.uniform(0.01, 0.1, frames)
+    energy[::7] = 0.002  # a stop consonant: quiet for a frame, but no pause
+    for at, length in pauses_at.items():
+        energy[round(at * FRAMES_PER_SECOND) : round((at + length) * FRAMES_PER_SECOND)] = floor
+    return energy
+
+
+def test_windows_cover_every_frame_once_and_end_in_the_longest_late_pause():
+    energy = speech_energy(95, {10.0: 0.8, 26.0: 0.3, 28.0: 0.5, 52.0: 0.2, 54.5: 0.25, 81.0: 1.0, 83.0: 0.3}, floor=1e-5)
+    windows = pauses.windows(energy)
+    assert windows[0].start == 0 and windows[-1].start + windows[-1].frames == len(energy)
+    assert all(a.start + a.frames == b.start for a, b in zip(windows, windows[1:]))
+    assert all(0 < w.frames <= WINDOW_FRAMES for w in windows)
+    # the longest pause in each window's last 5 s, cut in its middle; the pause at 10 s
+    # lies too early to end a window
+    assert [w.end for w in windows[:-1]] == [28.25, 54.62, 81.5]
+
+
+def test_audio_of_one_window_or_none_is_one_window():
+    assert pauses.windows(speech_energy(30, {})) == [Window(0, WINDOW_FRAMES)]
+    assert pauses.windows(np.zeros(0)) == [Window(0, 0)]
+
+
+def test_frame_energy_reads_blocks_as_one_signal():
+    samples = np.random.default_rng(1).normal(size=16_000 * 3 + 77).astype(np.float32)
+    whole = pauses.frame_energy([samples])
+    assert len(whole) == len(samples) // 160
+    assert np.allclose(pauses.frame_energy(np.array_split(samples, 7)), whole)
+    assert np.isclose(whole[5], np.mean(samples[800:960] ** 2))
 
 
 def test_seam_keeps_each_word_once_where_windows_agree():

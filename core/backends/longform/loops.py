@@ -1,7 +1,7 @@
 """The two ways over a long recording, apart from how a window is decoded.
 
-`sequential` is openai-whisper's seek loop; `batched` is whisper-jax's overlapping
-windows decoded many at a time, plus a few more where their transcript has a hole
+`sequential` is openai-whisper's seek loop; `batched` decodes many windows at a time,
+cut in pauses (`pauses.windows`), plus a few more where their transcript has a hole
 (`seams.redecode`). Both take a `DecodeFn`, so a backend supplies only
 the decoding of a batch of windows (with its temperature fallback) and both loops
 behave the same whatever the framework.
@@ -57,20 +57,21 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
 def batched_settings() -> dict:
     """What the batched strategy applies whatever the configuration says, for a
     backend's `decoding_settings`: each window decoded on its own (no previous text),
-    in whisper-jax's overlapping windows."""
+    windows of at most 30 s cut in pauses."""
     return {
         "condition_on_previous_text": False,
         "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
-        "stride_length_s": seams.STRIDE_FRAMES / FRAMES_PER_SECOND,
+        "clips": "quiet cuts",
     }
 
 
-def batched(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
+def batched(decode: DecodeFn, windows: list[Window], tokenizer, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
-    """whisper-jax's way: overlapping windows, batch_size per call, merged at the
-    seams; then, round by round, a window wherever speech went unheard."""
+    """`windows` (consecutive, cut in pauses: `pauses.windows`) decoded batch_size per
+    call; then, round by round, a window wherever speech went unheard, merged with
+    its neighbours at the seams."""
+    content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
-    windows = seams.plan(content_frames)
     prompt = list(tokenizer.sot_sequence)
     # The windows are spread evenly over the fewest calls of at most batch_size:
     # every row of a call costs a full decode step until its longest window ends,

@@ -1,18 +1,17 @@
-"""The batched (whisper-jax) long form: a plan of overlapping windows, the windows
-to decode again where speech went unheard, and the merge of their transcripts.
+"""The batched long form after its first calls: the windows to decode again where
+speech went unheard, and the merge of their transcripts with their neighbours'.
 
-Windows overlap by a stride on each side; at each seam the words both windows heard
+Decoded on its own, without the previous text as a prompt, a window sometimes comes
+back with a word or two and a low likelihood, which the no-speech rule then takes
+for silence; or it stops early. The windows either side hear none of its audio, so
+half a minute of speech can vanish. Sequential decoding never sees this because each
+window starts where the last one's transcript ended (the seek rule). `redecode`
+applies that rule where the batched transcript has a hole: the window is decoded
+again from a little before where the speech heard before it ends.
+
+Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
 never cut.
-
-Decoded on its own, without the previous text as a prompt, a window that starts in
-the middle of speech sometimes comes back with a word or two and a low likelihood,
-which the no-speech rule then takes for silence; or it stops early. The window
-before it has ended and the one after has not begun, so half a minute of speech can
-vanish. Sequential decoding never sees this because each window starts where the
-last one's transcript ended (the seek rule). `redecode` applies that rule where
-the batched transcript has a hole: the window is decoded again from where the
-speech heard before it ends.
 """
 
 from __future__ import annotations
@@ -24,22 +23,11 @@ from dataclasses import dataclass
 from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, Segment
 
-STRIDE_FRAMES = 5 * FRAMES_PER_SECOND  # windows overlap by this much on each side (whisper-jax's chunk / 6)
 UNHEARD_SECONDS = 1.0  # audio with no transcript that is let go (a pause), at a seam or at the end
 SEAM_SLACK_SECONDS = 1.0  # words this far outside an overlap may still be the same words
 MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by them: "the" is not enough
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
 REDECODE_LOOKBACKS = (5.0, 0.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
-
-
-def plan(content_frames: int) -> list[Window]:
-    """Full windows overlapping by `STRIDE_FRAMES` on each side, the last one cut at
-    the end of the audio."""
-    step = WINDOW_FRAMES - 2 * STRIDE_FRAMES
-    starts = [0]
-    while starts[-1] + WINDOW_FRAMES < content_frames:
-        starts.append(starts[-1] + step)
-    return [Window(start, min(WINDOW_FRAMES, content_frames - start)) for start in starts]
 
 
 @dataclass(frozen=True)
@@ -102,7 +90,8 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
 
 def merge_windows(windows: list[tuple[Window, list[Segment]]]) -> list[Segment]:
     """windows: each window with its segments (in absolute time), in order of start.
-    Consecutive windows overlap; each seam is cut where both windows' words agree."""
+    Where one overlaps the one before (a window decoded again), the seam is cut where
+    both windows' words agree."""
     merged: list[tuple[_Word, tuple[int, int]]] = []
     segment_bounds: dict[tuple[int, int], Segment] = {}
     previous_end = None
@@ -148,9 +137,8 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
 
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
     before one (the coverage) to the first word that window heard, or to the end of
-    the audio. The new window starts a little before the coverage ends, as every
-    batched window overlaps the one before, so that it does not begin on the word
-    that went unheard; a start that was tried already (`tried`, in frames) gives way
+    the audio. The new window starts a little before the coverage ends, so that it
+    does not begin on the word that went unheard; a start that was tried already (`tried`, in frames) gives way
     to the next in `REDECODE_LOOKBACKS`, since a window that starts elsewhere in the
     speech is decoded afresh. It takes the place of the window after the hole when it
     starts inside it (it hears all that window could from there on), and goes before
