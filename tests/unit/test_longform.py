@@ -122,6 +122,17 @@ def test_a_window_that_stopped_early_gets_one_after_it():
     assert redo.window.start == 900 and redo.index == 1 and not redo.replaces
 
 
+def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
+    heard = [
+        (window(0, 28.5), [Segment(0.0, 25.0, " words")]),  # stopped 3.5 s before its end
+        (window(28.5, 57), [Segment(28.5, 56.0, " words")]),
+    ]
+    (redo,) = redecode(heard, 57 * FRAMES_PER_SECOND, tried={0, 2850})
+    # from 5 s before the speech heard ends to 5 s past the next window's first word,
+    # their overlap: not 30 s, whose tokens would all be decoded again
+    assert redo.window == Window(2000, 1350) and redo.index == 1 and not redo.replaces
+
+
 def test_the_end_of_the_audio_is_decoded_when_the_last_window_stopped_short():
     heard = [(window(0, 30), [Segment(0.0, 20.0, " words")]), (window(20, 45), [Segment(20.0, 35.0, " words")])]
     (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000})

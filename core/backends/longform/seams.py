@@ -28,6 +28,7 @@ SEAM_SLACK_SECONDS = 1.0  # words this far outside an overlap may still be the s
 MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by them: "the" is not enough
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
 REDECODE_LOOKBACKS = (5.0, 0.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
+REDECODE_REACH_SECONDS = 5.0  # how far a hole's window goes past the next window's first word: their overlap
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,14 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
     before one (the coverage) to the first word that window heard, or to the end of
     the audio. The new window starts a little before the coverage ends, so that it
-    does not begin on the word that went unheard; a start that was tried already (`tried`, in frames) gives way
-    to the next in `REDECODE_LOOKBACKS`, since a window that starts elsewhere in the
-    speech is decoded afresh. It takes the place of the window after the hole when it
-    starts inside it (it hears all that window could from there on), and goes before
-    it otherwise."""
+    does not begin on the word that went unheard; a start that was tried already
+    (`tried`, in frames) gives way to the next in `REDECODE_LOOKBACKS`, since a window
+    that starts elsewhere in the speech is decoded afresh. It takes the place of the
+    window after the hole when it starts inside it (it hears all that window could
+    from there on). Otherwise it goes before that window and ends
+    `REDECODE_REACH_SECONDS` past its first word, enough to align their seam: the
+    hole is usually a few seconds a window stopped short of its end, and a call's
+    decoding steps last as long as its longest window's transcript."""
     total = content_frames / FRAMES_PER_SECOND
     covered = 0.0
     found: list[Redecode] = []
@@ -156,7 +160,8 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
             start = next((s for s in starts if s not in taken), None)
             if start is not None:
                 replaces = window is not None and start >= window.start
-                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start)), index, replaces))
+                end = content_frames if window is None or replaces else round((first + REDECODE_REACH_SECONDS) * FRAMES_PER_SECOND)
+                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces))
                 taken.update(starts)  # the windows after a silent one see the same hole
         if segments:
             covered = max(covered, segments[-1].end)
