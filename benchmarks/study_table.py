@@ -93,7 +93,12 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path, help="also write the table here as Markdown")
     args = parser.parse_args()
     results = load(args.folder)
-    reference = (args.reference or args.folder / "reference.txt").read_text(encoding="utf-8")
+    if not results:
+        parser.error(f"no result documents (*.json) in {args.folder}")
+    reference_path = args.reference or args.folder / "reference.txt"
+    if not reference_path.is_file():
+        parser.error(f"no reference text at {reference_path}: put the clip's text there or pass --reference")
+    reference = reference_path.read_text(encoding="utf-8")
     env = results[0].env
     table = Table(title=f"{env.get('gpu') or env.get('cpu')}; {results[0].audio_seconds / 60:.1f} min clip; "
                   f"baseline: {_label(results[0])}", title_justify="left")
