@@ -43,7 +43,10 @@ def _label(r: RunResult) -> str:
 def load(folder: Path) -> list[RunResult]:
     results = []
     for path in sorted(folder.glob("*.json")):
-        results += [RunResult.from_dict(run) for run in json.loads(path.read_text())["runs"]]
+        try:
+            results += [RunResult.from_dict(run) for run in json.loads(path.read_text())["runs"]]
+        except (ValueError, KeyError, TypeError) as error:
+            raise SystemExit(f"{path}: not a results document written by `asr-tui run --json` ({error!r})") from None
     base = [r for r in results if _label(r) == "pytorch float32 sequential"]
     return base[:1] + [r for r in results if r not in base[:1]]
 
@@ -94,10 +97,10 @@ def main() -> None:
     args = parser.parse_args()
     results = load(args.folder)
     if not results:
-        parser.error(f"no result documents (*.json) in {args.folder}")
+        raise SystemExit(f"no result documents (*.json) in {args.folder}")
     reference_path = args.reference or args.folder / "reference.txt"
     if not reference_path.is_file():
-        parser.error(f"no reference text at {reference_path}: put the clip's text there or pass --reference")
+        raise SystemExit(f"no reference text at {reference_path}: put the clip's text there or pass --reference")
     reference = reference_path.read_text(encoding="utf-8")
     env = results[0].env
     table = Table(title=f"{env.get('gpu') or env.get('cpu')}; {results[0].audio_seconds / 60:.1f} min clip; "

@@ -90,6 +90,7 @@ def _faster_whisper(config: RunConfig) -> ReferenceCall:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
     from asr_tui.core.backends.ctranslate2_backend import COMPUTE_TYPES, quiet_cuts
+    from asr_tui.core.backends.longform import pauses
 
     model = WhisperModel(
         str(weights_store.ct2_directory(weights_store.resolve(config.model))), device=config.device,
@@ -119,7 +120,7 @@ def _faster_whisper(config: RunConfig) -> ReferenceCall:
             vad_parameters=None if vad is None else _given(**vad),
         )
         if applied["strategy"] == "batched":
-            if applied.get("clips") == "quiet cuts":
+            if applied.get("clips") == pauses.CLIPS:
                 options["clip_timestamps"] = quiet_cuts(samples)
             segments, _ = BatchedInferencePipeline(model).transcribe(
                 samples, batch_size=config.batch_size, chunk_length=applied.get("chunk_length_s"), **options

@@ -31,14 +31,16 @@ from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.backends.longform import pauses
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.transcript import SAMPLE_RATE, ProgressFn, Segment, Transcript
+from asr_tui.core.transcript import SAMPLE_RATE, SAMPLES_PER_FRAME, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
 def quiet_cuts(samples: np.ndarray) -> list[dict]:
     """The batched pipeline's clips without VAD, in seconds: the windows the other
-    backends' batched strategy decodes (`pauses.windows`), every sample in one clip."""
-    clips = [{"start": w.offset, "end": w.end} for w in pauses.windows(pauses.frame_energy([samples]))]
-    clips[-1]["end"] = len(samples) / SAMPLE_RATE  # with the samples after the last whole frame
+    backends' batched strategy decodes (`pauses.windows`), every sample in one clip
+    (the last frame zero-padded to whole, so no clip is longer than 30 s)."""
+    whole = np.pad(samples, (0, -len(samples) % SAMPLES_PER_FRAME))
+    clips = [{"start": w.offset, "end": w.end} for w in pauses.windows(pauses.frame_energy([whole]))]
+    clips[-1]["end"] = len(samples) / SAMPLE_RATE
     return clips
 
 
@@ -227,7 +229,7 @@ class CTranslate2Backend(Backend):
             }
         if batched:
             settings["chunk_length_s"] = self.model.feature_extractor.chunk_length
-            settings["clips"] = "vad" if info.vad_options is not None else "quiet cuts"
+            settings["clips"] = "vad" if info.vad_options is not None else pauses.CLIPS
         return settings
 
     def decoding_settings(self, config: RunConfig) -> dict:

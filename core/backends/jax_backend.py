@@ -380,7 +380,7 @@ class JaxBackend(Backend):
             mel = log_mel.log_mel_spectrogram(audio.blocks(), dims["n_mels"], padding=WINDOW_SAMPLES)
             content_frames = mel.shape[1] - WINDOW_FRAMES
             if config.strategy == "batched":
-                windows = pauses.windows(pauses.frame_energy(audio.blocks())[:content_frames])
+                windows = pauses.windows_of(audio.blocks(), content_frames)
         with jax.default_device(self.loaded.device), self._stages.stage("post"):
             language = config.language
             if language is None:

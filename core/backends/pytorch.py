@@ -339,7 +339,7 @@ class PyTorchBackend(Backend):
         with timer.stage("log_mel"):
             mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
             if config.strategy == "batched":
-                windows = pauses.windows(pauses.frame_energy(audio.blocks())[: mel.shape[-1] - N_FRAMES])
+                windows = pauses.windows_of(audio.blocks(), mel.shape[-1] - N_FRAMES)
         self.model.encoder = self._encoder_for(config)
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":

@@ -46,6 +46,17 @@ def test_audio_of_one_window_or_none_is_one_window():
     assert pauses.windows(np.zeros(0)) == [Window(0, 0)]
 
 
+def test_faster_whispers_clips_are_the_windows_and_none_is_over_30_s():
+    from asr_tui.core.backends.ctranslate2_backend import quiet_cuts
+
+    for extra in (0, 100, 16_000 * 31 + 7):  # a last window of exactly 30 s and a part frame after it
+        samples = np.random.default_rng(2).normal(size=16_000 * 30 + extra).astype(np.float32)
+        clips = quiet_cuts(samples)
+        assert clips[0]["start"] == 0 and clips[-1]["end"] == len(samples) / 16_000
+        assert all(a["end"] == b["start"] for a, b in zip(clips, clips[1:]))
+        assert all(0 < c["end"] - c["start"] <= 30 for c in clips), clips
+
+
 def test_frame_energy_reads_blocks_as_one_signal():
     samples = np.random.default_rng(1).normal(size=16_000 * 3 + 77).astype(np.float32)
     whole = pauses.frame_energy([samples])
@@ -98,8 +109,18 @@ def test_a_silent_window_amid_speech_is_decoded_again_from_where_speech_was_hear
         (window(40, 70), [Segment(40.0, 69.5, " words")]),
     ]
     (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
-    # a stride before the speech heard ends, in place of the silent window
+    # 5 s before the speech heard ends, in place of the silent window
     assert redo.window == Window(2180, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
+
+
+def test_a_silent_window_between_pause_cuts_is_replaced_by_one_window():
+    heard = [
+        (window(0, 27.5), [Segment(0.0, 26.0, " the miller inspected the cider press")]),
+        (window(27.5, 54.5), []),  # judged silent
+        (window(54.5, 60.5), [Segment(54.5, 60.0, " hid a flock of sheep under the oak")]),
+    ]
+    (redo,) = redecode(heard, 6050, tried={w.start for w, _ in heard})
+    assert redo.window == Window(2100, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
 
 def test_a_start_that_failed_gives_way_to_another():

@@ -13,7 +13,7 @@ import threading
 from typing import Protocol
 
 from asr_tui.core.backends.base import check_cancel
-from asr_tui.core.backends.longform import seams
+from asr_tui.core.backends.longform import pauses, seams
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_silence, split_segments
 from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, ProgressFn, Segment
@@ -61,7 +61,7 @@ def batched_settings() -> dict:
     return {
         "condition_on_previous_text": False,
         "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
-        "clips": "quiet cuts",
+        "clips": pauses.CLIPS,
     }
 
 

@@ -4,8 +4,8 @@ near each window's end, so that no window starts or ends inside a word.
 A window cut through a word loses it (the quietest instant alone is often a stop
 consonant inside a word), and a window that starts in the middle of a sentence can
 skip its first seconds, whatever the backend. Cut in pauses, the windows need not
-overlap: every sample is heard by exactly one window, as in the sequential loop,
-and the encoder runs once per 30 s of audio instead of once per 20 s.
+overlap: the first pass hears each sample once, in windows of 25-30 s instead of one
+every 20 s (the windows decoded again where a transcript has a hole come on top).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW_FRAMES
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
+CLIPS = "quiet cuts"  # how a result records these windows
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
@@ -30,6 +31,14 @@ def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
         parts.append(np.square(samples[:whole]).reshape(-1, SAMPLES_PER_FRAME).mean(axis=1))
         carry = samples[whole:]
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def windows_of(blocks: Iterable[np.ndarray], content_frames: int) -> list[Window]:
+    """The windows of a recording given as blocks of samples, which must span the
+    log-mel's `content_frames` (one frame per whole 10 ms, as both count)."""
+    energy = frame_energy(blocks)
+    assert len(energy) == content_frames, (len(energy), content_frames)
+    return windows(energy)
 
 
 def windows(energy: np.ndarray) -> list[Window]:

@@ -143,10 +143,10 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     (`tried`, in frames) gives way to the next in `REDECODE_LOOKBACKS`, since a window
     that starts elsewhere in the speech is decoded afresh. It takes the place of the
     window after the hole when it starts inside it (it hears all that window could
-    from there on). Otherwise it goes before that window and ends
-    `REDECODE_REACH_SECONDS` past its first word, enough to align their seam: the
-    hole is usually a few seconds a window stopped short of its end, and a call's
-    decoding steps last as long as its longest window's transcript."""
+    from there on), or when that window heard nothing. Otherwise it goes before that
+    window and ends `REDECODE_REACH_SECONDS` past its first word, enough to align
+    their seam: the hole is usually a few seconds a window stopped short of its end,
+    and a call's decoding steps last as long as its longest window's transcript."""
     total = content_frames / FRAMES_PER_SECOND
     covered = 0.0
     found: list[Redecode] = []
@@ -159,10 +159,12 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
             starts = [max(earliest, round((covered - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
             start = next((s for s in starts if s not in taken), None)
             if start is not None:
-                replaces = window is not None and start >= window.start
+                # a window that heard nothing gives its place up whatever the start
+                replaces = window is not None and (start >= window.start or not segments)
                 end = content_frames if window is None or replaces else round((first + REDECODE_REACH_SECONDS) * FRAMES_PER_SECOND)
                 found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces))
-                taken.update(starts)  # the windows after a silent one see the same hole
+                taken.update(starts)
+                covered = max(covered, first)  # a silent window's hole is one hole, not one per window after it
         if segments:
             covered = max(covered, segments[-1].end)
     return found
