@@ -13,8 +13,11 @@ signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 import argparse  # noqa: E402 - after the handler, on purpose
 import sys  # noqa: E402
+from typing import Callable, TypeVar  # noqa: E402
 
 from asr_tui.core.errors import AsrTuiError  # noqa: E402
+
+T = TypeVar("T")
 
 # What a shell reports for a process that SIGINT ended.
 INTERRUPTED = 128 + signal.SIGINT
@@ -40,22 +43,43 @@ def tui_parser() -> argparse.ArgumentParser:
 
 
 def dispatch(argv: list[str]) -> int:
+    entry = _imported(lambda: _entry(argv))
+    return entry()
+
+
+def _entry(argv: list[str]) -> Callable[[], int]:
+    """The command's main, imported (argument errors are raised here too)."""
     if argv and argv[0] == "run":
         from asr_tui.cli.run import main as run_main
 
-        return run_main(argv[1:])
+        return lambda: run_main(argv[1:])
     if argv and argv[0] == "bench":
         from asr_tui.cli.bench import main as bench_main
 
-        return bench_main(argv[1:])
+        return lambda: bench_main(argv[1:])
     if argv and argv[0] == "record":
         from asr_tui.cli.record import main as record_main
 
-        return record_main(argv[1:])
+        return lambda: record_main(argv[1:])
     args = tui_parser().parse_args(argv)
     from asr_tui.tui.app import launch
 
-    return launch(preset=args.preset, audio=args.audio)
+    return lambda: launch(preset=args.preset, audio=args.audio)
+
+
+def _imported(load: Callable[[], T]) -> T:
+    """`load()` with Ctrl-C held until it returns. An interrupt that lands inside a C
+    extension's import (NumPy's) is printed by the extension as a traceback and
+    comes back as an ImportError, so at start-up it is acted on after the imports."""
+    interrupted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+    try:
+        value = load()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
