@@ -4,7 +4,9 @@ configuration, as on a lent GPU machine): speed beside accuracy for every row.
 For each document in the folder: RTFx, WER with substitutions/deletions/insertions,
 the longest run of reference words the transcript lost, and the longest it lost
 where the baseline row (the first `pytorch float32 sequential` row, else the first
-row) kept them, then peak GPU and RSS memory, compile, first and warm seconds and
+row) kept them, the words in which it repeats a phrase back to back (a decoding
+loop or a seam kept twice; `core.wholeness`, the reference's own count in the
+title), then peak GPU and RSS memory, compile, first and warm seconds and
 the warm passes' spread. A row that transcribes less is not faster: the lost-span
 columns say when that happened. Then each backend's best row: its fastest within a
 WER point of the baseline that loses no run of 10 words the baseline kept (its
@@ -27,9 +29,10 @@ from rich.table import Table
 from asr_tui.core import decomposition, export
 from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
 from asr_tui.core.results import RunResult
+from asr_tui.core.wholeness import longest_repetition
 
 BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "")
-COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "GPU MB", "RSS MB", "compile s",
+COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "repeated", "GPU MB", "RSS MB", "compile s",
            "first s", "warm s", "CV %")
 
 
@@ -64,7 +67,8 @@ def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[lis
     for r in sorted(results, key=lambda r: -(r.rtfx or 0)):
         out.append([
             _label(r), f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.substitutions}/{r.deletions}/{r.insertions}",
-            str(lost[id(r)][0]), str(lost[id(r)][1]), f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
+            str(lost[id(r)][0]), str(lost[id(r)][1]), str(longest_repetition(r.text, r.language).words),
+            f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
             f"{r.peak_rss_mb:.0f}", "-" if r.compile_s is None else f"{r.compile_s:.1f}",
             f"{r.first_run_s:.1f}", f"{r.warm_median_s:.2f}", f"{100 * (r.cv or 0):.1f}",
         ])
@@ -104,7 +108,8 @@ def main() -> None:
     reference = reference_path.read_text(encoding="utf-8")
     env = results[0].env
     table = Table(title=f"{env.get('gpu') or env.get('cpu')}; {results[0].audio_seconds / 60:.1f} min clip; "
-                  f"baseline: {_label(results[0])}", title_justify="left")
+                  f"baseline: {_label(results[0])}; the reference repeats {longest_repetition(reference).words} words",
+                  title_justify="left")
     for column in COLUMNS:
         table.add_column(column, justify="left" if column == "config" else "right")
     lost = lost_runs(results, reference)

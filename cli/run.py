@@ -26,7 +26,7 @@ from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
-from asr_tui.core.results import RunResult, pass_order
+from asr_tui.core.results import MARKS, RunResult, pass_order
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 
@@ -148,7 +148,7 @@ class ConsoleReporter:
                 self.results.append(result)
                 if result.wer_error:
                     self.warn(result.wer_error)
-                for note in stability.notes(result):
+                for note in result.notes:
                     self.warn(f"{result.config_name} · {Path(result.audio).name}: {note.mark} {note.message}")
                 try:
                     history.append(result)
@@ -176,12 +176,12 @@ class ConsoleReporter:
 TABLE_COLUMNS = {
     "config": "config", "audio": "audio", "audio_s": "audio s", "load_s": "load s",
     "first_run_s": "first s", "warm_median_s": "warm s", "warm_range": "min-max s", "cv": "CV %",
-    "rtfx": "RTFx", "wer": "WER", "raw_wer": "raw WER", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
+    "rtfx": "RTFx", "wer": "WER", "raw_wer": "raw WER", "lost_words": "lost", "peak_rss_mb": "peak RSS MB", "peak_gpu_mb": "GPU MB",
 }
 # Below `WIDE` terminal columns the tables keep what a comparison is read by, so no
 # figure is cut to an ellipsis; --json and --markdown always hold every column.
 WIDE = 140
-NARROW_COLUMNS = ("config", "warm_median_s", "cv", "rtfx", "wer", "peak_rss_mb")
+NARROW_COLUMNS = ("config", "warm_median_s", "cv", "rtfx", "wer", "lost_words", "peak_rss_mb")
 CORPUS_COLUMNS = {
     "config_name": "config", "files": "files", "wer": "WER", "substitutions": "S", "deletions": "D",
     "insertions": "I", "reference_words": "ref words", "audio_seconds": "audio s",
@@ -190,10 +190,10 @@ CORPUS_COLUMNS = {
 
 
 def mark_notes(results: list[RunResult]) -> list[str]:
-    """One line per mark, saying why a row's timing deserves less trust."""
+    """One line per mark, saying why a row deserves less trust."""
     return [
         f"{note.mark} row {number} ({r.config_name}, {Path(r.audio).name}): {note.message}"
-        for number, r in enumerate(results, start=1) for note in stability.notes(r)
+        for number, r in enumerate(results, start=1) for note in r.notes
     ]
 
 
@@ -299,13 +299,13 @@ def results_table(results: list[RunResult], width: int | None = None) -> Group:
     table = Table(title="asr-tui results" + (" (the terminal's width; --json has every column)" if narrow else ""),
                   box=box.SIMPLE_HEAD, pad_edge=False)
     names = [name for name, _ in export.COLUMNS]
-    table.add_column(stability.BUSY_MARK + stability.UNSTABLE_MARK + stability.OUTLIER_MARK + stability.RECOMPILED_MARK, justify="left")
+    table.add_column(MARKS, justify="left")
     for column in columns:
         table.add_column(TABLE_COLUMNS[column], justify="left" if column in ("config", "audio") else "right",
                          no_wrap=column not in ("config", "audio"))
     for result, row in zip(results, export.rows(results)):
         values = dict(zip(names, row))
-        table.add_row(stability.marks(result), *(_cell(c, values) for c in columns))
+        table.add_row(result.marks, *(_cell(c, values) for c in columns))
     unlike = parity.line(results)
     speeds = relative_speeds(results)
     parts = [Text(unlike, style="bold")] if unlike else []

@@ -42,6 +42,8 @@ COLUMNS = (
     ("wer", lambda r: None if r.wer is None else round(r.wer, 4)),
     ("raw_wer", lambda r: None if r.raw_wer is None else round(r.raw_wer, 4)),
     ("normaliser", lambda r: r.normaliser),
+    ("lost_words", lambda r: r.lost_words),
+    ("repeated_words", lambda r: r.repeated_words),
     ("rss_before_load_mb", lambda r: None if r.rss_before_load_mb is None else round(r.rss_before_load_mb)),
     ("peak_rss_mb", lambda r: None if r.peak_rss_mb is None else round(r.peak_rss_mb)),
     ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),

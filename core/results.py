@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from asr_tui.core import energy, stability, stages
+from asr_tui.core import energy, stability, stages, wholeness
 from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation, median, rtfx
 from asr_tui.core.transcript import Segment
 
 SCHEMA = 1
+MARKS = stability.MARKS + wholeness.MARKS  # every mark a row can carry, in the order it shows them
 
 
 @dataclass
@@ -43,6 +44,14 @@ class RunResult:
     insertions: int | None = None
     reference_words: int | None = None
     reference: str | None = None
+    # whether the transcript holds the speech once (`core.wholeness`): the longest run of
+    # reference words it lost (None without a reference) and the longest stretch in
+    # which it repeats a phrase back to back, beside the reference's own
+    lost_words: int | None = None
+    lost_text: str | None = None
+    repeated_words: int | None = None
+    repeated_phrase: str | None = None
+    reference_repeated_words: int | None = None
     wer_error: str | None = None  # why a reference was found but not scored
     rss_before_load_mb: float | None = None  # this process before the model was loaded
     peak_rss_mb: float | None = None  # the highest RSS from decoding the file to its last pass
@@ -99,6 +108,17 @@ class RunResult:
         return bool(self.contention and self.contention.get("flagged"))
 
     @property
+    def notes(self) -> list[stability.Note]:
+        """Every reason this row deserves less trust: its timings', then its transcript's."""
+        return stability.notes(self) + wholeness.notes(self)
+
+    @property
+    def marks(self) -> str:
+        """The marks of its notes, each once, in the order of `MARKS`."""
+        found = {note.mark for note in self.notes}
+        return "".join(m for m in MARKS if m in found)
+
+    @property
     def counted_passes(self) -> list[dict]:
         """The passes the timing is counted at (as `compute_s`): the warm ones, else the first."""
         return [p for p in self.passes if p["kind"] == "warm"] or self.passes[:1]
@@ -144,7 +164,7 @@ class RunResult:
         for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable", "outliers", "stages_s",
                      "warm_recompiles", "energy"):
             data[name] = getattr(self, name)
-        data["warnings"] = [f"{note.mark} {note.message}" for note in stability.notes(self)]
+        data["warnings"] = [f"{note.mark} {note.message}" for note in self.notes]
         if data["stages_s"] is None:
             data["stages_s"] = stages.NOT_AVAILABLE
         return data

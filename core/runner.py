@@ -27,7 +27,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from collections.abc import Iterator
@@ -44,6 +44,7 @@ from asr_tui.core.metrics import PeakRss, available_memory_mb, normaliser_name, 
 from asr_tui.core.results import RunResult
 from asr_tui.core.sources import InlineReference, Reference
 from asr_tui.core.transcript import Segment
+from asr_tui.core.wholeness import Wholeness
 
 log = logging.getLogger(__name__)
 # free memory wanted per further resident model, in multiples of the largest loaded
@@ -470,6 +471,7 @@ class _Measurement:
             reference_words=errors.reference_words if errors else None,
             reference=reference_origin,
             wer_error=wer_error,
+            **asdict(Wholeness.of(transcript.text, reference_text or None, transcript.language)),
             rss_before_load_mb=resident.rss_before_load_mb,
             peak_rss_mb=self.peak_mb,
             peak_gpu_mb=backend.peak_gpu_memory_mb(),

@@ -37,6 +37,7 @@ OUTLIER_Z = 10.0  # robust standard deviations beyond which a pass is an outlier
 MAD_TO_SD = 1.4826  # MAD x this = the standard deviation, for normally distributed data
 MIN_SPREAD = 0.01  # the robust deviation's floor, as a share of the median: closer than this is timer and scheduler noise
 BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK, RECOMPILED_MARK = "!", "~", "^", "+"
+MARKS = BUSY_MARK + UNSTABLE_MARK + OUTLIER_MARK + RECOMPILED_MARK  # in the order a row shows them
 
 
 def modified_z_scores(values: list[float]) -> list[float]:
@@ -59,7 +60,7 @@ def outliers(values: list[float]) -> list[int]:
 
 @dataclass(frozen=True)
 class Note:
-    """One reason a row's timing deserves less trust: its mark and what it means."""
+    """One reason a row deserves less trust: its mark and what it means."""
 
     mark: str
     message: str
@@ -97,12 +98,6 @@ def describe_compiled(compiled: list[dict]) -> str:
     named = [f"{c['program']} ({c['shapes']})" for c in compiled if c.get("shapes")]
     others = len(compiled) - len(named)
     return "; ".join(named + ([f"{others} other program{'s' if others > 1 else ''}"] if others else []))
-
-
-def marks(result: "RunResult") -> str:
-    """The marks of a result's notes, each once, in a fixed order."""
-    found = {note.mark for note in notes(result)}
-    return "".join(m for m in (BUSY_MARK, UNSTABLE_MARK, OUTLIER_MARK, RECOMPILED_MARK) if m in found)
 
 
 def ratio_spread(numerator: list[float], denominator: list[float]) -> float | None:

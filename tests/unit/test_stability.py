@@ -56,12 +56,12 @@ def test_a_slow_first_pass_says_warm_up_and_a_later_one_says_outlier():
     assert [n.message for n in stability.notes(late)] == [
         "outlier measured pass 6 (1.20 s) over 10 robust deviations from the median 1.00 s"
     ]
-    assert stability.marks(late) == "^" and stability.marks(made_result(warm_runs_s=STEADY)) == ""
+    assert late.marks == "^" and made_result(warm_runs_s=STEADY).marks == ""
 
 
 def test_busy_and_unstable_marks_come_from_the_same_notes():
     busy = made_result(warm_runs_s=[1.0, 1.5, 1.2], contention={"flagged": True, "reason": "others used 2.0 cores"})
-    assert stability.marks(busy) == "!~"
+    assert busy.marks == "!~"
     assert [n.message for n in stability.notes(busy)][0] == "others used 2.0 cores"
 
 

@@ -119,6 +119,12 @@ def error_change(a: float | None, b: float | None) -> str:
     return "the same" if abs(points) < 0.05 else f"B has {abs(points):.1f} points {'more' if points > 0 else 'fewer'} errors than A"
 
 
+def words_change(a: int | None, b: int | None) -> str:
+    if a is None or b is None:
+        return "-"
+    return "the same" if a == b else f"B has {abs(b - a)} {'more' if b > a else 'fewer'}"
+
+
 def _reference_text(result: RunResult) -> str | None:
     if result.reference and Path(result.reference).is_file():
         return Path(result.reference).read_text(encoding="utf-8")
@@ -161,6 +167,11 @@ class CompareScreen(ModalScreen[None]):
             ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"), memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),
             ("WER", number(a.wer, ".3f"), number(b.wer, ".3f"), error_change(a.wer, b.wer)),
             ("raw WER", number(a.raw_wer, ".3f"), number(b.raw_wer, ".3f"), error_change(a.raw_wer, b.raw_wer)),
+            # the longest run of reference words lost, and words repeating a phrase: a faster
+            # row that skipped or looped is not faster
+            ("words lost in a row", number(a.lost_words, "d"), number(b.lost_words, "d"), words_change(a.lost_words, b.lost_words)),
+            ("words repeated", number(a.repeated_words, "d"), number(b.repeated_words, "d"),
+             words_change(a.repeated_words, b.repeated_words)),
         ]
         for row in rows:
             table.add_row(*row)

@@ -4,8 +4,10 @@ marks for comparing two runs, and exports.
 
 Rows whose timing deserves less trust are marked (`!` other processes were busy, `~`
 warm passes spread 10% or more, `^` an outlier pass or a first pass not yet warm, `+` a
-warm pass that compiled, from `core.stability`) and the line under the table says why
-for the highlighted row, with the normaliser its WER was counted after (raw WER,
+warm pass that compiled, from `core.stability`), and so are rows whose transcript is
+not whole (`-` a run of ten or more reference words lost, `=` a phrase repeated back
+to back, from `core.wholeness`; the "lost" column is the longest run lost); the line
+under the table says why for the highlighted row, with the normaliser its WER was counted after (raw WER,
 beside it, counts the words as written), its stage seconds and energy. Above the
 table, the settings the runs' configurations differ in beyond those compared
 (`core.parity`). The stages column is a stacked bar of where the counted passes' time
@@ -31,7 +33,7 @@ from textual_plotext import PlotextPlot
 
 from rich.text import Text
 
-from asr_tui.core import corpus, curves, decomposition, export, parity, stability, stages
+from asr_tui.core import corpus, curves, decomposition, export, parity, stages
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import compare_marked, number, row_item, short_reason, toggle_mark
 
@@ -104,6 +106,7 @@ COLUMNS = [
     Column("RTFx", lambda r: number(r.rtfx, ".1f"), lambda r: -r.rtfx),
     Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
     Column("raw WER", lambda r: number(r.raw_wer, ".3f"), lambda r: _missing_last(r.raw_wer)),
+    Column("lost", lambda r: number(r.lost_words, "d"), lambda r: _missing_last(r.lost_words)),
     Column("warm s", lambda r: number(r.warm_median_s, ".2f"), lambda r: _missing_last(r.warm_median_s)),
     Column("stages", stage_bar),
     Column("CV %", lambda r: number(None if r.cv is None else 100 * r.cv, ".1f"), lambda r: _missing_last(r.cv)),
@@ -131,7 +134,7 @@ def failed_cells(failure: FailedRun) -> list[str]:
 
 
 def marks(result: RunResult, marked: bool) -> str:
-    return ("*" if marked else "") + stability.marks(result)
+    return ("*" if marked else "") + result.marks
 
 
 def corpus_cells(summary: corpus.CorpusSummary) -> list[str]:
@@ -151,7 +154,7 @@ def details(result: RunResult) -> str:
     parts = []
     if result.warm_runs_s and len(result.warm_runs_s) > 1:
         parts.append(f"warm {result.warm_min_s:.2f}-{result.warm_max_s:.2f} s over {len(result.warm_runs_s)} passes")
-    parts += [f"{note.mark} {note.message}" for note in stability.notes(result)]
+    parts += [f"{note.mark} {note.message}" for note in result.notes]
     if result.wer is not None and result.normaliser:
         parts.append(f"WER after {result.normaliser}")
     if result.passes:

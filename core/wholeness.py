@@ -1,0 +1,107 @@
+"""Whether a transcript holds the speech once: no long run of reference words lost,
+no phrase said again and again.
+
+WER hides both failures a benchmark row must not hide. A long-form strategy that
+skips half a minute of audio can score close to one that makes scattered errors, and
+a decoder stuck in a loop ("a nem or a nem or ...") or a merge that keeps the words
+at a seam twice only adds insertions, which need a reference to be counted at all.
+So every result carries the longest run of reference words it lost
+(`alignment.longest_dropped_span`) and the longest stretch in which it repeats a
+phrase back to back, which needs no reference: people say "no, no, no", rarely the
+same ten words again. A reference that repeats itself (a chorus, a text read twice)
+sets the bar: the transcript is flagged only for repeating more than it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
+from asr_tui.core.metrics import normalizer
+from asr_tui.core.stability import Note
+
+if TYPE_CHECKING:
+    from asr_tui.core.results import RunResult
+
+MAX_PHRASE_WORDS = 64  # the longest phrase looked for repeating: a sentence kept twice at a seam
+REPEATED_RUN = 10  # words repeating a phrase beyond its first copy: this many is a loop, not speech
+LOST_MARK, REPEATED_MARK = "-", "="
+MARKS = LOST_MARK + REPEATED_MARK
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """A phrase said again back to back: `words` words after its first copy repeat it."""
+
+    phrase: tuple[str, ...]
+    words: int
+
+
+def longest_repetition(text: str, language: str | None = "en") -> Repetition:
+    """The longest stretch of `text` (normalised as the WER is) that repeats the phrase
+    before it, over phrases of 1 to `MAX_PHRASE_WORDS` words; a phrase and one full
+    copy at least. Words i and i + n agreeing over a run of r words means those r
+    words repeat the n words before them."""
+    words = normalizer(language)(text).split()
+    ids = np.unique(np.array(words or [""]), return_inverse=True)[1][: len(words)]
+    best = Repetition((), 0)
+    for n in range(1, min(MAX_PHRASE_WORDS, len(words) // 2) + 1):
+        same = np.concatenate(([False], ids[n:] == ids[:-n], [False]))
+        edges = np.flatnonzero(np.diff(same.astype(np.int8)))
+        starts, ends = edges[::2], edges[1::2]
+        if not len(starts):
+            continue
+        longest = int(np.argmax(ends - starts))
+        run = int(ends[longest] - starts[longest])
+        if run >= n and run > best.words:
+            best = Repetition(tuple(words[starts[longest] : starts[longest] + n]), run)
+    return best
+
+
+@dataclass(frozen=True)
+class Wholeness:
+    """What a result records about its transcript: the longest run of reference words
+    lost (None without a reference) and the longest repetition, the reference's own
+    beside it."""
+
+    lost_words: int | None
+    lost_text: str | None
+    repeated_words: int
+    repeated_phrase: str
+    reference_repeated_words: int | None
+
+    @classmethod
+    def of(cls, text: str, reference: str | None, language: str | None) -> "Wholeness":
+        repeated = longest_repetition(text, language)
+        lost = longest_dropped_span(reference, text, language=language) if reference else None
+        return cls(
+            lost_words=None if lost is None else len(lost),
+            lost_text=None if lost is None else " ".join(lost.words),
+            repeated_words=repeated.words,
+            repeated_phrase=" ".join(repeated.phrase),
+            reference_repeated_words=longest_repetition(reference, language).words if reference else None,
+        )
+
+
+def _quoted(words: str, most: int = 8) -> str:
+    parts = words.split()
+    return "'" + " ".join(parts[:most]) + (" ..." if len(parts) > most else "") + "'"
+
+
+def notes(result: "RunResult") -> list[Note]:
+    """Each way a result's transcript is not whole, in the words every view shows:
+    speech lost in one run, a phrase repeated past what the reference repeats."""
+    found = []
+    if result.lost_words is not None and result.lost_words >= DROPPED_RUN:
+        found.append(Note(LOST_MARK, f"lost {result.lost_words} reference words in a row, "
+                                     f"{_quoted(result.lost_text or '')}: audio skipped, not scattered errors"))
+    repeated = result.repeated_words
+    if repeated is not None and repeated >= REPEATED_RUN and repeated > (result.reference_repeated_words or 0):
+        phrase = result.repeated_phrase or ""
+        copies = 1 + repeated / max(1, len(phrase.split()))
+        found.append(Note(REPEATED_MARK, f"says {_quoted(phrase)} {copies:.0f} times back to back "
+                                         f"({repeated} words repeated): a decoding loop or a seam kept twice"))
+    return found

@@ -1,0 +1,48 @@
+"""A run whose transcript lost a stretch of speech, or repeats a phrase more than the
+speech does, says so in its table, its notes and its JSON (real decoding)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from asr_tui.core.samples import SAMPLE
+from asr_tui.core.wholeness import LOST_MARK, REPEATED_MARK
+from tests.cli_helpers import asr_tui
+from tests.speech import espeak
+
+MISSING = "The ferry left the harbour at dawn with forty passengers aboard."
+CHORUS = "Close the door and open the window. "
+
+
+def test_lost_speech_and_a_repeated_phrase_are_marked(tmp_path):
+    # the bundled speech against a reference with a sentence the audio never says
+    speech = SAMPLE.with_suffix(".txt").read_text().strip()
+    shutil.copy(SAMPLE, tmp_path / "missing.flac")
+    (tmp_path / "missing.txt").write_text(speech.replace("Now we are", f"{MISSING} Now we are"))
+    # a phrase said four times, against a reference that says it once
+    espeak(CHORUS * 4, tmp_path / "chorus.wav")
+    (tmp_path / "chorus.txt").write_text(CHORUS)
+    out = tmp_path / "results.json"
+    proc = asr_tui("run", str(tmp_path / "missing.flac"), str(tmp_path / "chorus.wav"), "--backend", "ctranslate2",
+                   "--warmup", "0", "--repeat", "1", "--json", str(out), env={"COLUMNS": "160"})
+    assert proc.returncode == 0, proc.stderr
+    runs = {run["audio"].rsplit("/", 1)[-1]: run for run in json.loads(out.read_text())["runs"]}
+
+    missing = runs["missing.flac"]
+    assert missing["lost_words"] == len(MISSING.split())
+    assert missing["lost_text"] == "the ferry left the harbor at dawn with 40 passengers aboard"  # as the WER reads it
+    assert any(w.startswith(f"{LOST_MARK} lost 11 reference words in a row") for w in missing["warnings"])
+    assert f"{LOST_MARK} row 1 (" in proc.stdout and "audio skipped, not scattered errors" in proc.stdout
+
+    chorus = runs["chorus.wav"]
+    copies = chorus["text"].lower().count("close the door and open the window")
+    assert copies >= 3, chorus["text"]
+    assert chorus["repeated_phrase"] == "close the door and open the window"
+    assert chorus["repeated_words"] == (copies - 1) * 7
+    assert chorus["reference_repeated_words"] == 0
+    assert any(w.startswith(f"{REPEATED_MARK} says 'close the door and open the window'") for w in chorus["warnings"])
+    assert f"{REPEATED_MARK} row 2 (" in proc.stdout
+    # the rows' marks column: one mark each
+    table_rows = [line.split() for line in proc.stdout.splitlines() if "missing.flac" in line or "chorus.wav" in line]
+    assert [row[0] for row in table_rows[:2]] == [LOST_MARK, REPEATED_MARK], proc.stdout
