@@ -1,8 +1,9 @@
 """Does the batched strategy hear everything the sequential one does? On every long
 clip of `benchmarks.clips` (and the 8.3-minute clip of `benchmarks.long_clip`), JAX
 sequential fp32 against batched fp32 and bf16: WER, the longest run of reference
-words lost, and the longest lost where sequential kept them (what batching itself
-lost).
+words lost, the longest lost where sequential kept them (what batching itself
+lost), and the words repeating a phrase back to back (a decoding loop or a seam kept
+twice; counted in the summary where it is ten or more, past the reference's own).
 
 Sequential is not a fixed yardstick on these clips: its seek loop starts each window
 where the last one's transcript ended, so a small change anywhere moves every later
@@ -40,6 +41,7 @@ from asr_tui.core.decomposition import ACCURACY_POINTS
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import WordErrors, word_errors
 from asr_tui.core.transcript import SAMPLE_RATE
+from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition
 from benchmarks.clips import CLIPS, TEST_CLIP, make
 from benchmarks.long_clip import long_clip
 
@@ -110,20 +112,24 @@ def main() -> None:
         (n, s, label): len(longest_dropped_span(references[n], text, kept_by=texts[n, s, SEQUENTIAL]))
         for (n, s, label), text in texts.items() if label != SEQUENTIAL
     }
+    # words repeating a phrase back to back (`core.wholeness`): a loop, or a seam kept twice
+    repeated = {key: longest_repetition(text).words for key, text in texts.items()}
+    own_repetition = {name: longest_repetition(reference).words for name, reference in references.items()}
     table = Table(title=f"JAX long form, {args.model}: what batching loses, and how far sequential itself moves")
-    for column in ("clip", "shift s", "config", "WER", "vs sequential", "longest lost", "lost where sequential kept"):
+    for column in ("clip", "shift s", "config", "WER", "vs sequential", "longest lost", "lost where sequential kept",
+                   "repeated"):
         table.add_column(column, justify="left" if column in ("clip", "config") else "right")
     for name, shift, _ in inputs:
         for label in labels:
             key, wer = (name, shift, label), errors[name, shift, label].wer
             delta = wer - errors[name, shift, SEQUENTIAL].wer
             table.add_row(name, f"{shift:g}", label, f"{wer:.3f}", "-" if label == SEQUENTIAL else f"{100 * delta:+.1f}",
-                          str(lost[key]), str(lost_kept.get(key, "-")))
+                          str(lost[key]), str(lost_kept.get(key, "-")), str(repeated[key]))
     console.print(table)
 
     summary = Table(title="each configuration over every clip and shift", title_justify="left")
     for column in ("config", "corpus WER", "vs sequential", "runs within a point", "within a point of sequential's worst",
-                   f"runs losing {DROPPED_RUN}+ words sequential kept"):
+                   f"runs losing {DROPPED_RUN}+ words sequential kept", f"runs repeating {REPEATED_RUN}+ words"):
         summary.add_column(column, justify="left" if column == "config" else "right")
     names = list(dict.fromkeys(name for name, _, _ in inputs))
     runs = [(n, s) for n in names for s in shifts]
@@ -134,8 +140,9 @@ def main() -> None:
         close = sum(errors[n, s, label].wer <= errors[n, s, SEQUENTIAL].wer + WER_POINT for n, s in runs)
         under_worst = sum(errors[n, s, label].wer <= sequential_worst[n] + WER_POINT for n, s in runs)
         dropped = sum(lost_kept.get((n, s, label), 0) >= DROPPED_RUN for n, s in runs)
+        looped = sum(repeated[n, s, label] >= max(REPEATED_RUN, own_repetition[n] + 1) for n, s in runs)
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
-                        f"{under_worst}/{len(runs)}", "-" if label == SEQUENTIAL else str(dropped))
+                        f"{under_worst}/{len(runs)}", "-" if label == SEQUENTIAL else str(dropped), str(looped))
     console.print(summary)
 
 
