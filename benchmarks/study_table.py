@@ -67,7 +67,7 @@ def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[lis
     for r in sorted(results, key=lambda r: -(r.rtfx or 0)):
         out.append([
             _label(r), f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.substitutions}/{r.deletions}/{r.insertions}",
-            str(lost[id(r)][0]), str(lost[id(r)][1]), str(longest_repetition(r.text, r.language).words),
+            str(lost[id(r)][0]), str(lost[id(r)][1]), str(longest_repetition(r.text).words),
             f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
             f"{r.peak_rss_mb:.0f}", "-" if r.compile_s is None else f"{r.compile_s:.1f}",
             f"{r.first_run_s:.1f}", f"{r.warm_median_s:.2f}", f"{100 * (r.cv or 0):.1f}",

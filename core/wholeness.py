@@ -14,13 +14,13 @@ sets the bar: the transcript is flagged only for repeating more than it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
-from asr_tui.core.metrics import normalizer
 from asr_tui.core.stability import Note
 
 if TYPE_CHECKING:
@@ -40,12 +40,13 @@ class Repetition:
     words: int
 
 
-def longest_repetition(text: str, language: str | None = "en") -> Repetition:
-    """The longest stretch of `text` (normalised as the WER is) that repeats the phrase
-    before it, over phrases of 1 to `MAX_PHRASE_WORDS` words; a phrase and one full
-    copy at least. Words i and i + n agreeing over a run of r words means those r
-    words repeat the n words before them."""
-    words = normalizer(language)(text).split()
+def longest_repetition(text: str) -> Repetition:
+    """The longest stretch of `text` that repeats the phrase before it, over phrases of
+    1 to `MAX_PHRASE_WORDS` words; a phrase and one full copy at least. Words are
+    compared in lower case without punctuation: a loop says the same words, so
+    Whisper's normaliser (whose import loads PyTorch) is not needed. Words i and
+    i + n agreeing over a run of r words means those r words repeat the n before them."""
+    words = re.findall(r"[\w']+", text.lower())
     ids = np.unique(np.array(words or [""]), return_inverse=True)[1][: len(words)]
     best = Repetition((), 0)
     for n in range(1, min(MAX_PHRASE_WORDS, len(words) // 2) + 1):
@@ -75,14 +76,14 @@ class Wholeness:
 
     @classmethod
     def of(cls, text: str, reference: str | None, language: str | None) -> "Wholeness":
-        repeated = longest_repetition(text, language)
+        repeated = longest_repetition(text)
         lost = longest_dropped_span(reference, text, language=language) if reference else None
         return cls(
             lost_words=None if lost is None else len(lost),
             lost_text=None if lost is None else " ".join(lost.words),
             repeated_words=repeated.words,
             repeated_phrase=" ".join(repeated.phrase),
-            reference_repeated_words=longest_repetition(reference, language).words if reference else None,
+            reference_repeated_words=longest_repetition(reference).words if reference else None,
         )
 
 
