@@ -10,8 +10,9 @@ strategy, dtype and batch). A step compares RTFx over the same files, model, dev
 beam size and temperature schedule, so its ratio is that one factor's share; along a chain of steps from the
 baseline to the fastest configuration the ratios multiply to the end-to-end speedup.
 
-A step whose two sides differ in WER by more than a point is marked: a faster row
-that transcribes less is not faster.
+A step whose two sides differ in WER by more than a point is marked, and so is one
+whose faster side lost a run of speech or repeats a phrase where the other did not
+(`core.wholeness`): a faster row that transcribes less is not faster.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from asr_tui.core import corpus
+from asr_tui.core import corpus, wholeness
+from asr_tui.core.alignment import DROPPED_RUN
 
 if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
@@ -42,6 +44,12 @@ class Cell:
     held: tuple  # what every step holds equal: files, model, device, beam size, temperatures
     rtfx: float
     wer: float | None
+    lost_words: int | None  # the longest run of reference words lost in any of its files
+    repeats: bool  # a file's transcript repeats a phrase past its reference (`wholeness.notes`)
+
+    @property
+    def loses_speech(self) -> bool:
+        return self.lost_words is not None and self.lost_words >= DROPPED_RUN
 
     @property
     def label(self) -> str:
@@ -72,6 +80,17 @@ class Step:
     def accuracy_differs(self) -> bool:
         return self.wer_points is not None and abs(self.wer_points) > ACCURACY_POINTS
 
+    @property
+    def marks(self) -> str:
+        """Why the two sides did not do the same work, if they did not."""
+        found = ["accuracy differs"] if self.accuracy_differs else []
+        for side, other in ((self.target, self.source), (self.source, self.target)):
+            if side.loses_speech and not other.loses_speech:
+                found.append(f"{side.label} lost {side.lost_words} words in a row")
+            if side.repeats and not other.repeats:
+                found.append(f"{side.label} repeats a phrase")
+        return "; ".join(found)
+
 
 @dataclass(frozen=True)
 class Decomposition:
@@ -97,10 +116,12 @@ def _cell(files: list["RunResult"]) -> Cell:
     figures = corpus.summary(files)
     temperatures = tuple(first.decoding.get("temperatures") or ())
     held = (frozenset(r.audio for r in files), first.model, first.device, first.beam_size, temperatures)
+    lost = [r.lost_words for r in files if r.lost_words is not None]
     return Cell(
         framework=first.backend, strategy=strategy, dtype=first.dtype,
         batch_size=first.batch_size if strategy == "batched" else None,
-        held=held, rtfx=figures.rtfx, wer=figures.wer,
+        held=held, rtfx=figures.rtfx, wer=figures.wer, lost_words=max(lost) if lost else None,
+        repeats=any(n.mark == wholeness.REPEATED_MARK for r in files for n in wholeness.notes(r)),
     )
 
 
@@ -156,7 +177,7 @@ def table_rows(decomposition: Decomposition) -> list[list[str]]:
             step.factor, step.source.label, step.target.label,
             f"{step.source.rtfx:.1f} → {step.target.rtfx:.1f}", f"{step.ratio:.2f}x",
             "-" if points is None else f"{points:+.1f}",
-            "accuracy differs" if step.accuracy_differs else "",
+            step.marks,
         ])
     return out
 
