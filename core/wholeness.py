@@ -103,6 +103,7 @@ def notes(result: "RunResult") -> list[Note]:
     if repeated is not None and repeated >= REPEATED_RUN and repeated > (result.reference_repeated_words or 0):
         phrase = result.repeated_phrase or ""
         copies = 1 + repeated / max(1, len(phrase.split()))
+        unchecked = " (no reference: speech that repeats itself looks the same)" if result.reference_repeated_words is None else ""
         found.append(Note(REPEATED_MARK, f"says {_quoted(phrase)} {copies:.0f} times back to back "
-                                         f"({repeated} words repeated): a decoding loop or a seam kept twice"))
+                                         f"({repeated} words repeated): a decoding loop or a seam kept twice{unchecked}"))
     return found

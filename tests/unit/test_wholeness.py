@@ -61,7 +61,8 @@ def test_a_repeated_phrase_is_marked_beyond_what_the_reference_repeats():
     result = judged(chorus, None)
     assert result.lost_words is None
     assert [n.message for n in result.notes] == [
-        "says 'row the boat to shore' 4 times back to back (15 words repeated): a decoding loop or a seam kept twice"]
+        "says 'row the boat to shore' 4 times back to back (15 words repeated): a decoding loop or a seam kept twice"
+        " (no reference: speech that repeats itself looks the same)"]
 
 
 def test_the_figures_travel_with_the_result():
