@@ -339,7 +339,8 @@ async def test_results_sort_both_ways_and_the_chart_follows(audio_dir):
 async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_path):
     lines = [
         fixed_result("PyTorch fp32", "pytorch", 0.75, 0.047),
-        fixed_result("CT2 int8", "ctranslate2", 0.3, 0.05, finished_at="2025-03-02T09:00:00+00:00"),
+        fixed_result("CT2 int8", "ctranslate2", 0.3, 0.05, finished_at="2025-03-02T09:00:00+00:00", lost_words=14,
+                     lost_text="we are met on a great battlefield of that war we have come to dedicate"),
         fixed_result("JAX bf16", "jax", 0.1, 0.047, device="cuda", env={"hostname": "gpu-box", "gpu": "H100"}),
     ]
     path = history.history_file()
@@ -351,6 +352,10 @@ async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_p
         table = app.query_one("#history-table")
         await wait_until(pilot, lambda: table.row_count == 3)
         assert column(table, "finished")[0].startswith("2025-03-02")  # newest first
+        # a row that lost speech is marked, and the line under the table says what it lost
+        assert column(table, "") == ["-", "", ""]
+        await wait_until(pilot, lambda: "lost 14 reference words in a row, 'we are met on a great battlefield of ...'"
+                         in str(app.query_one("#history-detail").render()), timeout=10)
         assert "1 unreadable line skipped" in str(app.query_one("#history-status").render())
         await pilot.press("slash")
         assert app.focused is app.query_one("#history-filter")

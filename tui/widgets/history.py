@@ -19,7 +19,7 @@ from asr_tui.tui.widgets.sources import with_tilde
 from asr_tui.tui.widgets.tables import compare_marked, number, row_item, toggle_mark
 
 COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
-FIXED_COLUMNS = 2  # mark and date stay put when the table scrolls sideways
+FIXED_COLUMNS = 2  # marks and date stay put when the table scrolls sideways
 
 
 def finished(result: RunResult) -> str:
@@ -73,6 +73,7 @@ class HistoryPane(Vertical):
         yield Input(placeholder="filter: words that must all appear (host, backend, model, file…)", id="history-filter", compact=True)
         yield Label("Reading the history…", id="history-status")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
+        yield Label("", id="history-detail")
 
     def on_mount(self) -> None:
         self.query_one("#history-table", DataTable).add_columns(*COLUMNS)
@@ -105,15 +106,26 @@ class HistoryPane(Vertical):
         row = table.cursor_row
         table.clear()
         for result in self.shown:
-            table.add_row("*" if any(result is m for m in self.marked) else "", *cells(result))
+            # marked for comparing, then the row's own marks (busy, unstable, lost speech ...)
+            table.add_row(("*" if any(result is m for m in self.marked) else "") + result.marks, *cells(result))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_detail()
         skipped = f"; {self.skipped} unreadable line{'s' if self.skipped > 1 else ''} skipped" if self.skipped else ""
         where = with_tilde(self.path)
         self.query_one("#history-status", Label).update(
             f"{len(self.shown)} of {len(self.entries)} results in {where}{skipped}; marked {len(self.marked)}/2"
             if self.entries else f"No results yet in {where}: every run is appended there."
         )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """What the highlighted row's marks mean, as on the Results tab."""
+        result = row_item(self.query_one("#history-table", DataTable), self.shown)
+        notes = result.notes if isinstance(result, RunResult) else []
+        self.query_one("#history-detail", Label).update("; ".join(f"{n.mark} {n.message}" for n in notes))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "history-filter":
