@@ -41,7 +41,7 @@ from asr_tui.core.decomposition import ACCURACY_POINTS
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import WordErrors, word_errors
 from asr_tui.core.transcript import SAMPLE_RATE
-from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition
+from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition, loops
 from benchmarks.clips import CLIPS, TEST_CLIP, make
 from benchmarks.long_clip import long_clip
 
@@ -140,7 +140,7 @@ def main() -> None:
         close = sum(errors[n, s, label].wer <= errors[n, s, SEQUENTIAL].wer + WER_POINT for n, s in runs)
         under_worst = sum(errors[n, s, label].wer <= sequential_worst[n] + WER_POINT for n, s in runs)
         dropped = sum(lost_kept.get((n, s, label), 0) >= DROPPED_RUN for n, s in runs)
-        looped = sum(repeated[n, s, label] >= max(REPEATED_RUN, own_repetition[n] + 1) for n, s in runs)
+        looped = sum(loops(repeated[n, s, label], own_repetition[n]) for n, s in runs)
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
                         f"{under_worst}/{len(runs)}", "-" if label == SEQUENTIAL else str(dropped), str(looped))
     console.print(summary)

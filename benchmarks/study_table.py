@@ -9,8 +9,8 @@ loop or a seam kept twice; `core.wholeness`, the reference's own count in the
 title), then peak GPU and RSS memory, compile, first and warm seconds and
 the warm passes' spread. A row that transcribes less is not faster: the lost-span
 columns say when that happened. Then each backend's best row: its fastest within a
-WER point of the baseline that loses no run of 10 words the baseline kept (its
-fastest of all, marked, where none is). Where the rows differ one factor at a time (the
+WER point of the baseline that loses no run of 10 words the baseline kept and does
+not loop (its fastest of all, marked, where none is). Where the rows differ one factor at a time (the
 study-decomposed presets), the speed-up split into strategy, dtype and framework
 (`core.decomposition`) follows the table.
 
@@ -20,16 +20,17 @@ study-decomposed presets), the speed-up split into strategy, dtype and framework
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from asr_tui.core import decomposition, export
+from asr_tui.core import decomposition, export, wholeness
 from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
 from asr_tui.core.results import RunResult
-from asr_tui.core.wholeness import longest_repetition
+from asr_tui.core.wholeness import Wholeness, longest_repetition
 
 BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "")
 COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "repeated", "GPU MB", "RSS MB", "compile s",
@@ -54,6 +55,15 @@ def load(folder: Path) -> list[RunResult]:
     return base[:1] + [r for r in results if r not in base[:1]]
 
 
+def judged(results: list[RunResult], reference: str) -> list[RunResult]:
+    """The results with their transcripts' lost runs and repetitions (`core.wholeness`),
+    worked out here for documents written before results carried them, so that the
+    decomposition marks them too."""
+    return [r if r.repeated_words is not None
+            else dataclasses.replace(r, **dataclasses.asdict(Wholeness.of(r.text, reference, r.language)))
+            for r in results]
+
+
 def lost_runs(results: list[RunResult], reference: str) -> dict[int, tuple[int, int]]:
     """Per result (by id): the longest run of reference words it lost, and the longest
     it lost where the baseline (first row) kept them."""
@@ -67,7 +77,7 @@ def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[lis
     for r in sorted(results, key=lambda r: -(r.rtfx or 0)):
         out.append([
             _label(r), f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.substitutions}/{r.deletions}/{r.insertions}",
-            str(lost[id(r)][0]), str(lost[id(r)][1]), str(longest_repetition(r.text).words),
+            str(lost[id(r)][0]), str(lost[id(r)][1]), str(r.repeated_words),
             f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
             f"{r.peak_rss_mb:.0f}", "-" if r.compile_s is None else f"{r.compile_s:.1f}",
             f"{r.first_run_s:.1f}", f"{r.warm_median_s:.2f}", f"{100 * (r.cv or 0):.1f}",
@@ -78,17 +88,19 @@ def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[lis
 def best_rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[list[str]]:
     """Each backend's fastest row that transcribes as much as the baseline (first
     row): within `decomposition.ACCURACY_POINTS` of its WER, losing no run of
-    `DROPPED_RUN` words it kept. A backend without one shows its fastest row, marked."""
+    `DROPPED_RUN` words it kept, repeating no phrase past the reference
+    (`wholeness.loops`). A backend without one shows its fastest row, marked."""
     base = results[0]
     out = []
     for backend in dict.fromkeys(r.backend for r in results):
         own = sorted((r for r in results if r.backend == backend), key=lambda r: -(r.rtfx or 0))
-        fair = [r for r in own if r.wer <= base.wer + decomposition.ACCURACY_POINTS / 100 and lost[id(r)][1] < DROPPED_RUN]
+        fair = [r for r in own if r.wer <= base.wer + decomposition.ACCURACY_POINTS / 100 and lost[id(r)][1] < DROPPED_RUN
+                and not wholeness.loops(r.repeated_words, r.reference_repeated_words)]
         best = (fair or own)[0]
         out.append([
             backend, _label(best), f"{best.rtfx:.1f}", f"{best.wer:.4f}", str(lost[id(best)][1]), f"{best.peak_rss_mb:.0f}",
             f"{best.peak_gpu_mb:.0f}" if best.peak_gpu_mb is not None else "-",
-            "" if fair else f"none within a point that kept every {DROPPED_RUN}-word run",
+            "" if fair else f"none within a point that kept every {DROPPED_RUN}-word run and did not loop",
         ])
     return sorted(out, key=lambda row: -float(row[2]))
 
@@ -106,6 +118,7 @@ def main() -> None:
     if not reference_path.is_file():
         raise SystemExit(f"no reference text at {reference_path}: put the clip's text there or pass --reference")
     reference = reference_path.read_text(encoding="utf-8")
+    results = judged(results, reference)
     env = results[0].env
     table = Table(title=f"{env.get('gpu') or env.get('cpu')}; {results[0].audio_seconds / 60:.1f} min clip; "
                   f"baseline: {_label(results[0])}; the reference repeats {longest_repetition(reference).words} words",
@@ -120,7 +133,7 @@ def main() -> None:
     console.print(table)
     best = best_rows(results, lost)
     best_table = Table(title=f"each backend's best row: fastest within {decomposition.ACCURACY_POINTS:g} WER point of the "
-                       f"baseline, no {DROPPED_RUN}-word run lost that it kept", title_justify="left")
+                       f"baseline, no {DROPPED_RUN}-word run lost that it kept, no loop", title_justify="left")
     for column in BEST_COLUMNS:
         best_table.add_column(column, justify="left" if column in ("backend", "config", "") else "right")
     for row in best:

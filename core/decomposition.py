@@ -11,8 +11,8 @@ beam size and temperature schedule, so its ratio is that one factor's share; alo
 baseline to the fastest configuration the ratios multiply to the end-to-end speedup.
 
 A step whose two sides differ in WER by more than a point is marked, and so is one
-whose faster side lost a run of speech or repeats a phrase where the other did not
-(`core.wholeness`): a faster row that transcribes less is not faster.
+where a side lost a run of speech or repeats a phrase (`core.wholeness`) ten words
+beyond the other: a faster row that transcribes less is not faster.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from asr_tui.core import corpus, wholeness
-from asr_tui.core.alignment import DROPPED_RUN
 
 if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
@@ -44,12 +43,8 @@ class Cell:
     held: tuple  # what every step holds equal: files, model, device, beam size, temperatures
     rtfx: float
     wer: float | None
-    lost_words: int | None  # the longest run of reference words lost in any of its files
-    repeats: bool  # a file's transcript repeats a phrase past its reference (`wholeness.notes`)
-
-    @property
-    def loses_speech(self) -> bool:
-        return self.lost_words is not None and self.lost_words >= DROPPED_RUN
+    lost_words: int  # the longest run of reference words lost in any of its files (0: none known)
+    repeated_words: int  # the most words repeating a phrase in a file, where that is a loop (`wholeness.loops`)
 
     @property
     def label(self) -> str:
@@ -85,10 +80,10 @@ class Step:
         """Why the two sides did not do the same work, if they did not."""
         found = ["accuracy differs"] if self.accuracy_differs else []
         for side, other in ((self.target, self.source), (self.source, self.target)):
-            if side.loses_speech and not other.loses_speech:
+            if wholeness.loses_speech(side.lost_words - other.lost_words):
                 found.append(f"{side.label} lost {side.lost_words} words in a row")
-            if side.repeats and not other.repeats:
-                found.append(f"{side.label} repeats a phrase")
+            if side.repeated_words - other.repeated_words >= wholeness.REPEATED_RUN:
+                found.append(f"{side.label} repeats a phrase ({side.repeated_words} words)")
         return "; ".join(found)
 
 
@@ -116,12 +111,13 @@ def _cell(files: list["RunResult"]) -> Cell:
     figures = corpus.summary(files)
     temperatures = tuple(first.decoding.get("temperatures") or ())
     held = (frozenset(r.audio for r in files), first.model, first.device, first.beam_size, temperatures)
-    lost = [r.lost_words for r in files if r.lost_words is not None]
     return Cell(
         framework=first.backend, strategy=strategy, dtype=first.dtype,
         batch_size=first.batch_size if strategy == "batched" else None,
-        held=held, rtfx=figures.rtfx, wer=figures.wer, lost_words=max(lost) if lost else None,
-        repeats=any(n.mark == wholeness.REPEATED_MARK for r in files for n in wholeness.notes(r)),
+        held=held, rtfx=figures.rtfx, wer=figures.wer,
+        lost_words=max(r.lost_words or 0 for r in files),
+        repeated_words=max((r.repeated_words for r in files if wholeness.loops(r.repeated_words, r.reference_repeated_words)),
+                           default=0),
     )
 
 

@@ -44,6 +44,7 @@ COLUMNS = (
     ("normaliser", lambda r: r.normaliser),
     ("lost_words", lambda r: r.lost_words),
     ("repeated_words", lambda r: r.repeated_words),
+    ("reference_repeated_words", lambda r: r.reference_repeated_words),
     ("rss_before_load_mb", lambda r: None if r.rss_before_load_mb is None else round(r.rss_before_load_mb)),
     ("peak_rss_mb", lambda r: None if r.peak_rss_mb is None else round(r.peak_rss_mb)),
     ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),

@@ -26,10 +26,22 @@ from asr_tui.core.stability import Note
 if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
 
-MAX_PHRASE_WORDS = 64  # the longest phrase looked for repeating: a sentence kept twice at a seam
+MAX_PHRASE_WORDS = 256  # the longest phrase looked for repeating: a 30 s window's words kept twice at a seam
 REPEATED_RUN = 10  # words repeating a phrase beyond its first copy: this many is a loop, not speech
 LOST_MARK, REPEATED_MARK = "-", "="
 MARKS = LOST_MARK + REPEATED_MARK
+# kana and CJK ideographs: written without spaces, so each character counts as a word
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def loses_speech(lost_words: int | None) -> bool:
+    """A run this long lost is skipped audio (or text the audio lacks), not scattered errors."""
+    return lost_words is not None and lost_words >= DROPPED_RUN
+
+
+def loops(repeated_words: int | None, reference_repeated_words: int | None) -> bool:
+    """Ten words or more repeating a phrase, past what the reference itself repeats."""
+    return repeated_words is not None and repeated_words >= max(REPEATED_RUN, (reference_repeated_words or 0) + 1)
 
 
 @dataclass(frozen=True)
@@ -40,14 +52,21 @@ class Repetition:
     words: int
 
 
+def words_of(text: str) -> list[str]:
+    """Lower-case words without punctuation; a kana or ideograph is a word of its own."""
+    return [part for token in re.findall(r"[\w']+", text.lower())
+            for part in (UNSPACED.findall(token) if UNSPACED.search(token) else [token])]
+
+
 def longest_repetition(text: str) -> Repetition:
     """The longest stretch of `text` that repeats the phrase before it, over phrases of
     1 to `MAX_PHRASE_WORDS` words; a phrase and one full copy at least. Words are
-    compared in lower case without punctuation: a loop says the same words, so
-    Whisper's normaliser (whose import loads PyTorch) is not needed. Words i and
-    i + n agreeing over a run of r words means those r words repeat the n before them."""
-    words = re.findall(r"[\w']+", text.lower())
-    ids = np.unique(np.array(words or [""]), return_inverse=True)[1][: len(words)]
+    compared as `words_of` gives them: a loop says the same words, so Whisper's
+    normaliser (whose import loads PyTorch) is not needed. Words i and i + n agreeing
+    over a run of r words means those r words repeat the n before them."""
+    words = words_of(text)
+    index: dict[str, int] = {}
+    ids = np.array([index.setdefault(word, len(index)) for word in words], dtype=np.intp)
     best = Repetition((), 0)
     for n in range(1, min(MAX_PHRASE_WORDS, len(words) // 2) + 1):
         same = np.concatenate(([False], ids[n:] == ids[:-n], [False]))
@@ -88,7 +107,7 @@ class Wholeness:
 
 
 def _quoted(words: str, most: int = 8) -> str:
-    parts = words.split()
+    parts = words.split()  # joined with spaces by `Wholeness.of`, unspaced scripts included
     return "'" + " ".join(parts[:most]) + (" ..." if len(parts) > most else "") + "'"
 
 
@@ -96,14 +115,13 @@ def notes(result: "RunResult") -> list[Note]:
     """Each way a result's transcript is not whole, in the words every view shows:
     speech lost in one run, a phrase repeated past what the reference repeats."""
     found = []
-    if result.lost_words is not None and result.lost_words >= DROPPED_RUN:
-        found.append(Note(LOST_MARK, f"lost {result.lost_words} reference words in a row, "
-                                     f"{_quoted(result.lost_text or '')}: audio skipped, not scattered errors"))
-    repeated = result.repeated_words
-    if repeated is not None and repeated >= REPEATED_RUN and repeated > (result.reference_repeated_words or 0):
+    if loses_speech(result.lost_words):
+        found.append(Note(LOST_MARK, f"lost {result.lost_words} reference words in a row, {_quoted(result.lost_text or '')} "
+                                     "(as the WER reads them): skipped audio, or text the audio lacks"))
+    if loops(result.repeated_words, result.reference_repeated_words):
         phrase = result.repeated_phrase or ""
-        copies = 1 + repeated / max(1, len(phrase.split()))
+        copies = 1 + result.repeated_words // max(1, len(words_of(phrase)))
         unchecked = " (no reference: speech that repeats itself looks the same)" if result.reference_repeated_words is None else ""
-        found.append(Note(REPEATED_MARK, f"says {_quoted(phrase)} {copies:.0f} times back to back "
-                                         f"({repeated} words repeated): a decoding loop or a seam kept twice{unchecked}"))
+        found.append(Note(REPEATED_MARK, f"says {_quoted(phrase)} {copies} times back to back ({result.repeated_words} "
+                                         f"words repeated): a decoding loop or a seam kept twice{unchecked}"))
     return found

@@ -33,7 +33,7 @@ def test_lost_speech_and_a_repeated_phrase_are_marked(tmp_path):
     assert missing["lost_words"] == len(MISSING.split())
     assert missing["lost_text"] == "the ferry left the harbor at dawn with 40 passengers aboard"  # as the WER reads it
     assert any(w.startswith(f"{LOST_MARK} lost 11 reference words in a row") for w in missing["warnings"])
-    assert f"{LOST_MARK} row 1 (" in proc.stdout and "audio skipped, not scattered errors" in proc.stdout
+    assert f"{LOST_MARK} row 1 (" in proc.stdout and "skipped audio, or text the audio lacks" in proc.stdout
 
     chorus = runs["chorus.wav"]
     copies = chorus["text"].lower().count("close the door and open the window")
@@ -43,6 +43,6 @@ def test_lost_speech_and_a_repeated_phrase_are_marked(tmp_path):
     assert chorus["reference_repeated_words"] == 0
     assert any(w.startswith(f"{REPEATED_MARK} says 'close the door and open the window'") for w in chorus["warnings"])
     assert f"{REPEATED_MARK} row 2 (" in proc.stdout
-    # the rows' marks column: one mark each
+    # the rows' marks column ends with each one's transcript mark (a busy machine adds its own before it)
     table_rows = [line.split() for line in proc.stdout.splitlines() if "missing.flac" in line or "chorus.wav" in line]
-    assert [row[0] for row in table_rows[:2]] == [LOST_MARK, REPEATED_MARK], proc.stdout
+    assert [row[0][-1] for row in table_rows[:2]] == [LOST_MARK, REPEATED_MARK], proc.stdout

@@ -16,6 +16,7 @@ SPEECH = ("The ferry left the harbour at dawn with forty passengers aboard. "
 def test_a_decoding_loop_is_the_phrase_and_the_words_after_its_first_copy():
     looped = "Whenever it is a " + "nem or a " * 12 + "damp November."
     found = longest_repetition(looped)
+    assert judged(looped, None).notes[0].message.startswith("says 'a nem or' 12 times back to back (34 words repeated)")
     # "a nem or a nem or ... a": 37 words with a period of three, 34 after the first copy
     assert (found.phrase, found.words) == (("a", "nem", "or"), 37 - 3)
 
@@ -25,6 +26,12 @@ def test_a_sentence_kept_twice_at_a_seam_is_found():
     found = longest_repetition(f"The ferry left at dawn. {sentence} {sentence} Everyone was safe.")
     assert found.words == len(sentence.split())
     assert " ".join(found.phrase) == "a storm rose in the afternoon and the captain turned back"
+
+
+def test_a_whole_window_kept_twice_and_unspaced_scripts_are_found():
+    window = " ".join(f"word{i}" for i in range(90))  # a 30 s window's words
+    assert longest_repetition(f"start {window} {window} end").words == 90
+    assert longest_repetition("谢谢大家" * 6).words == 4 * 5  # kana and ideographs are words of their own
 
 
 def test_speech_that_repeats_a_word_is_not_a_loop():
@@ -48,7 +55,7 @@ def test_a_lost_run_of_ten_words_is_marked_with_its_words():
     assert result.lost_words == 11 and result.lost_text.startswith("a storm rose")
     assert result.marks == LOST_MARK
     (note,) = result.notes
-    assert note.message.startswith("lost 11 reference words in a row, 'a storm rose in the afternoon and the ...': audio skipped")
+    assert note.message.startswith("lost 11 reference words in a row, 'a storm rose in the afternoon and the ...' (as the WER reads them): skipped audio")
     # nine words lost in a row are scattered errors, not skipped audio
     assert marks_of(SPEECH.replace("with forty passengers aboard. A storm rose in the", ""), SPEECH) == ""
 
