@@ -149,7 +149,7 @@ class ConsoleReporter:
                 if result.wer_error:
                     self.warn(result.wer_error)
                 for note in result.notes:
-                    self.warn(f"{result.config_name} · {Path(result.audio).name}: {note.mark} {note.message}")
+                    self.warn(f"{result.config_name} · {Path(result.audio).name}: {note}")
                 try:
                     history.append(result)
                 except OSError as exc:

@@ -164,7 +164,7 @@ class RunResult:
         for name in ("warm_median_s", "warm_min_s", "warm_max_s", "cv", "unstable", "outliers", "stages_s",
                      "warm_recompiles", "energy"):
             data[name] = getattr(self, name)
-        data["warnings"] = [f"{note.mark} {note.message}" for note in self.notes]
+        data["warnings"] = [str(note) for note in self.notes]
         if data["stages_s"] is None:
             data["stages_s"] = stages.NOT_AVAILABLE
         return data

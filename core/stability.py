@@ -65,6 +65,9 @@ class Note:
     mark: str
     message: str
 
+    def __str__(self) -> str:
+        return f"{self.mark} {self.message}"
+
 
 def notes(result: "RunResult") -> list[Note]:
     """Every warning about a result's timings, in the words every view shows: other

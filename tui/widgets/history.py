@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label
 from asr_tui.core import history
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.sources import with_tilde
-from asr_tui.tui.widgets.tables import compare_marked, number, row_item, toggle_mark
+from asr_tui.tui.widgets.tables import compare_marked, marks_cell, number, row_item, toggle_mark
 
 COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
 FIXED_COLUMNS = 2  # marks and date stay put when the table scrolls sideways
@@ -106,8 +106,7 @@ class HistoryPane(Vertical):
         row = table.cursor_row
         table.clear()
         for result in self.shown:
-            # marked for comparing, then the row's own marks (busy, unstable, lost speech ...)
-            table.add_row(("*" if any(result is m for m in self.marked) else "") + result.marks, *cells(result))
+            table.add_row(marks_cell(result, any(result is m for m in self.marked)), *cells(result))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         self._show_detail()
@@ -125,7 +124,7 @@ class HistoryPane(Vertical):
         """What the highlighted row's marks mean, as on the Results tab."""
         result = row_item(self.query_one("#history-table", DataTable), self.shown)
         notes = result.notes if isinstance(result, RunResult) else []
-        self.query_one("#history-detail", Label).update("; ".join(f"{n.mark} {n.message}" for n in notes))
+        self.query_one("#history-detail", Label).update("; ".join(map(str, notes)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "history-filter":

@@ -35,7 +35,7 @@ from rich.text import Text
 
 from asr_tui.core import corpus, curves, decomposition, export, parity, stages
 from asr_tui.core.results import RunResult
-from asr_tui.tui.widgets.tables import compare_marked, number, row_item, short_reason, toggle_mark
+from asr_tui.tui.widgets.tables import compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,6 @@ def failed_cells(failure: FailedRun) -> list[str]:
     return [known.get(column.header, "-") for column in COLUMNS]
 
 
-def marks(result: RunResult, marked: bool) -> str:
-    return ("*" if marked else "") + result.marks
-
-
 def corpus_cells(summary: corpus.CorpusSummary) -> list[str]:
     known = {
         "config": summary.config_name,
@@ -154,7 +150,7 @@ def details(result: RunResult) -> str:
     parts = []
     if result.warm_runs_s and len(result.warm_runs_s) > 1:
         parts.append(f"warm {result.warm_min_s:.2f}-{result.warm_max_s:.2f} s over {len(result.warm_runs_s)} passes")
-    parts += [f"{note.mark} {note.message}" for note in result.notes]
+    parts += [str(note) for note in result.notes]
     if result.wer is not None and result.normaliser:
         parts.append(f"WER after {result.normaliser}")
     if result.passes:
@@ -228,7 +224,7 @@ class ResultsPane(Vertical):
             if isinstance(item, FailedRun):
                 table.add_row("", "", *failed_cells(item))
                 continue
-            mark = marks(item, any(item is m for m in self.marked))
+            mark = marks_cell(item, any(item is m for m in self.marked))
             table.add_row(mark, str(numbers[id(item)]), *(c.cell(item) for c in COLUMNS))
         # after every item, so a row number still picks a run or failure (`row_item`)
         for summary in corpus.summarize(self.results):

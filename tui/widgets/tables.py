@@ -17,6 +17,12 @@ def row_item(table: DataTable, items: Sequence[T]) -> T | None:
     return items[row]
 
 
+def marks_cell(result, marked: bool) -> str:
+    """A row's first cell: `*` when marked for comparing, then the result's own marks
+    (busy, unstable, lost speech ...)."""
+    return ("*" if marked else "") + result.marks
+
+
 def number(value: float | None, spec: str) -> str:
     """A table cell for a measurement that may be missing ('-')."""
     return "-" if value is None else format(value, spec)
