@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
         if args.list:
             devices = microphone.input_devices()
             if not devices:
-                raise AsrTuiError("no microphone: PortAudio lists no input device")
+                raise AsrTuiError(microphone.NO_DEVICE)
             for d in devices:
                 print(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz, {d.channels} channels)")
             return 0

@@ -21,6 +21,7 @@ from asr_tui.core.audio import SAMPLE_RATE
 from asr_tui.core.errors import AsrTuiError
 
 SILENCE_RMS = 1e-4  # below this the whole recording is treated as silence
+NO_DEVICE = "no microphone: PortAudio lists no input device"
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,16 @@ def _sounddevice():
     return sounddevice
 
 
-def input_devices() -> list[InputDevice]:
+def input_devices(rescan: bool = False) -> list[InputDevice]:
+    """The devices that can record. PortAudio lists devices once, when it starts, so a
+    microphone plugged in or a sound server started later stays unseen; `rescan`
+    starts PortAudio again first (the way sounddevice's maintainers give), which
+    closes every open stream: only while nothing records."""
     sd = _sounddevice()
     try:
+        if rescan:
+            sd._terminate()
+            sd._initialize()
         devices = sd.query_devices()
     except (sd.PortAudioError, ValueError) as exc:
         raise AsrTuiError(f"cannot list audio devices: {exc}") from None
@@ -55,7 +63,7 @@ def input_devices() -> list[InputDevice]:
 def default_device() -> InputDevice:
     devices = input_devices()
     if not devices:
-        raise AsrTuiError("no microphone: PortAudio lists no input device")
+        raise AsrTuiError(NO_DEVICE)
     sd = _sounddevice()
     default = sd.default.device[0] if sd.default.device[0] is not None else -1
     return next((d for d in devices if d.index == default), devices[0])

@@ -114,3 +114,35 @@ def test_no_input_device_core_cli_and_tui(tmp_path):
     """)
     assert "TIMER   no microphone: PortAudio lists no input device" in tui.stdout, tui.stderr
     assert "STILL RUNNING True" in tui.stdout
+
+
+def test_a_microphone_that_appears_later_is_found_by_looking_again(virtual_mic, tmp_path):
+    """The app starts where ALSA has no sound card; then the sound server becomes
+    reachable (its configuration is back) and R in the Microphone tab lists it, as a
+    microphone plugged in after start-up would be."""
+    tui = run_without_devices(tmp_path, """
+        import asyncio, os
+        from asr_tui.core import presets
+        from asr_tui.core.samples import SAMPLE
+        from asr_tui.tui.app import AsrTuiApp
+        from tests.tui_helpers import started, wait_until
+
+        async def main():
+            app = AsrTuiApp(presets.find("quick"), [SAMPLE])
+            async with app.run_test(size=(100, 32)) as pilot:
+                await started(pilot)
+                app.query_one("#source-tabs").active = "mic-tab"
+                pane, timer = app.query_one("#mic-pane"), app.query_one("#mic-timer")
+                await wait_until(pilot, lambda: "no microphone" in str(timer.render()), timeout=30)
+                print("BEFORE", pane.devices, timer.render())
+                del os.environ["ALSA_CONFIG_PATH"]
+                await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
+                await pilot.press("R")
+                await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
+                print("AFTER", [d.name for d in pane.devices], app.query_one("#mic-device").value, timer.render())
+
+        asyncio.run(main())
+    """)
+    assert "BEFORE [] " in tui.stdout and "R looks again" in tui.stdout, tui.stdout + tui.stderr
+    after = next(line for line in tui.stdout.splitlines() if line.startswith("AFTER"))
+    assert "'pulse'" in after and after.endswith("idle"), after

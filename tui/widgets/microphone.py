@@ -41,6 +41,7 @@ class MicrophonePane(Vertical):
     BINDINGS = [
         Binding("m", "toggle_record", "Record"),
         Binding("b", "quick_ab", "A/B"),
+        Binding("R", "rescan_devices", "Devices"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -68,20 +69,29 @@ class MicrophonePane(Vertical):
         self.find_devices()
 
     @work(thread=True, exclusive=True)
-    def find_devices(self) -> None:
+    def find_devices(self, rescan: bool = False) -> None:
         """PortAudio probes every ALSA device: off the UI thread."""
         try:
-            devices = microphone.input_devices()
-            error = None if devices else "no microphone: PortAudio lists no input device"
+            devices = microphone.input_devices(rescan)
+            error = None if devices else f"{microphone.NO_DEVICE} (R looks again)"
         except AsrTuiError as exc:
             devices, error = [], str(exc)
         self.app.call_from_thread(self._show_devices, devices, error)
+
+    def action_rescan_devices(self) -> None:
+        if self.recording is not None:  # starting PortAudio again would end the recording
+            self.notify("stop the recording first (m)", severity="warning")
+            return
+        self.query_one("#mic-timer", Label).update("  looking for input devices…")
+        self.find_devices(rescan=True)
 
     def _show_devices(self, devices: list[microphone.InputDevice], error: str | None) -> None:
         self.devices = devices
         select = self.query_one("#mic-device", Select)
         select.set_options([(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz)", d.index) for d in devices])
         if devices:
+            select.prompt = "pick a device"
+            self.query_one("#mic-timer", Label).update("  idle")
             try:
                 select.value = microphone.default_device().index
             except AsrTuiError:
@@ -113,7 +123,7 @@ class MicrophonePane(Vertical):
         device_index = self.query_one("#mic-device", Select).value
         device = next((d for d in self.devices if d.index == device_index), None)
         if device is None:
-            self.notify("no microphone: PortAudio lists no input device", severity="error")
+            self.notify(f"{microphone.NO_DEVICE} (R looks again)", severity="error")
             return
         try:
             seconds = float(self.query_one("#mic-seconds", Input).value or 30)
