@@ -29,7 +29,7 @@ def app(audio_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no recordings, a known history
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(microphone, "input_devices", lambda: [])  # the same on machines with and without one
+    monkeypatch.setattr(microphone, "input_devices", lambda rescan=False: [])  # the same on machines with and without one
     yield AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
     monkeypatch.undo()
     time.tzset()
