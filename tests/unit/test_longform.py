@@ -109,8 +109,8 @@ def test_a_silent_window_amid_speech_is_decoded_again_from_where_speech_was_hear
         (window(40, 70), [Segment(40.0, 69.5, " words")]),
     ]
     (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
-    # 5 s before the speech heard ends, in place of the silent window
-    assert redo.window == Window(2180, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
+    # where the speech heard ends, in place of the silent window
+    assert redo.window == Window(2680, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
 
 def test_a_silent_window_between_pause_cuts_is_replaced_by_one_window():
@@ -120,7 +120,7 @@ def test_a_silent_window_between_pause_cuts_is_replaced_by_one_window():
         (window(54.5, 60.5), [Segment(54.5, 60.0, " hid a flock of sheep under the oak")]),
     ]
     (redo,) = redecode(heard, 6050, tried={w.start for w, _ in heard})
-    assert redo.window == Window(2100, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
+    assert redo.window == Window(2600, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
 
 def test_a_start_that_failed_gives_way_to_another():
@@ -131,7 +131,7 @@ def test_a_start_that_failed_gives_way_to_another():
         found = redecode(heard, 70 * FRAMES_PER_SECOND, tried)
         starts += [r.window.start for r in found]
         tried |= {r.window.start for r in found}
-    assert starts == [2180, 2680, 2430]
+    assert starts == [2680, 2180, 2430]
 
 
 def test_a_window_that_stopped_early_gets_one_after_it():
@@ -140,7 +140,7 @@ def test_a_window_that_stopped_early_gets_one_after_it():
         (window(20, 50), [Segment(20.5, 49.5, " words")]),
     ]
     (redo,) = redecode(heard, 50 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
-    assert redo.window.start == 900 and redo.index == 1 and not redo.replaces
+    assert redo.window.start == 1400 and redo.index == 1 and not redo.replaces
 
 
 def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
@@ -149,15 +149,15 @@ def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
         (window(28.5, 57), [Segment(28.5, 56.0, " words")]),
     ]
     (redo,) = redecode(heard, 57 * FRAMES_PER_SECOND, tried={0, 2850})
-    # from 5 s before the speech heard ends to 5 s past the next window's first word,
-    # their overlap: not 30 s, whose tokens would all be decoded again
-    assert redo.window == Window(2000, 1350) and redo.index == 1 and not redo.replaces
+    # from where the speech heard ends to 5 s past the next window's first word, their
+    # overlap: not 30 s, whose tokens would all be decoded again
+    assert redo.window == Window(2500, 850) and redo.index == 1 and not redo.replaces
 
 
 def test_the_end_of_the_audio_is_decoded_when_the_last_window_stopped_short():
     heard = [(window(0, 30), [Segment(0.0, 20.0, " words")]), (window(20, 45), [Segment(20.0, 35.0, " words")])]
     (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000})
-    assert redo.window == Window(3000, 1500) and redo.index == 2 and not redo.replaces
+    assert redo.window == Window(3500, 1000) and redo.index == 2 and not redo.replaces
 
 
 def test_nothing_is_decoded_twice_or_without_a_hole():

@@ -7,7 +7,7 @@ for silence; or it stops early. The windows either side hear none of its audio, 
 half a minute of speech can vanish. Sequential decoding never sees this because each
 window starts where the last one's transcript ended (the seek rule). `redecode`
 applies that rule where the batched transcript has a hole: the window is decoded
-again from a little before where the speech heard before it ends.
+again from where the speech heard before it ends.
 
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
@@ -27,7 +27,7 @@ UNHEARD_SECONDS = 1.0  # audio with no transcript that is let go (a pause), at a
 SEAM_SLACK_SECONDS = 1.0  # words this far outside an overlap may still be the same words
 MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by them: "the" is not enough
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
-REDECODE_LOOKBACKS = (5.0, 0.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
+REDECODE_LOOKBACKS = (0.0, 5.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
 REDECODE_REACH_SECONDS = 5.0  # how far a hole's window goes past the next window's first word: their overlap
 
 
@@ -138,10 +138,14 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
 
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
     before one (the coverage) to the first word that window heard, or to the end of
-    the audio. The new window starts a little before the coverage ends, so that it
-    does not begin on the word that went unheard; a start that was tried already
-    (`tried`, in frames) gives way to the next in `REDECODE_LOOKBACKS`, since a window
-    that starts elsewhere in the speech is decoded afresh. It takes the place of the
+    the audio. The new window starts where the coverage ends (the last heard
+    segment's end, as the seek rule starts the next window): started seconds before
+    it, in the middle of a sentence heard already, a window unprompted can skip
+    those seconds and stamp the next words at its start, and the seam, finding no
+    words in common, is then cut by those wrong times through words only it heard.
+    A start that was tried already (`tried`, in frames) gives way to the next in
+    `REDECODE_LOOKBACKS`, since a window that starts elsewhere in the speech is
+    decoded afresh. It takes the place of the
     window after the hole when it starts inside it (it hears all that window could
     from there on), or when that window heard nothing. Otherwise it goes before that
     window and ends `REDECODE_REACH_SECONDS` past its first word, enough to align
