@@ -380,7 +380,7 @@ class JaxBackend(Backend):
             mel = log_mel.log_mel_spectrogram(audio.blocks(), dims["n_mels"], padding=WINDOW_SAMPLES)
             content_frames = mel.shape[1] - WINDOW_FRAMES
             if config.strategy == "batched":
-                windows = pauses.windows_of(audio.blocks(), content_frames)
+                cuts = pauses.cuts_of(audio.blocks(), content_frames)
         with jax.default_device(self.loaded.device), self._stages.stage("post"):
             language = config.language
             if language is None:
@@ -394,7 +394,7 @@ class JaxBackend(Backend):
                 return self._decode_windows(mel, windows, prompt, rows, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
-                segments = loops.batched(decode, windows, tokenizer, config, progress, cancel)
+                segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
             else:
                 segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
             text = "".join(s.text for s in segments).strip()

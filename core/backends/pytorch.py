@@ -339,12 +339,12 @@ class PyTorchBackend(Backend):
         with timer.stage("log_mel"):
             mel = torch.from_numpy(log_mel.log_mel_spectrogram(audio.blocks(), self.model.dims.n_mels, padding=N_SAMPLES))
             if config.strategy == "batched":
-                windows = pauses.windows_of(audio.blocks(), mel.shape[-1] - N_FRAMES)
+                cuts = pauses.cuts_of(audio.blocks(), mel.shape[-1] - N_FRAMES)
         self.model.encoder = self._encoder_for(config)
         bfloat16 = _bfloat16(self.model, self.device, config.dtype == "bfloat16")
         if config.strategy == "batched":
             with bfloat16, _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
-                transcript = self._transcribe_batched(mel, windows, config, language, progress, cancel)
+                transcript = self._transcribe_batched(mel, cuts, config, language, progress, cancel)
             return dataclasses.replace(transcript, stats=self._stats(timer, config))
         with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
                 _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
@@ -378,7 +378,7 @@ class PyTorchBackend(Backend):
             stats["compile_s"] = timer.seconds.get("compile", 0.0)
         return stats
 
-    def _transcribe_batched(self, mel, windows: list[Window], config: RunConfig, language: str | None,
+    def _transcribe_batched(self, mel, cuts: pauses.Cuts, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
         """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
         on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
@@ -426,7 +426,7 @@ class PyTorchBackend(Backend):
 
                 return with_fallback(len(windows), config, decode_round, cancel)
 
-            segments = loops.batched(decode, windows, tokenizer, config, progress, cancel)
+            segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
         if self.device == "cuda":
             torch.cuda.synchronize()
         text = "".join(s.text for s in segments).strip()

@@ -10,6 +10,10 @@ from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, Segment
 
 
+def sound_everywhere(start: int, end: int) -> bool:
+    return True
+
+
 def window(start_s: float, end_s: float) -> Window:
     return Window(round(start_s * FRAMES_PER_SECOND), round((end_s - start_s) * FRAMES_PER_SECOND))
 
@@ -108,7 +112,7 @@ def test_a_silent_window_amid_speech_is_decoded_again_from_where_speech_was_hear
         (window(20, 50), []),  # judged silent
         (window(40, 70), [Segment(40.0, 69.5, " words")]),
     ]
-    (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
+    (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard}, has_sound=sound_everywhere)
     # where the speech heard ends, in place of the silent window
     assert redo.window == Window(2680, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
@@ -119,7 +123,7 @@ def test_a_silent_window_between_pause_cuts_is_replaced_by_one_window():
         (window(27.5, 54.5), []),  # judged silent
         (window(54.5, 60.5), [Segment(54.5, 60.0, " hid a flock of sheep under the oak")]),
     ]
-    (redo,) = redecode(heard, 6050, tried={w.start for w, _ in heard})
+    (redo,) = redecode(heard, 6050, tried={w.start for w, _ in heard}, has_sound=sound_everywhere)
     assert redo.window == Window(2600, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
 
@@ -128,7 +132,7 @@ def test_a_start_that_failed_gives_way_to_another():
     tried = {0, 2000, 4000}
     starts = []
     for _ in range(4):
-        found = redecode(heard, 70 * FRAMES_PER_SECOND, tried)
+        found = redecode(heard, 70 * FRAMES_PER_SECOND, tried, has_sound=sound_everywhere)
         starts += [r.window.start for r in found]
         tried |= {r.window.start for r in found}
     assert starts == [2680, 2180, 2430]
@@ -139,7 +143,7 @@ def test_a_window_that_stopped_early_gets_one_after_it():
         (window(0, 30), [Segment(0.0, 14.0, " words")]),  # stopped at 14 s
         (window(20, 50), [Segment(20.5, 49.5, " words")]),
     ]
-    (redo,) = redecode(heard, 50 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard})
+    (redo,) = redecode(heard, 50 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard}, has_sound=sound_everywhere)
     assert redo.window.start == 1400 and redo.index == 1 and not redo.replaces
 
 
@@ -148,7 +152,7 @@ def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
         (window(0, 28.5), [Segment(0.0, 25.0, " words")]),  # stopped 3.5 s before its end
         (window(28.5, 57), [Segment(28.5, 56.0, " words")]),
     ]
-    (redo,) = redecode(heard, 57 * FRAMES_PER_SECOND, tried={0, 2850})
+    (redo,) = redecode(heard, 57 * FRAMES_PER_SECOND, tried={0, 2850}, has_sound=sound_everywhere)
     # from where the speech heard ends to 5 s past the next window's first word, their
     # overlap: not 30 s, whose tokens would all be decoded again
     assert redo.window == Window(2500, 850) and redo.index == 1 and not redo.replaces
@@ -156,12 +160,35 @@ def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
 
 def test_the_end_of_the_audio_is_decoded_when_the_last_window_stopped_short():
     heard = [(window(0, 30), [Segment(0.0, 20.0, " words")]), (window(20, 45), [Segment(20.0, 35.0, " words")])]
-    (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000})
+    (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000}, has_sound=sound_everywhere)
     assert redo.window == Window(3500, 1000) and redo.index == 2 and not redo.replaces
 
 
 def test_nothing_is_decoded_twice_or_without_a_hole():
     heard = [(window(0, 30), [Segment(0.0, 26.0, " words")]), (window(20, 45), [Segment(20.0, 44.5, " words")])]
-    assert redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000}) == []
+    assert redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000}, has_sound=sound_everywhere) == []
     stopped_early = [(window(0, 30), [Segment(0.0, 14.0, " words")]), (window(20, 50), [Segment(20.5, 49.5, " words")])]
-    assert redecode(stopped_early, 50 * FRAMES_PER_SECOND, tried={0, 2000, 900, 1400, 1150}) == []
+    assert redecode(stopped_early, 50 * FRAMES_PER_SECOND, tried={0, 2000, 900, 1400, 1150}, has_sound=sound_everywhere) == []
+
+
+def test_a_hole_without_sound_is_not_decoded_again():
+    """A recording that ends (or pauses) in silence: the last window's words end long
+    before the audio, and nothing is decoded over the quiet (the model would invent
+    words there); a hole holding sound still is."""
+    energy = speech_energy(45, {23.9: 21.1}, floor=0.0)  # speech, then silence to the end
+    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.quiet(energy))
+    heard = [(w, [Segment(0.0, 23.5, " words")] if w.start == 0 else []) for w in cuts.windows]
+    assert len(heard) == 2
+    assert redecode(heard, len(energy), tried={w.start for w, _ in heard}, has_sound=cuts.has_sound) == []
+    # the same words stamped as ending at 15 s: 8.9 s of speech went unheard
+    heard[0] = (heard[0][0], [Segment(0.0, 15.0, " words")])
+    (redo,) = redecode(heard, len(energy), tried={w.start for w, _ in heard}, has_sound=cuts.has_sound)
+    assert redo.window.start == 1500
+
+
+def test_sound_is_whatever_the_recording_holds_above_its_quiet():
+    energy = speech_energy(40, {10.0: 5.0}, floor=1e-7)
+    cuts = pauses.cuts_of([np.sqrt(np.repeat(energy, 160)).astype(np.float32)], len(energy))
+    assert not cuts.has_sound(1000, 1500)  # the 5 s pause
+    assert cuts.has_sound(900, 1500) and cuts.has_sound(1480, 1600)  # a word either side
+    assert not cuts.has_sound(1495, 1500 + pauses.SOUND_FRAMES - 6)  # a click is not speech

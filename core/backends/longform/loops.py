@@ -1,7 +1,7 @@
 """The two ways over a long recording, apart from how a window is decoded.
 
 `sequential` is openai-whisper's seek loop; `batched` decodes many windows at a time,
-cut in pauses (`pauses.windows`), plus a few more where their transcript has a hole
+cut in pauses (`pauses.cuts_of`), plus a few more where their transcript has a hole
 (`seams.redecode`). Both take a `DecodeFn`, so a backend supplies only
 the decoding of a batch of windows (with its temperature fallback) and both loops
 behave the same whatever the framework.
@@ -65,11 +65,12 @@ def batched_settings() -> dict:
     }
 
 
-def batched(decode: DecodeFn, windows: list[Window], tokenizer, config: RunConfig,
+def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
-    """`windows` (consecutive, cut in pauses: `pauses.windows`) decoded batch_size per
-    call; then, round by round, a window wherever speech went unheard, merged with
-    its neighbours at the seams."""
+    """The windows of `cuts` (consecutive, cut in pauses: `pauses.cuts_of`) decoded
+    batch_size per call; then, round by round, a window wherever sound went unheard,
+    merged with its neighbours at the seams."""
+    windows = cuts.windows
     content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
     prompt = list(tokenizer.sot_sequence)
@@ -94,7 +95,7 @@ def batched(decode: DecodeFn, windows: list[Window], tokenizer, config: RunConfi
     heard = [(w, segments_of(d, w)) for w, d in zip(windows, decoded)]
     tried = {w.start for w in windows}
     for _ in range(MAX_REDECODE_ROUNDS):
-        redo = seams.redecode(heard, content_frames, tried)
+        redo = seams.redecode(heard, content_frames, tried, cuts.has_sound)
         if not redo:
             break
         # Decoded together, in power-of-two widths no wider than the first calls: each

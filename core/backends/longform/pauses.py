@@ -11,6 +11,7 @@ every 20 s (the windows decoded again where a transcript has a hole come on top)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,7 +19,21 @@ from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW_FRAMES
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
+SOUND_FRAMES = 20  # frames louder than the recording's quiet that make a stretch worth decoding: 0.2 s
 CLIPS = "quiet cuts"  # how a result records these windows
+
+
+@dataclass(frozen=True)
+class Cuts:
+    """A recording cut into windows, and which of its frames have sound: a stretch
+    without is not decoded again, where the model would only invent words."""
+
+    windows: list[Window]
+    sound: np.ndarray  # per frame, louder than the whole recording's quiet (`quiet`)
+
+    def has_sound(self, start: int, end: int) -> bool:
+        """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
+        return int(np.count_nonzero(self.sound[max(start, 0) : max(end, 0)])) >= SOUND_FRAMES
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
@@ -33,12 +48,12 @@ def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
-def windows_of(blocks: Iterable[np.ndarray], content_frames: int) -> list[Window]:
+def cuts_of(blocks: Iterable[np.ndarray], content_frames: int) -> Cuts:
     """The windows of a recording given as blocks of samples, which must span the
     log-mel's `content_frames` (one frame per whole 10 ms, as both count)."""
     energy = frame_energy(blocks)
     assert len(energy) == content_frames, (len(energy), content_frames)
-    return windows(energy)
+    return Cuts(windows(energy), ~quiet(energy) if len(energy) else np.zeros(0, bool))
 
 
 def windows(energy: np.ndarray) -> list[Window]:
@@ -55,12 +70,16 @@ def windows(energy: np.ndarray) -> list[Window]:
     return found
 
 
+def quiet(energy: np.ndarray) -> np.ndarray:
+    """Frames within 10 dB of the quietest (a recording's noise floor) or 30 dB below
+    the median frame (digital silence between words)."""
+    return energy <= max(10 * energy.min(), 1e-3 * np.median(energy))
+
+
 def longest_pause(energy: np.ndarray) -> tuple[int, int]:
-    """[start, end) of the longest run of quiet frames, the latest of equals (the longer
-    window). Quiet: within 10 dB of the quietest frame (a recording's noise floor) or
-    30 dB below the median frame (digital silence between words)."""
-    quiet = energy <= max(10 * energy.min(), 1e-3 * np.median(energy))
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    """[start, end) of the longest run of quiet frames (`quiet` among these), the
+    latest of equals (the longer window)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet(energy).astype(np.int8), [0]))))
     starts, ends = edges[::2], edges[1::2]
     longest = np.flatnonzero(ends - starts == (ends - starts).max())[-1]
     return int(starts[longest]), int(ends[longest])
