@@ -87,8 +87,8 @@ class RunConfig:
                                "compiles once, reported as compile seconds); the decoder, whose cache grows every "
                                "token, stays eager", decoding=True)
     vad_filter: bool = knob(False, "VAD filter", "ctranslate2: drop silence with Silero VAD before decoding. Off here so "
-                            "every backend hears all the audio (the batched pipeline then gets clips of at most 30 s cut "
-                            "in pauses); on is faster-whisper's own batched default", decoding=True, aliases=("--vad",))
+                            "every backend hears the same audio (the batched pipeline then gets the others' clips: at most "
+                            "30 s, cut in pauses); on is faster-whisper's own batched default", decoding=True, aliases=("--vad",))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "temperatures", tuple(float(t) for t in self.temperatures))

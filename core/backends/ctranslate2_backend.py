@@ -8,8 +8,8 @@ defaults, so that each strategy is faster-whisper's own call with those knobs (t
 reference calls in `core.reference_calls` check it). One deviation: the batched
 pipeline filters silence with VAD by default, which would let it skip audio the
 other backends hear; with `vad_filter` off (this project's default) it is given
-clips of at most 30 s cut in pauses instead, which it needs for audio longer
-than one window. The settings recorded with a result are the ones faster-whisper
+their clips instead (at most 30 s, cut in pauses, those without sound left out),
+which it needs for audio longer than one window. The settings recorded with a result are the ones faster-whisper
 reports it applied (`TranscriptionInfo`).
 """
 
@@ -36,12 +36,16 @@ from asr_tui.core.weights import Weights
 
 def quiet_cuts(samples: np.ndarray) -> list[dict]:
     """The batched pipeline's clips without VAD, in seconds: the windows the other
-    backends' batched strategy decodes (`pauses.windows`), every sample in one clip
-    (the last frame zero-padded to whole, so no clip is longer than 30 s)."""
+    backends' batched strategy decodes (`pauses.cuts_of`), every sample with sound in
+    one clip (the last frame zero-padded to whole, so no clip is longer than 30 s).
+    A recording without sound anywhere keeps every window: the pipeline refuses to
+    be given no clip."""
     whole = np.pad(samples, (0, -len(samples) % SAMPLES_PER_FRAME))
-    clips = [{"start": w.offset, "end": w.end} for w in pauses.windows(pauses.frame_energy([whole]))]
+    cuts = pauses.cuts_of([whole], len(whole) // SAMPLES_PER_FRAME)
+    clips = [{"start": w.offset, "end": w.end} for w in cuts.windows]
     clips[-1]["end"] = len(samples) / SAMPLE_RATE
-    return clips
+    sounding = [c for c, w in zip(clips, cuts.windows) if cuts.has_sound(w.start, w.start + w.frames)]
+    return sounding or clips
 
 
 # our dtype name -> CTranslate2 compute type
@@ -229,7 +233,7 @@ class CTranslate2Backend(Backend):
             }
         if batched:
             settings["chunk_length_s"] = self.model.feature_extractor.chunk_length
-            settings["clips"] = "vad" if info.vad_options is not None else pauses.CLIPS
+            settings |= {"clips": "vad"} if info.vad_options is not None else pauses.SETTINGS
         return settings
 
     def decoding_settings(self, config: RunConfig) -> dict:

@@ -83,31 +83,42 @@ def test_batched_hears_what_sequential_hears(long_form_clip):
         assert all(0 <= s.start <= s.end <= batched.audio_seconds + 0.5 for s in batched.segments)
 
 
-def test_a_quiet_end_is_not_decoded_again(tmp_path, monkeypatch):
-    """The bundled speech and then 30 s of silence, batched: the quiet after its last
-    word is no hole to decode again (each try there is a chance for the model to
-    invent words; three tries over it once came back with "you" twice)."""
-    from asr_tui.core.backends.longform import seams
+def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):
+    """The bundled speech and then 30 s of silence, batched: the window of silence is
+    not decoded, and the quiet after the last word is no hole to decode again (each
+    try there is a chance for the model to invent words; decoded, it once came back
+    with "you" twice). The transcript is the speech's alone."""
+    from asr_tui.core.backends.longform import loops, seams
     from asr_tui.core.microphone import write_wav
 
     with audio.decoded(SAMPLE) as decoded:
         speech = decoded.samples()
     padded = write_wav(tmp_path / "quiet-end.wav", np.concatenate([speech, np.zeros(30 * 16_000, np.float32)]))
-    decoded_again = []
-    holes = seams.redecode
+    decoded_windows, decoded_again = [], []
+    holes, loop = seams.redecode, loops.batched
 
-    def recorded(*args, **kwargs):
+    def recorded_holes(*args, **kwargs):
         found = holes(*args, **kwargs)
         decoded_again.extend(found)
         return found
 
-    monkeypatch.setattr(seams, "redecode", recorded)
+    def recorded_windows(decode, *args):
+        def decode_recorded(windows, prompt, rows):
+            decoded_windows.extend(windows)
+            return decode(windows, prompt, rows)
+        return loop(decode_recorded, *args)
+
+    monkeypatch.setattr(seams, "redecode", recorded_holes)
+    monkeypatch.setattr(loops, "batched", recorded_windows)
     config = JAX.with_(strategy="batched", batch_size=4)
     backend = create("jax")
     backend.load(config, weights.resolve("tiny.en"))
     with audio.decoded(padded) as decoded:
         text = backend.transcribe(decoded, config, lambda *_: None, threading.Event()).text
-    assert decoded_again == [] and text.startswith("Four score") and "battlefield" in text, (decoded_again, text)
+    with audio.decoded(SAMPLE) as decoded:
+        alone = backend.transcribe(decoded, config, lambda *_: None, threading.Event()).text
+    assert [w.offset for w in decoded_windows] == [0.0, 0.0]  # the speech's window, in each file
+    assert decoded_again == [] and text == alone, (decoded_again, text, alone)
 
 
 def test_bfloat16_and_batch_sizes(speech_clip, long_clip):

@@ -61,6 +61,17 @@ def test_faster_whispers_clips_are_the_windows_and_none_is_over_30_s():
         assert all(0 < c["end"] - c["start"] <= 30 for c in clips), clips
 
 
+def test_faster_whisper_is_given_no_clip_without_sound_unless_none_has():
+    from asr_tui.core.backends.ctranslate2_backend import quiet_cuts
+
+    noise = np.random.default_rng(3).normal(size=16_000 * 80).astype(np.float32)
+    noise[16_000 * 29 : 16_000 * 65] = 0.0  # silence from 29 s to 65 s
+    clips = quiet_cuts(noise)
+    assert [(c["start"], c["end"]) for c in clips] == [(0.0, 29.5), (57.0, 80.0)]  # 29.5-57 s left out
+    silence = np.zeros(16_000 * 80, np.float32)
+    assert len(quiet_cuts(silence)) == 3 and quiet_cuts(silence)[-1]["end"] == 80.0
+
+
 def test_frame_energy_reads_blocks_as_one_signal():
     samples = np.random.default_rng(1).normal(size=16_000 * 3 + 77).astype(np.float32)
     whole = pauses.frame_energy([samples])

@@ -57,11 +57,11 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
 def batched_settings() -> dict:
     """What the batched strategy applies whatever the configuration says, for a
     backend's `decoding_settings`: each window decoded on its own (no previous text),
-    windows of at most 30 s cut in pauses."""
+    windows of at most 30 s cut in pauses, those without sound not decoded."""
     return {
         "condition_on_previous_text": False,
         "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
-        "clips": pauses.CLIPS,
+        **pauses.SETTINGS,
     }
 
 
@@ -74,16 +74,19 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
     prompt = list(tokenizer.sot_sequence)
+    # A window without sound is not decoded: it has nothing to hear, and decoded, the
+    # model can invent a word or two there ("you") that the no-speech rule lets by.
+    sounding = [w for w in windows if cuts.has_sound(w.start, w.start + w.frames)]
     # The windows are spread evenly over the fewest calls of at most batch_size:
     # every row of a call costs a full decode step until its longest window ends,
     # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.
-    calls = -(-len(windows) // config.batch_size)
-    rows = -(-len(windows) // calls)
-    decoded: list[DecodedWindow] = []
-    for first in range(0, len(windows), rows):
+    calls = -(-len(sounding) // config.batch_size)
+    rows = -(-len(sounding) // calls) if calls else config.batch_size
+    decoded: dict[int, DecodedWindow] = {}  # by window start
+    for first in range(0, len(sounding), rows):
         check_cancel(cancel)
-        group = windows[first : first + rows]
-        decoded += decode(group, prompt, rows)
+        group = sounding[first : first + rows]
+        decoded.update(zip((w.start for w in group), decode(group, prompt, rows)))
         progress(min(total, group[-1].end), [])
 
     def segments_of(decoded: DecodedWindow, window: Window) -> list[Segment]:
@@ -92,7 +95,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
         return [s for s in found if s.start < window.end]
 
-    heard = [(w, segments_of(d, w)) for w, d in zip(windows, decoded)]
+    heard = [(w, segments_of(decoded[w.start], w) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
     for _ in range(MAX_REDECODE_ROUNDS):
         redo = seams.redecode(heard, content_frames, tried, cuts.has_sound)

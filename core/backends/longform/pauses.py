@@ -21,6 +21,7 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
 SOUND_FRAMES = 20  # frames louder than the recording's quiet that make a stretch worth decoding: 0.2 s
 CLIPS = "quiet cuts"  # how a result records these windows
+SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result records of them
 
 
 @dataclass(frozen=True)
