@@ -197,6 +197,15 @@ def test_a_hole_without_sound_is_not_decoded_again():
     assert redo.window.start == 1500
 
 
+def test_a_short_hole_full_of_sound_is_decoded_again():
+    """A word or two unheard between windows (1.06 s of sound on a fast voice): only
+    the half second after the last heard stamp is forgiven, not the end of the hole."""
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(6000, bool))
+    heard = [(cuts.windows[0], [Segment(0.0, 28.94, " words")]), (cuts.windows[1], [Segment(30.0, 59.0, " words")])]
+    (redo,) = redecode(heard, 6000, tried={0, 3000}, has_sound=cuts.has_sound)
+    assert redo.window.start == 2894 and not redo.replaces
+
+
 def test_sound_is_whatever_the_recording_holds_above_its_quiet():
     energy = speech_energy(40, {10.0: 5.0}, floor=1e-7)
     cuts = pauses.cuts_of([np.sqrt(np.repeat(energy, 160)).astype(np.float32)], len(energy))

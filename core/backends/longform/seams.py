@@ -30,7 +30,7 @@ MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
 REDECODE_LOOKBACKS = (0.0, 5.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
 REDECODE_REACH_SECONDS = 5.0  # how far a hole's window goes past the next window's first word: their overlap
-STAMP_SLACK_SECONDS = 0.5  # how far inside its words a segment's stamped end (or start) may lie
+STAMP_SLACK_SECONDS = 0.5  # how long the last word heard may still sound past its segment's stamped end
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,8 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
 
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
     before one (the coverage) to the first word that window heard, or to the end of
-    the audio, with sound in it (`has_sound` of its frames, less the slack of the
-    stamps either side): a window decoded again over silence, a recording's quiet
+    the audio, with sound in it (`has_sound` of its frames, less the slack after the
+    coverage's stamp): a window decoded again over silence, a recording's quiet
     end, say, only gives the model a chance to invent words there. The new window starts where the coverage ends (the last heard
     segment's end, as the seek rule starts the next window): started seconds before
     it, in the middle of a sentence heard already, a window unprompted can skip
@@ -164,7 +164,7 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
         window, segments = windows[index] if index < len(windows) else (None, [])
         first = total if window is None else segments[0].start if segments else window.end
         if index > 0 and first - covered > UNHEARD_SECONDS and has_sound(
-                round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round((first - STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND)):
+                round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)):
             earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
             starts = [max(earliest, round((covered - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
             start = next((s for s in starts if s not in taken), None)
