@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -139,6 +140,7 @@ def test_a_microphone_that_appears_later_is_found_by_looking_again(virtual_mic, 
                 await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
                 await pilot.press("R")
                 await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
+                print("TOLD", [str(n.message) for n in app._notifications])
                 print("AFTER", [d.name for d in pane.devices], app.query_one("#mic-device").value, timer.render())
 
         asyncio.run(main())
@@ -146,3 +148,4 @@ def test_a_microphone_that_appears_later_is_found_by_looking_again(virtual_mic, 
     assert "BEFORE [] " in tui.stdout and "R looks again" in tui.stdout, tui.stdout + tui.stderr
     after = next(line for line in tui.stdout.splitlines() if line.startswith("AFTER"))
     assert "'pulse'" in after and after.endswith("idle"), after
+    assert re.search(r"TOLD \['found \d+ input devices?'\]", tui.stdout), tui.stdout

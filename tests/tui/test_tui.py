@@ -188,19 +188,22 @@ async def test_keys_work_at_once_and_footers_fit_80_columns(audio_dir, own_data_
                 assert key.region.width > 0 and key.region.right <= palette.region.x, key.key
             return [k.key for k in keys]
 
-        own_keys = {"1": {"a", "o"}, "2": {"n", "x", "p"}, "3": set(), "4": {"space", "c", "s", "e"}, "5": {"space", "c", "e", "slash"}}
+        own_keys = {"1": {"a", "o", "M"}, "2": {"n", "x", "p"}, "3": set(), "4": {"space", "c", "s", "e"}, "5": {"space", "c", "e", "slash"}}
         for tab, keys in own_keys.items():
             await pilot.press(tab)
             await pilot.pause()
             shown = footer_keys()
             assert keys <= set(shown) and {"r", "question_mark", "q"} <= set(shown), (tab, shown)
-        await pilot.press("1")
-        app.query_one("#source-tabs").active = "mic-tab"
+        await pilot.press("1", "M")  # to the Microphone tab by a key
         await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"))
+        assert app.query_one("#source-tabs").active == "mic-tab"
         assert {"m", "b", "a", "x"} <= set(footer_keys())
         await pilot.press("f", "x")  # the Files tab's keys do nothing here
         await pilot.pause()
         assert app.screen is app.screen_stack[0] and len(app.sources) == 1
+        await pilot.press("M")  # and back
+        await wait_until(pilot, lambda: app.focused is app.query_one("#audio-tree"))
+        assert app.query_one("#source-tabs").active == "files-tab"
         # the palette offers the less-used actions
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Export results", "Compare marked runs", "Add a file or folder", "History", "Microphone"} <= titles

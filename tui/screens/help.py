@@ -24,7 +24,9 @@ Compare Whisper backends on the same audio and weights.
 | `R` | Sources › Files | re-read the folder from disk |
 | `x` | Sources › selected table | remove the highlighted source (asks first) |
 | `f` | Sources › selected table | attach a reference transcript to the highlighted source |
+| `M` | Sources | switch between the Files and Microphone tabs |
 | `m` | Sources › Microphone | start or stop recording |
+| `R` | Sources › Microphone | look for input devices again (one plugged in, or a sound server started, after the app) |
 | `b` | Sources › Microphone | quick A/B: the first two configurations on the newest recording |
 | `a` | Sources › recordings | add the highlighted recording to the sources |
 | `n` / `x` | Sources › recordings | rename or delete the highlighted recording |

@@ -41,7 +41,9 @@ class MicrophonePane(Vertical):
     BINDINGS = [
         Binding("m", "toggle_record", "Record"),
         Binding("b", "quick_ab", "A/B"),
-        Binding("R", "rescan_devices", "Devices"),
+        # not in the footer, which 80 columns fill: the no-device line names R, `?` both
+        Binding("R", "rescan_devices", "Devices", show=False),
+        Binding("M", "files_tab", "Files", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -73,10 +75,15 @@ class MicrophonePane(Vertical):
         """PortAudio probes every ALSA device: off the UI thread."""
         try:
             devices = microphone.input_devices(rescan)
-            error = None if devices else f"{microphone.NO_DEVICE} (R looks again)"
+            error = None if devices else microphone.NO_DEVICE
         except AsrTuiError as exc:
             devices, error = [], str(exc)
-        self.app.call_from_thread(self._show_devices, devices, error)
+        self.app.call_from_thread(self._show_devices, devices, error, rescan)
+
+    def action_files_tab(self) -> None:
+        from asr_tui.tui.widgets.sources import SourcesPane
+
+        self.query_ancestor(SourcesPane).action_switch_tab()
 
     def action_rescan_devices(self) -> None:
         if self.recording is not None:  # starting PortAudio again would end the recording
@@ -85,8 +92,13 @@ class MicrophonePane(Vertical):
         self.query_one("#mic-timer", Label).update("  looking for input devices…")
         self.find_devices(rescan=True)
 
-    def _show_devices(self, devices: list[microphone.InputDevice], error: str | None) -> None:
+    def _show_devices(self, devices: list[microphone.InputDevice], error: str | None, rescan: bool) -> None:
         self.devices = devices
+        if rescan:  # the tab's line may read as before: say that it looked
+            if devices:
+                self.notify(f"found {len(devices)} input device{'s' if len(devices) > 1 else ''}")
+            else:
+                self.notify(f"looked again: {error}", severity="warning")
         select = self.query_one("#mic-device", Select)
         select.set_options([(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz)", d.index) for d in devices])
         if devices:
@@ -99,7 +111,7 @@ class MicrophonePane(Vertical):
         else:
             # shown in the tab, not as a toast: a user who never records is not bothered
             select.prompt = "no input device"
-            self.query_one("#mic-timer", Label).update(f"  {error}")
+            self.query_one("#mic-timer", Label).update(f"  {error} (R looks again)")
 
     def refresh_recordings(self) -> None:
         table = self.query_one("#recordings", DataTable)

@@ -174,6 +174,8 @@ class FilesPane(Vertical):
 
 
 class SourcesPane(Vertical):
+    BINDINGS = [Binding("M", "switch_tab", "Mic")]  # the Microphone tab's own M (hidden) goes back
+
     class Changed(Message):
         """The selected sources changed."""
 
@@ -193,6 +195,11 @@ class SourcesPane(Vertical):
         table = self.query_one("#selected", DataTable)
         table.add_columns("file", "length", "reference", "status")
         self.refresh_table()
+
+    def action_switch_tab(self) -> None:
+        """Files to Microphone and back by a key, not only by a click."""
+        tabs = self.query_one("#source-tabs", TabbedContent)
+        tabs.active = "files-tab" if tabs.active == "mic-tab" else "mic-tab"
 
     def focus(self, scroll_visible: bool = True) -> "SourcesPane":
         """Focus the main widget of the inner tab on show, so its keys work at once."""
