@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -44,6 +45,10 @@ def virtual_mic():
         ["pacat", "--playback", "-d", SINK, "--rate=48000", "--channels=1", "--format=s16le", "/dev/zero"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    if "sounddevice" in sys.modules:  # PortAudio started in this process before the server: look again
+        from asr_tui.core import microphone
+
+        microphone.input_devices(rescan=True)
     try:
         yield SINK
     finally:
