@@ -22,6 +22,9 @@ from asr_tui.core.errors import AsrTuiError
 
 SILENCE_RMS = 1e-4  # below this the whole recording is treated as silence
 NO_DEVICE = "no microphone: PortAudio lists no input device"
+# PortAudio is not thread-safe: a device scan on a worker thread must not meet a
+# stream opening, or a second scan
+_PORTAUDIO = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,12 @@ def input_devices(rescan: bool = False) -> list[InputDevice]:
     closes every open stream: only while nothing records."""
     sd = _sounddevice()
     try:
-        if rescan:
-            sd._terminate()
-            sd._initialize()
-        devices = sd.query_devices()
+        with _PORTAUDIO:
+            if rescan:
+                if sd._initialized:  # a start that failed left it down
+                    sd._terminate()
+                sd._initialize()
+            devices = sd.query_devices()
     except (sd.PortAudioError, ValueError) as exc:
         raise AsrTuiError(f"cannot list audio devices: {exc}") from None
     return [
@@ -142,11 +147,12 @@ class Recording:
                 raise sd.CallbackStop()
 
         try:
-            self._stream = sd.InputStream(
-                device=self.device.index, channels=1, samplerate=self.device.samplerate, dtype="float32",
-                callback=callback, finished_callback=self._done.set,
-            )
-            self._stream.start()
+            with _PORTAUDIO:
+                self._stream = sd.InputStream(
+                    device=self.device.index, channels=1, samplerate=self.device.samplerate, dtype="float32",
+                    callback=callback, finished_callback=self._done.set,
+                )
+                self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             self._stream = None
             raise AsrTuiError(f"cannot record from '{self.device.name}' at {self.device.samplerate:.0f} Hz: {exc}") from None

@@ -35,17 +35,22 @@ from asr_tui.core.transcript import SAMPLE_RATE, SAMPLES_PER_FRAME, ProgressFn, 
 from asr_tui.core.weights import Weights
 
 def quiet_cuts(samples: np.ndarray) -> list[dict]:
-    """The batched pipeline's clips without VAD, in seconds: the windows the other
-    backends' batched strategy decodes (`pauses.cuts_of`), every sample with sound in
-    one clip (the last frame zero-padded to whole, so no clip is longer than 30 s).
-    A recording without sound anywhere keeps every window: the pipeline refuses to
-    be given no clip."""
+    """The batched pipeline's clips without VAD, in seconds (`sounding_cuts`)."""
+    return sounding_cuts(samples)[0]
+
+
+def sounding_cuts(samples: np.ndarray) -> tuple[list[dict], bool]:
+    """The windows the other backends' batched strategy decodes (`pauses.cuts_of`) as
+    the pipeline's clips, in seconds, those of silence left out (the last frame
+    zero-padded to whole, so no clip is longer than 30 s); and whether any window has
+    sound. A recording silent throughout keeps every window, since the pipeline
+    refuses to be given no clip."""
     whole = np.pad(samples, (0, -len(samples) % SAMPLES_PER_FRAME))
     cuts = pauses.cuts_of([whole], len(whole) // SAMPLES_PER_FRAME)
     clips = [{"start": w.offset, "end": w.end} for w in cuts.windows]
     clips[-1]["end"] = len(samples) / SAMPLE_RATE
     sounding = [c for c, w in zip(clips, cuts.windows) if cuts.has_sound(w.start, w.start + w.frames)]
-    return sounding or clips
+    return sounding or clips, bool(sounding)
 
 
 # our dtype name -> CTranslate2 compute type
@@ -180,16 +185,19 @@ class CTranslate2Backend(Backend):
             # all) is kept, and the result records none
             vad_filter=config.vad_filter,
         )
+        sounding = True
         if config.strategy == "batched":
             # The pipeline decodes each clip on its own, without timestamps (its
             # default): asked for timestamps, it would drop the text after a clip's
             # last complete segment, having no next window to decode it in.
             if not config.vad_filter:
-                options["clip_timestamps"] = quiet_cuts(samples)
+                options["clip_timestamps"], sounding = sounding_cuts(samples)
             segments_iter, info = self.pipeline.transcribe(samples, batch_size=config.batch_size, **options)
         else:
             segments_iter, info = self.model.transcribe(samples, **options)
         self.applied = self._applied(info, config)
+        if not sounding:
+            self.applied["soundless_windows"] = "decoded: no window has sound"
         segments: list[Segment] = []
         seconds = len(samples) / SAMPLE_RATE
         # faster-whisper decodes lazily: each segment pulled is decoded now, so

@@ -89,8 +89,9 @@ def test_recorded_settings_are_the_applied_ones(peer):
         assert applied["condition_on_previous_text"] is False and applied["without_timestamps"] is True
         assert applied["no_speech_threshold"] is None and applied["compression_ratio_threshold"] is None
         assert applied["clips"] == ("vad" if name.endswith("vad") else "quiet cuts")
+        assert applied.get("soundless_windows") == (None if name.endswith("vad") else "not decoded")
     if name in ("jax batched", "pytorch batched"):
         assert applied["condition_on_previous_text"] is False and applied["chunk_length_s"] == 30
-        assert applied["clips"] == "quiet cuts"
+        assert applied["clips"] == "quiet cuts" and applied["soundless_windows"] == "not decoded"
     if name in ("pytorch sequential", "jax sequential"):
         assert applied["condition_on_previous_text"] is True and applied["max_new_tokens"] == 224

@@ -187,7 +187,7 @@ def test_a_hole_without_sound_is_not_decoded_again():
     before the audio, and nothing is decoded over the quiet (the model would invent
     words there); a hole holding sound still is."""
     energy = speech_energy(45, {23.9: 21.1}, floor=0.0)  # speech, then silence to the end
-    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.quiet(energy))
+    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy))
     heard = [(w, [Segment(0.0, 23.5, " words")] if w.start == 0 else []) for w in cuts.windows]
     assert len(heard) == 2
     assert redecode(heard, len(energy), tried={w.start for w, _ in heard}, has_sound=cuts.has_sound) == []
@@ -206,9 +206,18 @@ def test_a_short_hole_full_of_sound_is_decoded_again():
     assert redo.window.start == 2894 and not redo.replaces
 
 
-def test_sound_is_whatever_the_recording_holds_above_its_quiet():
-    energy = speech_energy(40, {10.0: 5.0}, floor=1e-7)
-    cuts = pauses.cuts_of([np.sqrt(np.repeat(energy, 160)).astype(np.float32)], len(energy))
-    assert not cuts.has_sound(1000, 1500)  # the 5 s pause
-    assert cuts.has_sound(900, 1500) and cuts.has_sound(1480, 1600)  # a word either side
-    assert not cuts.has_sound(1495, 1500 + pauses.SOUND_FRAMES - 6)  # a click is not speech
+def test_silence_is_digital_silence_and_speech_in_steady_noise_is_sound():
+    def samples(energy):  # a signal whose frames have these mean squares
+        return np.sqrt(np.repeat(energy, 160)).astype(np.float32)
+
+    energy = speech_energy(40, {10.0: 5.0}, floor=0.0)
+    energy[1200:1210] = 0.05  # a click of 0.1 s inside the pause
+    cuts = pauses.cuts_of([samples(energy)], len(energy))
+    assert not cuts.has_sound(1000, 1500)  # the pause, click and all
+    assert cuts.has_sound(900, 1000) and cuts.has_sound(1500, 1600)  # a second of speech either side
+    # speech as loud as a steady noise (0 dB): within a few dB of the noise floor, and sound
+    rng = np.random.default_rng(5)
+    noise = rng.normal(size=16_000 * 60)
+    talk = rng.normal(size=noise.size) * np.repeat(rng.uniform(size=300) > 0.5, 3200)
+    cuts = pauses.cuts_of([(noise + talk).astype(np.float32)], 6000)
+    assert all(cuts.has_sound(w.start, w.start + w.frames) for w in cuts.windows)

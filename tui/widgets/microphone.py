@@ -50,6 +50,7 @@ class MicrophonePane(Vertical):
         super().__init__(**kwargs)
         self.recording: microphone.Recording | None = None
         self.devices: list[microphone.InputDevice] = []
+        self.scanning = False  # a device scan is on a worker: no second one, no recording yet
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
@@ -68,11 +69,13 @@ class MicrophonePane(Vertical):
     def on_mount(self) -> None:
         self.query_one("#recordings", DataTable).add_columns("name", "length", "recorded")
         self.refresh_recordings()
+        self.scanning = True
         self.find_devices()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True)
     def find_devices(self, rescan: bool = False) -> None:
-        """PortAudio probes every ALSA device: off the UI thread."""
+        """PortAudio probes every ALSA device: off the UI thread (`scanning` is set by
+        the caller, on the UI thread, so no key slips in before the worker starts)."""
         try:
             devices = microphone.input_devices(rescan)
             error = None if devices else microphone.NO_DEVICE
@@ -89,11 +92,14 @@ class MicrophonePane(Vertical):
         if self.recording is not None:  # starting PortAudio again would end the recording
             self.notify("stop the recording first (m)", severity="warning")
             return
+        if self.scanning:
+            return
+        self.scanning = True
         self.query_one("#mic-timer", Label).update("  looking for input devices…")
         self.find_devices(rescan=True)
 
     def _show_devices(self, devices: list[microphone.InputDevice], error: str | None, rescan: bool) -> None:
-        self.devices = devices
+        self.devices, self.scanning = devices, False
         if rescan:  # the tab's line may read as before: say that it looked
             if devices:
                 self.notify(f"found {len(devices)} input device{'s' if len(devices) > 1 else ''}")
@@ -131,6 +137,9 @@ class MicrophonePane(Vertical):
     def action_toggle_record(self) -> None:
         if self.recording is not None:
             self._finish()
+            return
+        if self.scanning:
+            self.notify("looking for input devices: a moment", severity="warning")
             return
         device_index = self.query_one("#mic-device", Select).value
         device = next((d for d in self.devices if d.index == device_index), None)

@@ -5,7 +5,8 @@ A window cut through a word loses it (the quietest instant alone is often a stop
 consonant inside a word), and a window that starts in the middle of a sentence can
 skip its first seconds, whatever the backend. Cut in pauses, the windows need not
 overlap: the first pass hears each sample once, in windows of 25-30 s instead of one
-every 20 s (the windows decoded again where a transcript has a hole come on top).
+every 20 s (the windows decoded again where a transcript has a hole come on top), but
+for windows of silence, which have nothing to hear.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW_FRAMES
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
-SOUND_FRAMES = 20  # frames louder than the recording's quiet that make a stretch worth decoding: 0.2 s
+SOUND_FRAMES = 20  # frames with sound (`silent`) that make a stretch worth decoding: 0.2 s
+SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
 CLIPS = "quiet cuts"  # how a result records these windows
 SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result records of them
 
 
 @dataclass(frozen=True)
 class Cuts:
-    """A recording cut into windows, and which of its frames have sound: a stretch
-    without is not decoded again, where the model would only invent words."""
+    """A recording cut into windows, and which of its frames have sound: a window or a
+    hole without is not decoded, where the model could only invent words."""
 
     windows: list[Window]
-    sound: np.ndarray  # per frame, louder than the whole recording's quiet (`quiet`)
+    sound: np.ndarray  # per frame, not `silent`
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
@@ -54,7 +56,7 @@ def cuts_of(blocks: Iterable[np.ndarray], content_frames: int) -> Cuts:
     log-mel's `content_frames` (one frame per whole 10 ms, as both count)."""
     energy = frame_energy(blocks)
     assert len(energy) == content_frames, (len(energy), content_frames)
-    return Cuts(windows(energy), ~quiet(energy) if len(energy) else np.zeros(0, bool))
+    return Cuts(windows(energy), ~silent(energy))
 
 
 def windows(energy: np.ndarray) -> list[Window]:
@@ -69,6 +71,13 @@ def windows(energy: np.ndarray) -> list[Window]:
         start = cut
     found.append(Window(start, len(energy) - start))
     return found
+
+
+def silent(energy: np.ndarray) -> np.ndarray:
+    """Frames of digital silence: at the floor, or 40 dB below the recording's median
+    frame. Not `quiet`: a noise floor is sound here, since speech in steady noise can
+    sit within a few dB of it and the model still hears it."""
+    return energy <= max(1e-4 * float(np.median(energy)), SILENCE_FLOOR) if len(energy) else np.zeros(0, bool)
 
 
 def quiet(energy: np.ndarray) -> np.ndarray:

@@ -142,20 +142,23 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
     before one (the coverage) to the first word that window heard, or to the end of
     the audio, with sound in it (`has_sound` of its frames, less the slack after the
-    coverage's stamp): a window decoded again over silence, a recording's quiet
-    end, say, only gives the model a chance to invent words there. The new window starts where the coverage ends (the last heard
-    segment's end, as the seek rule starts the next window): started seconds before
-    it, in the middle of a sentence heard already, a window unprompted can skip
-    those seconds and stamp the next words at its start, and the seam, finding no
-    words in common, is then cut by those wrong times through words only it heard.
-    A start that was tried already (`tried`, in frames) gives way to the next in
-    `REDECODE_LOOKBACKS`, since a window that starts elsewhere in the speech is
-    decoded afresh. It takes the place of the
-    window after the hole when it starts inside it (it hears all that window could
-    from there on), or when that window heard nothing. Otherwise it goes before that
-    window and ends `REDECODE_REACH_SECONDS` past its first word, enough to align
-    their seam: the hole is usually a few seconds a window stopped short of its end,
-    and a call's decoding steps last as long as its longest window's transcript."""
+    coverage's stamp): a window decoded again over silence, a recording's quiet end,
+    say, only gives the model a chance to invent words there.
+
+    The new window starts where the coverage ends (the last heard segment's end, as
+    the seek rule starts the next window): started seconds before it, in the middle
+    of a sentence heard already, a window unprompted can skip those seconds and
+    stamp the next words at its start, and the seam, finding no words in common, is
+    then cut by those wrong times through words only it heard. A start that was
+    tried already (`tried`, in frames) gives way to the next in `REDECODE_LOOKBACKS`,
+    since a window that starts elsewhere in the speech is decoded afresh.
+
+    It takes the place of the window after the hole when it starts inside it (it
+    hears all that window could from there on), or when that window heard nothing.
+    Otherwise it goes before that window and ends `REDECODE_REACH_SECONDS` past its
+    first word, enough to align their seam: the hole is usually a few seconds a
+    window stopped short of its end, and a call's decoding steps last as long as its
+    longest window's transcript."""
     total = content_frames / FRAMES_PER_SECOND
     covered = 0.0
     found: list[Redecode] = []
