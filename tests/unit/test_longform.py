@@ -206,6 +206,21 @@ def test_a_short_hole_full_of_sound_is_decoded_again():
     assert redo.window.start == 2894 and not redo.replaces
 
 
+def test_a_hole_across_a_window_of_silence_is_decoded_from_near_its_sound():
+    """Speech to 27 s, digital silence to 55 s (a window not decoded), speech again,
+    its first words stamped 0.3 s late: the hole's window starts a second before the
+    sound comes back, not 28 s of silence earlier."""
+    sound = np.ones(8000, bool)
+    sound[2700:5500] = False
+    cuts = pauses.Cuts([window(0, 27.5), window(27.5, 55), window(55, 80)], sound)
+    heard = [(cuts.windows[0], [Segment(0.0, 27.0, " words")]), (cuts.windows[1], []),
+             (cuts.windows[2], [Segment(55.3, 79.0, " words")])]
+    (redo,) = redecode(heard, 8000, tried={0, 2750, 5500}, has_sound=cuts.has_sound)
+    # from the 20th frame of sound less a second, before the window after the silence,
+    # to 5 s past its first word
+    assert redo.window == Window(5420, 610) and redo.index == 2 and not redo.replaces
+
+
 def test_silence_is_digital_silence_and_speech_in_steady_noise_is_sound():
     def samples(energy):  # a signal whose frames have these mean squares
         return np.sqrt(np.repeat(energy, 160)).astype(np.float32)

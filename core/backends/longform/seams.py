@@ -166,10 +166,13 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     for index in range(len(windows) + 1):
         window, segments = windows[index] if index < len(windows) else (None, [])
         first = total if window is None else segments[0].start if segments else window.end
-        if index > 0 and first - covered > UNHEARD_SECONDS and has_sound(
-                round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)):
+        hole = round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)
+        if index > 0 and first - covered > UNHEARD_SECONDS and has_sound(*hole):
+            # a hole that begins in silence (a window of it left undecoded) is decoded
+            # from shortly before its sound, not over the silence
+            heard_to = max(covered, _sound_reached(has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
             earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
-            starts = [max(earliest, round((covered - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
+            starts = [max(earliest, round((heard_to - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
             start = next((s for s in starts if s not in taken), None)
             if start is not None:
                 # a window that heard nothing gives its place up whatever the start
@@ -181,3 +184,16 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
         if segments:
             covered = max(covered, segments[-1].end)
     return found
+
+
+def _sound_reached(has_sound: Callable[[int, int], bool], start: int, end: int) -> int:
+    """The first frame by which [start, frame) has sound (`has_sound` grows with the
+    frame), searched by halves; `end` if none before it."""
+    low, high = start, end
+    while low < high:
+        middle = (low + high) // 2
+        if has_sound(start, middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
