@@ -18,6 +18,9 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.tui.widgets.tables import row_item
 
 
+LOOK_AGAIN = " (R looks again)"
+
+
 class RecordingsTable(DataTable):
     """The recordings, newest first; its keys act on the cursor row."""
 
@@ -117,7 +120,9 @@ class MicrophonePane(Vertical):
         else:
             # shown in the tab, not as a toast: a user who never records is not bothered
             select.prompt = "no input device"
-            self.query_one("#mic-timer", Label).update(f"  {error} (R looks again)")
+            # R helps where PortAudio found nothing, not where PortAudio itself is missing
+            again = LOOK_AGAIN if error == microphone.NO_DEVICE else ""
+            self.query_one("#mic-timer", Label).update(f"  {error}{again}")
 
     def refresh_recordings(self) -> None:
         table = self.query_one("#recordings", DataTable)
@@ -144,7 +149,7 @@ class MicrophonePane(Vertical):
         device_index = self.query_one("#mic-device", Select).value
         device = next((d for d in self.devices if d.index == device_index), None)
         if device is None:
-            self.notify(f"{microphone.NO_DEVICE} (R looks again)", severity="error")
+            self.notify(f"{microphone.NO_DEVICE}{LOOK_AGAIN}", severity="error")
             return
         try:
             seconds = float(self.query_one("#mic-seconds", Input).value or 30)
