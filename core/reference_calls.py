@@ -121,7 +121,7 @@ def _faster_whisper(config: RunConfig) -> ReferenceCall:
         )
         if applied["strategy"] == "batched":
             if applied.get("clips") == pauses.CLIPS:
-                options["clip_timestamps"] = quiet_cuts(samples)
+                options["clip_timestamps"] = quiet_cuts(samples)[0]
             segments, _ = BatchedInferencePipeline(model).transcribe(
                 samples, batch_size=config.batch_size, chunk_length=applied.get("chunk_length_s"), **options
             )

@@ -9,8 +9,8 @@ reference calls in `core.reference_calls` check it). One deviation: the batched
 pipeline filters silence with VAD by default, which would let it skip audio the
 other backends hear; with `vad_filter` off (this project's default) it is given
 their clips instead (at most 30 s, cut in pauses, those without sound left out),
-which it needs for audio longer than one window. The settings recorded with a result are the ones faster-whisper
-reports it applied (`TranscriptionInfo`).
+which it needs for audio longer than one window. The settings recorded with a
+result are the ones faster-whisper reports it applied (`TranscriptionInfo`).
 """
 
 from __future__ import annotations
@@ -34,22 +34,17 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.transcript import SAMPLE_RATE, SAMPLES_PER_FRAME, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
-def quiet_cuts(samples: np.ndarray) -> list[dict]:
-    """The batched pipeline's clips without VAD, in seconds (`sounding_cuts`)."""
-    return sounding_cuts(samples)[0]
-
-
-def sounding_cuts(samples: np.ndarray) -> tuple[list[dict], bool]:
-    """The windows the other backends' batched strategy decodes (`pauses.cuts_of`) as
-    the pipeline's clips, in seconds, those of silence left out (the last frame
-    zero-padded to whole, so no clip is longer than 30 s); and whether any window has
-    sound. A recording silent throughout keeps every window, since the pipeline
-    refuses to be given no clip."""
+def quiet_cuts(samples: np.ndarray) -> tuple[list[dict], bool]:
+    """The batched pipeline's clips without VAD: the windows the other backends'
+    batched strategy decodes (`pauses.cuts_of`), in seconds, those of silence left
+    out (the last frame zero-padded to whole, so no clip is longer than 30 s); and
+    whether any window has sound. A recording silent throughout keeps every window,
+    since the pipeline refuses to be given no clip."""
     whole = np.pad(samples, (0, -len(samples) % SAMPLES_PER_FRAME))
     cuts = pauses.cuts_of([whole], len(whole) // SAMPLES_PER_FRAME)
     clips = [{"start": w.offset, "end": w.end} for w in cuts.windows]
     clips[-1]["end"] = len(samples) / SAMPLE_RATE
-    sounding = [c for c, w in zip(clips, cuts.windows) if cuts.has_sound(w.start, w.start + w.frames)]
+    sounding = [c for c, w in zip(clips, cuts.windows) if cuts.sounds(w)]
     return sounding or clips, bool(sounding)
 
 
@@ -191,7 +186,7 @@ class CTranslate2Backend(Backend):
             # default): asked for timestamps, it would drop the text after a clip's
             # last complete segment, having no next window to decode it in.
             if not config.vad_filter:
-                options["clip_timestamps"], sounding = sounding_cuts(samples)
+                options["clip_timestamps"], sounding = quiet_cuts(samples)
             segments_iter, info = self.pipeline.transcribe(samples, batch_size=config.batch_size, **options)
         else:
             segments_iter, info = self.model.transcribe(samples, **options)

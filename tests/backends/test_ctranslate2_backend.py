@@ -91,7 +91,7 @@ def test_batched_clips_cover_the_audio_and_cut_in_pauses(long_clip):
     from asr_tui.core.backends.ctranslate2_backend import quiet_cuts
 
     samples = audio.load(long_clip[0]).samples
-    clips = quiet_cuts(samples)
+    clips, _ = quiet_cuts(samples)
     assert clips[0]["start"] == 0 and clips[-1]["end"] == len(samples) / 16_000
     assert all(a["end"] == b["start"] for a, b in zip(clips, clips[1:]))
     assert all(0 < c["end"] - c["start"] <= 30 for c in clips)

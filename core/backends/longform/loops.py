@@ -76,7 +76,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     prompt = list(tokenizer.sot_sequence)
     # A window without sound is not decoded: it has nothing to hear, and decoded, the
     # model can invent a word or two there ("you") that the no-speech rule lets by.
-    sounding = [w for w in windows if cuts.has_sound(w.start, w.start + w.frames)]
+    sounding = [w for w in windows if cuts.sounds(w)]
     # The windows are spread evenly over the fewest calls of at most batch_size:
     # every row of a call costs a full decode step until its longest window ends,
     # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.

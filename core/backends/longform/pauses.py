@@ -38,6 +38,10 @@ class Cuts:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
         return int(np.count_nonzero(self.sound[max(start, 0) : max(end, 0)])) >= SOUND_FRAMES
 
+    def sounds(self, window: Window) -> bool:
+        """Whether the window holds sound (`has_sound` of its frames)."""
+        return self.has_sound(window.start, window.start + window.frames)
+
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
     """Mean square of each 10 ms frame (the log-mel's hop) of consecutive blocks of
