@@ -111,6 +111,37 @@ def test_one_common_word_does_not_align_a_seam():
     assert "harbo" in merged and merged.endswith("beside the lighthouse")
 
 
+def test_common_words_either_side_of_a_seam_that_shares_nothing_do_not_align_it():
+    """A held-out clip: the first window stopped hearing at 321.0 s, and the window
+    decoded again from there shares no audio with it, yet both hold "it was", 2 s
+    apart. Aligned by those, the seam cut "the best welcome to season it" (7 reference
+    words, "the best work of the season it") that only one window heard."""
+    first = [Segment(297.26, 316.4, " an elderly historian said that a box was beautiful"),
+             Segment(316.4, 321.0, " When a visiting professor opened the reading lamp, the head librarian said it was the best")]
+    second = [Segment(321.0, 326.0, " Welcome to season, it was peaceful to find the map of the river near the main staircase."),
+              Segment(326.0, 330.79, " When the archivist polished")]
+    merged = text(merge_windows([(window(297.3, 325.8), first), (window(321.0, 330.79), second)]))
+    assert "librarian said it was the best Welcome to season, it was peaceful to find" in merged
+    assert merged.endswith("When the archivist polished")
+
+
+def test_where_windows_disagree_the_window_cut_in_pauses_keeps_its_words():
+    """A held-out clip: a window decoded again for the hole at 79.4-81.2 s reaches 5 s
+    into the next window and garbles that stretch; the two share no words. Cut at the
+    overlap's midpoint, the seam kept the garble and dropped the next window's first
+    words ("a visiting professor weighed the parish records", heard as "At Resident
+    Professor Wade the Parachrekotz"). The next window, cut in pauses, keeps them."""
+    before = [Segment(73.21, 79.41, " when a visiting professor described the handwritten diary")]
+    hole = [Segment(79.41, 86.23, " The only ent generous Dar mercury")]
+    after = [Segment(81.23, 85.83, " At Resident Professor Wade the Parachrekotz and studied the card card log."),
+             Segment(85.83, 89.87, " An elderly historian counted the map")]
+    windows = [(window(51.5, 81.2), before), (window(79.41, 86.23), hole), (window(81.2, 107.4), after)]
+    merged = text(merge_windows(windows, cut_in_pauses={round(51.5 * FRAMES_PER_SECOND), round(81.2 * FRAMES_PER_SECOND)}))
+    assert merged.startswith("when a visiting professor described the handwritten diary The only")
+    assert merged.endswith("At Resident Professor Wade the Parachrekotz and studied the card card log. An elderly historian counted the map")
+    assert "mercury" not in merged
+
+
 def test_a_window_that_heard_nothing_loses_no_neighbouring_words():
     first = [Segment(0.0, 26.8, " the miller inspected the cider press on the northern hill")]
     second = [Segment(40.0, 48.0, " to think it over the farmer's wife hid a flock")]

@@ -113,6 +113,6 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         for r, segments in reversed(list(zip(redo, found))):  # from the end: indices stay valid
             if segments:  # a window that heard nothing leaves the one it would replace
                 heard[r.index : r.index + r.replaces] = [(r.window, segments)]
-    segments = seams.merge_windows(heard)
+    segments = seams.merge_windows(heard, {w.start for w in windows})
     progress(total, segments)
     return segments

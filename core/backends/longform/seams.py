@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from asr_tui.core.backends.longform.window import Window
@@ -41,6 +41,7 @@ class _Word:
     segment: int  # index into the window's segments
     position: int  # index of the word inside its segment
     last: bool  # the segment's final word
+    stamps: tuple[float, float]  # its segment's start and end, as the model stamped them
 
     @property
     def time(self) -> float:
@@ -57,7 +58,8 @@ def _words(segments: list[Segment]) -> list[_Word]:
         for position, part in enumerate(parts):
             start = segment.start + done * per_char
             done += len(part) + 1
-            words.append(_Word(part, start, segment.start + done * per_char, index, position, position == len(parts) - 1))
+            words.append(_Word(part, start, segment.start + done * per_char, index, position, position == len(parts) - 1,
+                               (segment.start, segment.end)))
     return words
 
 
@@ -65,14 +67,30 @@ def _key(word: str) -> str:
     return re.sub(r"[^\w']", "", word.lower())
 
 
-def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, overlap_end: float) -> tuple[int, int]:
+def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, overlap_end: float,
+         trusted: str | None) -> tuple[int, int]:
     """How many words of `previous` to keep and of `following` to skip: the middle of
-    the longest run of words both windows heard in the overlap; without one, the
-    overlap's midpoint, moved so that no word only one window heard is dropped."""
+    the longest run of words both windows heard in the overlap. Without one, where
+    both heard the audio, the words of the `trusted` window ("previous" or
+    "following"); with neither trusted, the overlap's midpoint. No word only one
+    window heard is dropped.
+
+    Words both heard lie in segments that `previous` stamped ending inside `following`
+    and that `following` stamped starting before `previous` stopped hearing, a word's
+    length (`STAMP_SLACK_SECONDS`) or more: a window decoded again from where the
+    speech heard ends shares none, and common words ("it was") found on both sides
+    of such a seam, seconds apart, are not the same words."""
     if not previous or not following:
         return len(previous), 0
-    a = [i for i, w in enumerate(previous) if w.time >= overlap_start - SEAM_SLACK_SECONDS]
-    b = [i for i, w in enumerate(following) if w.time <= overlap_end + SEAM_SLACK_SECONDS]
+    heard_end = previous[-1].stamps[1]
+    a = [
+        i for i, w in enumerate(previous)
+        if w.time >= overlap_start - SEAM_SLACK_SECONDS and w.stamps[1] > overlap_start + STAMP_SLACK_SECONDS
+    ]
+    b = [
+        i for i, w in enumerate(following)
+        if w.time <= overlap_end + SEAM_SLACK_SECONDS and w.stamps[0] < heard_end - STAMP_SLACK_SECONDS
+    ]
     if a and b:
         matcher = difflib.SequenceMatcher(None, [_key(previous[i].text) for i in a], [_key(following[i].text) for i in b], autojunk=False)
         runs = [
@@ -85,29 +103,42 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
             return a[run.a + middle], b[run.b + middle]
     # Between the first word `following` heard and the last one `previous` heard, both
     # heard the audio; outside it only one did, and its words stay.
-    cut = min(max((overlap_start + overlap_end) / 2, following[0].time), previous[-1].time)
+    if trusted == "following":
+        return sum(1 for w in previous if w.time < following[0].time), 0
+    cut = previous[-1].time if trusted == "previous" else (overlap_start + overlap_end) / 2
+    cut = min(max(cut, following[0].time), previous[-1].time)
     keep = sum(1 for w in previous if w.time <= cut)
     skip = sum(1 for w in following if w.time <= cut)
     return keep, skip
 
 
-def merge_windows(windows: list[tuple[Window, list[Segment]]]) -> list[Segment]:
+def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Collection[int] = ()) -> list[Segment]:
     """windows: each window with its segments (in absolute time), in order of start.
     Where one overlaps the one before (a window decoded again), the seam is cut where
-    both windows' words agree."""
+    both windows' words agree.
+
+    Where they agree on nothing, the words both heard are taken from the window whose
+    start is in `cut_in_pauses` (frames: the first pass's windows, `pauses.cuts_of`)
+    when the other's is not. The other was decoded again for a hole, and the audio
+    both heard lies at its edge in the middle of speech: its start, inside a
+    sentence, or its end, which reaches past the next window's first word only to
+    align their seam. Decoded from a pause to a pause, the first pass's window heard
+    those words whole."""
     merged: list[tuple[_Word, tuple[int, int]]] = []
     segment_bounds: dict[tuple[int, int], Segment] = {}
-    previous_end = None
+    previous: Window | None = None
     for w_index, (window, segments) in enumerate(windows):
         words = [(word, (w_index, word.segment)) for word in _words(segments)]
         for s_index, segment in enumerate(segments):
             segment_bounds[(w_index, s_index)] = segment
-        if merged and previous_end is not None and window.offset < previous_end:
-            keep, skip = _cut([w for w, _ in merged], [w for w, _ in words], window.offset, previous_end)
+        if merged and previous is not None and window.offset < previous.end:
+            in_pauses = previous.start in cut_in_pauses, window.start in cut_in_pauses
+            trusted = {(True, False): "previous", (False, True): "following"}.get(in_pauses)
+            keep, skip = _cut([w for w, _ in merged], [w for w, _ in words], window.offset, previous.end, trusted)
             merged = merged[:keep] + words[skip:]
         else:
             merged.extend(words)
-        previous_end = window.end
+        previous = window
     out: list[Segment] = []
     for owner in dict.fromkeys(owner for _, owner in merged):
         group = [w for w, o in merged if o == owner]
