@@ -206,6 +206,11 @@ CLIPS = [
     Clip("orchard-f3-200", "orchard", 1300, "en-us+f3", 200, seed=3),
     Clip("library-us-130-gaps", "library", 900, "en-us", 130, word_gap=4, seed=4),
     Clip("city-m3-220", "city", 1500, "en+m3", 220, seed=5),
+    # Two voices added after they found seams that lost words (2026-12-05): a Scottish
+    # accent, whose windows stop short of their ends in half the windows, and a woman's
+    # New York voice with long paragraph pauses.
+    Clip("library-scot-165", "library", 1500, "en-gb-scotland", 165, seed=21),
+    Clip("harbour-nyc-f2-185-pauses", "harbour", 1400, "en-us-nyc+f2", 185, paragraph_pause_ms=1500, seed=22),
 ]
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.
