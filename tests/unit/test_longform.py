@@ -142,6 +142,26 @@ def test_where_windows_disagree_the_window_cut_in_pauses_keeps_its_words():
     assert "mercury" not in merged
 
 
+def test_a_window_cut_in_pauses_that_stopped_short_does_not_outvote_words_past_its_end():
+    """The window decoded again heard on to 36 s; the next one, cut in pauses, heard
+    only 31-33 s of the overlap. Its words cannot stand for the ones after them."""
+    hole = [Segment(20.0, 36.0, " alpha bravo charlie delta echo foxtrot golf hotel india juliet")]
+    after = [Segment(31.0, 33.0, " one two three")]
+    merged = text(merge_windows([(window(20, 36), hole), (window(30, 60), after)], cut_in_pauses={3000}))
+    assert merged.startswith("alpha bravo") and merged.endswith("india juliet")
+
+
+def test_a_window_that_heard_nothing_does_not_hide_the_next_seam():
+    """A window decoded again (12-42 s) runs over a silent window (30-35 s) into the
+    next (35-65 s): their seam is still cut, so the words both heard appear once."""
+    first = [Segment(0.0, 12.0, " one summer morning")]
+    again = [Segment(12.0, 35.0, " the tall ship sailed into the bay"), Segment(35.0, 41.0, " green blue violet")]
+    last = [Segment(35.0, 41.0, " green blue violet"), Segment(41.0, 60.0, " and then the rain came")]
+    windows = [(window(0, 12), first), (window(12, 42), again), (window(30, 35), []), (window(35, 65), last)]
+    merged = text(merge_windows(windows, cut_in_pauses={0, 3000, 3500}))
+    assert merged == "one summer morning the tall ship sailed into the bay green blue violet and then the rain came"
+
+
 def test_a_window_that_heard_nothing_loses_no_neighbouring_words():
     first = [Segment(0.0, 26.8, " the miller inspected the cider press on the northern hill")]
     second = [Segment(40.0, 48.0, " to think it over the farmer's wife hid a flock")]

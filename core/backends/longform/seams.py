@@ -30,7 +30,7 @@ MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
 REDECODE_LOOKBACKS = (0.0, 5.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
 REDECODE_REACH_SECONDS = 5.0  # how far a hole's window goes past the next window's first word: their overlap
-STAMP_SLACK_SECONDS = 0.5  # how long the last word heard may still sound past its segment's stamped end
+STAMP_SLACK_SECONDS = 0.5  # how far a word may sound outside its segment's stamps: about a word
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,9 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
     """How many words of `previous` to keep and of `following` to skip: the middle of
     the longest run of words both windows heard in the overlap. Without one, where
     both heard the audio, the words of the `trusted` window ("previous" or
-    "following"); with neither trusted, the overlap's midpoint. No word only one
-    window heard is dropped.
+    "following"), or of `previous` where `following` stopped inside that stretch;
+    otherwise the overlap's midpoint. Outside the stretch both heard, every word
+    stays.
 
     Words both heard lie in segments that `previous` stamped ending inside `following`
     and that `following` stamped starting before `previous` stopped hearing, a word's
@@ -103,6 +104,8 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
             return a[run.a + middle], b[run.b + middle]
     # Between the first word `following` heard and the last one `previous` heard, both
     # heard the audio; outside it only one did, and its words stay.
+    if following[-1].time < previous[-1].time:  # `following` stopped inside it: only `previous` heard it all
+        trusted = "previous"
     if trusted == "following":
         return sum(1 for w in previous if w.time < following[0].time), 0
     cut = previous[-1].time if trusted == "previous" else (overlap_start + overlap_end) / 2
@@ -118,12 +121,15 @@ def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Co
     both windows' words agree.
 
     Where they agree on nothing, the words both heard are taken from the window whose
-    start is in `cut_in_pauses` (frames: the first pass's windows, `pauses.cuts_of`)
-    when the other's is not. The other was decoded again for a hole, and the audio
-    both heard lies at its edge in the middle of speech: its start, inside a
-    sentence, or its end, which reaches past the next window's first word only to
-    align their seam. Decoded from a pause to a pause, the first pass's window heard
-    those words whole."""
+    start is in `cut_in_pauses` (the start frames of the first pass's windows,
+    `pauses.cuts_of`) when the other's is not. The other was decoded again for a hole,
+    and the audio both heard lies at its edge in the middle of speech: at its start,
+    inside a sentence, or at the end of one that goes before the next window, which
+    reaches past that window's first word only to align their seam. Decoded from a
+    pause to a pause, the first pass's window heard those words whole.
+
+    A window that heard nothing has no seam: the next window's is with the last
+    window that heard words."""
     merged: list[tuple[_Word, tuple[int, int]]] = []
     segment_bounds: dict[tuple[int, int], Segment] = {}
     previous: Window | None = None
@@ -138,7 +144,8 @@ def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Co
             merged = merged[:keep] + words[skip:]
         else:
             merged.extend(words)
-        previous = window
+        if segments:
+            previous = window
     out: list[Segment] = []
     for owner in dict.fromkeys(owner for _, owner in merged):
         group = [w for w, o in merged if o == owner]
