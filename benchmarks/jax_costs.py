@@ -6,13 +6,15 @@ stage table gives the two). The encoder's rate is its floating-point operations 
 (XLA's count of the compiled program). A step of the greedy loop is split into the
 parts that cost: each layer's cross-attention over the window's 1500 encoder frames,
 the vocabulary projection (every row's logits over 51,864 tokens), openai-whisper's
-logit rules, and the rest (embeddings, self-attention, projections, MLPs, norms).
+logit rules with the pick and its log-probability, and the rest (embeddings,
+self-attention over a cache as long as `generate`'s, projections, MLPs, norms).
 Each part is compiled on its own and timed in a loop of steps whose inputs change
 every step, so XLA cannot hoist it; the whole step is `model.decode` plus the rules
-and the pick, as `generate` runs it. Beside the times, the rate each part reaches:
+and the pick, as `generate`'s greedy branch runs it. Beside the times, the rate each part reaches:
 the cross-attention K/V it reads per second (float32, read whole at every step),
-and the vocabulary projection's operations per second; against them, the rate
-at which one core of this machine reads memory (NumPy summing 400 MB).
+and the vocabulary projection's operations per second; against them, the rate at
+which one thread reads memory (NumPy summing 400 MB: a lower bound on the
+machine's).
 
 Real weights, random encoder features (a step costs the same whatever the audio).
 
@@ -30,6 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asr_tui.core import weights
+from asr_tui.core.config import RunConfig
 from asr_tui.core.backends.jax_backend import DTYPES, matmul_precision, start_xla
 
 PROMPT = 4  # the SOT sequence of an English-only model: the positions before the first step
@@ -52,7 +55,7 @@ def main() -> None:
     params = jax.tree.map(lambda a: jax.numpy.asarray(a, DTYPES[args.dtype]), tree)
     with jax.default_matmul_precision(matmul_precision(args.dtype)):
         seconds, flops = _encoder(params, dims)
-    Console().print(f"memory read by one core: {_memory_rate():.1f} GB/s (NumPy summing 400 MB)")
+    Console().print(f"memory read by one thread: {_memory_rate():.1f} GB/s (NumPy summing 400 MB)")
     Console().print(f"encoder, one 30 s window: {1000 * seconds:.0f} ms, {flops / seconds / 1e9:.0f} GFLOP/s "
                     f"({flops / 1e9:.1f} GFLOP by XLA's count)")
     table = Table(title=f"one decode step, JAX {args.model} {args.dtype}, {args.threads} threads (median of 3 loops of {args.steps})")
@@ -118,54 +121,67 @@ def _parts(params, dims: dict, rows: int, steps: int) -> dict[str, tuple[float, 
     rng = np.random.default_rng(rows)
     features = jnp.asarray(rng.standard_normal((rows, dims["n_audio_ctx"], dims["n_audio_state"])), jnp.float32)
     xkv = jax.jit(model.cross_kv, static_argnames="n_head")(params, features, n_head=n_head)
-    cache = model.empty_cache(params, rows, PROMPT + steps, n_head)
+    # as long as `generate`'s cache: the SOT sequence's bucket and the token limit
+    n_ctx = min(dims["n_text_ctx"], gen.prompt_bucket(PROMPT) + RunConfig().max_new_tokens)
+    assert PROMPT + steps <= n_ctx, f"--steps at most {n_ctx - PROMPT}"
+    cache = model.empty_cache(params, rows, n_ctx, n_head)
     x = jnp.asarray(rng.standard_normal((rows, 1, width)), jnp.float32)
     logits = jnp.asarray(rng.standard_normal((rows, dims["n_vocab"])), jnp.float32)
     tokens = jnp.full((rows, steps), vocab.eot, jnp.int32)
     no = jnp.zeros(rows, bool), jnp.zeros(rows, jnp.int32)
 
-    def whole(i, carry):  # as `generate`'s body, without sampling's branch
-        token, cache = carry
-        logits, cache = model.decode(params, token[:, None], PROMPT + i, cache, xkv, n_head)
-        ruled = gen._apply_rules(logits[:, 0], tokens, i, *no, vocab)
-        return jnp.argmax(ruled, axis=-1).astype(jnp.int32), cache
+    def pick(i, logits):  # the rules, the greedy pick and its log-probability, as in `generate`
+        ruled = gen._apply_rules(logits, tokens, i, *no, vocab)
+        chosen = jnp.argmax(ruled, axis=-1).astype(jnp.int32)
+        logprob = jnp.take_along_axis(ruled, chosen[:, None], axis=1)[:, 0] - jax.nn.logsumexp(ruled, axis=-1)
+        return chosen, logprob
 
-    def cross_attention(i, x):
-        for (xk, xv) in xkv:
+    def whole(model_arrays, i, carry):
+        params, xkv = model_arrays
+        token, cache, total = carry
+        logits, cache = model.decode(params, token[:, None], PROMPT + i, cache, xkv, n_head)
+        chosen, logprob = pick(i, logits[:, 0])
+        return chosen, cache, total + logprob
+
+    def cross_attention(model_arrays, i, x):
+        for (xk, xv) in model_arrays[1]:
             q = model._heads(x + i.astype(jnp.float32), n_head)
             x = x + model.attend(q, xk, xv, keys_transposed=True)
         return x
 
-    def projection(i, x):
-        out = jnp.einsum("btd,vd->btv", (x + i.astype(jnp.float32)).astype(params["decoder"]["tok"].dtype),
-                         params["decoder"]["tok"], preferred_element_type=jnp.float32)
+    def projection(model_arrays, i, x):
+        embedding = model_arrays[0]["decoder"]["tok"]
+        out = jnp.einsum("btd,vd->btv", (x + i.astype(jnp.float32)).astype(embedding.dtype), embedding,
+                         preferred_element_type=jnp.float32)
         return x + out[:, :, :width]
 
-    def rules(i, logits):
-        return gen._apply_rules(logits + i.astype(jnp.float32), tokens, i % 4, *no, vocab) * 0.5 + logits * 0.5
+    def rules(model_arrays, i, logits):
+        chosen, logprob = pick(i % 4, logits + i.astype(jnp.float32))
+        return logits + (chosen[:, None] + logprob[:, None]) * 1e-9
 
+    arrays = params, xkv  # arguments of each compiled loop, as in `generate`, not constants folded into it
     kv_bytes = sum(a.size * a.dtype.itemsize for pair in xkv for a in pair)
     projection_flops = 2 * rows * width * dims["n_vocab"]
     found = {
-        "cross-attention": (_time(cross_attention, x, steps), lambda ms: f"{kv_bytes / ms / 1e6:.1f} GB/s of K/V"),
-        "vocabulary projection": (_time(projection, x, steps), lambda ms: f"{projection_flops / ms / 1e6:.0f} GFLOP/s"),
-        "logit rules": (_time(rules, logits, steps), lambda ms: ""),
-        "whole step": (_time(whole, (jnp.zeros(rows, jnp.int32), cache), steps), lambda ms: ""),
+        "cross-attention": (_time(cross_attention, arrays, x, steps), lambda ms: f"{kv_bytes / ms / 1e6:.1f} GB/s of K/V"),
+        "vocabulary projection": (_time(projection, arrays, x, steps), lambda ms: f"{projection_flops / ms / 1e6:.0f} GFLOP/s"),
+        "logit rules and pick": (_time(rules, arrays, logits, steps), lambda ms: ""),
+        "whole step": (_time(whole, arrays, (jnp.zeros(rows, jnp.int32), cache, jnp.zeros(rows)), steps), lambda ms: ""),
     }
     return {name: (ms, rate(ms)) for name, (ms, rate) in found.items()}
 
 
-def _time(body, start, steps: int) -> float:
-    """Median ms per step of `steps` steps of `body` in one compiled loop, over 3 loops
-    after one that compiles."""
+def _time(body, arrays, start, steps: int) -> float:
+    """Median ms per step of `steps` steps of `body(arrays, step, carry)` in one
+    compiled loop, over 3 loops after one that compiles."""
     import jax
 
-    loop = jax.jit(lambda start: jax.lax.fori_loop(0, steps, body, start))
-    jax.block_until_ready(loop(start))
+    loop = jax.jit(lambda arrays, start: jax.lax.fori_loop(0, steps, lambda i, carry: body(arrays, i, carry), start))
+    jax.block_until_ready(loop(arrays, start))
     seconds = []
     for _ in range(3):
         began = time.perf_counter()
-        jax.block_until_ready(loop(start))
+        jax.block_until_ready(loop(arrays, start))
         seconds.append(time.perf_counter() - began)
     return 1000 * float(np.median(seconds)) / steps
 
