@@ -96,13 +96,7 @@ def _encoder(params, dims: dict) -> tuple[float, float]:
     compiled = jax.jit(model.encode, static_argnames="n_head").lower(params, mel, n_head=dims["n_audio_head"]).compile()
     cost = compiled.cost_analysis()
     flops = (cost[0] if isinstance(cost, list) else cost)["flops"]
-    jax.block_until_ready(compiled(params, mel))
-    seconds = []
-    for _ in range(5):
-        began = time.perf_counter()
-        jax.block_until_ready(compiled(params, mel))
-        seconds.append(time.perf_counter() - began)
-    return float(np.median(seconds)), flops
+    return _median_seconds(lambda: compiled(params, mel), 5), flops
 
 
 def _parts(params, dims: dict, rows: int, steps: int) -> dict[str, tuple[float, str]]:
@@ -173,17 +167,24 @@ def _parts(params, dims: dict, rows: int, steps: int) -> dict[str, tuple[float, 
 
 def _time(body, arrays, start, steps: int) -> float:
     """Median ms per step of `steps` steps of `body(arrays, step, carry)` in one
-    compiled loop, over 3 loops after one that compiles."""
+    compiled loop, over 3 loops."""
     import jax
 
     loop = jax.jit(lambda arrays, start: jax.lax.fori_loop(0, steps, lambda i, carry: body(arrays, i, carry), start))
-    jax.block_until_ready(loop(arrays, start))
+    return 1000 * _median_seconds(lambda: loop(arrays, start), 3) / steps
+
+
+def _median_seconds(call, times: int) -> float:
+    """Median seconds of `times` calls of a compiled `call`, after one that compiles."""
+    import jax
+
+    jax.block_until_ready(call())
     seconds = []
-    for _ in range(3):
+    for _ in range(times):
         began = time.perf_counter()
-        jax.block_until_ready(loop(arrays, start))
+        jax.block_until_ready(call())
         seconds.append(time.perf_counter() - began)
-    return 1000 * float(np.median(seconds)) / steps
+    return float(np.median(seconds))
 
 
 if __name__ == "__main__":
