@@ -35,9 +35,6 @@ from asr_tui.core import weights
 from asr_tui.core.config import RunConfig
 from asr_tui.core.backends.jax_backend import DTYPES, matmul_precision, start_xla
 
-PROMPT = 4  # the SOT sequence of an English-only model: the positions before the first step
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny.en")
@@ -53,15 +50,15 @@ def main() -> None:
 
     dims, tree = jax_arrays.load(weights.resolve(args.model))
     params = jax.tree.map(lambda a: jax.numpy.asarray(a, DTYPES[args.dtype]), tree)
-    with jax.default_matmul_precision(matmul_precision(args.dtype)):
-        seconds, flops = _encoder(params, dims)
-    Console().print(f"memory read by one thread: {_memory_rate():.1f} GB/s (NumPy summing 400 MB)")
-    Console().print(f"encoder, one 30 s window: {1000 * seconds:.0f} ms, {flops / seconds / 1e9:.0f} GFLOP/s "
-                    f"({flops / 1e9:.1f} GFLOP by XLA's count)")
+    console = Console()
+    console.print(f"memory read by one thread: {_memory_rate():.1f} GB/s (NumPy summing 400 MB)")
     table = Table(title=f"one decode step, JAX {args.model} {args.dtype}, {args.threads} threads (median of 3 loops of {args.steps})")
     for column in ("rows", "part", "ms/step", "share", "rate"):
         table.add_column(column, justify="left" if column == "part" else "right")
     with jax.default_matmul_precision(matmul_precision(args.dtype)):
+        seconds, flops = _encoder(params, dims)
+        console.print(f"encoder, one 30 s window: {1000 * seconds:.0f} ms, {flops / seconds / 1e9:.0f} GFLOP/s "
+                      f"({flops / 1e9:.1f} GFLOP by XLA's count)")
         for rows in (int(b) for b in args.batch.split(",")):
             parts = _parts(params, dims, rows, args.steps)
             whole = parts.pop("whole step")
@@ -70,7 +67,7 @@ def main() -> None:
             rest = whole[0] - sum(ms for ms, _ in parts.values())
             table.add_row(str(rows), "the rest", f"{rest:.2f}", f"{rest / whole[0]:.0%}", "")
             table.add_row(str(rows), "[b]whole step[/]", f"[b]{whole[0]:.2f}[/]", "100%", "", end_section=True)
-    Console().print(table)
+    console.print(table)
 
 
 def _memory_rate() -> float:
@@ -111,13 +108,15 @@ def _parts(params, dims: dict, rows: int, steps: int) -> dict[str, tuple[float, 
 
     n_head, width = dims["n_text_head"], dims["n_text_state"]
     multilingual, num_languages = vocabulary_kind(dims["n_vocab"])
-    vocab = gen.Vocabulary.from_tokenizer(get_tokenizer(multilingual, num_languages=num_languages), dims["n_vocab"])
+    tokenizer = get_tokenizer(multilingual, num_languages=num_languages)
+    vocab = gen.Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
+    prompt = len(tokenizer.sot_sequence)  # the positions before the first step
     rng = np.random.default_rng(rows)
     features = jnp.asarray(rng.standard_normal((rows, dims["n_audio_ctx"], dims["n_audio_state"])), jnp.float32)
     xkv = jax.jit(model.cross_kv, static_argnames="n_head")(params, features, n_head=n_head)
     # as long as `generate`'s cache: the SOT sequence's bucket and the token limit
-    n_ctx = min(dims["n_text_ctx"], gen.prompt_bucket(PROMPT) + RunConfig().max_new_tokens)
-    assert PROMPT + steps <= n_ctx, f"--steps at most {n_ctx - PROMPT}"
+    n_ctx = min(dims["n_text_ctx"], gen.prompt_bucket(prompt) + RunConfig().max_new_tokens)
+    assert prompt + steps <= n_ctx, f"--steps at most {n_ctx - prompt}"
     cache = model.empty_cache(params, rows, n_ctx, n_head)
     x = jnp.asarray(rng.standard_normal((rows, 1, width)), jnp.float32)
     logits = jnp.asarray(rng.standard_normal((rows, dims["n_vocab"])), jnp.float32)
@@ -133,7 +132,7 @@ def _parts(params, dims: dict, rows: int, steps: int) -> dict[str, tuple[float, 
     def whole(model_arrays, i, carry):
         params, xkv = model_arrays
         token, cache, total = carry
-        logits, cache = model.decode(params, token[:, None], PROMPT + i, cache, xkv, n_head)
+        logits, cache = model.decode(params, token[:, None], prompt + i, cache, xkv, n_head)
         chosen, logprob = pick(i, logits[:, 0])
         return chosen, cache, total + logprob
 
