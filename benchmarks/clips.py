@@ -212,6 +212,10 @@ CLIPS = [
     # New York voice with long paragraph pauses.
     Clip("library-scot-165", "library", 1500, "en-gb-scotland", 165, seed=21),
     Clip("harbour-nyc-f2-185-pauses", "harbour", 1400, "en-us-nyc+f2", 185, paragraph_pause_ms=1500, seed=22),
+    # Added when it lost ten words (2026-12-05, the eleventh session): a West Midlands
+    # voice at 240 wpm, where a window stopped 2.6 s short and the no-speech rule
+    # called each window decoded again there silent.
+    Clip("city-wmids-240", "city", 1900, "en-gb-x-gbcwmd", 240, seed=33),
 ]
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
-from asr_tui.core.backends.longform import pauses
+from asr_tui.core.backends.longform import loops, pauses
 from asr_tui.core.backends.longform.seams import merge_windows, redecode
-from asr_tui.core.backends.longform.window import Window
-from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, Segment
+from asr_tui.core.backends.longform.window import DecodedWindow, Window
+from asr_tui.core.config import RunConfig
+from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, Segment
 
 
 def sound_everywhere(start: int, end: int) -> bool:
@@ -239,7 +242,7 @@ def test_a_hole_without_sound_is_not_decoded_again():
     before the audio, and nothing is decoded over the quiet (the model would invent
     words there); a hole holding sound still is."""
     energy = speech_energy(45, {23.9: 21.1}, floor=0.0)  # speech, then silence to the end
-    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy))
+    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy), ~pauses.quiet(energy))
     heard = [(w, [Segment(0.0, 23.5, " words")] if w.start == 0 else []) for w in cuts.windows]
     assert len(heard) == 2
     assert redecode(heard, len(energy), tried={w.start for w, _ in heard}, has_sound=cuts.has_sound) == []
@@ -252,7 +255,7 @@ def test_a_hole_without_sound_is_not_decoded_again():
 def test_a_short_hole_full_of_sound_is_decoded_again():
     """A word or two unheard between windows (1.06 s of sound on a fast voice): only
     the half second after the last heard stamp is forgiven, not the end of the hole."""
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(6000, bool))
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(6000, bool), np.ones(6000, bool))
     heard = [(cuts.windows[0], [Segment(0.0, 28.94, " words")]), (cuts.windows[1], [Segment(30.0, 59.0, " words")])]
     (redo,) = redecode(heard, 6000, tried={0, 3000}, has_sound=cuts.has_sound)
     assert redo.window.start == 2894 and not redo.replaces
@@ -264,7 +267,7 @@ def test_a_hole_across_a_window_of_silence_is_decoded_from_near_its_sound():
     sound comes back, not 28 s of silence earlier."""
     sound = np.ones(8000, bool)
     sound[2700:5500] = False
-    cuts = pauses.Cuts([window(0, 27.5), window(27.5, 55), window(55, 80)], sound)
+    cuts = pauses.Cuts([window(0, 27.5), window(27.5, 55), window(55, 80)], sound, sound)
     heard = [(cuts.windows[0], [Segment(0.0, 27.0, " words")]), (cuts.windows[1], []),
              (cuts.windows[2], [Segment(55.3, 79.0, " words")])]
     (redo,) = redecode(heard, 8000, tried={0, 2750, 5500}, has_sound=cuts.has_sound)
@@ -288,3 +291,81 @@ def test_silence_is_digital_silence_and_speech_in_steady_noise_is_sound():
     talk = rng.normal(size=noise.size) * np.repeat(rng.uniform(size=300) > 0.5, 3200)
     cuts = pauses.cuts_of([(noise + talk).astype(np.float32)], 6000)
     assert all(cuts.sounds(w) for w in cuts.windows)
+
+
+def test_a_redecode_names_its_hole_and_whether_it_is_the_last_start_left():
+    heard = [(window(0, 30), [Segment(0.0, 26.8, " words")]), (window(20, 50), []), (window(40, 70), [Segment(40.0, 69.5, " words")])]
+    tried, found = {0, 2000, 4000}, []
+    for _ in range(3):
+        (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried, has_sound=sound_everywhere)
+        found.append(redo)
+        tried.add(redo.window.start)
+    # from the slack after the last stamp heard to the end of the window that heard nothing
+    assert {r.hole for r in found} == {(2730, 5000)}
+    assert [r.last_try for r in found] == [False, False, True]
+
+
+def test_speech_in_noise_sounds_like_speech_and_the_noise_alone_does_not():
+    noise = 1e-4
+    energy = speech_energy(40, {10.0: 5.0}, floor=noise)
+    energy[:500] = noise  # the first 5 s: the noise floor alone
+    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy), ~pauses.quiet(energy))
+    assert cuts.has_sound(0, 500) and not cuts.sounds_like_speech(0, 500)
+    assert not cuts.sounds_like_speech(1000, 1500)  # the pause
+    assert cuts.sounds_like_speech(500, 600)  # a second of speech
+
+
+class WordTokens:
+    """Whisper's token layout in miniature, for `loops.batched`: a word is its index
+    in `words`, a timestamp is `timestamp_begin` plus its 20 ms steps."""
+
+    timestamp_begin = 1000
+    sot_sequence = (999,)
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+
+    def decode(self, tokens: list[int]) -> str:
+        return "".join(" " + self.words[t] for t in tokens)
+
+    def segment(self, start_s: float, end_s: float, *words: str) -> list[int]:
+        stamp = lambda seconds: self.timestamp_begin + round(seconds / SECONDS_PER_TIMESTAMP)
+        return [stamp(start_s), *(self.words.index(w) for w in words), stamp(end_s)]
+
+
+def transcript_of_a_stopped_window(loud: bool) -> str:
+    """Two windows cut in pauses, the first stopping 6 s short of its end; each window
+    decoded again over that hole comes back judged silent (no-speech 0.9, log
+    probability under -1), the second try the likeliest."""
+    tokens = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight"])
+    frames = 60 * FRAMES_PER_SECOND
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(frames, bool), np.full(frames, loud))
+    first_pass = {
+        0: DecodedWindow(tokens.segment(0.0, 24.0, "one", "two", "three"), -0.3, 0.1, 0.0, "one two three"),
+        3000: DecodedWindow(tokens.segment(0.0, 29.0, "seven", "eight"), -0.3, 0.1, 0.0, "seven eight"),
+    }
+    tries = iter([(-1.5, ("four",)), (-1.2, ("four", "five", "six")), (-1.8, ("four", "fife"))])
+
+    def decode(windows: list[Window], prompts: list[int], rows: int) -> list[DecodedWindow]:
+        out = []
+        for w in windows:
+            if w.start in first_pass:
+                out.append(first_pass[w.start])
+            else:
+                logprob, words = next(tries)
+                out.append(DecodedWindow(tokens.segment(0.0, 5.5, *words), logprob, 0.9, 0.0, " ".join(words)))
+        return out
+
+    segments = loops.batched(decode, cuts, tokens, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
+    return text(segments)
+
+
+def test_a_loud_hole_keeps_its_likeliest_window_though_the_no_speech_rule_calls_it_silent():
+    """Found on a 240 wpm voice: a window stopped 2.6 s short, and each window decoded
+    again there, a few seconds of fast speech and the rest zero-padding, was judged
+    silent; ten words were lost that sequential decoding kept."""
+    assert transcript_of_a_stopped_window(loud=True) == "one two three four five six seven eight"
+
+
+def test_a_hole_of_noise_keeps_no_window_the_no_speech_rule_calls_silent():
+    assert transcript_of_a_stopped_window(loud=False) == "one two three seven eight"

@@ -89,30 +89,41 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         decoded.update(zip((w.start for w in group), decode(group, prompt, rows)))
         progress(min(total, group[-1].end), [])
 
-    def segments_of(decoded: DecodedWindow, window: Window) -> list[Segment]:
-        if is_silence(decoded, config):
+    def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
+        if is_silence(decoded, config) and not speech:
             return []
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
         return [s for s in found if s.start < window.end]
 
     heard = [(w, segments_of(decoded[w.start], w) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
-    for _ in range(MAX_REDECODE_ROUNDS):
+    # A window decoded again that the no-speech rule calls silent though its hole is
+    # loud as speech (`Cuts.sounds_like_speech`): the rule judges the whole window, a
+    # few seconds of fast speech and the rest zero-padding. The likeliest such window
+    # of a hole is kept once no other start is left to try, rather than lose its words.
+    unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
+    for round_ in range(MAX_REDECODE_ROUNDS):
         redo = seams.redecode(heard, content_frames, tried, cuts.has_sound)
         if not redo:
             break
         # Decoded together, in power-of-two widths no wider than the first calls: each
         # width is one more compiled shape for a backend that compiles.
         size = min(rows, 1 << (len(redo) - 1).bit_length())
-        found = []
+        found: list[DecodedWindow] = []
         for first in range(0, len(redo), size):
             check_cancel(cancel)
             group = [r.window for r in redo[first : first + size]]
-            found += [segments_of(d, w) for w, d in zip(group, decode(group, prompt, size))]
+            found += decode(group, prompt, size)
         tried.update(r.window.start for r in redo)
-        for r, segments in reversed(list(zip(redo, found))):  # from the end: indices stay valid
+        for r, again in reversed(list(zip(redo, found))):  # from the end: indices stay valid
+            chosen, segments = r, segments_of(again, r.window)
+            if not segments and cuts.sounds_like_speech(*r.hole) and (spoken := segments_of(again, r.window, speech=True)):
+                if r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]:
+                    unsure[r.hole] = (again.avg_logprob, r, spoken)
+                if r.last_try or round_ == MAX_REDECODE_ROUNDS - 1:
+                    _, chosen, segments = unsure[r.hole]
             if segments:  # a window that heard nothing leaves the one it would replace
-                heard[r.index : r.index + r.replaces] = [(r.window, segments)]
+                heard[r.index : r.index + chosen.replaces] = [(chosen.window, segments)]
     segments = seams.merge_windows(heard, {w.start for w in windows})
     progress(total, segments)
     return segments

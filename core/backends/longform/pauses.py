@@ -21,6 +21,7 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
 SOUND_FRAMES = 20  # frames with sound (`silent`) that make a stretch worth decoding: 0.2 s
+SPEECH_FRAMES = 50  # loud frames (not `quiet`) that make a stretch sound like speech: 0.5 s
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
 CLIPS = "quiet cuts"  # how a result records these windows
 SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result records of them
@@ -28,15 +29,22 @@ SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result
 
 @dataclass(frozen=True)
 class Cuts:
-    """A recording cut into windows, and which of its frames have sound: a window or a
-    hole without is not decoded, where the model could only invent words."""
+    """A recording cut into windows, which of its frames have sound (a window or a
+    hole without is not decoded, where the model could only invent words), and which
+    are loud, as speech is."""
 
     windows: list[Window]
     sound: np.ndarray  # per frame, not `silent`
+    loud: np.ndarray  # per frame, not `quiet`
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
         return int(np.count_nonzero(self.sound[max(start, 0) : max(end, 0)])) >= SOUND_FRAMES
+
+    def sounds_like_speech(self, start: int, end: int) -> bool:
+        """Whether frames [start, end) hold at least `SPEECH_FRAMES` of loud frames:
+        above a noise floor, where a pause in noise is not."""
+        return int(np.count_nonzero(self.loud[max(start, 0) : max(end, 0)])) >= SPEECH_FRAMES
 
     def sounds(self, window: Window) -> bool:
         """Whether the window holds sound (`has_sound` of its frames)."""
@@ -60,7 +68,7 @@ def cuts_of(blocks: Iterable[np.ndarray], content_frames: int) -> Cuts:
     log-mel's `content_frames` (one frame per whole 10 ms, as both count)."""
     energy = frame_energy(blocks)
     assert len(energy) == content_frames, (len(energy), content_frames)
-    return Cuts(windows(energy), ~silent(energy))
+    return Cuts(windows(energy), ~silent(energy), ~quiet(energy))
 
 
 def windows(energy: np.ndarray) -> list[Window]:

@@ -9,6 +9,10 @@ window starts where the last one's transcript ended (the seek rule). `redecode`
 applies that rule where the batched transcript has a hole: the window is decoded
 again from where the speech heard before it ends.
 
+A window decoded again can be judged silent too: a few seconds of fast speech and
+the rest zero-padding. Where the hole is loud as speech, the likeliest of its tries
+is kept once no other start is left (`loops.batched`).
+
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
 never cut.
@@ -171,6 +175,8 @@ class Redecode:
     window: Window
     index: int  # its place among the windows
     replaces: bool  # whether it takes the place of the window there or goes before it
+    hole: tuple[int, int]  # the frames unheard, [start, end)
+    last_try: bool  # no other start is left for this hole
 
 
 def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int],
@@ -211,12 +217,14 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
             heard_to = max(covered, _sound_reached(has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
             earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
             starts = [max(earliest, round((heard_to - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
-            start = next((s for s in starts if s not in taken), None)
-            if start is not None:
+            untried = [s for s in dict.fromkeys(starts) if s not in taken]
+            if untried:
+                start = untried[0]
                 # a window that heard nothing gives its place up whatever the start
                 replaces = window is not None and (start >= window.start or not segments)
                 end = content_frames if window is None or replaces else round((first + REDECODE_REACH_SECONDS) * FRAMES_PER_SECOND)
-                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces))
+                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces,
+                                      hole, last_try=len(untried) == 1))
                 taken.update(starts)
                 covered = max(covered, first)  # a silent window's hole is one hole, not one per window after it
         if segments:
