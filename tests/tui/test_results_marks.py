@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from asr_tui.core import presets
@@ -115,3 +116,30 @@ async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_a
         ratios = screen.query_one("#ratios")
         warm = ratios.get_row_at(0)
         assert warm[0] == "warm s" and warm[3].startswith("B is 2.00 ± ") and warm[3].endswith("x faster than A")
+
+
+async def test_a_long_row_note_scrolls_from_the_keyboard(audio_dir):
+    """At 80x24 the note under the table holds five lines: a longer one scrolls with
+    the arrow keys once tab has focused it, for a terminal over SSH without a mouse."""
+    busiest = ", ".join(f"worker-{n} {4000 + n}" for n in range(24))
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(80, 24)) as pilot:
+        busy = result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10))
+        reason = f"other processes used 1.8 cores while this run asked for 2 threads (top: {busiest})"
+        app.results.append(dataclasses.replace(busy, contention={"flagged": True, "reason": reason}))
+        app.query_one("#results-pane").refresh_results()
+        await pilot.press("4")
+        await pilot.pause()
+        note = app.query_one("#results-detail").parent
+        assert note.max_scroll_y > 0, "the note fits: the test needs a longer one"
+        for _ in range(20):
+            if app.focused is note:
+                break
+            await pilot.press("tab")
+        assert app.focused is note
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert note.scroll_y == 2
+        await pilot.press("up")
+        await pilot.pause()
+        assert note.scroll_y == 1

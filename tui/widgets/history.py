@@ -10,7 +10,7 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label
 
 from asr_tui.core import history
@@ -73,7 +73,8 @@ class HistoryPane(Vertical):
         yield Input(placeholder="filter: words that must all appear (host, backend, model, file…)", id="history-filter", compact=True)
         yield Label("Reading the history…", id="history-status")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
-        yield Label("", id="history-detail")
+        with VerticalScroll(classes="row-note"):  # focused (tab), the arrow keys scroll a long note
+            yield Label("", id="history-detail")
 
     def on_mount(self) -> None:
         self.query_one("#history-table", DataTable).add_columns(*COLUMNS)

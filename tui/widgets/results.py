@@ -27,7 +27,7 @@ from typing import Callable
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
@@ -187,7 +187,8 @@ class ResultsPane(Vertical):
         yield Label("No runs yet.", id="results-status")
         yield Label("", id="results-parity")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
-        yield Label("", id="results-detail")
+        with VerticalScroll(classes="row-note"):  # focused (tab), the arrow keys scroll a long note
+            yield Label("", id="results-detail")
         yield Label(stage_legend(), id="stage-legend")
         yield Label("", id="decomposition-summary")
         yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
