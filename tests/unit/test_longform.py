@@ -7,7 +7,7 @@ import threading
 import numpy as np
 
 from asr_tui.core.backends.longform import loops, pauses
-from asr_tui.core.backends.longform.seams import merge_windows, redecode
+from asr_tui.core.backends.longform.seams import merge_windows, open_holes, redecode
 from asr_tui.core.backends.longform.window import DecodedWindow, Window
 from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, Segment
@@ -293,24 +293,24 @@ def test_silence_is_digital_silence_and_speech_in_steady_noise_is_sound():
     assert all(cuts.sounds(w) for w in cuts.windows)
 
 
-def test_a_redecode_names_its_hole_and_whether_it_is_the_last_start_left():
+def test_a_redecode_names_its_hole_and_whether_a_window_stopped_short_there():
     heard = [(window(0, 30), [Segment(0.0, 26.8, " words")]), (window(20, 50), []), (window(40, 70), [Segment(40.0, 69.5, " words")])]
-    tried, found = {0, 2000, 4000}, []
-    for _ in range(3):
-        (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried, has_sound=sound_everywhere)
-        found.append(redo)
-        tried.add(redo.window.start)
+    (silent,) = redecode(heard, 70 * FRAMES_PER_SECOND, {0, 2000, 4000}, has_sound=sound_everywhere)
     # from the slack after the last stamp heard to the end of the window that heard nothing
-    assert {r.hole for r in found} == {(2730, 5000)}
-    assert [r.last_try for r in found] == [False, False, True]
+    assert silent.hole == (2730, 5000) and not silent.stopped_short
+    stopped = [(window(0, 30), [Segment(0.0, 24.0, " words")]), (window(30, 60), [Segment(30.0, 59.0, " words")])]
+    (short,) = redecode(stopped, 60 * FRAMES_PER_SECOND, {0, 3000}, has_sound=sound_everywhere)
+    assert short.hole == (2450, 3000) and short.stopped_short
+    assert open_holes(stopped, 60 * FRAMES_PER_SECOND) == {(2450, 3000): 1}
 
 
-def test_speech_in_noise_sounds_like_speech_and_the_noise_alone_does_not():
+def test_speech_in_noise_is_loud_and_the_noise_alone_is_not_even_after_a_frame_of_digital_silence():
     noise = 1e-4
     energy = speech_energy(40, {10.0: 5.0}, floor=noise)
     energy[:500] = noise  # the first 5 s: the noise floor alone
-    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy), ~pauses.quiet(energy))
-    assert cuts.has_sound(0, 500) and not cuts.sounds_like_speech(0, 500)
+    energy[0] = 0.0  # a file's first 10 ms, digitally silent
+    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy), pauses.loud(energy))
+    assert cuts.has_sound(1, 500) and not cuts.sounds_like_speech(0, 500)
     assert not cuts.sounds_like_speech(1000, 1500)  # the pause
     assert cuts.sounds_like_speech(500, 600)  # a second of speech
 
@@ -333,39 +333,54 @@ class WordTokens:
         return [stamp(start_s), *(self.words.index(w) for w in words), stamp(end_s)]
 
 
-def transcript_of_a_stopped_window(loud: bool) -> str:
-    """Two windows cut in pauses, the first stopping 6 s short of its end; each window
-    decoded again over that hole comes back judged silent (no-speech 0.9, log
-    probability under -1), the second try the likeliest."""
-    tokens = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight"])
+WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight", "thank", "you"])
+
+
+def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ...]]], tries: list[tuple[float, tuple[str, ...]]],
+                       loud: bool = True) -> str:
+    """`loops.batched` over 60 s cut into two windows, each decoded as `first_pass`
+    says (by its start: its words and their stamps; a window left out heard nothing),
+    and each window decoded again over a hole as `tries` says in turn: its words,
+    stamped over the hole's last 5.5 s, judged silent (no-speech 0.9) with that log
+    probability."""
     frames = 60 * FRAMES_PER_SECOND
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(frames, bool), np.full(frames, loud))
-    first_pass = {
-        0: DecodedWindow(tokens.segment(0.0, 24.0, "one", "two", "three"), -0.3, 0.1, 0.0, "one two three"),
-        3000: DecodedWindow(tokens.segment(0.0, 29.0, "seven", "eight"), -0.3, 0.1, 0.0, "seven eight"),
-    }
-    tries = iter([(-1.5, ("four",)), (-1.2, ("four", "five", "six")), (-1.8, ("four", "fife"))])
+    tries = iter(tries)
 
     def decode(windows: list[Window], prompts: list[int], rows: int) -> list[DecodedWindow]:
         out = []
         for w in windows:
-            if w.start in first_pass:
-                out.append(first_pass[w.start])
+            if w.offset in (0.0, 30.0):
+                start, end, words = first_pass.get(w.offset, (0.0, 0.0, ()))
+                heard = WORDS.segment(start, end, *words) if words else []
+                out.append(DecodedWindow(heard, -0.3 if words else -2.0, 0.1 if words else 0.9, 0.0, " ".join(words)))
             else:
                 logprob, words = next(tries)
-                out.append(DecodedWindow(tokens.segment(0.0, 5.5, *words), logprob, 0.9, 0.0, " ".join(words)))
+                start = max(0.0, 30.0 - w.offset - 5.5)
+                heard = WORDS.segment(start, start + 5.5, *words) if words else []
+                out.append(DecodedWindow(heard, logprob, 0.9, 0.0, " ".join(words)))
         return out
 
-    segments = loops.batched(decode, cuts, tokens, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
-    return text(segments)
+    return text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+
+
+STOPPED_SHORT = {0.0: (0.0, 24.0, ("one", "two", "three")), 30.0: (0.0, 29.0, ("seven", "eight"))}  # 6 s unheard
 
 
 def test_a_loud_hole_keeps_its_likeliest_window_though_the_no_speech_rule_calls_it_silent():
     """Found on a 240 wpm voice: a window stopped 2.6 s short, and each window decoded
     again there, a few seconds of fast speech and the rest zero-padding, was judged
-    silent; ten words were lost that sequential decoding kept."""
-    assert transcript_of_a_stopped_window(loud=True) == "one two three four five six seven eight"
+    silent; ten words were lost that sequential decoding kept. The likeliest try is
+    kept, whichever round it came in, and though the last came back empty."""
+    tries = [(-1.5, ("four",)), (-1.2, ("four", "five", "six")), (-1.8, ("four", "fife"))]
+    assert batched_transcript(STOPPED_SHORT, tries) == "one two three four five six seven eight"
+    assert batched_transcript(STOPPED_SHORT, tries[:2] + [(-1.1, ())]) == "one two three four five six seven eight"
 
 
-def test_a_hole_of_noise_keeps_no_window_the_no_speech_rule_calls_silent():
-    assert transcript_of_a_stopped_window(loud=False) == "one two three seven eight"
+def test_no_window_the_no_speech_rule_calls_silent_is_kept_over_noise_or_a_silent_window():
+    """A hole of noise, and a whole window the model called silent (music, applause):
+    sequential decoding drops them too, and a try there could only invent words."""
+    tries = [(-1.5, ("thank", "you"))] * 3
+    assert batched_transcript(STOPPED_SHORT, tries, loud=False) == "one two three seven eight"
+    first_window_silent = {30.0: (0.0, 29.0, ("seven", "eight"))}
+    assert batched_transcript(first_window_silent, tries) == "seven eight"

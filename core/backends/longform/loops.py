@@ -97,12 +97,13 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
 
     heard = [(w, segments_of(decoded[w.start], w) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
-    # A window decoded again that the no-speech rule calls silent though its hole is
-    # loud as speech (`Cuts.sounds_like_speech`): the rule judges the whole window, a
-    # few seconds of fast speech and the rest zero-padding. The likeliest such window
-    # of a hole is kept once no other start is left to try, rather than lose its words.
+    # A window decoded again over a hole where a window stopped short, that the
+    # no-speech rule calls silent though the hole is loud as speech: the rule judges
+    # the whole window, a few seconds of fast speech and the rest zero-padding. The
+    # likeliest such try of a hole still open after every round is kept, rather than
+    # lose its words.
     unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
-    for round_ in range(MAX_REDECODE_ROUNDS):
+    for _ in range(MAX_REDECODE_ROUNDS):
         redo = seams.redecode(heard, content_frames, tried, cuts.has_sound)
         if not redo:
             break
@@ -116,14 +117,15 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             found += decode(group, prompt, size)
         tried.update(r.window.start for r in redo)
         for r, again in reversed(list(zip(redo, found))):  # from the end: indices stay valid
-            chosen, segments = r, segments_of(again, r.window)
-            if not segments and cuts.sounds_like_speech(*r.hole) and (spoken := segments_of(again, r.window, speech=True)):
+            if segments := segments_of(again, r.window):
+                heard[r.index : r.index + r.replaces] = [(r.window, segments)]
+            elif r.stopped_short and cuts.sounds_like_speech(*r.hole) and (spoken := segments_of(again, r.window, speech=True)):
                 if r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]:
                     unsure[r.hole] = (again.avg_logprob, r, spoken)
-                if r.last_try or round_ == MAX_REDECODE_ROUNDS - 1:
-                    _, chosen, segments = unsure[r.hole]
-            if segments:  # a window that heard nothing leaves the one it would replace
-                heard[r.index : r.index + chosen.replaces] = [(chosen.window, segments)]
+    still_open = seams.open_holes(heard, content_frames)
+    kept = sorted(((still_open[hole], r, spoken) for hole, (_, r, spoken) in unsure.items() if hole in still_open), key=lambda k: k[0])
+    for index, r, spoken in reversed(kept):  # from the end: indices stay valid
+        heard[index : index + r.replaces] = [(r.window, spoken)]
     segments = seams.merge_windows(heard, {w.start for w in windows})
     progress(total, segments)
     return segments

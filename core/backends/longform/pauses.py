@@ -21,7 +21,8 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
 SOUND_FRAMES = 20  # frames with sound (`silent`) that make a stretch worth decoding: 0.2 s
-SPEECH_FRAMES = 50  # loud frames (not `quiet`) that make a stretch sound like speech: 0.5 s
+SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
+NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
 CLIPS = "quiet cuts"  # how a result records these windows
 SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result records of them
@@ -35,7 +36,7 @@ class Cuts:
 
     windows: list[Window]
     sound: np.ndarray  # per frame, not `silent`
-    loud: np.ndarray  # per frame, not `quiet`
+    loud: np.ndarray  # per frame, `loud`
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
@@ -68,7 +69,7 @@ def cuts_of(blocks: Iterable[np.ndarray], content_frames: int) -> Cuts:
     log-mel's `content_frames` (one frame per whole 10 ms, as both count)."""
     energy = frame_energy(blocks)
     assert len(energy) == content_frames, (len(energy), content_frames)
-    return Cuts(windows(energy), ~silent(energy), ~quiet(energy))
+    return Cuts(windows(energy), ~silent(energy), loud(energy))
 
 
 def windows(energy: np.ndarray) -> list[Window]:
@@ -90,6 +91,15 @@ def silent(energy: np.ndarray) -> np.ndarray:
     frame. Not `quiet`: a noise floor is sound here, since speech in steady noise can
     sit within a few dB of it and the model still hears it."""
     return energy <= max(1e-4 * float(np.median(energy)), SILENCE_FLOOR) if len(energy) else np.zeros(0, bool)
+
+
+def loud(energy: np.ndarray) -> np.ndarray:
+    """Frames 10 dB above the recording's noise floor, as speech is and a pause in
+    steady noise is not. The floor is a low percentile of the frames with sound, so
+    one frame of digital silence (a file's first 10 ms) does not set it."""
+    sound = energy[~silent(energy)]
+    floor = float(np.percentile(sound, NOISE_PERCENTILE)) if sound.size else 0.0
+    return energy > 10 * floor
 
 
 def quiet(energy: np.ndarray) -> np.ndarray:

@@ -10,8 +10,9 @@ applies that rule where the batched transcript has a hole: the window is decoded
 again from where the speech heard before it ends.
 
 A window decoded again can be judged silent too: a few seconds of fast speech and
-the rest zero-padding. Where the hole is loud as speech, the likeliest of its tries
-is kept once no other start is left (`loops.batched`).
+the rest zero-padding. Where a window stopped short (a hole of a few seconds between
+heard words) and the hole is loud as speech, the likeliest of its tries is kept if
+the hole is still open after every round (`loops.batched`).
 
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
@@ -34,6 +35,7 @@ MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
 REDECODE_LOOKBACKS = (0.0, 5.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
 REDECODE_REACH_SECONDS = 5.0  # how far a hole's window goes past the next window's first word: their overlap
+SHORT_HOLE_SECONDS = 10.0  # a hole between heard words no longer than this: a window that stopped short
 STAMP_SLACK_SECONDS = 0.5  # how far a word may sound outside its segment's stamps: about a word
 
 
@@ -176,7 +178,7 @@ class Redecode:
     index: int  # its place among the windows
     replaces: bool  # whether it takes the place of the window there or goes before it
     hole: tuple[int, int]  # the frames unheard, [start, end)
-    last_try: bool  # no other start is left for this hole
+    stopped_short: bool  # the hole lies between heard words, at most `SHORT_HOLE_SECONDS` long
 
 
 def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int],
@@ -217,16 +219,30 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
             heard_to = max(covered, _sound_reached(has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
             earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
             starts = [max(earliest, round((heard_to - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
-            untried = [s for s in dict.fromkeys(starts) if s not in taken]
-            if untried:
-                start = untried[0]
+            start = next((s for s in starts if s not in taken), None)
+            if start is not None:
                 # a window that heard nothing gives its place up whatever the start
                 replaces = window is not None and (start >= window.start or not segments)
                 end = content_frames if window is None or replaces else round((first + REDECODE_REACH_SECONDS) * FRAMES_PER_SECOND)
+                stopped_short = bool(segments) and first - covered <= SHORT_HOLE_SECONDS
                 found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces,
-                                      hole, last_try=len(untried) == 1))
+                                      hole, stopped_short))
                 taken.update(starts)
                 covered = max(covered, first)  # a silent window's hole is one hole, not one per window after it
+        if segments:
+            covered = max(covered, segments[-1].end)
+    return found
+
+
+def open_holes(windows: list[tuple[Window, list[Segment]]], content_frames: int) -> dict[tuple[int, int], int]:
+    """Every stretch of more than `UNHEARD_SECONDS` unheard before a window (or the
+    end), as `Redecode.hole` gives its frames, with that window's index."""
+    total, covered, found = content_frames / FRAMES_PER_SECOND, 0.0, {}
+    for index in range(len(windows) + 1):
+        window, segments = windows[index] if index < len(windows) else (None, [])
+        first = total if window is None else segments[0].start if segments else window.end
+        if index > 0 and first - covered > UNHEARD_SECONDS:
+            found[round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)] = index
         if segments:
             covered = max(covered, segments[-1].end)
     return found
