@@ -120,16 +120,19 @@ async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_a
 
 async def test_a_long_row_note_scrolls_from_the_keyboard(audio_dir):
     """At 80x24 the note under the table holds five lines: a longer one scrolls with
-    the arrow keys once tab has focused it, for a terminal over SSH without a mouse."""
+    the arrow keys once tab has focused it, for a terminal over SSH without a mouse,
+    and the next row's note opens at its first line. A note that fits is no tab stop."""
     busiest = ", ".join(f"worker-{n} {4000 + n}" for n in range(24))
+    reason = f"other processes used 1.8 cores while this run asked for 2 threads (top: {busiest})"
+    busy = dataclasses.replace(result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10)),
+                               contention={"flagged": True, "reason": reason})
     app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
     async with app.run_test(size=(80, 24)) as pilot:
-        busy = result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10))
-        reason = f"other processes used 1.8 cores while this run asked for 2 threads (top: {busiest})"
-        app.results.append(dataclasses.replace(busy, contention={"flagged": True, "reason": reason}))
+        app.results.extend([busy, busy, result("b.wav", [1.0], busy=False, errors=(0, 0, 0, 10))])
         app.query_one("#results-pane").refresh_results()
         await pilot.press("4")
         await pilot.pause()
+        table = app.query_one("#results-table")
         note = app.query_one("#results-detail").parent
         assert note.max_scroll_y > 0, "the note fits: the test needs a longer one"
         for _ in range(20):
@@ -143,3 +146,9 @@ async def test_a_long_row_note_scrolls_from_the_keyboard(audio_dir):
         await pilot.press("up")
         await pilot.pause()
         assert note.scroll_y == 1
+        table.move_cursor(row=1)
+        await pilot.pause()
+        assert note.scroll_y == 0
+        table.move_cursor(row=2)
+        await pilot.pause()
+        assert note.max_scroll_y == 0 and not note.focusable

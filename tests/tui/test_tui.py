@@ -134,8 +134,8 @@ async def test_failed_configuration_has_a_status_details_and_a_results_row(audio
         assert float(cell(timings, 1, "RTFx")) > 0 and cell(timings, 1, "status") == "ok"  # the columns stay in place
         timings.move_cursor(row=0)
         await pilot.pause()
-        details = app.query_one("#run-details")
-        assert details.display and "a .pt checkpoint or a CTranslate2 directory" in str(details.render())
+        details = app.query_one("#run-details-box")
+        assert details.display and "a .pt checkpoint or a CTranslate2 directory" in str(app.query_one("#run-details").render())
         timings.move_cursor(row=1)
         await pilot.pause()
         assert not details.display

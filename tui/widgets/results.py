@@ -27,7 +27,7 @@ from typing import Callable
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
@@ -35,7 +35,7 @@ from rich.text import Text
 
 from asr_tui.core import corpus, curves, decomposition, export, parity, stages
 from asr_tui.core.results import RunResult
-from asr_tui.tui.widgets.tables import compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
+from asr_tui.tui.widgets.tables import RowNote, compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
 
 
 @dataclass(frozen=True)
@@ -187,8 +187,7 @@ class ResultsPane(Vertical):
         yield Label("No runs yet.", id="results-status")
         yield Label("", id="results-parity")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
-        with VerticalScroll(classes="row-note"):  # focused (tab), the arrow keys scroll a long note
-            yield Label("", id="results-detail")
+        yield RowNote("results-detail")
         yield Label(stage_legend(), id="stage-legend")
         yield Label("", id="decomposition-summary")
         yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
@@ -308,7 +307,7 @@ class ResultsPane(Vertical):
             return
         item = row_item(event.data_table, self.rows())
         self._show_status(item if isinstance(item, FailedRun) else None)
-        self.query_one("#results-detail", Label).update(details(item) if isinstance(item, RunResult) else "")
+        self.query_one(RowNote).show(details(item) if isinstance(item, RunResult) else "")
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         """A click on a column's header sorts by it; a second click reverses."""

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Label, ProgressBar, RichLog, Static
+from textual.widgets import DataTable, Label, ProgressBar, RichLog
 
 from asr_tui.core import backends, events
 from asr_tui.core.config import RunConfig
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import pass_kinds
-from asr_tui.tui.widgets.tables import number, short_reason
+from asr_tui.tui.widgets.tables import RowNote, number, short_reason
 
 # status last: a failure's reason is long, and the numbers of every other row come first
 TIMING_COLUMNS = ("config", "file", "first s", "warm s", "RTFx", "WER", "status")
@@ -124,12 +124,12 @@ class RunPane(Vertical):
         yield VerticalScroll(id="progress-rows")
         yield RichLog(id="segments", wrap=True, markup=True, max_lines=2000)
         yield DataTable(id="timings", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="run-details")
+        yield RowNote("run-details", id="run-details-box")
 
     def on_mount(self) -> None:
         self.query_one("#timings", DataTable).add_columns(*TIMING_COLUMNS)
         self.query_one("#overall").display = False
-        self.query_one("#run-details").display = False
+        self.query_one(RowNote).display = False
         self._rows: dict[tuple[int, str], ProgressRow] = {}
         self._configs: dict[int, RunConfig] = {}
         self._failures: list[str | None] = []  # per timing row: the full message of a failure
@@ -215,9 +215,9 @@ class RunPane(Vertical):
         table.move_cursor(row=table.row_count - 1)
 
     def _show_details(self, message: str | None) -> None:
-        details = self.query_one("#run-details", Static)
+        details = self.query_one(RowNote)
         details.display = message is not None
-        details.update(message or "")
+        details.show(message or "")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "timings" and 0 <= event.cursor_row < len(self._failures):

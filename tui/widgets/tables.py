@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from typing import Sequence, TypeVar
 
-from textual.widgets import DataTable
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Label
 
 T = TypeVar("T")
+
+
+class RowNote(VerticalScroll):
+    """The note about a table's highlighted row, in a box a few lines high (`.row-note`
+    in the CSS). A longer note scrolls, by mouse or, once tab has focused the box, by
+    the arrow keys; the box is a tab stop only while it has more to show."""
+
+    def __init__(self, label_id: str, **kwargs) -> None:
+        super().__init__(Label("", id=label_id), classes="row-note", **kwargs)
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+    def show(self, note: str) -> None:
+        """A new row's note, from its first line."""
+        self.query_one(Label).update(note)
+        self.scroll_home(animate=False)
 
 
 def row_item(table: DataTable, items: Sequence[T]) -> T | None:
