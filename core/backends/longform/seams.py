@@ -210,9 +210,7 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     found: list[Redecode] = []
     taken = set(tried)
     for index in range(len(windows) + 1):
-        window, segments = windows[index] if index < len(windows) else (None, [])
-        first = total if window is None else segments[0].start if segments else window.end
-        hole = round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)
+        window, segments, first, hole = _gap(windows, index, covered, total)
         if index > 0 and first - covered > UNHEARD_SECONDS and has_sound(*hole):
             # a hole that begins in silence (a window of it left undecoded) is decoded
             # from shortly before its sound, not over the silence
@@ -239,13 +237,24 @@ def open_holes(windows: list[tuple[Window, list[Segment]]], content_frames: int)
     end), as `Redecode.hole` gives its frames, with that window's index."""
     total, covered, found = content_frames / FRAMES_PER_SECOND, 0.0, {}
     for index in range(len(windows) + 1):
-        window, segments = windows[index] if index < len(windows) else (None, [])
-        first = total if window is None else segments[0].start if segments else window.end
+        _, segments, first, hole = _gap(windows, index, covered, total)
         if index > 0 and first - covered > UNHEARD_SECONDS:
-            found[round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)] = index
+            found[hole] = index
         if segments:
             covered = max(covered, segments[-1].end)
     return found
+
+
+def _gap(windows: list[tuple[Window, list[Segment]]], index: int, covered: float,
+         total: float) -> tuple[Window | None, list[Segment], float, tuple[int, int]]:
+    """The window at `index` (None past the last) and its segments; the time it first
+    heard words (its end if it heard none, the audio's end past the last window); and
+    the frames unheard before that, from the slack after `covered` (the last word the
+    windows before it heard). `redecode` and `open_holes` both walk the windows by it,
+    so a hole has the same frames in each."""
+    window, segments = windows[index] if index < len(windows) else (None, [])
+    first = total if window is None else segments[0].start if segments else window.end
+    return window, segments, first, (round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND))
 
 
 def _sound_reached(has_sound: Callable[[int, int], bool], start: int, end: int) -> int:
