@@ -23,7 +23,7 @@ gap between it and batched is what batching itself costs.
 Accuracy only: the machine's load does not change a transcript, so no timing here.
 
     .venv/bin/python -m benchmarks.long_form [--batch-size 16] [--model tiny.en] [--clip NAME ...]
-        [--shifts 0,0.5,1] [--save DIR]
+        [--dtypes float32,bfloat16] [--shifts 0,0.5,1] [--save DIR]
 """
 
 from __future__ import annotations
@@ -55,13 +55,16 @@ UNPROMPTED = "sequential fp32 unprompted"
 WER_POINT = ACCURACY_POINTS / 100
 
 
-def configs(model: str, batch_size: int) -> list[RunConfig]:
+BATCHED_DTYPES = {"float32": "fp32", "bfloat16": "bf16"}  # dtype: its short name in a label
+
+
+def configs(model: str, batch_size: int, dtypes: list[str]) -> list[RunConfig]:
     jax = RunConfig(backend="jax", model=model, warmup=0, repeat=1)
     return [
         jax.with_(label=SEQUENTIAL),
         jax.with_(condition_on_previous_text=False, label=UNPROMPTED),
-        jax.with_(strategy="batched", batch_size=batch_size, label=f"batched fp32 b{batch_size}"),
-        jax.with_(strategy="batched", batch_size=batch_size, dtype="bfloat16", label=f"batched bf16 b{batch_size}"),
+        *(jax.with_(strategy="batched", batch_size=batch_size, dtype=dtype, label=f"batched {BATCHED_DTYPES[dtype]} b{batch_size}")
+          for dtype in dtypes),
     ]
 
 
@@ -85,16 +88,21 @@ def main() -> None:
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--clip", action="append", help="only these clips (by name; 'long' is the 8.3-minute clip)")
+    parser.add_argument("--dtypes", default=",".join(BATCHED_DTYPES),
+                        help="the batched rows' dtypes, comma-separated")
     parser.add_argument("--shifts", default="0", help="seconds of silence put before each clip, comma-separated")
     parser.add_argument("--save", type=Path, help="write each transcript here, as CLIP+SHIFT.CONFIG.txt")
     args = parser.parse_args()
     shifts = [float(s) for s in args.shifts.split(",")]
+    dtypes = args.dtypes.split(",")
+    if unknown := set(dtypes) - set(BATCHED_DTYPES):
+        parser.error(f"--dtypes: unknown {', '.join(sorted(unknown))} (one of {', '.join(BATCHED_DTYPES)})")
     wanted = set(args.clip) if args.clip else {c.name for c in CLIPS} | {"long"}
     clips = [(c.name, *make(c)) for c in CLIPS + [TEST_CLIP] if c.name in wanted]
     if "long" in wanted:
         clips.append(("long", *long_clip(2)))
     console = Console(width=160)
-    configurations = configs(args.model, args.batch_size)
+    configurations = configs(args.model, args.batch_size, dtypes)
     labels = [c.label for c in configurations]
     texts: dict[tuple[str, float, str], str] = {}
     inputs = [(name, shift, path) for name, path, _ in clips for shift in shifts]
