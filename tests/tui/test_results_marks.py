@@ -42,6 +42,8 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
         corpus = table.get_row_at(2)
         assert corpus[0] == "Σ" and corpus[4] == "corpus: 2 files" and corpus[6] == "0.100"  # 4 errors / 40 words
+        status = [str(c.label) for c in table.columns.values()].index("status")
+        assert corpus[status] == "corpus of #1-2"
         table.move_cursor(row=0)
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
@@ -50,6 +52,11 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
         assert "unstable" not in detail and "other processes" not in detail
+        # a.wav measured again: the corpus counts its latest run, and says so
+        app.results.append(result("a.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 0, 0, 10)))
+        pane.refresh_results()
+        corpus = table.get_row_at(3)
+        assert corpus[status] == "corpus of #2-3" and corpus[6] == "0.050"
 
 
 def study_row(backend: str, strategy: str, dtype: str, seconds: float, wer: float) -> RunResult:
@@ -100,7 +107,8 @@ async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_a
         await pilot.press("4")
         await pilot.pause()
         parity = app.query_one("#results-parity")
-        assert parity.display and str(parity.render()) == "not like for like: dtype (PyTorch fp32: float32; CT2 int8: int8)"
+        assert app.query_one("#results-parity-box").display
+        assert str(parity.render()) == "not like for like: dtype (PyTorch fp32: float32; CT2 int8: int8)"
         table = app.query_one("#results-table")
         assert table.get_row_at(0)[0] == "~^" and table.get_row_at(1)[0] == ""
         assert "0.400" in table.get_row_at(0)  # raw WER beside WER
@@ -116,6 +124,52 @@ async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_a
         ratios = screen.query_one("#ratios")
         warm = ratios.get_row_at(0)
         assert warm[0] == "warm s" and warm[3].startswith("B is 2.00 ± ") and warm[3].endswith("x faster than A")
+
+
+async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_dir):
+    """Two runs of different files: no verdict from their seconds, no diff of one
+    transcript against the other; a busy run's reason is above the table."""
+    from asr_tui.tui.screens.compare import CompareScreen
+
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(120, 40)) as pilot:
+        a = made_result(reference=None, wer=None)
+        b = made_result(audio="/clips/two.flac", reference=None, wer=None, warm_runs_s=[2.0, 2.1, 2.2],
+                        contention={"flagged": True, "reason": REASON})
+        app.push_screen(CompareScreen(a, b))
+        await pilot.pause()
+        screen = app.screen
+        trust = str(screen.query_one("#compare-trust").render())
+        assert "A and B transcribed different audio (one.flac, two.flac)" in trust and f"B: ! {REASON}" in trust
+        ratios = screen.query_one("#ratios")
+        assert ratios.get_row_at(0)[3] == "different audio" and ratios.get_row_at(1)[3] == "different audio"
+        assert ratios.get_row_at(2)[0] == "RTFx" and ratios.get_row_at(2)[3].startswith("B is ")
+        legend = screen.query_one("#diff-legend")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "Different audio" in str(legend.render()):
+                break
+        assert str(legend.render()).startswith("Different audio, so the transcripts are not set against each other")
+        assert str(screen.query_one("#transcript-b").render()).strip() == b.text
+
+
+async def test_a_long_parity_line_leaves_the_table_its_rows_at_80x24(audio_dir):
+    """Backends that differ in many settings make a long "not like for like" line: it
+    takes at most three lines and scrolls, and the rows stay on screen below it."""
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(80, 24)) as pilot:
+        decoding = {f"setting_{n}": n for n in range(12)}
+        app.results.extend([
+            made_result(decoding=decoding),
+            made_result(backend="jax", config_name="JAX bf16", decoding={k: v + 1 for k, v in decoding.items()}),
+        ])
+        app.query_one("#results-pane").refresh_results()
+        await pilot.press("4")
+        await pilot.pause()
+        box, table = app.query_one("#results-parity-box"), app.query_one("#results-table")
+        assert box.display and 0 < box.size.height <= 3 and box.max_scroll_y > 0
+        # the header and both rows, on screen
+        assert table.region.height >= 3 and app.screen.region.contains_region(table.region.crop_size((80, 3)))
 
 
 async def test_a_long_row_note_scrolls_from_the_keyboard(audio_dir):

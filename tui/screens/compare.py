@@ -4,7 +4,12 @@ configurations differ in beyond the compared settings above it (`core.parity`), 
 both transcripts as the backends produced them, with the
 words that differ highlighted: against the reference where there is one, else A
 against B. Words are matched after Whisper's normaliser, as WER counts them, but shown
-as produced."""
+as produced.
+
+Two runs of different audio, or runs whose timing deserves less trust (the marks of
+the Results table), are said to be so above the table: seconds of different audio
+are no speed verdict (RTFx, per second of audio, still is), and their transcripts
+are not set against each other."""
 
 from __future__ import annotations
 
@@ -125,6 +130,25 @@ def words_change(a: int | None, b: int | None) -> str:
     return "the same" if a == b else f"B has {abs(b - a)} {'more' if b > a else 'fewer'}"
 
 
+DIFFERENT_AUDIO = "different audio"  # a ratio of seconds that is no verdict
+
+
+def same_audio(a: RunResult, b: RunResult) -> bool:
+    return a.audio == b.audio
+
+
+def trust_warnings(a: RunResult, b: RunResult) -> list[str]:
+    """What to keep in mind before reading the table: different audio, and each run's
+    reasons for less trust in its numbers (busy machine, unstable passes ...)."""
+    found = []
+    if not same_audio(a, b):
+        found.append(f"A and B transcribed different audio ({Path(a.audio).name}, {Path(b.audio).name}): "
+                     "only RTFx, WER and the marks compare")
+    for name, result in (("A", a), ("B", b)):
+        found += [f"{name}: {note}" for note in result.notes]
+    return found
+
+
 def _reference_text(result: RunResult) -> str | None:
     if result.reference and Path(result.reference).is_file():
         return Path(result.reference).read_text(encoding="utf-8")
@@ -145,6 +169,8 @@ class CompareScreen(ModalScreen[None]):
             unlike = parity.line([a, b])
             if unlike:
                 yield Label(Text(unlike), id="compare-parity")
+            if warnings := trust_warnings(a, b):
+                yield Label(Text("\n".join(warnings)), id="compare-trust")
             yield DataTable(id="ratios", cursor_type="none")
             yield Label("Comparing the transcripts…", id="diff-legend")
             with Horizontal(id="transcripts"):
@@ -159,9 +185,12 @@ class CompareScreen(ModalScreen[None]):
         table.add_columns("measure", "A", "B", "B against A")
         warm_a, warm_b = a.warm_median_s or a.first_run_s, b.warm_median_s or b.first_run_s
         spread = stability.ratio_spread(a.warm_runs_s, b.warm_runs_s)
+        same = same_audio(a, b)
         rows = [
-            ("warm s", number(warm_a, ".2f"), number(warm_b, ".2f"), how_much(warm_a, warm_b, True, "faster", "slower", spread)),
-            ("first s", number(a.first_run_s, ".2f"), number(b.first_run_s, ".2f"), how_much(a.first_run_s, b.first_run_s, True, "faster", "slower")),
+            ("warm s", number(warm_a, ".2f"), number(warm_b, ".2f"),
+             how_much(warm_a, warm_b, True, "faster", "slower", spread) if same else DIFFERENT_AUDIO),
+            ("first s", number(a.first_run_s, ".2f"), number(b.first_run_s, ".2f"),
+             how_much(a.first_run_s, b.first_run_s, True, "faster", "slower") if same else DIFFERENT_AUDIO),
             ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"), how_much(a.rtfx, b.rtfx, False, "faster", "slower", spread)),
             ("peak RSS MB", number(a.peak_rss_mb, ".0f"), number(b.peak_rss_mb, ".0f"), memory_change(a.peak_rss_mb, b.peak_rss_mb)),
             ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"), memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),
@@ -182,11 +211,17 @@ class CompareScreen(ModalScreen[None]):
         """Normalising word by word takes a while on an hour's transcript: off the UI thread."""
         a, b = self.first, self.second
         reference_a, reference_b = _reference_text(a), _reference_text(b)
-        if reference_a is not None and reference_b is not None:
+        if not same_audio(a, b):
+            legend = ("Different audio, so the transcripts are not set against each other; each against its own "
+                      "reference where it has one: [b red]red[/] differs, [strike dim]struck[/] missed")
+            texts = tuple(against_reference(reference, r.text, r.language) if reference is not None else Text(r.text)
+                          for reference, r in ((reference_a, a), (reference_b, b)))
+        elif reference_a is not None and reference_b is not None:
             legend = "[b red]red[/]: differs from the reference (as WER counts, after Whisper's normaliser); [strike dim]struck[/]: reference words missed"
             texts = against_reference(reference_a, a.text, a.language), against_reference(reference_b, b.text, b.language)
         else:
-            legend = "No reference for these runs: words where A and B differ in [b red]red[/] (after Whisper's normaliser)"
+            missing = "these runs" if reference_a is None and reference_b is None else "A" if reference_a is None else "B"
+            legend = f"No reference for {missing}: words where A and B differ in [b red]red[/] (after Whisper's normaliser)"
             texts = against_each_other(a.text, b.text, a.language or b.language)
         self.app.call_from_thread(self._show_diff, legend, texts)
 

@@ -133,16 +133,29 @@ def failed_cells(failure: FailedRun) -> list[str]:
     return [known.get(column.header, "-") for column in COLUMNS]
 
 
-def corpus_cells(summary: corpus.CorpusSummary) -> list[str]:
+def corpus_cells(summary: corpus.CorpusSummary, rows: list[int]) -> list[str]:
+    """A configuration's corpus row, saying which of the table's rows it sums: a file
+    measured again counts at its latest run, so the row can mix runs."""
     known = {
         "config": summary.config_name,
         "file": f"corpus: {summary.files} files",
         "RTFx": number(summary.rtfx, ".1f"),
         "WER": number(summary.wer, ".3f"),
         "warm s": number(summary.compute_seconds, ".2f"),
-        "status": "corpus",
+        "status": f"corpus of {row_ranges(rows)}",
     }
     return [known.get(column.header, "") for column in COLUMNS]
+
+
+def row_ranges(rows: list[int]) -> str:
+    """Row numbers as ranges: [1, 2, 3, 7] is '#1-3, 7'."""
+    spans: list[list[int]] = []
+    for row in sorted(rows):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return "#" + ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans)
 
 
 def details(result: RunResult) -> str:
@@ -185,9 +198,11 @@ class ResultsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("No runs yet.", id="results-status")
-        yield Label("", id="results-parity")
+        # a comparison across backends can differ in many settings: three lines, then it
+        # scrolls, so that the table keeps its rows on a small terminal
+        yield RowNote("results-parity", id="results-parity-box")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
-        yield RowNote("results-detail")
+        yield RowNote("results-detail", id="results-detail-box")
         yield Label(stage_legend(), id="stage-legend")
         yield Label("", id="decomposition-summary")
         yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
@@ -227,15 +242,16 @@ class ResultsPane(Vertical):
             mark = marks_cell(item, any(item is m for m in self.marked))
             table.add_row(mark, str(numbers[id(item)]), *(c.cell(item) for c in COLUMNS))
         # after every item, so a row number still picks a run or failure (`row_item`)
-        for summary in corpus.summarize(self.results):
-            if summary.files > 1:
-                table.add_row("Σ", "", *corpus_cells(summary))
+        for files in corpus.by_configuration(self.results):
+            if len(files) > 1:
+                table.add_row("Σ", "", *corpus_cells(corpus.summary(files), [numbers[id(r)] for r in files]))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         self._show_status()
         unlike = parity.line(self.results)
-        self.query_one("#results-parity", Label).update(f"[b]{escape(unlike)}[/]" if unlike else "")
-        self.query_one("#results-parity", Label).display = unlike is not None
+        box = self.query_one("#results-parity-box", RowNote)
+        box.show(f"[b]{escape(unlike)}[/]" if unlike else "")
+        box.display = unlike is not None
         self._show_decomposition()
         self._draw_chart()
         self._draw_curves()
@@ -307,7 +323,7 @@ class ResultsPane(Vertical):
             return
         item = row_item(event.data_table, self.rows())
         self._show_status(item if isinstance(item, FailedRun) else None)
-        self.query_one(RowNote).show(details(item) if isinstance(item, RunResult) else "")
+        self.query_one("#results-detail-box", RowNote).show(details(item) if isinstance(item, RunResult) else "")
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         """A click on a column's header sorts by it; a second click reverses."""
