@@ -100,6 +100,42 @@ async def test_a_field_that_does_not_parse_is_refused_under_that_field(audio_dir
         assert error.display and not app.query_one("#error-best_of").display
 
 
+async def test_a_rule_left_broken_is_said_under_the_field_that_broke_it(audio_dir):
+    """Batch size 8 on sequential, then float16 on the CPU, then batch size 1 again:
+    what is still wrong is the dtype, whichever field was edited last."""
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)  # PyTorch fp32, sequential, on the CPU
+        await type_into(pilot, "batch_size", "8")
+        assert app.query_one("#error-batch_size").display
+        await choose(pilot, "dtype", "float16")
+        assert app.query_one("#error-batch_size").display  # still the batch size's rule
+        await type_into(pilot, "batch_size", "1")
+        error = app.query_one("#error-dtype")
+        assert error.display and "float16 only on cuda" in str(error.render())
+        assert not app.query_one("#error-batch_size").display
+
+
+async def test_escape_leaves_the_form_and_removing_a_configuration_asks(audio_dir):
+    from asr_tui.tui.screens.dialogs import ConfirmDialog
+
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot)
+        app.query_one("#field-beam_size").focus()
+        await pilot.press("escape")
+        assert app.focused is app.query_one("#config-list")
+        before = names(app)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert names(app) == before
+        await pilot.press("x", "y")
+        await pilot.pause()
+        assert names(app) == before[1:]
+
+
 async def test_switching_backend_resets_what_the_new_one_does_not_read(audio_dir):
     app = quick_app()
     async with app.run_test(size=SMALL) as pilot:

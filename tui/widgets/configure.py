@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Select, Static
@@ -73,13 +74,14 @@ def check_device(config: RunConfig) -> None:
         raise AsrTuiError("no GPU is visible here (no NVIDIA or ROCm device): use device cpu")
 
 
-def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None) -> RunConfig | Problem:
+def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None,
+         valid: Mapping[str, str] | None = None) -> RunConfig | Problem:
     """The configuration the form's texts describe, or the first problem with them.
 
     A field's own problem (its type, choices, bounds) is shown under that field, the
     one just edited first. A rule between fields (batch size needs strategy batched, a
-    backend's dtypes) is shown under the field whose edit broke it and stays there
-    while other fields are edited; a missing GPU under the device."""
+    backend's dtypes) is shown under the field whose edit broke it (`culprit`) and
+    stays there while other fields are edited; a missing GPU under the device."""
     values, own = {}, {}
     for knob in KNOBS:
         try:
@@ -91,16 +93,39 @@ def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None)
         field = edited if edited in own else next(iter(own))
         return Problem(field, own[field])
     try:
-        config = RunConfig(**values)
-        backends.create(config.backend).check(config)
+        config = _checked(values)
     except AsrTuiError as exc:
         message = reason(exc)
-        return Problem(previous.field if previous and previous.message == message else edited, message)
+        if previous and previous.message == message:
+            return Problem(previous.field, message)
+        return Problem(culprit(texts, edited, valid) if valid else edited, message)
     try:
         check_device(config)
     except AsrTuiError as exc:
         return Problem("device", reason(exc))
     return config
+
+
+def _checked(values: Mapping[str, object]) -> RunConfig:
+    """A configuration whose fields agree with each other and with its backend."""
+    config = RunConfig(**values)
+    backends.create(config.backend).check(config)
+    return config
+
+
+def culprit(texts: Mapping[str, str], edited: str, valid: Mapping[str, str]) -> str:
+    """The field that broke a rule between fields: the one just edited if its last
+    valid value mends the configuration, else the first that does (setting a batch
+    size back to 1 leaves float16 on the CPU wrong, and that is the dtype's fault)."""
+    for name in [edited] + [knob.name for knob in KNOBS if knob.name != edited]:
+        if texts[name] == valid[name]:
+            continue
+        try:
+            _checked({knob.name: knob.from_text(valid[knob.name] if knob.name == name else texts[knob.name]) for knob in KNOBS})
+        except AsrTuiError:
+            continue
+        return name
+    return edited
 
 
 def field_widget(knob: Knob, prefix: str = "field") -> Input | Select:
@@ -119,6 +144,8 @@ class ConfigurePane(Vertical):
         Binding("x", "remove", "Remove"),
         Binding("p", "app.load_preset", "Presets"),
         Binding("ctrl+s", "app.save_preset", "Save"),
+        # out of a form field, whose typing keys hide the pane's: back to the list
+        Binding("escape", "to_list", "To the list", show=False),
     ]
 
     def __init__(self, configs: list[RunConfig], **kwargs) -> None:
@@ -297,7 +324,7 @@ class ConfigurePane(Vertical):
         if name == "backend":
             self._backend_changed(str(self._field("backend").value))
         texts = self._form_texts()
-        found = read(texts, name, entry.problem)
+        found = read(texts, name, entry.problem, texts_of(self.configs[self.current]))
         if isinstance(found, Problem):
             entry.draft, entry.problem = texts, found
         else:
@@ -327,12 +354,32 @@ class ConfigurePane(Vertical):
         self._refresh_list()
         self._fill_form()
 
+    def action_to_list(self) -> None:
+        """From a field of the form, focus the list; anywhere else escape is the app's
+        (it cancels a run)."""
+        listing = self.query_one("#config-list", DataTable)
+        if self.app.focused is None or self.app.focused is listing:
+            raise SkipAction()
+        listing.focus()
+
     def action_remove(self) -> None:
+        """Remove the selected configuration, after asking (as for a source): its
+        settings are gone with it unless a preset holds them."""
+        from asr_tui.tui.screens.dialogs import ConfirmDialog
+
         if len(self.configs) <= 1:
             self.notify("a run needs at least one configuration", severity="warning")
             return
-        del self.configs[self.current]
-        del self.entries[self.current]
-        self.current = max(0, self.current - 1)
-        self._refresh_list()
-        self._fill_form()
+        index = self.current
+        name = self.configs[index].display_name
+
+        def remove(confirmed: bool | None) -> None:
+            if not confirmed or index >= len(self.configs) or self.configs[index].display_name != name:
+                return
+            del self.configs[index]
+            del self.entries[index]
+            self.current = max(0, index - 1)
+            self._refresh_list()
+            self._fill_form()
+
+        self.app.push_screen(ConfirmDialog(f"Remove the configuration {name}?"), remove)
