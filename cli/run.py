@@ -26,6 +26,7 @@ from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
+from asr_tui.core.references import not_text
 from asr_tui.core.results import MARKS, RunResult, pass_order
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
@@ -381,6 +382,8 @@ def main(argv: list[str]) -> int:
         if args.reference:
             if not args.reference.is_file():
                 raise AsrTuiError(f"reference transcript {args.reference} does not exist")
+            if problem := not_text(args.reference):
+                raise AsrTuiError(problem)
             references = {s: args.reference for s in sources}
     except AsrTuiError as exc:
         print(f"asr-tui: error: {exc}", file=sys.stderr)

@@ -34,6 +34,18 @@ def decode(data: bytes) -> str:
     return data.decode(encoding)
 
 
+def not_text(path: Path) -> str | None:
+    """Why a file chosen as a reference is no transcript (unreadable, or not text),
+    or None: checked when it is chosen, so that a run is not measured without its WER."""
+    try:
+        decode(Path(path).read_bytes())
+    except OSError as exc:
+        return f"reference {path} cannot be read ({exc.strerror or exc})"
+    except UnicodeDecodeError as exc:
+        return f"reference {path} is not UTF-8 or UTF-16 text (byte {exc.start}), so not a transcript"
+    return None
+
+
 def read(path: Path | None) -> tuple[str | None, str | None]:
     """(text, None) for a readable reference, (None, reason) for one that is not, and
     (None, None) when there is no reference at all."""

@@ -44,6 +44,8 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     assert "no GPU" in one_line_error(asr_tui("run", "--device", "cuda"))
     assert "unknown model" in one_line_error(asr_tui("run", "--model", "gigantic"))
     assert "float16 only on cuda" in one_line_error(asr_tui("run", "--dtype", "float16"))
+    # audio given as the reference: refused before the run, which would otherwise have no WER
+    assert "is not UTF-8 or UTF-16 text" in one_line_error(asr_tui("run", "--reference", str(SAMPLE)))
     bad = tmp_path / "bad.toml"
     bad.write_text("[[configs]]\nbackend = 'pytorch'\nbeam_size = 'five'\n")
     line = one_line_error(asr_tui("run", "--preset", str(bad)))
@@ -53,6 +55,13 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
 def test_tui_entry_rejects_a_missing_preset_in_one_line():
     line = one_line_error(asr_tui("--preset", "no-such-preset"))
     assert "no preset named 'no-such-preset'" in line and "quick" in line
+
+
+def test_the_tui_without_a_terminal_says_so_in_one_line():
+    """Started from a script (no terminal on stdin or stdout) the TUI would wait for
+    keys forever; it exits at once and points to the headless command."""
+    line = one_line_error(asr_tui(str(SAMPLE)))
+    assert "needs a terminal" in line and "asr-tui run" in line
 
 
 def test_sequential_with_a_batch_is_explained():

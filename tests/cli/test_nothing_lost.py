@@ -290,6 +290,7 @@ def test_references_by_byte_order_mark(tmp_path):
     latin1.write_bytes(text.encode("latin-1"))
     body, reason = references.read(latin1)
     assert body is None and "latin1.txt" in reason and "not UTF-8" in reason
+    assert "not UTF-8" in references.not_text(latin1) and references.not_text(tmp_path / "utf-16.txt") is None
     body, reason = references.read(tmp_path / "gone.txt")
     assert body is None and "cannot be read" in reason
     assert references.read(None) == (None, None)
@@ -438,7 +439,7 @@ def start_tui_run(tmp_path: Path, clip: Path) -> tuple[TmuxSession, int]:
     try:
         session.wait_for(clip.name, 60)
         session.keys("r")
-        session.wait_for("run 1/1", 300)  # the first configuration's pass has started
+        session.wait_for("pass 1/1", 300)  # the first configuration's pass has started
         return session, session.program_pid()
     except BaseException:
         session.close()

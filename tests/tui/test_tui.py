@@ -108,6 +108,11 @@ async def test_cancel_midway_then_run_again(audio_dir, long_clip):
         await wait_until(pilot, lambda: not app.running)
         assert not app.results
         assert "Cancelled" in str(app.query_one("#phase").render())
+        # the run says it was cancelled and how much was measured, not "1 measurement in 8 s" at 100 %
+        assert "Run 1: cancelled after " in str(app.query_one("#overall-text").render())
+        assert ", 0 of 1 measurements done" in str(app.query_one("#overall-text").render())
+        bar = app.query_one("#overall-bar")
+        assert bar.progress < bar.total
         # run the short sample twice: the model stays resident, each run has its own timing table
         sources = app.query_one("#sources-pane")
         sources.sources.clear()

@@ -65,6 +65,7 @@ class ProgressRow(Horizontal):
         self.started = False
         self.finished = False
         self.failed = False
+        self.cancelled = False
 
     def compose(self) -> ComposeResult:
         yield self.title
@@ -77,8 +78,13 @@ class ProgressRow(Horizontal):
         return self.audio_seconds * self.passes
 
     @property
+    def completed(self) -> bool:
+        """Measured to the end: not failed, not cancelled."""
+        return self.finished and not (self.failed or self.cancelled)
+
+    @property
     def done(self) -> float:
-        return self.work if self.finished and not self.failed else min(self.bar.progress, self.work)
+        return self.work if self.completed else min(self.bar.progress, self.work)
 
     def begin(self, audio_seconds: float) -> None:
         """The runner read the file: its length replaces the probed one."""
@@ -90,15 +96,17 @@ class ProgressRow(Horizontal):
     def start_pass(self, index: int, kind: str, compiles: bool) -> None:
         self.pass_index = index
         what = "first (compiling)" if kind == "first" and compiles else kind
-        self.state.update(f"{what} {index}/{self.passes}")
+        # the pass's number among all of them, then its kind: "2/4 warm" is the second
+        # of four passes, the first warm one
+        self.state.update(f"{index}/{self.passes} {what}")
 
     def advance(self, done_seconds: float) -> None:
         self.bar.update(progress=(self.pass_index - 1) * self.audio_seconds + done_seconds)
 
-    def finish(self, text: str, failed: bool = False) -> None:
+    def finish(self, text: str, failed: bool = False, cancelled: bool = False) -> None:
         self.started = self.finished = True
-        self.failed = failed
-        if not failed and text != "cancelled":
+        self.failed, self.cancelled = failed, cancelled
+        if self.completed:
             self.bar.update(progress=self.work)
         self.state.update(text)
 
@@ -184,7 +192,11 @@ class RunPane(Vertical):
         bar.update(total=max(total, 1e-9), progress=done)
         failed = sum(r.failed for r in rows)
         failures = f" · {failed} failed" if failed else ""
-        if run.finished_at is not None:
+        cancelled = sum(r.cancelled for r in rows)
+        if run.finished_at is not None and cancelled:
+            completed = sum(r.completed for r in rows)
+            text = f"Run {run.number}: cancelled after {duration(elapsed)}, {completed} of {len(rows)} measurements done{failures}"
+        elif run.finished_at is not None:
             text = f"Run {run.number}: {len(rows)} measurement{'s' if len(rows) != 1 else ''} in {duration(elapsed)}{failures}"
         else:
             current = min(len(rows), max(1, sum(r.started for r in rows)))
@@ -251,7 +263,7 @@ class RunPane(Vertical):
                 if row is not None:
                     compiles = config is not None and backends.backend_class(config.backend).compiles
                     row.start_pass(index, kind, compiles=compiles)
-                log.write(f"[dim]{kind} run {index}/{passes}[/]")
+                log.write(f"[dim]pass {index}/{passes} ({kind})[/]")
             case events.Progress(done_seconds=done):
                 if row is not None:
                     row.advance(done)
@@ -276,7 +288,7 @@ class RunPane(Vertical):
             case events.JobCancelled():
                 for (job, _), each in self._rows.items():
                     if job == event.job_id and not each.finished:
-                        each.finish("cancelled")
+                        each.finish("cancelled", cancelled=True)
                 self._job_over(event.job_id)
             case events.JobFinished():
                 self._job_over(event.job_id)

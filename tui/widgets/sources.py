@@ -276,6 +276,9 @@ class SourcesPane(Vertical):
             if not path.is_file():
                 self.notify(f"reference {path} does not exist", severity="error")
                 return
+            if problem := references.not_text(path):
+                self.notify(f"{problem}: not attached", severity="error")
+                return
             source.reference = path.resolve()
             self.refresh_table()
 
