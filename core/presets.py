@@ -149,6 +149,18 @@ def find(name_or_path: str) -> Preset:
     raise AsrTuiError(f"no preset named '{name_or_path}' (available: {', '.join(names)})")
 
 
+def clash(name: str) -> str | None:
+    """What saving a preset called `name` would replace (a user preset) or hide (a
+    bundled one of the same file name, which `--preset` would no longer reach), said
+    before it does; None when nothing."""
+    slug = slugify(name)
+    if (user_dir() / f"{slug}.toml").exists():
+        return f"Preset '{slug}' exists: saving replaces it"
+    if (bundled_dir() / f"{slug}.toml").exists():
+        return f"'{slug}' is a bundled preset: saving hides it until this copy is deleted"
+    return None
+
+
 def save(preset: Preset, overwrite: bool = False) -> Preset:
     """Write to the user dir; refuses to replace an existing file unless told to."""
     target = user_dir() / f"{slugify(preset.name)}.toml"

@@ -304,18 +304,18 @@ class AsrTuiApp(App):
         if self._refuse_invalid_configs():
             return
 
-        def save(answer: tuple[str, str] | None, overwrite: bool = False) -> None:
+        def save(answer: tuple[str, str] | None, confirmed: bool = False) -> None:
             if not answer:
                 return
             name, description = answer
+            if not confirmed and (replaced := presets.clash(name)):
+                self.push_screen(ConfirmDialog(f"{replaced}. Save?"), lambda yes: yes and save(answer, True))
+                return
             preset = Preset(name, list(self.configs), description, options=self.query_one(ConfigurePane).options)
             try:
-                self.preset = presets.save(preset, overwrite=overwrite)
+                self.preset = presets.save(preset, overwrite=confirmed)
             except AsrTuiError as exc:
-                if "exists" in str(exc) and not overwrite:
-                    self.push_screen(ConfirmDialog(f"Preset '{name}' exists. Overwrite it?"), lambda yes: yes and save(answer, True))
-                else:
-                    self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error")
                 return
             except OSError as exc:  # an unwritable or full config dir: the edits stay in the app
                 where = exc.filename or presets.user_dir()

@@ -431,6 +431,15 @@ async def test_save_overwrite_reload_delete_preset(audio_dir):
         await pilot.press("y")
         await pilot.pause()
         assert presets.load(path).configs[0].beam_size == 3
+        # a bundled preset's name: asked first, since the copy would hide the bundled one
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#preset-name-input").value = "quick"
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "bundled preset" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert not (presets.user_dir() / "quick.toml").exists() and presets.find("quick").bundled
         # reload it from the preset list, then delete it
         app.configs[0] = app.configs[0].with_(beam_size=1)
         await pilot.press("p")
