@@ -36,18 +36,18 @@ def parser() -> argparse.ArgumentParser:
         description=f"Time the encoder and the decoder of an official model's shape with random weights "
         f"({kernel_bench.NOTE}): no download. Every backend does the same work: a batch of 30 s windows, "
         f"a {kernel_bench.PROMPT_TOKENS}-token prompt, then a fixed number of decoder steps.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--model", default="tiny", choices=NAMES, metavar="NAME", help=f"model shape ({', '.join(NAMES)})")
-    p.add_argument("--device", default="cpu", choices=DEVICES)
+    p.add_argument("--model", default="tiny", choices=NAMES, metavar="NAME", help=f"model shape ({', '.join(NAMES)}; default: tiny)")
+    p.add_argument("--device", default="cpu", choices=DEVICES, help="default: cpu")
     p.add_argument("--backends", type=_names, default=(), metavar="B,B",
-                   help=f"backends to time (default: every one with a kernel timer: {', '.join(backends.names())})")
+                   help=f"backends to time (default: all of {', '.join(backends.names())}; "
+                   "one without a kernel timer is listed as not timed)")
     p.add_argument("--dtypes", type=_names, default=(), metavar="D,D",
                    help=f"dtypes to time, each where its backend runs it (default: all it runs; of {', '.join(DTYPES)})")
-    p.add_argument("--batches", type=_numbers, default=(1, 4, 16), metavar="N,N", help="windows per call")
-    p.add_argument("--steps", type=int, default=64, help="decoder steps after the prompt")
-    p.add_argument("--repeat", type=int, default=3, help="measured calls per batch size (after one unmeasured)")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads; 0 is one per physical core")
+    p.add_argument("--batches", type=_numbers, default=(1, 4, 16), metavar="N,N", help="windows per call (default: 1,4,16)")
+    p.add_argument("--steps", type=int, default=64, help="decoder steps after the prompt (default: 64)")
+    p.add_argument("--repeat", type=int, default=3, help="measured calls per batch size, after one unmeasured (default: 3)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads; 0 (the default) is one per physical core")
     p.add_argument("--json", type=Path, help="write the document here")
     return p
 
