@@ -253,13 +253,19 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
     return table
 
 
+# decimals per column, so a column's figures line up (str() of 0.740 is "0.74")
+CELL_FORMATS = {"audio_s": ".2f", "load_s": ".3f", "first_run_s": ".3f", "warm_median_s": ".3f", "rtfx": ".2f",
+                "wer": ".4f", "raw_wer": ".4f", "peak_rss_mb": ".0f", "peak_gpu_mb": ".0f"}
+
+
 def _cell(column: str, values: dict) -> str:
     if column == "warm_range":
         low, high = values["warm_min_s"], values["warm_max_s"]
         return "-" if low is None else f"{low:.2f}-{high:.2f}"
     if column == "cv":
         return "-" if values["cv"] is None else f"{100 * values['cv']:.1f}"
-    return "-" if values[column] is None else str(values[column])
+    value = values[column]
+    return "-" if value is None else format(value, CELL_FORMATS[column]) if column in CELL_FORMATS else str(value)
 
 
 def corpus_table(results: list[RunResult]) -> Table | None:
