@@ -218,6 +218,8 @@ class AsrTuiApp(App):
             self.running.add(job)
             run_pane.expect(job, config, [(s.path, s.seconds) for s in usable])
         order = ", passes interleaved" if interleave and len(jobs) > 1 else ""
+        if skipped := [s.path.name for s in self.sources if s.error]:
+            self.notify(f"left out, unreadable: {', '.join(skipped)} (the Sources tab says why)", severity="warning", timeout=8)
         run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files{order}")
 
     def quick_ab(self, recording: Path) -> None:

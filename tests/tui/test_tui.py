@@ -126,6 +126,20 @@ async def test_cancel_midway_then_run_again(audio_dir, long_clip):
         assert column(app.query_one("#results-table"), "load s") == ["reused", "reused"]
 
 
+async def test_an_unreadable_source_is_left_out_of_a_run_and_said_so(audio_dir, tmp_path):
+    garbage = tmp_path / "garbage.wav"
+    garbage.write_bytes(b"\x00" * 1000)
+    app = AsrTuiApp(Preset("one", [RunConfig(warmup=0, repeat=1, label="cpu")]), [SAMPLE, garbage], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.sources[1].error
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("left out, unreadable: garbage.wav" in str(n.message) for n in app._notifications)
+        await wait_until(pilot, lambda: not app.running)
+        assert [Path(r.audio).name for r in app.results] == [SAMPLE.name]
+
+
 async def test_failed_configuration_has_a_status_details_and_a_results_row(audio_dir):
     configs = [RunConfig(model="no-such-model", label="missing"), RunConfig(warmup=0, repeat=1, label="cpu")]
     app = AsrTuiApp(Preset("failing", configs), [SAMPLE], root=Path("."))
