@@ -442,10 +442,10 @@ def launch(preset: str | None = None, audio: list[str] | None = None) -> int:
     (`exit_without_teardown`)."""
     chosen = presets.find(preset or presets.DEFAULT_PRESET)
     sources = [Path(a) for a in audio or []] or [Path(s).expanduser() for s in chosen.sources] or [SAMPLE]
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        # without one the app has no keys to read and no screen to draw on, and would
-        # wait there, out of sight, forever
-        raise AsrTuiError("the TUI needs a terminal on its input and output; "
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        # Textual reads keys from stdin and draws on stderr (stdout may go to a file):
+        # without a terminal there it would wait, out of sight, for keys that never come
+        raise AsrTuiError("the TUI needs a terminal on stdin and stderr; "
                           "'asr-tui run' measures without one (asr-tui run --help)")
     app = AsrTuiApp(chosen, sources)
     for signum in (signal.SIGHUP, *STOP_SIGNALS):

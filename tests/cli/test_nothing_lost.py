@@ -10,14 +10,17 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import pty
 import re
 import shutil
 import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -537,18 +540,52 @@ sys.exit(main())
 """
 
 
+def boot(args: list[str], cwd: Path, terminal: bool) -> tuple[subprocess.Popen, Callable[[], str]]:
+    """BOOT started, stdout piped for "ready". With `terminal`, a pseudo-terminal is on
+    stdin and stderr, where Textual reads keys and draws (the TUI refuses to start
+    without one), read all along so the screen never fills it; else stderr is piped.
+    The function returned waits for the process to end and gives what stderr received."""
+    if not terminal:
+        proc = subprocess.Popen([sys.executable, "-c", BOOT, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=cwd, env=env_with(cwd / "data"))
+        return proc, lambda: proc.communicate(timeout=120)[1]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", BOOT, *args], stdin=follower, stdout=subprocess.PIPE,
+                            stderr=follower, text=True, cwd=cwd, env=env_with(cwd / "data"))
+    os.close(follower)
+    received: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # every writer has closed it
+                return
+            if not chunk:
+                return
+            received.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+
+    def stderr() -> str:
+        proc.wait(timeout=120)
+        reader.join(timeout=10)
+        os.close(leader)
+        return b"".join(received).decode("utf-8", "replace")
+
+    return proc, stderr
+
+
 @pytest.mark.parametrize("args", [["run", "--warmup", "0"], []], ids=["run", "tui"])
 def test_ctrl_c_at_start_up_prints_no_traceback(tmp_path, args):
     for delay in (0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4, 0.8, 1.5):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", BOOT, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env_with(tmp_path / "data"),
-        )
+        proc, read_stderr = boot(args, tmp_path, terminal=not args)
         try:
             assert proc.stdout.readline() == "ready\n"
             time.sleep(delay)
             proc.send_signal(signal.SIGINT)
-            _, stderr = proc.communicate(timeout=120)
+            stderr = read_stderr()
         finally:
             proc.kill()
         assert "Traceback" not in stderr, f"after {delay} s:\n{stderr}"
