@@ -153,6 +153,28 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
         assert str(screen.query_one("#transcript-b").render()).strip() == b.text
 
 
+async def test_compare_reads_a_utf16_reference_as_wer_did(audio_dir, tmp_path):
+    """A reference saved as UTF-16 (with its byte-order mark) is scored, so the diff
+    against it must read it the same way, not fail in the worker."""
+    from asr_tui.tui.screens.compare import CompareScreen
+
+    reference = tmp_path / "one.txt"
+    reference.write_bytes("Four score and seven years ago.".encode("utf-16"))
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(120, 40)) as pilot:
+        a = made_result(reference=str(reference))
+        b = made_result(config_name="JAX fp32", backend="jax", reference=str(reference), text="Four score and eleven years ago.")
+        app.push_screen(CompareScreen(a, b))
+        await pilot.pause()
+        legend = app.screen.query_one("#diff-legend")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "reference" in str(legend.render()):
+                break
+        assert str(legend.render()).startswith("red: differs from the reference")
+        assert "seven" in str(app.screen.query_one("#transcript-b").render())  # struck where B missed it
+
+
 async def test_a_long_parity_line_leaves_the_table_its_rows_at_80x24(audio_dir):
     """Backends that differ in many settings make a long "not like for like" line: it
     takes at most three lines and scrolls, and the rows stay on screen below it."""

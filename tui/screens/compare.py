@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from asr_tui.core import parity, stability
+from asr_tui.core import parity, references, stability
 from asr_tui.core.metrics import normalizer
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import number
@@ -150,9 +150,8 @@ def trust_warnings(a: RunResult, b: RunResult) -> list[str]:
 
 
 def _reference_text(result: RunResult) -> str | None:
-    if result.reference and Path(result.reference).is_file():
-        return Path(result.reference).read_text(encoding="utf-8")
-    return None
+    """The run's reference as WER read it (UTF-16 with its mark too); None if gone or unreadable."""
+    return references.read(Path(result.reference) if result.reference else None)[0]
 
 
 class CompareScreen(ModalScreen[None]):
