@@ -8,7 +8,7 @@ is a step: strategy (sequential → batched, same framework and dtype), dtype (f
 another, same framework, strategy and batch), framework (PyTorch → another, same
 strategy, dtype and batch). A step compares RTFx over the same files, model, device and
 beam size and temperature schedule, so its ratio is that one factor's share; along a chain of steps from the
-baseline to the fastest configuration the ratios multiply to the end-to-end speedup.
+baseline to the fastest configuration a chain reaches, the ratios multiply to the end-to-end speedup.
 
 A step whose two sides differ in WER by more than a point is marked, and so is one
 where a side lost a run of speech or repeats a phrase (`core.wholeness`) ten words
@@ -90,7 +90,7 @@ class Step:
 @dataclass(frozen=True)
 class Decomposition:
     steps: tuple[Step, ...]
-    path: tuple[Step, ...]  # baseline → fastest, one factor at a time; empty if no chain exists
+    path: tuple[Step, ...]  # baseline → the fastest a chain reaches, one factor at a time; empty if none
 
     @property
     def end_to_end(self) -> float | None:
@@ -143,24 +143,25 @@ def decompose(results: list["RunResult"]) -> Decomposition:
 
 
 def _path(cells: list[Cell], steps: tuple[Step, ...]) -> tuple[Step, ...]:
-    """The shortest chain of steps from the baseline to the fastest configuration held
-    alike; the first factors tried are in FACTORS order."""
+    """The shortest chain of steps from the baseline to the fastest configuration a
+    chain reaches (a faster one that differs in two factors from every other, batch
+    32 beside a study at 16, has no chain); the first factors tried are in FACTORS
+    order."""
     bases = [c for c in cells if all(c.factor(n) == v for n, v in BASELINE.items())]
     for base in bases:
-        reachable = [c for c in cells if c.held == base.held and c is not base]
-        if not reachable:
-            continue
-        fastest = max(reachable, key=lambda c: c.rtfx)
+        chains: dict[int, tuple[Cell, tuple[Step, ...]]] = {}  # by the cell's id: the shortest chain to it
         queue: deque[tuple[Cell, tuple[Step, ...]]] = deque([(base, ())])
         seen = {id(base)}
         while queue:
             cell, chain = queue.popleft()
-            if cell is fastest:
-                return chain
+            if chain:
+                chains[id(cell)] = (cell, chain)
             for step in sorted((s for s in steps if s.source is cell), key=lambda s: FACTORS.index(s.factor)):
                 if id(step.target) not in seen:
                     seen.add(id(step.target))
                     queue.append((step.target, chain + (step,)))
+        if chains:
+            return max(chains.values(), key=lambda found: found[0].rtfx)[1]
     return ()
 
 

@@ -48,6 +48,14 @@ def test_each_step_changes_one_factor_and_the_chain_multiplies_to_the_end_to_end
     assert found.summary().startswith("pytorch sequential float32 → jax batched b16 bfloat16: 5.00x = strategy 2.00x")
 
 
+def test_the_chain_ends_at_the_fastest_row_it_reaches():
+    """A faster row with no one-factor neighbour (batch 32 beside a study at 16) takes
+    no step; the chain still runs to the fastest row that steps reach."""
+    found = decomposition.decompose([*STUDY, row("jax", "batched", "bfloat16", 1.0, 0.150, batch=32)])
+    assert found.path and found.path[-1].target.label == "jax batched b16 bfloat16"
+    assert found.end_to_end == pytest.approx(5.0)
+
+
 def test_a_step_that_changes_accuracy_by_more_than_a_point_is_marked():
     found = decomposition.decompose(STUDY)
     marked = {(s.factor, s.target.label) for s in found.steps if s.accuracy_differs}
@@ -89,7 +97,8 @@ def test_rows_that_differ_in_anything_else_are_not_compared():
     ]
     found = decomposition.decompose(others)
     assert [(s.factor, s.target.label) for s in found.steps] == [("strategy", "pytorch batched b4 float32")]
-    assert found.path == ()  # the fastest row held alike (b8 bfloat16) is no chain of one-factor steps away
+    # the faster b8 bfloat16 row is no chain of one-factor steps away: the chain ends at b4
+    assert [s.target.label for s in found.path] == ["pytorch batched b4 float32"]
 
 
 def test_nothing_to_decompose_without_a_one_factor_pair():

@@ -266,7 +266,7 @@ class ResultsPane(Vertical):
             table.add_row(*row)
         summary = found.summary()
         label = self.query_one("#decomposition-summary", Label)
-        label.update(f"[b]speedup decomposed[/] {summary or '(no chain from pytorch sequential float32 to the fastest)'}")
+        label.update(f"[b]speedup decomposed[/] {summary or '(no chain of one-factor steps from pytorch sequential float32)'}")
         table.display = label.display = bool(found.steps)
 
     def _show_status(self, failure: FailedRun | None = None) -> None:
