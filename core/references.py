@@ -34,16 +34,20 @@ def decode(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def not_text(path: Path) -> str | None:
-    """Why a file chosen as a reference is no transcript (unreadable, or not text),
-    or None: checked when it is chosen, so that a run is not measured without its WER."""
+def _text(path: Path) -> tuple[str | None, str | None]:
+    """(the file's text, None), or (None, why it has none: unreadable, or not text)."""
     try:
-        decode(Path(path).read_bytes())
+        return decode(Path(path).read_bytes()), None
     except OSError as exc:
-        return f"reference {path} cannot be read ({exc.strerror or exc})"
+        return None, f"reference {path} cannot be read ({exc.strerror or exc})"
     except UnicodeDecodeError as exc:
-        return f"reference {path} is not UTF-8 or UTF-16 text (byte {exc.start}), so not a transcript"
-    return None
+        return None, f"reference {path} is not UTF-8 or UTF-16 text (byte {exc.start}); save the transcript as UTF-8 to score it"
+
+
+def not_text(path: Path) -> str | None:
+    """Why a file chosen as a reference is no transcript, or None: checked when it is
+    chosen, so that a run is not measured without its WER."""
+    return _text(path)[1]
 
 
 def read(path: Path | None) -> tuple[str | None, str | None]:
@@ -51,12 +55,5 @@ def read(path: Path | None) -> tuple[str | None, str | None]:
     (None, None) when there is no reference at all."""
     if path is None:
         return None, None
-    try:
-        return decode(Path(path).read_bytes()), None
-    except OSError as exc:
-        return None, f"reference {path} cannot be read ({exc.strerror or exc}): no WER for this run"
-    except UnicodeDecodeError as exc:
-        return None, (
-            f"reference {path} is not UTF-8 or UTF-16 text (byte {exc.start}): no WER for this run; "
-            "save it as UTF-8 to score it"
-        )
+    text, why = _text(path)
+    return (text, None) if why is None else (None, f"no WER for this run: {why}")
