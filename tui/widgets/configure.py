@@ -75,7 +75,7 @@ def check_device(config: RunConfig) -> None:
 
 
 def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None,
-         valid: Mapping[str, str] | None = None) -> RunConfig | Problem:
+         valid: RunConfig | None = None) -> RunConfig | Problem:
     """The configuration the form's texts describe, or the first problem with them.
 
     A field's own problem (its type, choices, bounds) is shown under that field, the
@@ -98,7 +98,7 @@ def read(texts: Mapping[str, str], edited: str, previous: Problem | None = None,
         message = reason(exc)
         if previous and previous.message == message:
             return Problem(previous.field, message)
-        return Problem(culprit(texts, edited, valid) if valid else edited, message)
+        return Problem(culprit(values, edited, valid) if valid else edited, message)
     try:
         check_device(config)
     except AsrTuiError as exc:
@@ -113,15 +113,15 @@ def _checked(values: Mapping[str, object]) -> RunConfig:
     return config
 
 
-def culprit(texts: Mapping[str, str], edited: str, valid: Mapping[str, str]) -> str:
+def culprit(values: Mapping[str, object], edited: str, valid: RunConfig) -> str:
     """The field that broke a rule between fields: the one just edited if its last
     valid value mends the configuration, else the first that does (setting a batch
     size back to 1 leaves float16 on the CPU wrong, and that is the dtype's fault)."""
     for name in [edited] + [knob.name for knob in KNOBS if knob.name != edited]:
-        if texts[name] == valid[name]:
+        if values[name] == getattr(valid, name):
             continue
         try:
-            _checked({knob.name: knob.from_text(valid[knob.name] if knob.name == name else texts[knob.name]) for knob in KNOBS})
+            _checked({**values, name: getattr(valid, name)})
         except AsrTuiError:
             continue
         return name
@@ -324,7 +324,7 @@ class ConfigurePane(Vertical):
         if name == "backend":
             self._backend_changed(str(self._field("backend").value))
         texts = self._form_texts()
-        found = read(texts, name, entry.problem, texts_of(self.configs[self.current]))
+        found = read(texts, name, entry.problem, self.configs[self.current])
         if isinstance(found, Problem):
             entry.draft, entry.problem = texts, found
         else:
