@@ -149,19 +149,19 @@ def _path(cells: list[Cell], steps: tuple[Step, ...]) -> tuple[Step, ...]:
     order."""
     bases = [c for c in cells if all(c.factor(n) == v for n, v in BASELINE.items())]
     for base in bases:
-        chains: dict[int, tuple[Cell, tuple[Step, ...]]] = {}  # by the cell's id: the shortest chain to it
+        best: tuple[Step, ...] = ()  # the chain to the fastest cell reached so far
         queue: deque[tuple[Cell, tuple[Step, ...]]] = deque([(base, ())])
         seen = {id(base)}
         while queue:
             cell, chain = queue.popleft()
-            if chain:
-                chains[id(cell)] = (cell, chain)
+            if chain and (not best or cell.rtfx > best[-1].target.rtfx):
+                best = chain
             for step in sorted((s for s in steps if s.source is cell), key=lambda s: FACTORS.index(s.factor)):
                 if id(step.target) not in seen:
                     seen.add(id(step.target))
                     queue.append((step.target, chain + (step,)))
-        if chains:
-            return max(chains.values(), key=lambda found: found[0].rtfx)[1]
+        if best:
+            return best
     return ()
 
 
