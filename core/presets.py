@@ -153,17 +153,22 @@ def clash(name: str) -> str | None:
     """What saving a preset called `name` would replace (a user preset) or hide (a
     bundled one of the same file name, which `--preset` would no longer reach), said
     before it does; None when nothing."""
-    slug = slugify(name)
-    if (user_dir() / f"{slug}.toml").exists():
-        return f"Preset '{slug}' exists: saving replaces it"
-    if (bundled_dir() / f"{slug}.toml").exists():
-        return f"'{slug}' is a bundled preset: saving hides it until this copy is deleted"
+    target = user_file(name)
+    if target.exists():
+        return f"Preset '{target.stem}' exists: saving replaces it"
+    if (bundled_dir() / target.name).exists():
+        return f"'{target.stem}' is a bundled preset: saving hides it until this copy is deleted"
     return None
+
+
+def user_file(name: str) -> Path:
+    """Where a preset called `name` is saved: its slug under the user dir."""
+    return user_dir() / f"{slugify(name)}.toml"
 
 
 def save(preset: Preset, overwrite: bool = False) -> Preset:
     """Write to the user dir; refuses to replace an existing file unless told to."""
-    target = user_dir() / f"{slugify(preset.name)}.toml"
+    target = user_file(preset.name)
     if target.exists() and not overwrite:
         raise AsrTuiError(f"preset {target} exists; confirm to overwrite it")
     atomic.write_text(target, preset.to_toml())
