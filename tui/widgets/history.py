@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label
 from asr_tui.core import history
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.sources import with_tilde
-from asr_tui.tui.widgets.tables import RowNote, compare_marked, marks_cell, number, row_item, toggle_mark
+from asr_tui.tui.widgets.tables import TableNote, compare_marked, marks_cell, number, row_item, toggle_mark
 
 COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
 FIXED_COLUMNS = 2  # marks and date stay put when the table scrolls sideways
@@ -73,7 +73,7 @@ class HistoryPane(Vertical):
         yield Input(placeholder="filter: words that must all appear (host, backend, model, file…)", id="history-filter", compact=True)
         yield Label("Reading the history…", id="history-status")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
-        yield RowNote("history-detail")
+        yield TableNote("history-detail")
 
     def on_mount(self) -> None:
         self.query_one("#history-table", DataTable).add_columns(*COLUMNS)
@@ -124,7 +124,7 @@ class HistoryPane(Vertical):
         """What the highlighted row's marks mean, as on the Results tab."""
         result = row_item(self.query_one("#history-table", DataTable), self.shown)
         notes = result.notes if isinstance(result, RunResult) else []
-        self.query_one(RowNote).show("; ".join(map(str, notes)))
+        self.query_one(TableNote).show("; ".join(map(str, notes)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "history-filter":

@@ -35,7 +35,7 @@ from rich.text import Text
 
 from asr_tui.core import corpus, curves, decomposition, export, parity, stages
 from asr_tui.core.results import RunResult
-from asr_tui.tui.widgets.tables import RowNote, compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
+from asr_tui.tui.widgets.tables import TableNote, compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
 
 
 @dataclass(frozen=True)
@@ -200,9 +200,9 @@ class ResultsPane(Vertical):
         yield Label("No runs yet.", id="results-status")
         # a comparison across backends can differ in many settings: three lines, then it
         # scrolls, so that the table keeps its rows on a small terminal
-        yield RowNote("results-parity", id="results-parity-box")
+        yield TableNote("results-parity", id="results-parity-box")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
-        yield RowNote("results-detail", id="results-detail-box")
+        yield TableNote("results-detail", id="results-detail-box")
         yield Label(stage_legend(), id="stage-legend")
         yield Label("", id="decomposition-summary")
         yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
@@ -249,7 +249,7 @@ class ResultsPane(Vertical):
             table.move_cursor(row=min(row, table.row_count - 1))
         self._show_status()
         unlike = parity.line(self.results)
-        box = self.query_one("#results-parity-box", RowNote)
+        box = self.query_one("#results-parity-box", TableNote)
         box.show(f"[b]{escape(unlike)}[/]" if unlike else "")
         box.display = unlike is not None
         self._show_decomposition()
@@ -323,7 +323,7 @@ class ResultsPane(Vertical):
             return
         item = row_item(event.data_table, self.rows())
         self._show_status(item if isinstance(item, FailedRun) else None)
-        self.query_one("#results-detail-box", RowNote).show(details(item) if isinstance(item, RunResult) else "")
+        self.query_one("#results-detail-box", TableNote).show(details(item) if isinstance(item, RunResult) else "")
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         """A click on a column's header sorts by it; a second click reverses."""

@@ -17,7 +17,7 @@ from asr_tui.core import backends, events
 from asr_tui.core.config import RunConfig
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import pass_kinds
-from asr_tui.tui.widgets.tables import RowNote, number, short_reason
+from asr_tui.tui.widgets.tables import TableNote, number, short_reason
 
 # status last: a failure's reason is long, and the numbers of every other row come first
 TIMING_COLUMNS = ("config", "file", "first s", "warm s", "RTFx", "WER", "status")
@@ -132,12 +132,12 @@ class RunPane(Vertical):
         yield VerticalScroll(id="progress-rows")
         yield RichLog(id="segments", wrap=True, markup=True, max_lines=2000)
         yield DataTable(id="timings", cursor_type="row", zebra_stripes=True)
-        yield RowNote("run-details", id="run-details-box")
+        yield TableNote("run-details", id="run-details-box")
 
     def on_mount(self) -> None:
         self.query_one("#timings", DataTable).add_columns(*TIMING_COLUMNS)
         self.query_one("#overall").display = False
-        self.query_one(RowNote).display = False
+        self.query_one(TableNote).display = False
         self._rows: dict[tuple[int, str], ProgressRow] = {}
         self._configs: dict[int, RunConfig] = {}
         self._failures: list[str | None] = []  # per timing row: the full message of a failure
@@ -227,7 +227,7 @@ class RunPane(Vertical):
         table.move_cursor(row=table.row_count - 1)
 
     def _show_details(self, message: str | None) -> None:
-        details = self.query_one(RowNote)
+        details = self.query_one(TableNote)
         details.display = message is not None
         details.show(message or "")
 

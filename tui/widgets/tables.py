@@ -10,19 +10,20 @@ from textual.widgets import DataTable, Label
 T = TypeVar("T")
 
 
-class RowNote(VerticalScroll):
-    """The note about a table's highlighted row, in a box a few lines high (`.row-note`
-    in the CSS). A longer note scrolls, by mouse or, once tab has focused the box, by
-    the arrow keys; the box is a tab stop only while it has more to show."""
+class TableNote(VerticalScroll):
+    """A note beside a table (its highlighted row's, or what its rows differ in), in a
+    box a few lines high (`.table-note` in the CSS). A longer note scrolls, by mouse
+    or, once tab has focused the box, by the arrow keys; the box is a tab stop only
+    while it has more to show."""
 
     def __init__(self, label_id: str, **kwargs) -> None:
-        super().__init__(Label("", id=label_id), classes="row-note", **kwargs)
+        super().__init__(Label("", id=label_id), classes="table-note", **kwargs)
 
     def allow_focus(self) -> bool:
         return self.max_scroll_y > 0
 
     def show(self, note: str) -> None:
-        """A new row's note, from its first line."""
+        """A new note, from its first line."""
         self.query_one(Label).update(note)
         self.scroll_home(animate=False)
 
