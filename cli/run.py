@@ -21,13 +21,14 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stability, stages, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stages, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 from asr_tui.core.references import not_text
-from asr_tui.core.results import MARKS, RunResult, pass_order
+from asr_tui.core.results import MARKS, RunResult
+from asr_tui.core.table_notes import SPEEDS_HEADING, order_note, relative_speeds, wer_note
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
 
@@ -198,41 +199,6 @@ def mark_notes(results: list[RunResult]) -> list[str]:
     ]
 
 
-def relative_speeds(results: list[RunResult]) -> list[str]:
-    """Each configuration's speed on each file against the first configuration's on
-    that file, with the uncertainty from both sides' spread (when several ran)."""
-    first: dict[str, RunResult] = {}
-    lines = []
-    for r in results:
-        base = first.setdefault(r.audio, r)
-        if base is not r and base.warm_runs_s and r.warm_runs_s:
-            value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
-            lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
-                         f"the speed of {base.config_name}")
-    return lines
-
-
-def order_note(results: list[RunResult]) -> str | None:
-    """The order interleaved passes ran in on each file, one letter per configuration
-    (A1 B1 B2 A2 ...), as the document's `order` records it."""
-    if not any(r.interleaved for r in results):
-        return None
-    letters: dict[str, str] = {}
-    for r in results:
-        letters.setdefault(r.config_name, chr(ord("A") + len(letters)))
-    by_file: dict[str, list[str]] = {}
-    for step in pass_order(results):
-        by_file.setdefault(Path(step["audio"]).name, []).append(f"{letters[step['config']]}{step['pass']}")
-    legend = ", ".join(f"{letter} = {name}" for name, letter in letters.items())
-    return f"passes interleaved ({legend}): " + "; ".join(f"{name}: {' '.join(order)}" for name, order in by_file.items())
-
-
-def wer_note(results: list[RunResult]) -> str | None:
-    """Which normaliser the WER column was counted after (raw WER: words as written)."""
-    names = sorted({r.normaliser for r in results if r.wer is not None and r.normaliser})
-    return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
-
-
 def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | None:
     """Where each row's time went (median stage seconds of its counted passes) and its
     energy (not in a narrow terminal), when any row has one of them."""
@@ -319,7 +285,7 @@ def results_table(results: list[RunResult], width: int | None = None) -> Group:
     parts += [table, *(Text(note) for note in mark_notes(results))]
     parts += [Text(line) for line in filter(None, [order_note(results), wer_note(results)])]
     if speeds:
-        parts.append(Text("speed against the first configuration (warm medians, ± from both spreads):\n  " + "\n  ".join(speeds)))
+        parts.append(Text(SPEEDS_HEADING + "\n  " + "\n  ".join(speeds)))
     parts += [t for t in (breakdown_table(results, narrow), corpus_table(results), decomposition_table(results)) if t is not None]
     return Group(*parts)
 

@@ -13,7 +13,7 @@ import json
 from functools import partial
 from pathlib import Path
 
-from asr_tui.core import atomic, corpus, decomposition, parity
+from asr_tui.core import atomic, corpus, decomposition, parity, table_notes
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import slugify
 from asr_tui.core.results import RunResult, document
@@ -84,15 +84,20 @@ def markdown_table(header: list[str], table_rows: list[list]) -> str:
 
 def to_markdown(results: list[RunResult]) -> str:
     """The settings the configurations differ in beyond those compared, the per-file
-    table and its rows' warnings, then, when a configuration ran over several files,
-    its corpus figures, and when configurations differ one factor at a time, the
-    speedup decomposed."""
+    table, its rows' warnings and the lines the CLI says under it (`table_notes`),
+    then, when a configuration ran over several files, its corpus figures, and when
+    configurations differ one factor at a time, the speedup decomposed."""
     unlike = parity.line(results)
     text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
     text += markdown_table([name for name, _ in COLUMNS], rows(results))
     warnings = [f"- row {number}: {note}" for number, r in enumerate(results, start=1) for note in r.to_dict()["warnings"]]
     if warnings:
         text += "\n" + "\n".join(warnings) + "\n"
+    notes = [line for line in (table_notes.order_note(results), table_notes.wer_note(results)) if line]
+    if notes:
+        text += "\n" + "\n\n".join(notes) + "\n"
+    if speeds := table_notes.relative_speeds(results):
+        text += f"\n{table_notes.SPEEDS_HEADING}\n\n" + "\n".join(f"- {line}" for line in speeds) + "\n"
     summaries = [s.to_dict() for s in corpus.summarize(results)]
     if any(s["files"] > 1 for s in summaries):
         text += "\n" + markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from asr_tui.core import export
+from asr_tui.core import export, table_notes
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.results import SCHEMA, RunResult, Segment
 from tests.unit.made_results import made_result
@@ -137,3 +137,15 @@ def test_write_failures_are_one_line(tmp_path):
     with pytest.raises(AsrTuiError, match="unknown transcript format 'doc'"):
         export.write_transcript(made_result(), tmp_path / "talk.doc")
     assert export.write_transcript(made_result(segments=SEGMENTS), tmp_path / "talk.srt").read_text().startswith("1\n")
+
+
+def test_markdown_says_what_the_cli_says_under_its_table():
+    """Speed against the first configuration and the WER's normaliser: a shared
+    report keeps what the terminal showed."""
+    normaliser = "whisper.normalizers.EnglishTextNormalizer (openai-whisper 20250625)"
+    first = made_result(warm_runs_s=[2.0, 2.0, 2.0], normaliser=normaliser)
+    second = made_result(config_name="JAX fp32", backend="jax", warm_runs_s=[1.0, 1.0, 1.0], normaliser=normaliser)
+    lines = export.to_markdown([first, second]).splitlines()
+    assert table_notes.SPEEDS_HEADING in lines
+    assert "- JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32" in lines
+    assert f"WER after {normaliser}; raw WER on the words as written" in lines

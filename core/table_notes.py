@@ -1,0 +1,47 @@
+"""The lines said under a results table, the same in the CLI's output and in the
+markdown export: each configuration's speed against the first, the order
+interleaved passes ran in, and the normaliser the WER was counted after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from asr_tui.core import stability
+from asr_tui.core.results import RunResult, pass_order
+
+SPEEDS_HEADING = "speed against the first configuration (warm medians, ± from both spreads):"
+
+
+def relative_speeds(results: list[RunResult]) -> list[str]:
+    """Each configuration's speed on each file against the first configuration's on
+    that file, with the uncertainty from both sides' spread (when several ran)."""
+    first: dict[str, RunResult] = {}
+    lines = []
+    for r in results:
+        base = first.setdefault(r.audio, r)
+        if base is not r and base.warm_runs_s and r.warm_runs_s:
+            value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
+            lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
+                         f"the speed of {base.config_name}")
+    return lines
+
+
+def order_note(results: list[RunResult]) -> str | None:
+    """The order interleaved passes ran in on each file, one letter per configuration
+    (A1 B1 B2 A2 ...), as the document's `order` records it."""
+    if not any(r.interleaved for r in results):
+        return None
+    letters: dict[str, str] = {}
+    for r in results:
+        letters.setdefault(r.config_name, chr(ord("A") + len(letters)))
+    by_file: dict[str, list[str]] = {}
+    for step in pass_order(results):
+        by_file.setdefault(Path(step["audio"]).name, []).append(f"{letters[step['config']]}{step['pass']}")
+    legend = ", ".join(f"{letter} = {name}" for name, letter in letters.items())
+    return f"passes interleaved ({legend}): " + "; ".join(f"{name}: {' '.join(order)}" for name, order in by_file.items())
+
+
+def wer_note(results: list[RunResult]) -> str | None:
+    """Which normaliser the WER column was counted after (raw WER: words as written)."""
+    names = sorted({r.normaliser for r in results if r.wer is not None and r.normaliser})
+    return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
