@@ -50,6 +50,8 @@ COLUMNS = (
     ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),
     ("contended", lambda r: r.contended),
     ("interleaved", lambda r: r.interleaved),
+    ("finished_at", lambda r: r.finished_at or None),
+    ("host", lambda r: r.env.get("hostname")),
 )
 
 

@@ -63,6 +63,13 @@ def test_csv_keeps_commas_and_quotes_in_a_label_and_leaves_unknowns_empty():
     assert second["warm_median_s"] == "1.25" and second["rtfx"] == "10.0" and second["wer"] == "0.25"
 
 
+def test_csv_says_where_and_when_each_row_ran():
+    """History's export mixes runs of many days and machines: each row names both."""
+    header, row = list(csv.reader(io.StringIO(export.to_csv([made_result()]))))
+    row = dict(zip(header, row))
+    assert row["finished_at"] == "2026-01-02T03:04:05+00:00" and row["host"] == "bench-1"
+
+
 def cells(line: str) -> list[str]:
     """A Markdown table row's cells, split at the pipes that are not escaped."""
     return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
