@@ -228,6 +228,8 @@ def _cell(column: str, values: dict) -> str:
     if column == "warm_range":
         low, high = values["warm_min_s"], values["warm_max_s"]
         return "-" if low is None else f"{low:.2f}-{high:.2f}"
+    if column == "load_s" and values["model_reused"]:
+        return "reused"
     if column == "cv":
         return "-" if values["cv"] is None else f"{100 * values['cv']:.1f}"
     value = values[column]

@@ -254,7 +254,8 @@ class Runner:
         results = []
         for source in job.sources:
             try:
-                results.append(self._measure(job, resident, reused, source))
+                # loaded once: the rows after the first say "reused", so a sum of load times counts it once
+                results.append(self._measure(job, resident, reused or bool(results), source))
             except Cancelled:
                 self._emit(events.JobCancelled(job.id))
                 return
@@ -314,6 +315,7 @@ class Runner:
                     raise Cancelled()
                 for job_id, result in self._interleave_file(ready, source):
                     results[job_id].append(result)
+                ready = [(job, resident, reused or bool(results[job.id])) for job, resident, reused in ready]
         except Cancelled:
             for job, _, _ in ready:
                 self._emit(events.JobCancelled(job.id))

@@ -54,8 +54,10 @@ def test_interleaved_passes_alternate_per_file_and_each_is_attributed(tmp_path):
         (a, one, 1), (b, one, 1), (b, one, 2), (a, one, 2),
         (a, two, 1), (b, two, 1), (b, two, 2), (a, two, 2),
     ]
-    # both models stayed loaded: one load each for four measurements
+    # both models stayed loaded: one load each for four measurements, counted on each one's first row
     assert [e.config.backend for e in recorder.of(events.ModelLoading)] == [a, b]
+    assert [(e.result.backend, e.result.model_reused) for e in recorder.of(events.RunFinished)] == [
+        (a, False), (b, False), (a, True), (b, True)]
     # each result holds exactly the passes its own job timed
     timed: dict[tuple[int, str], list[float]] = {}
     for e in recorder.of(events.PassFinished):

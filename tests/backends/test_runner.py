@@ -109,6 +109,21 @@ def test_bad_audio_fails_that_file_only(tmp_path):
     failed = recorder.of(events.RunFailed)
     assert len(failed) == 1 and "bad.wav" in failed[0].message
     assert len(recorder.of(events.JobFinished)[0].results) == 1
+    # the model's one load is counted on the first row measured, not lost with the failed file
+    assert not recorder.of(events.JobFinished)[0].results[0].model_reused
+
+
+def test_one_load_is_counted_on_one_row():
+    """A configuration over several files loads once: the later rows say "reused",
+    so a sum of the load column counts that load once."""
+    recorder = Recorder()
+    runner = Runner(recorder)
+    try:
+        runner.wait(runner.submit(RunConfig(warmup=0, repeat=1), [SAMPLE, SAMPLE]))
+    finally:
+        runner.close()
+    first, second = recorder.of(events.JobFinished)[0].results
+    assert not first.model_reused and second.model_reused and first.load_s == second.load_s > 0
 
 
 def test_pass_kinds():

@@ -106,6 +106,9 @@ def test_corpus_wer_and_rtfx_over_a_manifest(tmp_path):
     assert corpus["audio_seconds"] == pytest.approx(audio, abs=1e-3)
     assert corpus["rtfx"] == pytest.approx(audio / compute, rel=1e-3)
     assert runs[clips[0].name]["reference"] == f"{manifest}:1"
+    # one model load over four files: counted on the first row, "reused" on the others
+    assert [r["model_reused"] for r in doc["runs"]] == [False, True, True, True]
+    assert proc.stdout.count(" reused ") == 3
 
 
 def test_folder_without_audio_is_exit_2(tmp_path):
