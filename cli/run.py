@@ -207,6 +207,7 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
     table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say)" + ("" if narrow else " and energy"),
                   box=box.SIMPLE_HEAD, pad_edge=False)
     counters = () if narrow else ("cpu", "gpu")
+    files = len({r.audio for r in results}) > 1  # then a row is named by its file too, as in the table above
     for header in ("config", "decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)):
         table.add_column(header, justify="left" if header == "config" else "right", no_wrap=header != "config")
     for r in results:
@@ -215,7 +216,8 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
         energy_cells = [str(joules[f"{c}_j_per_audio_hour"]).replace(stages.NOT_AVAILABLE, "n/a") if joules else "n/a"
                         for c in counters]
         decode = "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}"
-        table.add_row(r.config_name, decode, *cells, *energy_cells)
+        name = f"{r.config_name} on {Path(r.audio).name}" if files else r.config_name
+        table.add_row(name, decode, *cells, *energy_cells)
     return table
 
 

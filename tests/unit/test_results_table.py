@@ -41,3 +41,16 @@ def test_an_interleaved_run_says_the_order_its_passes_ran_in():
     assert "passes interleaved (A = PyTorch, B = JAX): one.flac: A1 B1 B2 A2 A3 B3" in console.export_text()
     console.print(results_table(RESULTS, 200))
     assert console.export_text().count("passes interleaved") == 0  # export_text clears the record
+
+
+def test_the_stage_table_names_each_row_s_file_when_there_are_several():
+    passes = [{"kind": "warm", "stages": {"encoder": 0.5, "decoder": 0.5}}]
+    one = made_result(passes=passes)
+    two = made_result(audio="/clips/two.flac", passes=passes)
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(results_table([one, two], 200))
+    stage_rows = console.export_text().split("stages (median s")[1].splitlines()
+    assert any("one.flac" in line for line in stage_rows) and any("two.flac" in line for line in stage_rows)
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(results_table([one], 200))
+    assert "one.flac" not in console.export_text().split("stages (median s")[1]  # one file: the config says it
