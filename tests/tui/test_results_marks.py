@@ -88,7 +88,8 @@ async def test_the_speedup_is_decomposed_under_the_table(audio_dir):
         assert table.display and table.row_count == 3
         rows = [table.get_row_at(i) for i in range(3)]
         assert [r[0] for r in rows] == ["strategy", "framework", "dtype"]
-        assert rows[2][4] == "2.00x" and rows[2][6] == "accuracy differs"  # 14.9 % → 17.5 %
+        assert rows[2][1] == "jax batched b16: float32 → bfloat16"
+        assert rows[2][2] == "2.00x" and rows[2][4] == "accuracy differs"  # 14.9 % → 17.5 %
         summary = str(app.query_one("#decomposition-summary").render())
         assert "pytorch sequential float32 → jax batched b16 bfloat16: 5.00x = strategy 2.00x × framework 1.25x × dtype 2.00x" in summary
 
