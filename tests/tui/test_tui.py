@@ -248,9 +248,13 @@ async def test_sources_path_input_refresh_up_and_remove(audio_dir, tmp_path, mon
         await pilot.press("right", "enter")  # accept the completion, open it
         await wait_until(pilot, lambda: Path(tree.path) == music and len(tree.root.children) == 1)
         shutil.copy(SAMPLE, music / "b.flac")
+        for never_audio in ("__pycache__", "asr_tui.egg-info", ".cache"):  # what an install leaves, and hidden
+            (music / never_audio).mkdir()
+        (music / "notes.txt").write_text("not audio")
         tree.focus()
         await pilot.press("R")
         await wait_until(pilot, lambda: len(tree.root.children) == 2)
+        assert sorted(str(node.label) for node in tree.root.children) == ["a.flac", "b.flac"]
         await pilot.press("u")
         await wait_until(pilot, lambda: Path(tree.path) == tmp_path)
         assert path.value == "~"

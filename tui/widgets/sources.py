@@ -42,8 +42,15 @@ class Source:
             return cls(path, error=str(exc))
 
 
+NEVER_AUDIO = ("__pycache__", "*.egg-info")  # folders a Python install leaves beside a checkout
+
+
 def shown_in_tree(path: Path) -> bool:
-    return not path.name.startswith(".") and (path.is_dir() or path.suffix.lower() in audio.AUDIO_SUFFIXES)
+    """Audio files and the folders that may hold some: not hidden ones, nor a Python
+    install's (the README's command starts the app in its own checkout)."""
+    if path.name.startswith(".") or any(path.match(pattern) for pattern in NEVER_AUDIO):
+        return False
+    return path.is_dir() or path.suffix.lower() in audio.AUDIO_SUFFIXES
 
 
 def typed_path(value: str, base: Path) -> Path:
