@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from asr_tui.core.metrics import rtfx
 from asr_tui.core.results import RunResult
 
 # what the x axis of each kind of curve is
@@ -28,6 +29,16 @@ class Point:
     x: float
     rtfx: float
     peak_mb: float | None  # the GPU's peak on a GPU, else the process's peak RSS
+    # RTFx at the slowest and the fastest warm pass (both `rtfx` with one pass or none):
+    # drawn as an error bar, so a step between two points within the passes' spread
+    # does not read as a trend
+    rtfx_range: tuple[float, float]
+
+
+def _rtfx_range(result: RunResult) -> tuple[float, float]:
+    if not result.warm_runs_s:
+        return result.rtfx, result.rtfx
+    return rtfx(result.audio_seconds, result.warm_max_s), rtfx(result.audio_seconds, result.warm_min_s)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,6 @@ def curves(results: list[RunResult], kind: str) -> list[Curve]:
     for by_x in groups.values():
         if len(by_x) < 2:
             continue
-        points = [Point(x, r.rtfx, peak_memory_mb(r)) for x, r in sorted(by_x.items())]
+        points = [Point(x, r.rtfx, peak_memory_mb(r), _rtfx_range(r)) for x, r in sorted(by_x.items())]
         found.append(Curve(kind, _name(next(iter(by_x.values())), kind), points))
     return found

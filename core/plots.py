@@ -28,11 +28,14 @@ def _figure(series: list[curves.Curve], kind: str) -> bytes:
     axes = figure.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
     for curve in series:
         xs = [p.x for p in curve.points]
-        axes[0].plot(xs, [p.rtfx for p in curve.points], marker="o", label=curve.name)
+        ys = [p.rtfx for p in curve.points]
+        spread = [[y - p.rtfx_range[0] for y, p in zip(ys, curve.points)], [p.rtfx_range[1] - y for y, p in zip(ys, curve.points)]]
+        axes[0].errorbar(xs, ys, yerr=spread, marker="o", capsize=3, label=curve.name)
         if panels == 2:
             axes[1].plot(xs, [p.peak_mb for p in curve.points], marker="s")
     axes[0].set_title(curves.TITLES[kind])
-    axes[0].set_ylabel("RTFx (higher is faster)")
+    axes[0].set_ylabel("RTFx (higher is faster; bars: slowest to fastest warm pass)")
+    axes[0].set_ylim(bottom=0)  # from zero: a zoomed axis makes noise look like a trend
     axes[0].legend(fontsize="small")
     if panels == 2:
         axes[1].set_ylabel("peak MB (GPU on cuda, else RSS)")

@@ -53,3 +53,13 @@ def test_without_matplotlib_one_line_says_how(tmp_path, monkeypatch):
     line = export.write_export(SWEEPS, tmp_path / "results.md")
     assert line.endswith(plots.NO_MATPLOTLIB) and (tmp_path / "results.md").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["results.md"]
+
+
+def test_a_point_carries_its_warm_passes_spread():
+    """The slowest and the fastest warm pass as RTFx, for an error bar: a step
+    between two batch sizes inside both spreads is noise, not a trend."""
+    spread = [made_result(batch_size=size, audio_seconds=100.0, warm_runs_s=runs)
+              for size, runs in ((1, [10.0, 8.0, 12.5]), (4, [5.0]))]
+    [by_batch] = curves.curves(spread, curves.BATCH)
+    assert [p.rtfx_range for p in by_batch.points] == [(8.0, 12.5), (20.0, 20.0)]
+    assert [p.rtfx for p in by_batch.points] == [10.0, 20.0]

@@ -310,10 +310,13 @@ class ResultsPane(Vertical):
             for curve in series:
                 xs = [p.x for p in curve.points]
                 plot.plot(xs, [p.rtfx for p in curve.points], label=f"{curve.name} RTFx", marker="dot")
+                for p in curve.points:  # slowest to fastest warm pass: what a step must exceed to be a trend
+                    plot.plot([p.x, p.x], list(p.rtfx_range), marker="│", color="gray")
                 if kind == curves.BATCH:
                     memory = [p.peak_mb or 0.0 for p in curve.points]
                     plot.plot(xs, memory, label=f"{curve.name} MB", marker="x", yside="right")
             if series:
+                plot.ylim(0, None)  # from zero: a zoomed axis makes noise look like a trend
                 plot.title(curves.TITLES[kind])
                 plot.xticks(sorted({p.x for c in series for p in c.points}))
             widget.refresh()
