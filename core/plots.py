@@ -34,7 +34,7 @@ def _figure(series: list[curves.Curve], kind: str) -> bytes:
         if panels == 2:
             axes[1].plot(xs, [p.peak_mb for p in curve.points], marker="s")
     axes[0].set_title(curves.TITLES[kind])
-    axes[0].set_ylabel("RTFx (higher is faster; bars: slowest to fastest warm pass)")
+    axes[0].set_ylabel("RTFx (higher is faster)\nbars: slowest to fastest warm pass")
     axes[0].set_ylim(bottom=0)  # from zero: a zoomed axis makes noise look like a trend
     axes[0].legend(fontsize="small")
     if panels == 2:
