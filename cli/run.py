@@ -28,9 +28,9 @@ from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 from asr_tui.core.references import not_text
 from asr_tui.core.results import MARKS, RunResult
-from asr_tui.core.table_notes import SPEEDS_HEADING, order_note, relative_speeds, wer_note
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
+from asr_tui.core.table_notes import SPEEDS_HEADING, order_note, relative_speeds, wer_note
 
 
 class _Parser(argparse.ArgumentParser):

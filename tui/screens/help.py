@@ -46,10 +46,11 @@ Compare Whisper backends on the same audio and weights.
 
 Timings: the first run includes compilation (JAX) and cold caches; warm runs follow
 the warm-up runs; RTFx is audio seconds over the warm median. "reused" load time: the
-model was already resident, from an earlier run or this run's first file. RSS MB is the process's peak resident
-memory, GPU MB the framework's peak GPU allocation. Every result is also appended to
-the history file in the user data directory as it finishes, even after the terminal
-hangs up (a dropped SSH session): the History tab shows them.
+model was already resident, from an earlier run or this run's first file. RSS MB is
+the process's peak resident memory, GPU MB the framework's peak GPU allocation. Every
+result is also appended to the history file in the user data directory as it
+finishes, even after the terminal hangs up (a dropped SSH session): the History tab
+shows them.
 """
 
 
