@@ -18,13 +18,19 @@ def kinds(recorder: Recorder) -> list[str]:
     return [type(e).__name__ for e in recorder.events if not isinstance(e, skipped)]
 
 
-def test_event_order_and_measurements():
+def recorded(config: RunConfig, sources) -> Recorder:
+    """Every event of one job on a runner of its own."""
     recorder = Recorder()
     runner = Runner(recorder)
     try:
-        runner.wait(runner.submit(RunConfig(warmup=1, repeat=2), [SAMPLE]))
+        runner.wait(runner.submit(config, sources))
     finally:
         runner.close()
+    return recorder
+
+
+def test_event_order_and_measurements():
+    recorder = recorded(RunConfig(warmup=1, repeat=2), [SAMPLE])
     assert kinds(recorder) == [
         "JobStarted", "ModelLoading", "ModelLoaded", "RunStarted",
         "PassStarted", "PassFinished", "PassStarted", "PassFinished", "PassStarted", "PassFinished",
@@ -100,12 +106,7 @@ def test_cancel_mid_run_then_run_again(long_clip):
 def test_bad_audio_fails_that_file_only(tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"not a wav")
-    recorder = Recorder()
-    runner = Runner(recorder)
-    try:
-        runner.wait(runner.submit(RunConfig(warmup=0, repeat=1), [bad, SAMPLE]))
-    finally:
-        runner.close()
+    recorder = recorded(RunConfig(warmup=0, repeat=1), [bad, SAMPLE])
     failed = recorder.of(events.RunFailed)
     assert len(failed) == 1 and "bad.wav" in failed[0].message
     assert len(recorder.of(events.JobFinished)[0].results) == 1
@@ -116,12 +117,7 @@ def test_bad_audio_fails_that_file_only(tmp_path):
 def test_one_load_is_counted_on_one_row():
     """A configuration over several files loads once: the later rows say "reused",
     so a sum of the load column counts that load once."""
-    recorder = Recorder()
-    runner = Runner(recorder)
-    try:
-        runner.wait(runner.submit(RunConfig(warmup=0, repeat=1), [SAMPLE, SAMPLE]))
-    finally:
-        runner.close()
+    recorder = recorded(RunConfig(warmup=0, repeat=1), [SAMPLE, SAMPLE])
     first, second = recorder.of(events.JobFinished)[0].results
     assert not first.model_reused and second.model_reused and first.load_s == second.load_s > 0
 
