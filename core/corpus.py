@@ -43,7 +43,7 @@ class CorpusSummary:
         return data
 
 
-def _configuration(result: "RunResult") -> tuple:
+def configuration(result: "RunResult") -> tuple:
     """What makes two results the same configuration: its name alone is not enough
     (two unlabelled configurations that differ only in beam size share one)."""
     return (
@@ -55,10 +55,14 @@ def _configuration(result: "RunResult") -> tuple:
 def by_configuration(results: list["RunResult"]) -> list[list["RunResult"]]:
     """The results of each configuration, in the order configurations first appear. A
     file measured again under the same configuration (a rerun in the TUI) counts once,
-    at its latest measurement."""
+    at its latest measurement: the one that finished last, whatever the order given
+    (History lists the newest first), else the later in the list."""
     groups: dict[tuple, dict[str, "RunResult"]] = {}
     for result in results:
-        groups.setdefault(_configuration(result), {})[result.audio] = result
+        files = groups.setdefault(configuration(result), {})
+        kept = files.get(result.audio)
+        if kept is None or result.finished_at >= kept.finished_at:  # ISO 8601 in UTC: sorts as it reads
+            files[result.audio] = result
     return [list(files.values()) for files in groups.values()]
 
 

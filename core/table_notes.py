@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asr_tui.core import stability
+from asr_tui.core import corpus, stability
 from asr_tui.core.results import RunResult, pass_order
 
 SPEEDS_HEADING = "speed against the first configuration (warm medians, ± from both spreads):"
@@ -14,12 +14,14 @@ SPEEDS_HEADING = "speed against the first configuration (warm medians, ± from b
 
 def relative_speeds(results: list[RunResult]) -> list[str]:
     """Each configuration's speed on each file against the first configuration's on
-    that file, with the uncertainty from both sides' spread (when several ran)."""
+    that file, with the uncertainty from both sides' spread (when several ran). The
+    first configuration measured again (History holds every session's runs) is not
+    set against itself."""
     first: dict[str, RunResult] = {}
     lines = []
     for r in results:
         base = first.setdefault(r.audio, r)
-        if base is not r and base.warm_runs_s and r.warm_runs_s:
+        if corpus.configuration(r) != corpus.configuration(base) and base.warm_runs_s and r.warm_runs_s:
             value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
             lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
                          f"the speed of {base.config_name}")

@@ -64,6 +64,16 @@ def test_a_rerun_counts_once_at_its_latest_measurement():
     assert row.files == 2 and row.substitutions == 1 and row.compute_seconds == pytest.approx(3.25)
 
 
+def test_a_rerun_counts_at_the_one_that_finished_last_in_any_order():
+    """History lists the newest run first: its export must not count a file at its
+    oldest run (one that still held JAX's compilation, say)."""
+    old = scored("/a.wav", (3, 0, 0), 10, warm_runs_s=[4.0], finished_at="2026-01-02T03:04:05+00:00")
+    new = scored("/a.wav", (1, 0, 0), 10, warm_runs_s=[2.0], finished_at="2026-01-03T09:00:00+00:00")
+    for order in ([old, new], [new, old]):
+        (row,) = summarize(order)
+        assert row.substitutions == 1 and row.compute_seconds == pytest.approx(2.0)
+
+
 def test_to_dict_rounds_for_reading():
     data = summarize([scored("/a.wav", (1, 0, 0), 3, audio_seconds=10.0004, warm_runs_s=[3.0])])[0].to_dict()
     assert (data["wer"], data["audio_seconds"], data["compute_seconds"], data["rtfx"]) == (0.333333, 10.0, 3.0, 3.333)

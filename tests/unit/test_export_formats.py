@@ -156,3 +156,12 @@ def test_markdown_says_what_the_cli_says_under_its_table():
     assert table_notes.SPEEDS_HEADING in lines
     assert "- JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32" in lines
     assert f"WER after {normaliser}; raw WER on the words as written" in lines
+
+
+def test_a_configuration_measured_again_is_not_set_against_itself():
+    """History's export holds one configuration's runs from several sessions: each is
+    set against the first other configuration, never against its own earlier run."""
+    a_new = made_result(warm_runs_s=[2.0, 2.0], finished_at="2026-01-03T00:00:00+00:00")
+    a_old = made_result(warm_runs_s=[6.0, 6.0])
+    b = made_result(config_name="JAX fp32", backend="jax", warm_runs_s=[1.0, 1.0])
+    assert table_notes.relative_speeds([a_new, a_old, b]) == ["JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32"]
