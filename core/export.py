@@ -30,8 +30,10 @@ COLUMNS = (
     ("beam", lambda r: r.beam_size),
     ("audio", lambda r: Path(r.audio).name),
     ("audio_s", lambda r: round(r.audio_seconds, 2)),
-    ("load_s", lambda r: round(r.load_s, 3)),
-    ("model_reused", lambda r: r.model_reused),  # loaded before this row: its load_s is counted on another
+    # a model loaded before this row (an earlier run, or this run's first file) has its
+    # load time on that row: empty here, so a sum of the column counts each load once
+    ("load_s", lambda r: None if r.model_reused else round(r.load_s, 3)),
+    ("model_reused", lambda r: r.model_reused),
     ("first_run_s", lambda r: round(r.first_run_s, 3)),
     ("warm_median_s", lambda r: None if r.warm_median_s is None else round(r.warm_median_s, 3)),
     ("warm_min_s", lambda r: None if r.warm_min_s is None else round(r.warm_min_s, 3)),

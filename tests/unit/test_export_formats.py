@@ -63,6 +63,12 @@ def test_csv_keeps_commas_and_quotes_in_a_label_and_leaves_unknowns_empty():
     assert second["warm_median_s"] == "1.25" and second["rtfx"] == "10.0" and second["wer"] == "0.25"
 
 
+def test_a_reused_model_s_load_time_is_counted_on_one_row():
+    loaded, reused = made_result(), made_result(audio="/clips/two.flac", model_reused=True)
+    header, *table = list(csv.reader(io.StringIO(export.to_csv([loaded, reused]))))
+    assert [dict(zip(header, row))["load_s"] for row in table] == ["0.75", ""]
+
+
 def test_csv_says_where_and_when_each_row_ran():
     """History's export mixes runs of many days and machines: each row names both."""
     header, row = list(csv.reader(io.StringIO(export.to_csv([made_result()]))))
