@@ -12,7 +12,9 @@ baseline to the fastest configuration a chain reaches, the ratios multiply to th
 
 A step whose two sides differ in WER by more than a point is marked, and so is one
 where a side lost a run of speech or repeats a phrase (`core.wholeness`) ten words
-beyond the other: a faster row that transcribes less is not faster.
+beyond the other: a faster row that transcribes less is not faster. A side whose
+timing is marked (busy, unstable, an outlier, a warm pass that compiled) marks the
+step too: its ratio is no firmer than its timings.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from asr_tui.core import corpus, wholeness
+from asr_tui.core import corpus, stability, wholeness
 
 if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
@@ -45,6 +47,7 @@ class Cell:
     wer: float | None
     lost_words: int  # the longest run of reference words lost in any of its files (0: none known)
     repeated_words: int  # the most words repeating a phrase in a file, where that is a loop (`wholeness.loops`)
+    timing_marks: str  # its files' rows' timing marks (`stability.MARKS`: busy, unstable, outlier, compiled)
 
     @property
     def parts(self) -> dict[str, str]:
@@ -97,6 +100,8 @@ class Step:
                 found.append(f"{side.label} lost {side.lost_words} words in a row")
             if side.repeated_words - other.repeated_words >= wholeness.REPEATED_RUN:
                 found.append(f"{side.label} repeats a phrase ({side.repeated_words} words)")
+        # a ratio of timings that are themselves in doubt is in doubt: said, not dropped
+        found += [f"{side.label} timing marked {side.timing_marks}" for side in (self.source, self.target) if side.timing_marks]
         return "; ".join(found)
 
 
@@ -131,6 +136,7 @@ def _cell(files: list["RunResult"]) -> Cell:
         lost_words=max(r.lost_words or 0 for r in files),
         repeated_words=max((r.repeated_words for r in files if wholeness.loops(r.repeated_words, r.reference_repeated_words)),
                            default=0),
+        timing_marks="".join(mark for mark in stability.MARKS if any(mark in r.marks for r in files)),
     )
 
 

@@ -87,6 +87,14 @@ def test_a_step_whose_side_lost_speech_or_loops_beyond_the_other_is_marked_at_eq
         "pytorch batched b16 float32 lost 300 words in a row"]
 
 
+def test_a_step_with_a_side_whose_timing_is_marked_says_so():
+    """A ratio is no firmer than its timings: a side whose warm passes vary by CV 50 %
+    (or compiled, or ran beside a busy process) marks every step it is part of."""
+    shaky = row("jax", "sequential", "float32", 6.0, 0.150, warm_runs_s=[3.0, 6.0, 9.0])
+    marks = {r[1]: r[4] for r in decomposition.table_rows(decomposition.decompose([STUDY[0], shaky]))}
+    assert marks == {"sequential float32: pytorch → jax": "jax sequential float32 timing marked ~"}
+
+
 def test_rows_that_differ_in_anything_else_are_not_compared():
     others = [
         row("pytorch", "sequential", "float32", 10.0, 0.15),
