@@ -35,9 +35,11 @@ def decode(data: bytes) -> str:
 
 
 def _text(path: Path) -> tuple[str | None, str | None]:
-    """(the file's text, None), or (None, why it has none: unreadable, or not text)."""
+    """(the file's text, None), or (None, why it has none: unreadable, not text, or
+    empty, which scored would count every word heard as an error)."""
     try:
-        return decode(Path(path).read_bytes()), None
+        text = decode(Path(path).read_bytes())
+        return (text, None) if text.strip() else (None, f"reference {path} is empty")
     except OSError as exc:
         return None, f"reference {path} cannot be read ({exc.strerror or exc})"
     except UnicodeDecodeError as exc:

@@ -294,6 +294,9 @@ def test_references_by_byte_order_mark(tmp_path):
     body, reason = references.read(latin1)
     assert body is None and "latin1.txt" in reason and "not UTF-8" in reason
     assert "not UTF-8" in references.not_text(latin1) and references.not_text(tmp_path / "utf-16.txt") is None
+    (tmp_path / "empty.txt").write_text(" \n")
+    assert references.read(tmp_path / "empty.txt") == (None, f"no WER for this run: reference {tmp_path / 'empty.txt'} is empty")
+    assert references.not_text(tmp_path / "empty.txt") == f"reference {tmp_path / 'empty.txt'} is empty"
     body, reason = references.read(tmp_path / "gone.txt")
     assert body is None and "cannot be read" in reason
     assert references.read(None) == (None, None)
