@@ -99,6 +99,8 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
     bases, sources, skipped = [overrides], [], []
     if args.preset:
         preset = presets.find(args.preset)
+        if hidden := presets.hides_bundled(preset):
+            print(f"asr-tui: {hidden}", file=sys.stderr)
         bases = [{k.name: getattr(c, k.name) for k in KNOBS} | overrides for c in preset.configs]
         sources, skipped = preset.sources, list(preset.skipped)
     configs, refused = sweeps.expand_all(bases, swept)

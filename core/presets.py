@@ -149,6 +149,17 @@ def find(name_or_path: str) -> Preset:
     raise AsrTuiError(f"no preset named '{name_or_path}' (available: {', '.join(names)})")
 
 
+def hides_bundled(preset: Preset) -> str | None:
+    """That a preset found by name is the user's own copy over a bundled one of the same
+    name, said when it runs: `--preset quick` may then run other configurations than
+    the README's `quick`."""
+    if preset.bundled or preset.path is None or preset.path.parent != user_dir():
+        return None
+    if not (bundled_dir() / preset.path.name).is_file():
+        return None
+    return f"preset '{preset.path.stem}' is your own, {preset.path}, which hides the bundled one of that name"
+
+
 def clash(name: str) -> str | None:
     """What saving a preset called `name` would replace (a user preset) or hide (a
     bundled one of the same file name, which `--preset` would no longer reach), said

@@ -110,6 +110,8 @@ class AsrTuiApp(App):
         self.runner = Runner(self._from_runner)
         self.query_one(ConfigurePane).reload(self.preset.name, self.preset.options)
         self.query_one(SourcesPane).focus()  # not the tab bar: the Sources keys work at once
+        if hidden := presets.hides_bundled(self.preset):
+            self.notify(hidden, severity="warning", timeout=8)
         self._handle_signals(True)
         if self._held_signal is not None:
             self._on_signal(self._held_signal)

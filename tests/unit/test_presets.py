@@ -63,6 +63,21 @@ def test_save_overwrite_reload_delete():
         presets.find("my-cpu-run")
 
 
+def test_a_user_preset_over_a_bundled_name_is_said_when_found():
+    """`--preset quick` then runs the user's copy, which may hold other configurations
+    than the bundled `quick`: the run says whose it is."""
+    assert presets.hides_bundled(presets.find("quick")) is None
+    own = presets.save(presets.Preset("quick", [RunConfig(backend="ctranslate2")]))
+    try:
+        found = presets.find("quick")
+        assert found.configs[0].backend == "ctranslate2"
+        assert presets.hides_bundled(found) == f"preset 'quick' is your own, {own.path}, which hides the bundled one of that name"
+        assert presets.hides_bundled(presets.save(presets.Preset("mine", [RunConfig()]))) is None
+    finally:
+        own.path.unlink()
+        (presets.user_dir() / "mine.toml").unlink(missing_ok=True)
+
+
 def test_bundled_preset_cannot_be_deleted():
     with pytest.raises(AsrTuiError, match="bundled"):
         presets.delete(presets.find(presets.DEFAULT_PRESET))
