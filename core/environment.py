@@ -38,9 +38,13 @@ def package_versions(names) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def machine() -> dict:
     import os
+    import uuid
 
     return {
         "hostname": platform.node(),  # tells results from different machines apart in one history
+        # one per process: results that share it shared one heap, so each one's peak RSS
+        # holds what ran before it there, and they cannot be compared by memory
+        "process": uuid.uuid4().hex[:12],
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": cpu_model(),

@@ -38,7 +38,8 @@ def _figure(series: list[curves.Curve], kind: str) -> bytes:
     axes[0].set_ylim(bottom=0)  # from zero: a zoomed axis makes noise look like a trend
     axes[0].legend(fontsize="small")
     if panels == 2:
-        axes[1].set_ylabel("peak MB (GPU on cuda, else RSS)")
+        # a sweep runs in one process, whose RSS peak only grows: a later point holds the earlier ones'
+        axes[1].set_ylabel("peak MB (GPU on cuda, else RSS)\nRSS: the process's peak so far")
     axes[-1].set_xlabel(X_LABELS[kind])
     axes[-1].set_xscale("log")  # lengths and batch sizes grow by factors
     ticks = sorted({p.x for curve in series for p in curve.points})

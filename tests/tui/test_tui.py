@@ -405,6 +405,18 @@ async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_p
         assert sorted(line.split(",")[0] for line in out.read_text().splitlines()[1:]) == ["CT2 int8", "PyTorch fp32"]
 
 
+def test_peak_rss_is_compared_only_between_processes():
+    """A peak RSS is the process's so far: two runs of one process differ by run order."""
+    from asr_tui.tui.screens.compare import SAME_PROCESS, memory_change, same_process
+
+    one, other = {"process": "a1b2c3"}, {"process": "d4e5f6"}
+    a, b = fixed_result("A", "jax", 1.0, 0.05, env=one), fixed_result("B", "pytorch", 1.0, 0.05, env=one)
+    assert same_process(a, b) and memory_change(1000.0, 750.0, same_process(a, b)) == SAME_PROCESS
+    c = fixed_result("C", "pytorch", 1.0, 0.05, env=other)
+    assert not same_process(a, c) and memory_change(1000.0, 750.0, same_process(a, c)) == "B uses 25% less than A"
+    assert not same_process(fixed_result("D", "jax", 1.0, 0.05, env={}), fixed_result("E", "jax", 1.0, 0.05, env={}))
+
+
 def test_transcript_diffs_show_words_as_produced():
     reference = "Four score and seven years ago our fathers brought forth"
     hypothesis = "Four score and 7 years ago, uh, our father's brought forth"

@@ -110,9 +110,17 @@ def how_much(a: float | None, b: float | None, lower_is_better: bool, better: st
     return f"B is {amount}x {better if factor >= 1 else worse} than A"
 
 
-def memory_change(a: float | None, b: float | None) -> str:
+SAME_PROCESS = "one process: each peak holds what ran before it"
+
+
+def memory_change(a: float | None, b: float | None, same_process: bool = False) -> str:
+    """B's peak against A's, unless both ran in one process: a peak there is the
+    process's so far, so the later run's holds the earlier one's (run order, not the
+    configuration)."""
     if not a or not b:
         return "-"
+    if same_process:
+        return SAME_PROCESS
     change = (b - a) / a * 100
     return "about the same" if abs(change) < 0.5 else f"B uses {abs(change):.0f}% {'more' if change > 0 else 'less'} than A"
 
@@ -135,6 +143,10 @@ DIFFERENT_AUDIO = "different audio"  # a ratio of seconds that is no verdict
 
 def same_audio(a: RunResult, b: RunResult) -> bool:
     return a.audio == b.audio
+
+
+def same_process(a: RunResult, b: RunResult) -> bool:
+    return a.env.get("process") is not None and a.env.get("process") == b.env.get("process")
 
 
 def trust_warnings(a: RunResult, b: RunResult) -> list[str]:
@@ -191,8 +203,10 @@ class CompareScreen(ModalScreen[None]):
             ("first s", number(a.first_run_s, ".2f"), number(b.first_run_s, ".2f"),
              how_much(a.first_run_s, b.first_run_s, True, "faster", "slower") if same else DIFFERENT_AUDIO),
             ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"), how_much(a.rtfx, b.rtfx, False, "faster", "slower", spread)),
-            ("peak RSS MB", number(a.peak_rss_mb, ".0f"), number(b.peak_rss_mb, ".0f"), memory_change(a.peak_rss_mb, b.peak_rss_mb)),
-            ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"), memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),
+            ("peak RSS MB", number(a.peak_rss_mb, ".0f"), number(b.peak_rss_mb, ".0f"),
+             memory_change(a.peak_rss_mb, b.peak_rss_mb, same_process(a, b))),
+            ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"),
+             memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),  # the framework's peak, reset for each run
             ("WER", number(a.wer, ".3f"), number(b.wer, ".3f"), error_change(a.wer, b.wer)),
             ("raw WER", number(a.raw_wer, ".3f"), number(b.raw_wer, ".3f"), error_change(a.raw_wer, b.raw_wer)),
             # the longest run of reference words lost, and words repeating a phrase: a faster
