@@ -92,7 +92,7 @@ def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | No
     if isinstance(reference, InlineReference):
         return reference.text, reference.origin, None
     text, error = references.read(reference)
-    return text, str(reference), error
+    return text, str(Path(reference).absolute()), error
 
 
 class Runner:
@@ -454,7 +454,9 @@ class _Measurement:
             dtype=config.dtype,
             beam_size=config.beam_size,
             batch_size=config.batch_size,
-            audio=str(self.audio.path),
+            # absolute, as typed otherwise: a result read back from history or a JSON file
+            # elsewhere must still name its file
+            audio=str(Path(self.audio.path).absolute()),
             clip_seconds=config.clip_seconds or None,
             audio_seconds=self.audio.seconds,
             load_s=resident.load_s,

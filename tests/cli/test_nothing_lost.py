@@ -240,6 +240,8 @@ def test_full_run_references_json_mode_and_symlink(tmp_path, short_clips):
     assert doc["complete"] is True and len(doc["runs"]) == 2
     scored, unscored = doc["runs"]
     assert scored["wer"] < 0.2 and scored["wer_error"] is None
+    # named on the command line relative to the working folder, recorded absolute: history is read from anywhere
+    assert scored["audio"] == str(tmp_path / first.name) and scored["reference"] == str(tmp_path / first.with_suffix(".txt").name)
     assert unscored["wer"] is None and "not UTF-8" in unscored["wer_error"] and unscored["reference"].endswith(latin1.name)
     assert unscored["rtfx"] > 0 and unscored["segments"]  # the measurement itself is kept
     assert history_records(data) == doc["runs"]
