@@ -225,7 +225,8 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
 
 # decimals per column, so a column's figures line up (str() of 0.740 is "0.74")
 CELL_FORMATS = {"audio_s": ".2f", "load_s": ".3f", "first_run_s": ".3f", "warm_median_s": ".3f", "rtfx": ".2f",
-                "wer": ".4f", "raw_wer": ".4f", "peak_rss_mb": ".0f", "peak_gpu_mb": ".0f"}
+                "wer": ".4f", "raw_wer": ".4f", "peak_rss_mb": ".0f", "peak_gpu_mb": ".0f",
+                "audio_seconds": ".2f", "compute_seconds": ".3f"}  # the last two: the corpus table's
 
 
 def _cell(column: str, values: dict) -> str:
@@ -249,7 +250,7 @@ def corpus_table(results: list[RunResult]) -> Table | None:
     for column, header in CORPUS_COLUMNS.items():
         table.add_column(header, justify="left" if column == "config_name" else "right")
     for summary in summaries:
-        table.add_row(*("-" if summary[c] is None else str(summary[c]) for c in CORPUS_COLUMNS))
+        table.add_row(*(_cell(c, summary) for c in CORPUS_COLUMNS))
     return table
 
 

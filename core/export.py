@@ -178,7 +178,8 @@ def write_export(results: list[RunResult], path: Path) -> str:
 
     written = write_table(results, path)
     notes = plots.write_pngs(results, written) if written.suffix.lower() in (".md", ".markdown") else []
-    return "; ".join([f"exported {len(results)} runs to {written}", *notes])
+    runs = f"{len(results)} run{'s' if len(results) != 1 else ''}"
+    return "; ".join([f"exported {runs} to {written}", *notes])
 
 
 def write_transcript(result: RunResult, path: Path, fmt: str | None = None) -> Path:

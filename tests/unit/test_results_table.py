@@ -54,3 +54,12 @@ def test_the_stage_table_names_each_row_s_file_when_there_are_several():
     console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(results_table([one], 200))
     assert "one.flac" not in console.export_text().split("stages (median s")[1]  # one file: the config says it
+
+
+def test_the_corpus_table_prints_figures_as_the_row_table_does():
+    """0.0469 beside 0.0469, not 0.046875: one figure, one number of decimals."""
+    one, two = made_result(reference_words=64, substitutions=3), made_result(audio="/clips/two.flac", reference_words=64, substitutions=0)
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(results_table([one, two], 200))
+    corpus_rows = console.export_text().split("corpus (WER")[1]
+    assert " 0.0234 " in corpus_rows and "0.0234375" not in corpus_rows
