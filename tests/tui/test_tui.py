@@ -388,8 +388,9 @@ async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_p
         app.focused.value = "gpu-box"
         await pilot.pause()
         assert column(table, "config") == ["JAX bf16"]
+        await pilot.press("escape")  # back to the table, the filter kept
+        assert app.focused is table and column(table, "config") == ["JAX bf16"]
         app.query_one("#history-filter").value = ""
-        table.focus()
         await pilot.press("space", "down", "space", "c")
         assert isinstance(app.screen, CompareScreen)
         assert {app.screen.first.config_name, app.screen.second.config_name} == {"CT2 int8", "PyTorch fp32"}

@@ -39,7 +39,7 @@ Compare Whisper backends on the same audio and weights.
 | `s` / `S` | Results | sort by the next column (best first) / reverse; or click a header |
 | `e` | Results, History | export the table (History: the rows shown) as .json, .csv or .md |
 | `t` | Results | export the highlighted transcript (.txt, .srt, .vtt) |
-| `/` | History | type a filter (every word must appear in the row) |
+| `/` | History | type a filter (every word must appear in the row); `enter` or `escape` back to the table |
 | `R` | History | re-read the history file |
 | `ctrl+p` | anywhere | command palette (also: export, compare, add a file, microphone, history) |
 | `?` | anywhere | this help |

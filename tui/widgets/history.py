@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Label
@@ -59,6 +60,7 @@ class HistoryPane(Vertical):
         Binding("e", "export", "Export"),
         Binding("slash", "filter", "Filter"),
         Binding("R", "reload", "Reload", show=False),
+        Binding("escape", "leave_filter", "To the table", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -136,6 +138,13 @@ class HistoryPane(Vertical):
 
     def action_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        """From the filter, back to the table with the filter kept (as enter does);
+        anywhere else escape is the app's (it cancels a run)."""
+        if self.app.focused is not self.query_one("#history-filter", Input):
+            raise SkipAction()
+        self.query_one("#history-table").focus()
 
     def action_mark(self) -> None:
         result = row_item(self.query_one("#history-table", DataTable), self.shown)
