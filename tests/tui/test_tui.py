@@ -264,6 +264,7 @@ async def test_sources_path_input_refresh_up_and_remove(audio_dir, tmp_path, mon
         await pilot.press("enter")
         await pilot.pause()
         assert [s.path.name for s in app.sources] == ["gettysburg.flac", "b.flac"] and Path(tree.path) == music
+        assert app.focused is tree  # done typing: keys are the tree's again
         # removing asks first; no keeps it
         selected = app.query_one("#selected")
         selected.focus()

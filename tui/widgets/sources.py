@@ -165,6 +165,7 @@ class FilesPane(Vertical):
         elif path.is_file():
             self.open_folder(path.parent)
             self.query_ancestor(SourcesPane).add(path)
+            self.tree.focus()  # done typing: the number keys switch tabs again
         else:
             self.notify(f"no such file or folder: {path}", severity="error")
 
