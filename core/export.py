@@ -22,6 +22,7 @@ TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
 
 COLUMNS = (
     ("config", lambda r: r.config_name),
+    ("marks", lambda r: r.marks),  # as the tables show them; the markdown's lines under its table say why
     ("backend", lambda r: r.backend),
     ("model", lambda r: r.model),
     ("device", lambda r: r.device),

@@ -109,6 +109,8 @@ def test_markdown_says_what_is_not_like_for_like_above_the_table_and_each_warnin
     lines = text.splitlines()
     assert lines[0] == "**not like for like: dtype (PyTorch fp32: float32; ct2 int8: int8)**"
     assert "- row 1: ~ unstable: warm passes vary by CV 20% (10% or more)" in lines
+    header = cells(lines[2])
+    assert [dict(zip(header, cells(line)))["marks"] for line in lines[4:6]] == ["~", "~^"]
     assert any(line.startswith("- row 2: ^ outlier measured pass 5 (3.00 s)") for line in lines)
 
 
