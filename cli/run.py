@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, stages, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
@@ -30,7 +30,7 @@ from asr_tui.core.references import not_text
 from asr_tui.core.results import MARKS, RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
-from asr_tui.core.table_notes import SPEEDS_HEADING, order_note, relative_speeds, wer_note
+from asr_tui.core.table_notes import ENERGY_COUNTERS, SPEEDS_HEADING, STAGES_TITLE, order_note, relative_speeds, stage_rows, wer_note
 
 
 class _Parser(argparse.ArgumentParser):
@@ -202,24 +202,17 @@ def mark_notes(results: list[RunResult]) -> list[str]:
 
 
 def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | None:
-    """Where each row's time went (median stage seconds of its counted passes) and its
-    energy (not in a narrow terminal), when any row has one of them."""
-    if not any(r.passes for r in results):  # results from before passes were recorded
+    """Where each row's time went and its energy (not in a narrow terminal), when any
+    row has one of them (`table_notes.stage_rows`)."""
+    found = stage_rows(results, () if narrow else ENERGY_COUNTERS)
+    if found is None:
         return None
-    table = Table(title="stages (median s of the counted passes; n/a: the backend cannot say)" + ("" if narrow else " and energy"),
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    counters = () if narrow else ("cpu", "gpu")
-    files = len({r.audio for r in results}) > 1  # then a row is named by its file too, as in the table above
-    for header in ("config", "decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)):
-        table.add_column(header, justify="left" if header == "config" else "right", no_wrap=header != "config")
-    for r in results:
-        timed, joules = r.stages_s, r.energy
-        cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
-        energy_cells = [str(joules[f"{c}_j_per_audio_hour"]).replace(stages.NOT_AVAILABLE, "n/a") if joules else "n/a"
-                        for c in counters]
-        decode = "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}"
-        name = f"{r.config_name} on {Path(r.audio).name}" if files else r.config_name
-        table.add_row(name, decode, *cells, *energy_cells)
+    header, rows = found
+    table = Table(title=STAGES_TITLE + ("" if narrow else " and energy"), box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in header:
+        table.add_column(column, justify="left" if column == "config" else "right", no_wrap=column != "config")
+    for row in rows:
+        table.add_row(*row)
     return table
 
 

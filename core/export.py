@@ -90,8 +90,8 @@ def markdown_table(header: list[str], table_rows: list[list]) -> str:
 
 def to_markdown(results: list[RunResult]) -> str:
     """The settings the configurations differ in beyond those compared, the per-file
-    table, its rows' warnings and the lines the CLI says under it (`table_notes`),
-    then, when a configuration ran over several files, its corpus figures, and when
+    table, its rows' warnings and what the CLI says under it (`table_notes`: lines and
+    the stages table), then, when a configuration ran over several files, its corpus figures, and when
     configurations differ one factor at a time, the speedup decomposed."""
     unlike = parity.line(results)
     text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
@@ -104,6 +104,8 @@ def to_markdown(results: list[RunResult]) -> str:
         text += "\n" + "\n\n".join(notes) + "\n"
     if speeds := table_notes.relative_speeds(results):
         text += f"\n{table_notes.SPEEDS_HEADING}\n\n" + "\n".join(f"- {line}" for line in speeds) + "\n"
+    if found_stages := table_notes.stage_rows(results):
+        text += f"\n{table_notes.STAGES_TITLE} and energy\n\n" + markdown_table(*found_stages)
     summaries = [s.to_dict() for s in corpus.summarize(results)]
     if any(s["files"] > 1 for s in summaries):
         text += "\n" + markdown_table(list(summaries[0]), [list(s.values()) for s in summaries])

@@ -1,15 +1,18 @@
-"""The lines said under a results table, the same in the CLI's output and in the
+"""What is said under a results table, the same in the CLI's output and in the
 markdown export: each configuration's speed against the first, the order
-interleaved passes ran in, and the normaliser the WER was counted after."""
+interleaved passes ran in, the normaliser the WER was counted after, and where each
+row's time went."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from asr_tui.core import corpus, stability
+from asr_tui.core import corpus, stability, stages
 from asr_tui.core.results import RunResult, pass_order
 
 SPEEDS_HEADING = "speed against the first configuration (warm medians, ± from both spreads):"
+STAGES_TITLE = "stages (median s of the counted passes; n/a: the backend cannot say)"
+ENERGY_COUNTERS = ("cpu", "gpu")
 
 
 def relative_speeds(results: list[RunResult]) -> list[str]:
@@ -47,3 +50,22 @@ def wer_note(results: list[RunResult]) -> str | None:
     """Which normaliser the WER column was counted after (raw WER: words as written)."""
     names = sorted({r.normaliser for r in results if r.wer is not None and r.normaliser})
     return f"WER after {' / '.join(names)}; raw WER on the words as written" if names else None
+
+
+def stage_rows(results: list[RunResult], counters=ENERGY_COUNTERS) -> tuple[list[str], list[list[str]]] | None:
+    """The header and rows of where each row's time went (median stage seconds of its
+    counted passes) and its energy per audio hour by `counters`, or None for results
+    from before passes were recorded. With several files a row names its file too."""
+    if not any(r.passes for r in results):
+        return None
+    files = len({r.audio for r in results}) > 1
+    header = ["config", "decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)]
+    rows = []
+    for r in results:
+        timed, joules = r.stages_s, r.energy
+        cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
+        energy = [str(joules[f"{c}_j_per_audio_hour"]).replace(stages.NOT_AVAILABLE, "n/a") if joules else "n/a"
+                  for c in counters]
+        name = f"{r.config_name} on {Path(r.audio).name}" if files else r.config_name
+        rows.append([name, "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}", *cells, *energy])
+    return header, rows

@@ -173,3 +173,13 @@ def test_a_configuration_measured_again_is_not_set_against_itself():
     a_old = made_result(warm_runs_s=[6.0, 6.0])
     b = made_result(config_name="JAX fp32", backend="jax", warm_runs_s=[1.0, 1.0])
     assert table_notes.relative_speeds([a_new, a_old, b]) == ["JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32"]
+
+
+def test_markdown_carries_the_stages_table():
+    """Where the time went, as the terminal shows it: a report read later keeps it."""
+    timed = made_result(passes=[{"kind": "warm", "stages": {"encoder": 0.5, "decoder": 0.75}}])
+    text = export.to_markdown([timed])
+    assert f"{table_notes.STAGES_TITLE} and energy" in text
+    header, _, row = text.split(table_notes.STAGES_TITLE)[1].strip().splitlines()[2:5]
+    assert dict(zip(cells(header), cells(row)))["encoder"] == "0.500"
+    assert table_notes.STAGES_TITLE not in export.to_markdown([made_result()])  # no passes recorded: no table
