@@ -26,7 +26,7 @@ from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
-from asr_tui.core.references import not_text
+from asr_tui.core.references import not_text, unlikely_match
 from asr_tui.core.results import MARKS, RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
@@ -152,6 +152,8 @@ class ConsoleReporter:
                 self.results.append(result)
                 if result.wer_error:
                     self.warn(result.wer_error)
+                if hint := unlikely_match(result.wer, result.reference):
+                    self.warn(hint)
                 for note in result.notes:
                     self.warn(f"{result.config_name} · {Path(result.audio).name}: {note}")
                 try:

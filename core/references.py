@@ -59,3 +59,12 @@ def read(path: Path | None) -> tuple[str | None, str | None]:
         return None, None
     text, why = _text(path)
     return (text, None) if why is None else (None, f"no WER for this run: {why}")
+
+
+def unlikely_match(wer: float | None, reference: str | None) -> str | None:
+    """A hint when the transcript has more errors than the reference has words, which
+    a reference of this audio gives only with a decoding loop: most often the wrong
+    file was given as the reference."""
+    if wer is None or wer <= 1:
+        return None
+    return f"WER {wer:.2f}, more errors than reference words: is {reference} this audio's transcript?"

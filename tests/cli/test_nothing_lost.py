@@ -299,6 +299,8 @@ def test_references_by_byte_order_mark(tmp_path):
     (tmp_path / "empty.txt").write_text(" \n")
     assert references.read(tmp_path / "empty.txt") == (None, f"no WER for this run: reference {tmp_path / 'empty.txt'} is empty")
     assert references.not_text(tmp_path / "empty.txt") == f"reference {tmp_path / 'empty.txt'} is empty"
+    assert references.unlikely_match(0.98, "a.txt") is None and references.unlikely_match(None, None) is None
+    assert references.unlikely_match(13.0, "a.txt") == "WER 13.00, more errors than reference words: is a.txt this audio's transcript?"
     body, reason = references.read(tmp_path / "gone.txt")
     assert body is None and "cannot be read" in reason
     assert references.read(None) == (None, None)

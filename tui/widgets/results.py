@@ -33,7 +33,7 @@ from textual_plotext import PlotextPlot
 
 from rich.text import Text
 
-from asr_tui.core import corpus, curves, decomposition, export, parity, stages
+from asr_tui.core import corpus, curves, decomposition, export, parity, references, stages
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.tables import TableNote, compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
 
@@ -164,6 +164,8 @@ def details(result: RunResult) -> str:
     if result.warm_runs_s and len(result.warm_runs_s) > 1:
         parts.append(f"warm {result.warm_min_s:.2f}-{result.warm_max_s:.2f} s over {len(result.warm_runs_s)} passes")
     parts += [str(note) for note in result.notes]
+    if hint := references.unlikely_match(result.wer, result.reference):
+        parts.append(hint)
     if result.wer is not None and result.normaliser:
         parts.append(f"WER after {result.normaliser}")
     if result.passes:
