@@ -48,7 +48,7 @@ def configuration(result: "RunResult") -> tuple:
     (two unlabelled configurations that differ only in beam size share one)."""
     return (
         result.config_name, result.backend, result.model, result.device, result.dtype,
-        result.beam_size, result.batch_size, json.dumps(result.decoding, sort_keys=True),
+        result.beam_size, result.batch_size, result.clip_seconds, json.dumps(result.decoding, sort_keys=True),
     )
 
 

@@ -128,7 +128,7 @@ def _cell(files: list["RunResult"]) -> Cell:
     strategy = first.decoding.get("strategy") or "sequential"
     figures = corpus.summary(files)
     temperatures = tuple(first.decoding.get("temperatures") or ())
-    held = (frozenset(r.audio for r in files), first.model, first.device, first.beam_size, temperatures)
+    held = (frozenset(r.audio_heard for r in files), first.model, first.device, first.beam_size, temperatures)
     return Cell(
         framework=first.backend, strategy=strategy, dtype=first.dtype,
         batch_size=first.batch_size if strategy == "batched" else None,

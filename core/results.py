@@ -147,6 +147,12 @@ class RunResult:
         return energy.summarize([p["energy_j"] for p in self.counted_passes], self.audio_seconds, self.energy_sources)
 
     @property
+    def audio_heard(self) -> tuple[str, float]:
+        """What its passes ran on: the file and how much of it (a clip). Two results
+        time the same work only where this is the same."""
+        return self.audio, round(self.audio_seconds, 3)
+
+    @property
     def compute_s(self) -> float:
         """The time this file's transcription is counted at: the warm median, else the
         first pass."""

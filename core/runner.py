@@ -380,10 +380,11 @@ class _Measurement:
         self.reference = _reference(job, audio.path)
         clip_seconds = job.config.clip_seconds
         if clip_seconds:
+            whole = clip_seconds >= audio.seconds  # then the clip is the file, and its reference fits
             audio, clip_note = _clip(audio, clip_seconds)
             if clip_note:
                 runner._emit(events.RunWarning(job.id, clip_note))
-            if self.reference[0] is not None:  # it covers the whole file, not the clip
+            if self.reference[0] is not None and not whole:  # it covers the whole file, not the clip
                 self.reference = (None, self.reference[1],
                                   f"no WER on a {clip_seconds:g} s clip: the reference covers the whole file")
         self.audio = audio

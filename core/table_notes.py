@@ -20,10 +20,10 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
     that file, with the uncertainty from both sides' spread (when several ran). The
     first configuration measured again (History holds every session's runs) is not
     set against itself."""
-    first: dict[str, RunResult] = {}
+    first: dict[tuple, RunResult] = {}
     lines = []
     for r in results:
-        base = first.setdefault(r.audio, r)
+        base = first.setdefault(r.audio_heard, r)  # seconds over other audio (another clip) are no ratio
         if corpus.configuration(r) != corpus.configuration(base) and base.warm_runs_s and r.warm_runs_s:
             value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
             lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "

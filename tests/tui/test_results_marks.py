@@ -141,7 +141,7 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
         await pilot.pause()
         screen = app.screen
         trust = str(screen.query_one("#compare-trust").render())
-        assert "A and B transcribed different audio (one.flac, two.flac)" in trust and f"B: ! {REASON}" in trust
+        assert "A and B transcribed different audio (one.flac, 12.5 s; two.flac, 12.5 s)" in trust and f"B: ! {REASON}" in trust
         ratios = screen.query_one("#ratios")
         assert ratios.get_row_at(0)[3] == "different audio" and ratios.get_row_at(1)[3] == "different audio"
         assert ratios.get_row_at(2)[0] == "RTFx" and ratios.get_row_at(2)[3].startswith("B is ")
@@ -152,6 +152,11 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
                 break
         assert str(legend.render()).startswith("Different audio, so the transcripts are not set against each other")
         assert str(screen.query_one("#transcript-b").render()).strip() == b.text
+    # a clip of the same file is other audio too: its seconds are no verdict against the whole file's
+    from asr_tui.tui.screens.compare import same_audio
+
+    assert not same_audio(a, made_result(reference=None, wer=None, clip_seconds=5.0, audio_seconds=5.0))
+    assert same_audio(a, made_result(backend="jax", config_name="JAX"))
 
 
 async def test_compare_reads_a_utf16_reference_as_wer_did(audio_dir, tmp_path):

@@ -183,3 +183,12 @@ def test_markdown_carries_the_stages_table():
     header, _, row = text.split(table_notes.STAGES_TITLE)[1].strip().splitlines()[2:5]
     assert dict(zip(cells(header), cells(row)))["encoder"] == "0.500"
     assert table_notes.STAGES_TITLE not in export.to_markdown([made_result()])  # no passes recorded: no table
+
+
+def test_seconds_over_other_clips_of_a_file_are_not_a_speed_ratio():
+    """A 20 s clip in 1 s is 4x the speed of a 5 s clip in 1 s, not 1.00x: clips of
+    one file are different audio, and each is compared only with its own length."""
+    five = made_result(config_name="5 s", clip_seconds=5.0, audio_seconds=5.0, warm_runs_s=[1.0, 1.0])
+    twenty = made_result(config_name="20 s", clip_seconds=20.0, audio_seconds=20.0, warm_runs_s=[1.0, 1.0])
+    twenty_jax = made_result(config_name="20 s jax", backend="jax", clip_seconds=20.0, audio_seconds=20.0, warm_runs_s=[0.5, 0.5])
+    assert table_notes.relative_speeds([five, twenty, twenty_jax]) == ["20 s jax on one.flac: 2.00 ± 0.00x the speed of 20 s"]
