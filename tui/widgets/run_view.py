@@ -20,23 +20,25 @@ from asr_tui.core.runner import pass_kinds
 from asr_tui.tui.widgets.tables import TableNote, number, short_reason
 
 # status last: a failure's reason is long, and the numbers of every other row come first
-TIMING_COLUMNS = ("config", "file", "first s", "warm s", "RTFx", "WER", "status")
+# the figures next to the configuration, the file after them: at 80 columns a long
+# configuration name (a sweep's) left the WER cut at the edge, "0.0" for 0.047
+TIMING_COLUMNS = ("config", "RTFx", "WER", "warm s", "first s", "file", "status")
 
 
 def timing_row(result: RunResult) -> tuple[str, ...]:
     return (
         result.config_name,
-        Path(result.audio).name,
-        number(result.first_run_s, ".2f"),
-        number(result.warm_median_s, ".2f"),
         number(result.rtfx, ".1f"),
         number(result.wer, ".3f"),
+        number(result.warm_median_s, ".2f"),
+        number(result.first_run_s, ".2f"),
+        Path(result.audio).name,
         "ok",
     )
 
 
 def failed_row(config_name: str, audio: Path | None, message: str) -> tuple[str, ...]:
-    return (config_name, audio.name if audio else "all files", "-", "-", "-", "-", f"failed: {short_reason(message)}")
+    return (config_name, "-", "-", "-", "-", audio.name if audio else "all files", f"failed: {short_reason(message)}")
 
 
 def duration(seconds: float) -> str:
