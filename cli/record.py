@@ -18,9 +18,16 @@ def add_arguments(parser: argparse.ArgumentParser, device_flag: str = "--device"
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to record (ctrl+c stops early)")
 
 
+# where the TUI says "R looks again", a shell user may need to know where PortAudio looked
+SERVER_HINT = "is a sound server running and reachable? PulseAudio reads PULSE_SERVER and PULSE_COOKIE"
+
+
 def device(index: int | None) -> microphone.InputDevice:
     if index is None:
-        return microphone.default_device()
+        try:
+            return microphone.default_device()
+        except AsrTuiError as exc:
+            raise AsrTuiError(f"{exc} ({SERVER_HINT})" if str(exc) == microphone.NO_DEVICE else str(exc)) from None
     found = next((d for d in microphone.input_devices() if d.index == index), None)
     if found is None:
         raise AsrTuiError(f"no input device {index} (asr-tui record --list shows them)")
@@ -28,17 +35,20 @@ def device(index: int | None) -> microphone.InputDevice:
 
 
 def capture(index: int | None, seconds: float, out: Path | None) -> Path:
-    """Record with a live level line on stderr; returns the saved file."""
+    """Record with a live level line on stderr (a terminal's: in a log file it would be
+    one endless line); returns the saved file."""
+    if not seconds > 0:
+        raise AsrTuiError(f"--seconds {seconds:g}: a recording needs a length above 0 s")
     chosen = device(index)
     err = Console(stderr=True)
-    err.print(f"recording {seconds:.0f} s from {chosen.name} ({chosen.samplerate:.0f} Hz); ctrl+c stops early")
+    err.print(f"recording {seconds:g} s from {chosen.name} ({chosen.samplerate:.0f} Hz); ctrl+c stops early")
 
     def tick(recording: microphone.Recording) -> None:
         bar = "#" * int(min(1.0, recording.peak) * 30)
         err.print(f"\r{recording.elapsed:5.1f} s  level {bar:<30}", end="")
 
-    path = microphone.record(seconds, chosen, out, tick)
-    err.print(f"\nsaved {path}")
+    path = microphone.record(seconds, chosen, out, tick if err.is_terminal else lambda _: None)
+    err.print(f"\nsaved {path}" if err.is_terminal else f"saved {path}")
     return path
 
 

@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from asr_tui.cli.record import SERVER_HINT
 from asr_tui.core import audio, microphone
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
@@ -87,10 +88,12 @@ def test_no_input_device_core_cli_and_tui(tmp_path):
         except AsrTuiError as exc:
             print("ERROR", exc)
     """)
-    assert "ERROR no microphone: PortAudio lists no input device" in core.stdout, core.stderr
+    assert f"ERROR {microphone.NO_DEVICE}" in core.stdout, core.stderr
 
     cli = run_without_devices(tmp_path, "import sys; from cli.main import main; sys.exit(main(['record', '--seconds', '1']))")
-    assert cli.returncode == 2 and cli.stderr.strip().splitlines() == ["asr-tui: error: no microphone: PortAudio lists no input device"]
+    assert cli.returncode == 2 and cli.stderr.strip().splitlines() == [f"asr-tui: error: {microphone.NO_DEVICE} ({SERVER_HINT})"]
+    zero = run_without_devices(tmp_path, "import sys; from cli.main import main; sys.exit(main(['record', '--seconds', '0']))")
+    assert zero.returncode == 2 and zero.stderr.strip().splitlines() == ["asr-tui: error: --seconds 0: a recording needs a length above 0 s"]
 
     tui = run_without_devices(tmp_path, """
         import asyncio
