@@ -16,6 +16,7 @@ from typing import Iterator
 
 from rich import box
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -139,8 +140,9 @@ class ConsoleReporter:
         match event:
             case events.ModelLoading(config=config):
                 self.console.print(f"[dim]loading {config.model} on {config.backend}/{config.device} ({config.dtype})…[/]")
-            case events.ModelLoaded(load_s=load_s, reused=False):
-                self.console.print(f"[dim]model loaded in {load_s:.2f} s[/]")
+            case events.ModelLoaded(config=config, load_s=load_s, reused=False):
+                # named: interleaved, every model loads before the first pass
+                self.console.print(f"[dim]{escape(config.display_name)}: model loaded in {load_s:.2f} s[/]", highlight=False)
             case events.PassStarted(audio=audio, index=index, passes=passes, kind=kind):
                 if self.task is not None:
                     self.progress.remove_task(self.task)

@@ -35,6 +35,9 @@ def test_an_interleaved_run_records_its_order_and_says_what_is_not_like_for_like
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     assert [(p["config"], p["pass"]) for p in doc["order"]] == [("pt", 1), ("ct2 int8", 1), ("ct2 int8", 2), ("pt", 2)]
+    # both models load before the first pass: each load line says whose it is
+    loads = [line.split(":")[0] for line in proc.stderr.splitlines() if ": model loaded in " in line]
+    assert loads == ["pt", "ct2 int8"], proc.stderr
     assert all(run["interleaved"] for run in doc["runs"])
     unlike = {d["setting"]: d["values"] for d in doc["not_like_for_like"]}
     assert unlike["dtype"] == {"pt": "float32", "ct2 int8": "int8"} and "backend" not in unlike
