@@ -8,6 +8,7 @@ still leaves what was captured on disk.
 
 from __future__ import annotations
 
+import io
 import threading
 import wave
 from dataclasses import dataclass
@@ -98,14 +99,16 @@ def resample(samples: np.ndarray, rate: float) -> np.ndarray:
 
 
 def write_wav(path: Path, samples: np.ndarray) -> Path:
-    """16-bit PCM, 16 kHz mono; atomic like every file the project writes."""
+    """16-bit PCM, 16 kHz mono; atomic like every file the project writes, and with the
+    mode of the user's own files (the umask), as an export is: a recording is theirs."""
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-    with atomic.atomic_path(path) as tmp:
-        with wave.open(str(tmp), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(SAMPLE_RATE)
-            out.writeframes(pcm.tobytes())
+    data = io.BytesIO()
+    with wave.open(data, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm.tobytes())
+    atomic.write_user_file(path, data.getvalue())
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
 import textwrap
@@ -63,6 +64,9 @@ def test_silent_recording_is_saved_and_reported(virtual_mic, tmp_path):
     with pytest.raises(AsrTuiError, match="silent"):
         microphone.record(1.0, microphone.default_device(), out)
     assert audio.probe_seconds(out) == pytest.approx(1.0, abs=0.1)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # the user's file, as an export is: not mkstemp's 0600
 
 
 def test_recordings_go_to_the_data_dir_newest_first(virtual_mic):
