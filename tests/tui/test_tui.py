@@ -297,6 +297,14 @@ async def test_recording_is_added_as_a_source(audio_dir, own_data_dir, speech_cl
         await pilot.pause()
         assert [s.path.name for s in app.sources] == ["gettysburg.flac", "take-1.wav"]
         assert app.sources[1].seconds > 5 and not app.sources[1].error
+        # renamed, the selected source follows the file instead of pointing at a name that is gone
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, InputDialog))
+        app.screen.query_one("#dialog-input").value = "quiet room"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: (microphone.recordings_dir() / "quiet room.wav").exists())
+        await pilot.pause()
+        assert [s.path.name for s in app.sources] == ["gettysburg.flac", "quiet room.wav"] and not app.sources[1].error
 
 
 async def test_run_view_keeps_the_active_bar_in_view_at_80x24(audio_dir, tmp_path, speech_clip):

@@ -213,7 +213,13 @@ class MicrophonePane(Vertical):
             if target.exists():
                 self.notify(f"{target.name} exists", severity="error")
                 return
+            from asr_tui.tui.widgets.sources import SourcesPane
+
             path.rename(target)
+            self.query_ancestor(SourcesPane).renamed(path, target)
+            timer = self.query_one("#mic-timer", Label)
+            if str(timer.render()).strip() == f"saved {path.name}":
+                timer.update(f"  saved {target.name}")
             self.refresh_recordings()
 
         self.app.push_screen(InputDialog("Rename recording to", path.stem), rename)

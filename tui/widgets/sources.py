@@ -235,6 +235,15 @@ class SourcesPane(Vertical):
             table.move_cursor(row=min(row, table.row_count - 1))
         self.post_message(self.Changed())
 
+    def renamed(self, old: Path, new: Path) -> None:
+        """A file renamed under the app (a recording): a selected source follows it,
+        rather than point at a name that no longer exists."""
+        old = Path(old).resolve()
+        for index, source in enumerate(self.sources):
+            if source.path == old:
+                self.sources[index] = Source.probe(new)
+                self.refresh_table()
+
     def add(self, path: Path) -> Source | None:
         path = Path(path).expanduser().resolve()
         if any(s.path == path for s in self.sources):
