@@ -64,7 +64,9 @@ def parse_flag(text: str) -> tuple[str, list]:
     if name not in BY_NAME:
         raise invalid(f"--sweep {text}: unknown knob '{name}' (knobs: {', '.join(BY_NAME)})")
     knob = BY_NAME[name]
-    return name, [knob.from_text(v) for v in values.split(";" if knob.is_list else ",")]
+    parsed = [knob.from_text(v) for v in values.split(";" if knob.is_list else ",")]
+    # a value given twice would run twice under one name: each once, in the order given
+    return name, list(dict.fromkeys(parsed))
 
 
 def expand(

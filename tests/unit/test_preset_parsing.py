@@ -68,6 +68,7 @@ def test_a_name_without_letters_or_digits_has_no_slug():
         ("dtype=float32, int8", "dtype", ["float32", "int8"]),
         ("vad_filter=on,off", "vad_filter", [True, False]),
         ("temperatures=0;0,0.2,0.4", "temperatures", [(0.0,), (0.0, 0.2, 0.4)]),
+        ("batch_size=1,4,1", "batch_size", [1, 4]),  # twice would be two rows of one name
     ],
 )
 def test_sweep_flag(flag, name, values):
