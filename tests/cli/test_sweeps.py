@@ -106,3 +106,10 @@ def test_cli_sweep_runs_every_valid_combination(tmp_path):
 
 def test_cli_sweep_of_an_unknown_knob_is_one_line():
     assert "unknown knob 'beams'" in one_line_error(asr_tui("run", "--sweep", "beams=1,2"))
+
+
+def test_a_knob_given_as_a_flag_and_swept_is_refused():
+    """The sweep would replace the flag's value without a word."""
+    args = parser().parse_args(["--clip-seconds", "10", "--sweep", "clip_seconds=5,20"])
+    with pytest.raises(AsrTuiError, match="--clip-seconds and --sweep clip_seconds=... both set clip_seconds"):
+        build_configs(args)
