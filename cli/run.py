@@ -360,7 +360,8 @@ def main(argv: list[str]) -> int:
             audio.probe_seconds(source)  # fail on unreadable files before loading a model
         if args.reference:
             if not args.reference.is_file():
-                raise AsrTuiError(f"reference transcript {args.reference} does not exist")
+                why = "is not a file" if args.reference.exists() else "does not exist"  # a folder, /dev/null
+                raise AsrTuiError(f"reference transcript {args.reference} {why}")
             if problem := not_text(args.reference):
                 raise AsrTuiError(problem)
             references = {s: args.reference for s in sources}

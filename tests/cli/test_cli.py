@@ -46,6 +46,7 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     assert "float16 only on cuda" in one_line_error(asr_tui("run", "--dtype", "float16"))
     # audio given as the reference: refused before the run, which would otherwise have no WER
     assert "is not UTF-8 or UTF-16 text" in one_line_error(asr_tui("run", "--reference", str(SAMPLE)))
+    assert "reference transcript /dev/null is not a file" in one_line_error(asr_tui("run", "--reference", "/dev/null"))
     (tmp_path / "empty.txt").write_text("")
     assert "empty.txt is empty" in one_line_error(asr_tui("run", "--reference", str(tmp_path / "empty.txt")))
     bad = tmp_path / "bad.toml"
