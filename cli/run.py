@@ -97,7 +97,9 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
         if len(only) == 1:  # a backend with one strategy runs it without being told
             overrides["strategy"] = only[0]
     swept = dict(sweeps.parse_flag(text) for text in args.sweep)
-    if both := sorted(set(swept) & set(knob_overrides(args))):  # the sweep would win without a word
+    # the sweep would win without a word; the flags as given, not the strategy a
+    # one-strategy backend implies
+    if both := sorted(set(swept) & set(knob_overrides(args))):
         flag = both[0].replace("_", "-")
         raise invalid(f"--{flag} and --sweep {both[0]}=... both set {both[0]}: give one of them")
     bases, sources, skipped = [overrides], [], []

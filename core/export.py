@@ -91,8 +91,9 @@ def markdown_table(header: list[str], table_rows: list[list]) -> str:
 def to_markdown(results: list[RunResult]) -> str:
     """The settings the configurations differ in beyond those compared, the per-file
     table, its rows' warnings and what the CLI says under it (`table_notes`: lines and
-    the stages table), then, when a configuration ran over several files, its corpus figures, and when
-    configurations differ one factor at a time, the speedup decomposed."""
+    the stages table), then, when a configuration ran over several files, its corpus
+    figures, and when configurations differ one factor at a time, the speedup
+    decomposed."""
     unlike = parity.line(results)
     text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
     text += markdown_table([name for name, _ in COLUMNS], rows(results))
