@@ -88,9 +88,10 @@ def knob_overrides(args, knobs=KNOBS) -> dict:
     return overrides
 
 
-def build_configs(args) -> tuple[list[RunConfig], list[str]]:
+def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped]]:
     """The configurations to run: the preset's (or the defaults) under the flags,
-    expanded by --sweep. Refused sweep combinations are listed on stderr."""
+    expanded by --sweep, with the preset's sources and the refused sweep combinations
+    (listed on stderr now, and kept for the JSON and markdown)."""
     overrides = knob_overrides(args)
     if overrides.get("backend") in backends.names() and "strategy" not in overrides:
         only = backends.backend_class(overrides["backend"]).strategies
@@ -115,7 +116,7 @@ def build_configs(args) -> tuple[list[RunConfig], list[str]]:
         raise invalid(f"no combination of the sweep is valid; the first, {skipped[0].label}: {skipped[0].reason}")
     for line in skipped:
         print(f"asr-tui: {line}", file=sys.stderr)
-    return configs, sources
+    return configs, sources, skipped
 
 
 def build_options(args) -> RunOptions:
@@ -129,9 +130,9 @@ class ConsoleReporter:
     finished result at once: appended to the history and, with --json, in a document
     rewritten after every result, so a kill loses only the run in progress."""
 
-    def __init__(self, console: Console, json_path: Path | None) -> None:
+    def __init__(self, console: Console, json_path: Path | None, skipped: list[sweeps.Skipped]) -> None:
         self.console = console
-        self.json_path = json_path
+        self.json_path, self.skipped = json_path, skipped
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
             TimeRemainingColumn(), console=console, transient=True,
@@ -169,7 +170,7 @@ class ConsoleReporter:
                     self.warn(f"cannot append to history {history.history_file()}: {exc.strerror or exc}")
                 if self.json_path is not None:
                     try:
-                        export.write_table(self.results, self.json_path, "json", complete=False)
+                        export.write_table(self.results, self.json_path, "json", complete=False, skipped=self.skipped)
                     except AsrTuiError as exc:
                         self.warn(str(exc))
             case events.RunFailed(message=message):
@@ -346,7 +347,7 @@ def main(argv: list[str]) -> int:
             raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
         for path in filter(None, (args.json, args.markdown)):
             export.check_writable(path)  # before a minute of loading, not after an hour of measuring
-        configs, preset_sources = build_configs(args)
+        configs, preset_sources, skipped = build_configs(args)
         options = build_options(args)
         with interrupts_deferred():
             for config in configs:  # before any recording: a bad configuration wastes none
@@ -371,7 +372,7 @@ def main(argv: list[str]) -> int:
         print(f"asr-tui: error: {exc}", file=sys.stderr)
         return 2
 
-    reporter = ConsoleReporter(err, args.json)
+    reporter = ConsoleReporter(err, args.json, skipped)
     runner = Runner(reporter)
     stopped_by = None
     signal.signal(signal.SIGTERM, _raise_stopped)
@@ -398,14 +399,14 @@ def main(argv: list[str]) -> int:
     export_failed = False
     if args.json and results:
         try:
-            export.write_table(results, args.json, "json", complete=stopped_by is None)
+            export.write_table(results, args.json, "json", complete=stopped_by is None, skipped=skipped)
             err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"))
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
             export_failed = True
     if args.markdown and results:
         try:
-            err.print(export.write_export(results, args.markdown), markup=False, highlight=False, soft_wrap=True)
+            err.print(export.write_export(results, args.markdown, skipped), markup=False, highlight=False, soft_wrap=True)
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
             export_failed = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from asr_tui.core import atomic, corpus, decomposition, parity, table_notes
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import slugify
 from asr_tui.core.results import RunResult, document
+from asr_tui.core.sweeps import Skipped
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
 
@@ -63,9 +65,12 @@ def rows(results: list[RunResult]) -> list[list]:
     return [[get(r) for _, get in COLUMNS] for r in results]
 
 
-def to_json(results: list[RunResult], complete: bool = True) -> str:
-    """The results document; `complete` is false while a benchmark is still adding to it."""
-    return json.dumps(document(results) | {"complete": complete}, indent=2)
+def to_json(results: list[RunResult], complete: bool = True, skipped: Sequence[Skipped] = ()) -> str:
+    """The results document; `complete` is false while a benchmark is still adding to
+    it, and `skipped` lists the sweep's combinations a backend refused, so the document
+    says what was asked for and not run."""
+    not_run = [{"config": s.label, "reason": s.reason} for s in skipped]
+    return json.dumps(document(results) | {"complete": complete, "skipped": not_run}, indent=2)
 
 
 def to_csv(results: list[RunResult]) -> str:
@@ -88,12 +93,12 @@ def markdown_table(header: list[str], table_rows: list[list]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(results: list[RunResult]) -> str:
+def to_markdown(results: list[RunResult], skipped: Sequence[Skipped] = ()) -> str:
     """The settings the configurations differ in beyond those compared, the per-file
     table, its rows' warnings and what the CLI says under it (`table_notes`: lines and
     the stages table), then, when a configuration ran over several files, its corpus
     figures, and when configurations differ one factor at a time, the speedup
-    decomposed."""
+    decomposed; last, the sweep's combinations that were not run, and why."""
     unlike = parity.line(results)
     text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
     text += markdown_table([name for name, _ in COLUMNS], rows(results))
@@ -114,6 +119,8 @@ def to_markdown(results: list[RunResult]) -> str:
     if found.steps:
         text += "\nSpeedup decomposed" + (f": {found.summary()}" if found.path else "") + "\n\n"
         text += markdown_table(decomposition.TABLE_HEADER, decomposition.table_rows(found))
+    if skipped:
+        text += "\nNot run:\n\n" + "\n".join(f"- {s.label}: {s.reason}" for s in skipped) + "\n"
     return text
 
 
@@ -164,23 +171,25 @@ def check_writable(path: Path) -> None:
         raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def write_table(results: list[RunResult], path: Path, fmt: str | None = None, complete: bool = True) -> Path:
+def write_table(results: list[RunResult], path: Path, fmt: str | None = None, complete: bool = True,
+                skipped: Sequence[Skipped] = ()) -> Path:
     path = Path(path).expanduser()
     fmt = fmt or path.suffix.lstrip(".").lower()
-    writers = {"json": partial(to_json, complete=complete), "csv": to_csv, "md": to_markdown, "markdown": to_markdown}
+    markdown = partial(to_markdown, skipped=skipped)
+    writers = {"json": partial(to_json, complete=complete, skipped=skipped), "csv": to_csv, "md": markdown, "markdown": markdown}
     if fmt not in writers:
         raise AsrTuiError(f"cannot export to '{path.name}': use .json, .csv or .md")
     _write(path, writers[fmt](results))
     return path
 
 
-def write_export(results: list[RunResult], path: Path) -> str:
+def write_export(results: list[RunResult], path: Path, skipped: Sequence[Skipped] = ()) -> str:
     """Write the results table in the format `path` names and, beside a markdown one,
     the length and batch curves as PNG (`core.plots`); the line that says what was
     written."""
     from asr_tui.core import plots
 
-    written = write_table(results, path)
+    written = write_table(results, path, skipped=skipped)
     notes = plots.write_pngs(results, written) if written.suffix.lower() in (".md", ".markdown") else []
     runs = f"{len(results)} run{'s' if len(results) != 1 else ''}"
     return "; ".join([f"exported {runs} to {written}", *notes])

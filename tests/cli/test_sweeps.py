@@ -80,7 +80,7 @@ def test_bad_preset_sweeps_are_one_error_naming_the_knob(tmp_path, text, expecte
 
 def test_cli_sweep_applies_to_each_preset_config_and_lists_skips(capsys):
     args = parser().parse_args(["--preset", "quick", "--sweep", "dtype=float32,float16", "--sweep", "beam-size=1,2"])
-    configs, _ = build_configs(args)
+    configs, _, _ = build_configs(args)
     # PyTorch refuses float16 on the CPU (JAX runs it, and both run beams): it says so on stderr
     assert [c.display_name for c in configs] == [
         "PyTorch fp32 dtype=float32 beam_size=1", "PyTorch fp32 dtype=float32 beam_size=2",
@@ -94,10 +94,15 @@ def test_cli_sweep_applies_to_each_preset_config_and_lists_skips(capsys):
 def test_cli_sweep_runs_every_valid_combination(tmp_path):
     out = tmp_path / "sweep.json"
     proc = asr_tui("run", "--warmup", "0", "--sweep", "beam_size=1,2", "--sweep", "dtype=float32,float16",
-                   "--json", str(out), str(SAMPLE))
+                   "--json", str(out), "--markdown", str(tmp_path / "sweep.md"), str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("asr-tui: skipped pytorch tiny.en") == 2 and "float16 only on cuda" in proc.stderr
-    runs = json.loads(out.read_text())["runs"]
+    # what was asked for and not run stays with the results, not only on stderr
+    doc = json.loads(out.read_text())
+    assert len(doc["skipped"]) == 2 and all("float16 only on cuda" in s["reason"] for s in doc["skipped"])
+    not_run = (tmp_path / "sweep.md").read_text().split("Not run:")[1]
+    assert not_run.count("float16 only on cuda") == 2
+    runs = doc["runs"]
     assert [(r["config_name"], r["beam_size"]) for r in runs] == [
         ("pytorch tiny.en cpu float32", 1), ("pytorch tiny.en cpu float32 beam2", 2),
     ]

@@ -39,12 +39,12 @@ def test_every_knob_is_settable_from_the_cli():
             argv.append(knob.flag if value else f"--no-{knob.flag[2:]}")
         else:
             argv += [knob.flag, knob.to_text(value)]
-    configs, _ = build_configs(parser().parse_args(argv))
+    configs, _, _ = build_configs(parser().parse_args(argv))
     assert configs == [RunConfig(**CHANGED)] and configs[0].label == "mine"
 
 
 def test_old_flag_spellings_still_work():
-    (config,), _ = build_configs(parser().parse_args(["--vad", "--beam-size", "5", "--temperatures", "0,0.2"]))
+    (config,), _, _ = build_configs(parser().parse_args(["--vad", "--beam-size", "5", "--temperatures", "0,0.2"]))
     assert config.vad_filter and config.beam_size == 5 and config.temperatures == (0.0, 0.2)
 
 
