@@ -110,7 +110,7 @@ def how_much(a: float | None, b: float | None, lower_is_better: bool, better: st
     return f"B is {amount}x {better if factor >= 1 else worse} than A"
 
 
-SAME_PROCESS = "one process: each peak holds what ran before it"
+SAME_PROCESS = "one process: later peak holds earlier"  # whole in an 80-column Compare
 
 
 def memory_change(a: float | None, b: float | None, same_process: bool = False) -> str:
