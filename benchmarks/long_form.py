@@ -2,8 +2,10 @@
 clip of `benchmarks.clips` (and the 8.3-minute clip of `benchmarks.long_clip`), JAX
 sequential fp32 against batched fp32 and bf16: WER, the longest run of reference
 words lost, the longest lost where sequential kept them (what batching itself
-lost), and the words repeating a phrase back to back (a decoding loop or a seam kept
-twice; counted in the summary where it is ten or more, past the reference's own).
+lost), the longest run of words added that the reference lacks (a seam kept twice,
+the copies heard differently), and the words repeating a phrase back to back (a
+decoding loop or a seam kept twice; counted in the summary where it is ten or more,
+past the reference's own).
 
 Sequential is not a fixed yardstick on these clips: its seek loop starts each window
 where the last one's transcript ended, so a small change anywhere moves every later
@@ -41,7 +43,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asr_tui.core import audio, backends, weights
-from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
+from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, longest_added_span, longest_dropped_span
 from asr_tui.core.decomposition import ACCURACY_POINTS
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import WordErrors, word_errors
@@ -127,25 +129,26 @@ def main() -> None:
         (n, s, label): len(longest_dropped_span(references[n], text, kept_by=texts[n, s, SEQUENTIAL]))
         for (n, s, label), text in texts.items() if label != SEQUENTIAL
     }
+    added = {key: len(longest_added_span(references[key[0]], text)) for key, text in texts.items()}
     # words repeating a phrase back to back (`core.wholeness`): a loop, or a seam kept twice
     repeated = {key: longest_repetition(text).words for key, text in texts.items()}
     own_repetition = {name: longest_repetition(reference).words for name, reference in references.items()}
     table = Table(title=f"JAX long form, {args.model}: what batching loses, and how far sequential itself moves")
     for column in ("clip", "shift s", "config", "WER", "vs sequential", "longest lost", "lost where sequential kept",
-                   "repeated"):
+                   "longest added", "repeated"):
         table.add_column(column, justify="left" if column in ("clip", "config") else "right")
     for name, shift, _ in inputs:
         for label in labels:
             key, wer = (name, shift, label), errors[name, shift, label].wer
             delta = wer - errors[name, shift, SEQUENTIAL].wer
             table.add_row(name, f"{shift:g}", label, f"{wer:.3f}", "-" if label == SEQUENTIAL else f"{100 * delta:+.1f}",
-                          str(lost[key]), str(lost_kept.get(key, "-")), str(repeated[key]))
+                          str(lost[key]), str(lost_kept.get(key, "-")), str(added[key]), str(repeated[key]))
     console.print(table)
 
     summary = Table(title="each configuration over every clip and shift", title_justify="left")
     for column in ("config", "corpus WER", "vs sequential", "runs within a point", "within a point of sequential's worst",
                    "within a point of unprompted", f"runs losing {DROPPED_RUN}+ words sequential kept",
-                   f"runs repeating {REPEATED_RUN}+ words"):
+                   f"runs adding {ADDED_RUN}+ words", f"runs repeating {REPEATED_RUN}+ words"):
         summary.add_column(column, justify="left" if column == "config" else "right")
     names = list(dict.fromkeys(name for name, _, _ in inputs))
     runs = [(n, s) for n in names for s in shifts]
@@ -158,9 +161,10 @@ def main() -> None:
         unprompted = sum(errors[n, s, label].wer <= errors[n, s, UNPROMPTED].wer + WER_POINT for n, s in runs)
         dropped = sum(lost_kept.get((n, s, label), 0) >= DROPPED_RUN for n, s in runs)
         looped = sum(loops(repeated[n, s, label], own_repetition[n]) for n, s in runs)
+        adding = sum(added[n, s, label] >= ADDED_RUN for n, s in runs)
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
                         f"{under_worst}/{len(runs)}", f"{unprompted}/{len(runs)}", "-" if label == SEQUENTIAL else str(dropped),
-                        str(looped))
+                        str(adding), str(looped))
     console.print(summary)
 
 

@@ -4,13 +4,13 @@ configuration, as on a lent GPU machine): speed beside accuracy for every row.
 For each document in the folder: RTFx, WER with substitutions/deletions/insertions,
 the longest run of reference words the transcript lost, and the longest it lost
 where the baseline row (the first `pytorch float32 sequential` row, else the first
-row) kept them, the words in which it repeats a phrase back to back (a decoding
-loop or a seam kept twice; `core.wholeness`, the reference's own count in the
-title), then peak GPU and RSS memory, compile, first and warm seconds and
+row) kept them, the longest run of words it added that the reference lacks, the
+words in which it repeats a phrase back to back (a decoding loop or a seam kept
+twice; `core.wholeness`, the reference's own count in the title), then peak GPU and RSS memory, compile, first and warm seconds and
 the warm passes' spread. A row that transcribes less is not faster: the lost-span
 columns say when that happened. Then each backend's best row: its fastest within a
-WER point of the baseline that loses no run of 10 words the baseline kept and does
-not loop (its fastest of all, marked, where none is). Where the rows differ one factor at a time (the
+WER point of the baseline that loses no run of 10 words the baseline kept, adds
+none and does not loop (its fastest of all, marked, where none is). Where the rows differ one factor at a time (the
 study-decomposed presets), the speed-up split into strategy, dtype and framework
 (`core.decomposition`) follows the table.
 
@@ -33,7 +33,7 @@ from asr_tui.core.results import RunResult
 from asr_tui.core.wholeness import Wholeness, longest_repetition
 
 BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "")
-COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "repeated", "GPU MB", "RSS MB", "compile s",
+COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "added", "repeated", "GPU MB", "RSS MB", "compile s",
            "first s", "warm s", "CV %")
 
 
@@ -56,10 +56,10 @@ def load(folder: Path) -> list[RunResult]:
 
 
 def judged(results: list[RunResult], reference: str) -> list[RunResult]:
-    """The results with their transcripts' lost runs and repetitions (`core.wholeness`),
+    """The results with their transcripts' lost and added runs and repetitions (`core.wholeness`),
     worked out here for documents written before results carried them, so that the
     decomposition marks them too."""
-    return [r if r.repeated_words is not None
+    return [r if r.added_words is not None
             else dataclasses.replace(r, **dataclasses.asdict(Wholeness.of(r.text, reference, r.language)))
             for r in results]
 
@@ -77,7 +77,7 @@ def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[lis
     for r in sorted(results, key=lambda r: -(r.rtfx or 0)):
         out.append([
             _label(r), f"{r.rtfx:.1f}", f"{r.wer:.4f}", f"{r.substitutions}/{r.deletions}/{r.insertions}",
-            str(lost[id(r)][0]), str(lost[id(r)][1]), str(r.repeated_words),
+            str(lost[id(r)][0]), str(lost[id(r)][1]), str(r.added_words), str(r.repeated_words),
             f"{r.peak_gpu_mb:.0f}" if r.peak_gpu_mb is not None else "-",
             f"{r.peak_rss_mb:.0f}", "-" if r.compile_s is None else f"{r.compile_s:.1f}",
             f"{r.first_run_s:.1f}", f"{r.warm_median_s:.2f}", f"{100 * (r.cv or 0):.1f}",
@@ -88,19 +88,20 @@ def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[lis
 def best_rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[list[str]]:
     """Each backend's fastest row that transcribes as much as the baseline (first
     row): within `decomposition.ACCURACY_POINTS` of its WER, losing no run of
-    `DROPPED_RUN` words it kept, repeating no phrase past the reference
+    `DROPPED_RUN` words it kept, adding no run of `ADDED_RUN` words
+    (`wholeness.adds_text`), repeating no phrase past the reference
     (`wholeness.loops`). A backend without one shows its fastest row, marked."""
     base = results[0]
     out = []
     for backend in dict.fromkeys(r.backend for r in results):
         own = sorted((r for r in results if r.backend == backend), key=lambda r: -(r.rtfx or 0))
         fair = [r for r in own if r.wer <= base.wer + decomposition.ACCURACY_POINTS / 100 and lost[id(r)][1] < DROPPED_RUN
-                and not wholeness.loops(r.repeated_words, r.reference_repeated_words)]
+                and not wholeness.adds_text(r.added_words) and not wholeness.loops(r.repeated_words, r.reference_repeated_words)]
         best = (fair or own)[0]
         out.append([
             backend, _label(best), f"{best.rtfx:.1f}", f"{best.wer:.4f}", str(lost[id(best)][1]), f"{best.peak_rss_mb:.0f}",
             f"{best.peak_gpu_mb:.0f}" if best.peak_gpu_mb is not None else "-",
-            "" if fair else f"none within a point that kept every {DROPPED_RUN}-word run and did not loop",
+            "" if fair else f"none within a point that kept every {DROPPED_RUN}-word run, added none and did not loop",
         ])
     return sorted(out, key=lambda row: -float(row[2]))
 

@@ -1,9 +1,13 @@
-"""Which reference words a transcript lost, and the longest run of them.
+"""Which reference words a transcript lost and which words it added, and the
+longest run of each.
 
 WER alone hides how errors are spread: a long-form strategy that silently skips a
 stretch of audio can score close to one that makes scattered mistakes. A run of
 consecutive reference words with nothing in the hypothesis for them is the mark of
-skipped audio, so the benchmarks and tests report the longest such run.
+skipped audio, so the benchmarks and tests report the longest such run. Its twin is
+a run of transcript words with nothing in the reference for them: text kept twice
+where two windows heard the same words differently (so it does not repeat them
+word for word), a decoding loop, or words invented over silence.
 
 Words are compared after Whisper's normaliser (as `metrics.wer` does) and aligned by
 jiwer, so the counts agree with the WER's own deletions.
@@ -16,11 +20,13 @@ from dataclasses import dataclass
 from asr_tui.core.metrics import normalizer
 
 DROPPED_RUN = 10  # consecutive reference words: a run this long lost is dropped speech, not scattered errors
+ADDED_RUN = 10  # consecutive transcript words the reference lacks: this many is text added, not scattered errors
 
 
 @dataclass(frozen=True)
 class Span:
-    """A run of consecutive reference words (after normalisation)."""
+    """A run of consecutive words (after normalisation) of the reference, or of the
+    transcript for words it added."""
 
     start: int  # index of the first word
     words: tuple[str, ...]
@@ -33,21 +39,38 @@ def reference_words(reference: str, language: str | None = "en") -> list[str]:
     return normalizer(language)(reference).split()
 
 
-def deleted(reference: str, hypothesis: str, language: str | None = "en") -> list[bool]:
-    """For each normalised reference word, whether the alignment deletes it."""
+def _words_and_chunks(reference: str, hypothesis: str, language: str | None):
+    """The normalised reference and hypothesis words, and jiwer's alignment of them
+    (empty where either side has no words)."""
     import jiwer
 
     normalize = normalizer(language)
     ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
-    lost = [False] * len(ref)
-    if not ref:
-        return lost
-    if not hyp:
-        return [True] * len(ref)
-    for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0]:
+    chunks = jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0] if ref and hyp else []
+    return ref, hyp, chunks
+
+
+def deleted(reference: str, hypothesis: str, language: str | None = "en") -> list[bool]:
+    """For each normalised reference word, whether the alignment deletes it."""
+    ref, hyp, chunks = _words_and_chunks(reference, hypothesis, language)
+    lost = [not hyp] * len(ref)
+    for chunk in chunks:
         if chunk.type == "delete":
             lost[chunk.ref_start_idx : chunk.ref_end_idx] = [True] * (chunk.ref_end_idx - chunk.ref_start_idx)
     return lost
+
+
+def _longest_run(flags: list[bool]) -> tuple[int, int]:
+    """(start, length) of the longest run of True; the first on a tie."""
+    best_start, best_length, start = 0, 0, None
+    for index, flag in enumerate(flags + [False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            if index - start > best_length:
+                best_start, best_length = start, index - start
+            start = None
+    return best_start, best_length
 
 
 def longest_dropped_span(reference: str, hypothesis: str, kept_by: str | None = None,
@@ -60,13 +83,18 @@ def longest_dropped_span(reference: str, hypothesis: str, kept_by: str | None = 
     lost = deleted(reference, hypothesis, language)
     if kept_by is not None:
         lost = [a and not b for a, b in zip(lost, deleted(reference, kept_by, language))]
-    best_start, best_length, start = 0, 0, None
-    for index, flag in enumerate(lost + [False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            if index - start > best_length:
-                best_start, best_length = start, index - start
-            start = None
+    best_start, best_length = _longest_run(lost)
     words = reference_words(reference, language)
     return Span(best_start, tuple(words[best_start : best_start + best_length]))
+
+
+def longest_added_span(reference: str, hypothesis: str, language: str | None = "en") -> Span:
+    """The longest run of consecutive transcript words the alignment inserts: words
+    with nothing in the reference for them (indices into the normalised transcript)."""
+    ref, hyp, chunks = _words_and_chunks(reference, hypothesis, language)
+    added = [not ref] * len(hyp)
+    for chunk in chunks:
+        if chunk.type == "insert":
+            added[chunk.hyp_start_idx : chunk.hyp_end_idx] = [True] * (chunk.hyp_end_idx - chunk.hyp_start_idx)
+    start, length = _longest_run(added)
+    return Span(start, tuple(hyp[start : start + length]))

@@ -46,6 +46,7 @@ class Cell:
     rtfx: float
     wer: float | None
     lost_words: int  # the longest run of reference words lost in any of its files (0: none known)
+    added_words: int  # the longest run of words added that the reference lacks, in any of its files (0: none known)
     repeated_words: int  # the most words repeating a phrase in a file, where that is a loop (`wholeness.loops`)
     timing_marks: str  # its files' rows' timing marks (`stability.MARKS`: busy, unstable, outlier, compiled)
 
@@ -100,6 +101,8 @@ class Step:
                 found.append(f"{side.label} lost {side.lost_words} words in a row")
             if side.repeated_words - other.repeated_words >= wholeness.REPEATED_RUN:
                 found.append(f"{side.label} repeats a phrase ({side.repeated_words} words)")
+            if wholeness.adds_text(side.added_words - other.added_words):
+                found.append(f"{side.label} added {side.added_words} words in a row")
         # a ratio of timings that are themselves in doubt is in doubt: said, not dropped
         found += [f"{side.label} timing marked {side.timing_marks}" for side in (self.source, self.target) if side.timing_marks]
         return "; ".join(found)
@@ -134,6 +137,7 @@ def _cell(files: list["RunResult"]) -> Cell:
         batch_size=first.batch_size if strategy == "batched" else None,
         held=held, rtfx=figures.rtfx, wer=figures.wer,
         lost_words=max(r.lost_words or 0 for r in files),
+        added_words=max(r.added_words or 0 for r in files),
         repeated_words=max((r.repeated_words for r in files if wholeness.loops(r.repeated_words, r.reference_repeated_words)),
                            default=0),
         timing_marks="".join(mark for mark in stability.MARKS if any(mark in r.marks for r in files)),

@@ -49,6 +49,7 @@ COLUMNS = (
     ("raw_wer", lambda r: None if r.raw_wer is None else round(r.raw_wer, 4)),
     ("normaliser", lambda r: r.normaliser),
     ("lost_words", lambda r: r.lost_words),
+    ("added_words", lambda r: r.added_words),
     ("repeated_words", lambda r: r.repeated_words),
     ("reference_repeated_words", lambda r: r.reference_repeated_words),
     ("rss_before_load_mb", lambda r: None if r.rss_before_load_mb is None else round(r.rss_before_load_mb)),

@@ -45,10 +45,12 @@ class RunResult:
     reference_words: int | None = None
     reference: str | None = None
     # whether the transcript holds the speech once (`core.wholeness`): the longest run of
-    # reference words it lost (None without a reference) and the longest stretch in
-    # which it repeats a phrase back to back, beside the reference's own
+    # reference words it lost and of words it added (None without a reference) and the
+    # longest stretch in which it repeats a phrase back to back, beside the reference's own
     lost_words: int | None = None
     lost_text: str | None = None
+    added_words: int | None = None
+    added_text: str | None = None
     repeated_words: int | None = None
     repeated_phrase: str | None = None
     reference_repeated_words: int | None = None

@@ -1,7 +1,7 @@
 """Whether a transcript holds the speech once: no long run of reference words lost,
-no phrase said again and again.
+no phrase said again and again, no long run of words the speech did not have.
 
-WER hides both failures a benchmark row must not hide. A long-form strategy that
+WER hides these failures a benchmark row must not hide. A long-form strategy that
 skips half a minute of audio can score close to one that makes scattered errors, and
 a decoder stuck in a loop ("a nem or a nem or ...") or a merge that keeps the words
 at a seam twice only adds insertions, which need a reference to be counted at all.
@@ -10,6 +10,12 @@ So every result carries the longest run of reference words it lost
 phrase back to back, which needs no reference: people say "no, no, no", rarely the
 same ten words again. A reference that repeats itself (a chorus, a text read twice)
 sets the bar: the transcript is flagged only for repeating more than it.
+
+A seam kept twice does not always repeat its words: where the two windows heard the
+overlap differently ("growing grim about the mouth" in one, "throwing rib about
+the mouth" in the other), the copies differ and no phrase repeats. With a reference,
+the longest run of words the reference lacks (`alignment.longest_added_span`)
+catches it, as it catches a loop or words invented over silence.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
+from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, longest_added_span, longest_dropped_span
 from asr_tui.core.stability import Note
 
 if TYPE_CHECKING:
@@ -28,8 +34,8 @@ if TYPE_CHECKING:
 
 MAX_PHRASE_WORDS = 256  # the longest phrase looked for repeating: a 30 s window's words kept twice at a seam
 REPEATED_RUN = 10  # words repeating a phrase beyond its first copy: this many is a loop, not speech
-LOST_MARK, REPEATED_MARK = "-", "="
-MARKS = LOST_MARK + REPEATED_MARK
+LOST_MARK, EXTRA_MARK = "-", "="  # speech lost; text the speech did not have (repeated or added)
+MARKS = LOST_MARK + EXTRA_MARK
 # kana and CJK ideographs: written without spaces, so each character counts as a word
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -37,6 +43,11 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 def loses_speech(lost_words: int | None) -> bool:
     """A run this long lost is skipped audio (or text the audio lacks), not scattered errors."""
     return lost_words is not None and lost_words >= DROPPED_RUN
+
+
+def adds_text(added_words: int | None) -> bool:
+    """A run this long the reference lacks is text added, not scattered errors."""
+    return added_words is not None and added_words >= ADDED_RUN
 
 
 def loops(repeated_words: int | None, reference_repeated_words: int | None) -> bool:
@@ -84,11 +95,13 @@ def longest_repetition(text: str) -> Repetition:
 @dataclass(frozen=True)
 class Wholeness:
     """What a result records about its transcript: the longest run of reference words
-    lost (None without a reference) and the longest repetition, the reference's own
-    beside it."""
+    lost and of words added (None without a reference) and the longest repetition,
+    the reference's own beside it."""
 
     lost_words: int | None
     lost_text: str | None
+    added_words: int | None
+    added_text: str | None
     repeated_words: int
     repeated_phrase: str
     reference_repeated_words: int | None
@@ -97,9 +110,12 @@ class Wholeness:
     def of(cls, text: str, reference: str | None, language: str | None) -> "Wholeness":
         repeated = longest_repetition(text)
         lost = longest_dropped_span(reference, text, language=language) if reference else None
+        added = longest_added_span(reference, text, language=language) if reference else None
         return cls(
             lost_words=None if lost is None else len(lost),
             lost_text=None if lost is None else " ".join(lost.words),
+            added_words=None if added is None else len(added),
+            added_text=None if added is None else " ".join(added.words),
             repeated_words=repeated.words,
             repeated_phrase=" ".join(repeated.phrase),
             reference_repeated_words=longest_repetition(reference).words if reference else None,
@@ -113,7 +129,8 @@ def _quoted(words: str, most: int = 8) -> str:
 
 def notes(result: "RunResult") -> list[Note]:
     """Each way a result's transcript is not whole, in the words every view shows:
-    speech lost in one run, a phrase repeated past what the reference repeats."""
+    speech lost in one run, a phrase repeated past what the reference repeats, words
+    added in one run."""
     found = []
     if loses_speech(result.lost_words):
         found.append(Note(LOST_MARK, f"lost {result.lost_words} reference words in a row, {_quoted(result.lost_text or '')} "
@@ -122,6 +139,10 @@ def notes(result: "RunResult") -> list[Note]:
         phrase = result.repeated_phrase or ""
         copies = 1 + result.repeated_words // max(1, len(words_of(phrase)))
         unchecked = " (no reference: speech that repeats itself looks the same)" if result.reference_repeated_words is None else ""
-        found.append(Note(REPEATED_MARK, f"says {_quoted(phrase)} {copies} times back to back ({result.repeated_words} "
+        found.append(Note(EXTRA_MARK, f"says {_quoted(phrase)} {copies} times back to back ({result.repeated_words} "
                                          f"words repeated): a decoding loop or a seam kept twice{unchecked}"))
+    if adds_text(result.added_words):
+        found.append(Note(EXTRA_MARK, f"added {result.added_words} words in a row that the reference lacks, "
+                                         f"{_quoted(result.added_text or '')} (as the WER reads them): a seam kept twice, "
+                                         "a decoding loop, invented words, or speech the reference does not have"))
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asr_tui.core.alignment import deleted, longest_dropped_span
+from asr_tui.core.alignment import ADDED_RUN, deleted, longest_added_span, longest_dropped_span
 
 REFERENCE = "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima."
 
@@ -37,3 +37,21 @@ def test_words_the_other_transcript_lost_too_are_not_counted():
 def test_normalised_as_the_wer_is():
     assert len(longest_dropped_span("Mr. Smith isn't here.", "mister smith is not here")) == 0
     assert longest_dropped_span("Mr. Smith isn't here.", "").words == ("mister", "smith", "is", "not", "here")
+
+
+def test_a_seam_kept_twice_heard_differently_is_one_added_run():
+    """Two windows heard the overlap differently: the copies differ, so no phrase
+    repeats word for word, but every word of the second copy has nothing in the
+    reference for it."""
+    reference = "Whenever I find myself growing grim about the mouth, whenever it is a damp, drizzly November in my soul."
+    kept_twice = ("Whenever I find myself throwing grim amount of mouth, whenever it is a nam grisly November in my soul. "
+                  "Whenever I find myself throwing rib about the mouth, whenever it is a nam there is no member in my soul.")
+    # where the run lies is the alignment's choice (here across the two copies); its length is what counts
+    assert len(longest_added_span(reference, kept_twice)) >= ADDED_RUN
+
+
+def test_misheard_words_are_not_added():
+    hypothesis = "Alpha bravo charlie delta etcher fox trot gulf hotel india juliet kilo lima."
+    assert len(longest_added_span(REFERENCE, hypothesis)) == 1  # "fox trot" for "foxtrot": one word more
+    assert len(longest_added_span(REFERENCE, REFERENCE + " Thank you for watching.")) == 4
+    assert len(longest_added_span(REFERENCE, "")) == 0

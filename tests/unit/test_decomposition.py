@@ -132,3 +132,12 @@ def test_the_cli_table_shows_the_steps_and_the_chain():
     assert "speedup decomposed" in text
     assert "pytorch sequential float32 → jax batched b16 bfloat16: 5.00x = strategy 2.00x × framework 1.25x × dtype 2.00x" in text
     assert "accuracy differs" in text
+
+
+def test_a_step_whose_side_added_a_run_of_words_is_marked():
+    """A seam kept twice with its copies heard differently repeats no phrase: the run
+    of words the reference lacks marks the step."""
+    study = [row("pytorch", "batched", "float32", 5.0, 0.150, added_words=2),
+             row("jax", "batched", "float32", 8.0, 0.158, added_words=19)]
+    assert [r[4] for r in decomposition.table_rows(decomposition.decompose(study))] == [
+        "jax batched b16 float32 added 19 words in a row"]

@@ -6,7 +6,7 @@ import json
 
 from asr_tui.core import export
 from asr_tui.core.results import RunResult
-from asr_tui.core.wholeness import LOST_MARK, REPEATED_MARK, Wholeness, longest_repetition
+from asr_tui.core.wholeness import EXTRA_MARK, LOST_MARK, Wholeness, longest_repetition
 from tests.unit.made_results import made_result
 
 SPEECH = ("The ferry left the harbour at dawn with forty passengers aboard. "
@@ -63,8 +63,8 @@ def test_a_lost_run_of_ten_words_is_marked_with_its_words():
 def test_a_repeated_phrase_is_marked_beyond_what_the_reference_repeats():
     chorus = "Row the boat to shore. " * 4
     assert marks_of(chorus, chorus) == ""  # the speech repeats itself: so may the transcript
-    assert marks_of(chorus, "Row the boat to shore.") == REPEATED_MARK
-    assert marks_of(chorus, None) == REPEATED_MARK  # no reference: ten words again is a loop
+    assert marks_of(chorus, "Row the boat to shore.") == EXTRA_MARK
+    assert marks_of(chorus, None) == EXTRA_MARK  # no reference: ten words again is a loop
     result = judged(chorus, None)
     assert result.lost_words is None
     assert [n.message for n in result.notes] == [
@@ -76,9 +76,24 @@ def test_the_figures_travel_with_the_result():
     result = judged("Row the boat to shore. " * 4, None)
     data = json.loads(json.dumps(result.to_dict()))
     assert RunResult.from_dict(data).repeated_words == 15
-    assert data["warnings"] == [f"{REPEATED_MARK} {result.notes[0].message}"]
+    assert data["warnings"] == [f"{EXTRA_MARK} {result.notes[0].message}"]
     row = dict(zip((name for name, _ in export.COLUMNS), export.rows([result])[0]))
     assert (row["lost_words"], row["repeated_words"]) == (None, 15)
     # a result written before these figures existed reads back without them, unmarked
     old = {k: v for k, v in data.items() if k not in ("lost_words", "repeated_words", "repeated_phrase")}
     assert RunResult.from_dict(old).marks == ""
+
+
+def test_a_run_of_words_the_reference_lacks_is_marked_with_its_words():
+    """A seam kept twice whose copies differ repeats no phrase word for word; with a
+    reference, the run of words it lacks marks it. Nine such words do not."""
+    twice = SPEECH + " A storm rose in the evening so the captain turned back to the lights."
+    result = judged(twice, SPEECH)
+    assert result.repeated_words < 10 and result.added_words >= 10
+    assert result.marks == EXTRA_MARK
+    (note,) = result.notes
+    assert note.message.startswith(f"added {result.added_words} words in a row that the reference lacks, 'a storm rose in")
+    assert marks_of(SPEECH + " Thanks for listening to the ferry story today.", SPEECH) == ""  # 8 words added
+    assert judged(twice, None).added_words is None  # without a reference nothing is added
+    row = dict(zip((name for name, _ in export.COLUMNS), export.rows([result])[0]))
+    assert row["added_words"] == result.added_words

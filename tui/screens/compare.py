@@ -209,9 +209,11 @@ class CompareScreen(ModalScreen[None]):
              memory_change(a.peak_gpu_mb, b.peak_gpu_mb)),  # the framework's peak, reset for each run
             ("WER", number(a.wer, ".3f"), number(b.wer, ".3f"), error_change(a.wer, b.wer)),
             ("raw WER", number(a.raw_wer, ".3f"), number(b.raw_wer, ".3f"), error_change(a.raw_wer, b.raw_wer)),
-            # the longest run of reference words lost, and words repeating a phrase: a faster
-            # row that skipped or looped is not faster
+            # the longest run of reference words lost, of words added, and words repeating a
+            # phrase: a faster row that skipped, looped or kept a seam twice is not faster
             ("words lost in a row", number(a.lost_words, "d"), number(b.lost_words, "d"), words_change(a.lost_words, b.lost_words)),
+            ("words added in a row", number(a.added_words, "d"), number(b.added_words, "d"),
+             words_change(a.added_words, b.added_words)),
             ("words repeated", number(a.repeated_words, "d"), number(b.repeated_words, "d"),
              words_change(a.repeated_words, b.repeated_words)),
         ]
