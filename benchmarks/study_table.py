@@ -24,15 +24,17 @@ import dataclasses
 import json
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from asr_tui.cli.whole_tables import print_whole
 from asr_tui.core import decomposition, export, wholeness
 from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
 from asr_tui.core.results import RunResult
 from asr_tui.core.wholeness import Wholeness, longest_repetition
 
-BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "")
+BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "note")
 COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "added", "repeated", "GPU MB", "RSS MB", "compile s",
            "first s", "warm s", "CV %")
 
@@ -121,9 +123,10 @@ def main() -> None:
     reference = reference_path.read_text(encoding="utf-8")
     results = judged(results, reference)
     env = results[0].env
+    own = longest_repetition(reference).words
     table = Table(title=f"{env.get('gpu') or env.get('cpu')}; {results[0].audio_seconds / 60:.1f} min clip; "
-                  f"baseline: {_label(results[0])}; the reference repeats {longest_repetition(reference).words} words",
-                  title_justify="left")
+                  f"baseline: {_label(results[0])}; the reference repeats {own} word{'' if own == 1 else 's'}",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in COLUMNS:
         table.add_column(column, justify="left" if column == "config" else "right")
     lost = lost_runs(results, reference)
@@ -131,15 +134,16 @@ def main() -> None:
     for row in body:
         table.add_row(*row)
     console = Console()
-    console.print(table)
+    print_whole(console, table)
     best = best_rows(results, lost)
     best_table = Table(title=f"each backend's best row: fastest within {decomposition.ACCURACY_POINTS:g} WER point of the "
-                       f"baseline, no {DROPPED_RUN}-word run lost that it kept, no loop", title_justify="left")
+                       f"baseline, no {DROPPED_RUN}-word run lost that it kept, none added, no loop", title_justify="left",
+                       box=box.SIMPLE_HEAD, pad_edge=False)
     for column in BEST_COLUMNS:
-        best_table.add_column(column, justify="left" if column in ("backend", "config", "") else "right")
+        best_table.add_column(column, justify="left" if column in ("backend", "config", "note") else "right")
     for row in best:
         best_table.add_row(*row)
-    console.print(best_table)
+    print_whole(console, best_table)
     found = decomposition.decompose(results)
     if found.steps:
         print(f"speed-up decomposed: {found.summary() or 'no chain from pytorch sequential float32'}\n")

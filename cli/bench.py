@@ -7,12 +7,15 @@ import argparse
 import json
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from asr_tui.core import atomic, backends, kernel_bench
+from asr_tui.core import backends, export, kernel_bench
+from asr_tui.core import threads as thread_counts
 from asr_tui.core.config import DEVICES, DTYPES
 from asr_tui.core.errors import AsrTuiError
+from asr_tui.cli.whole_tables import print_whole
 from asr_tui.core.model_shapes import NAMES
 
 
@@ -53,13 +56,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def table(plan: kernel_bench.BenchPlan, rows: list[kernel_bench.KernelRow]) -> Table:
-    out = Table(title=f"{plan.model} shape on {plan.device}: {kernel_bench.NOTE}", title_justify="left")
+    threads = "/".join(str(n) for n in sorted({r.threads for r in rows}))
+    out = Table(title=f"{plan.model} shape on {plan.device}, {threads} threads: {kernel_bench.NOTE}", title_justify="left",
+                box=box.SIMPLE_HEAD, pad_edge=False)
     for header in ("backend", "dtype", "batch", "enc s/win", "prefill ms", "dec ms/step", "ms/token", "CV", "compile s"):
-        out.add_column(header, justify="left" if header in ("backend", "dtype") else "right")
+        out.add_column(header, justify="left" if header in ("backend", "dtype") else "right", no_wrap=True)
     for r in rows:
         out.add_row(r.backend, r.dtype, str(r.batch), f"{r.encoder_s_per_window:.4f}", f"{r.prefill_ms:.1f}",
-                    f"{r.decoder_ms_per_step:.2f}", f"{r.decoder_ms_per_token:.3f}", "-" if r.decoder_step_cv is None else f"{r.decoder_step_cv:.0%}",
-                    f"{r.compile_s:.1f}")
+                    f"{r.decoder_ms_per_step:.2f}", f"{r.decoder_ms_per_token:.3f}",
+                    "-" if r.decoder_step_cv is None else f"{r.decoder_step_cv:.0%}",
+                    "-" if r.compile_s is None else f"{r.compile_s:.1f}")
     return out
 
 
@@ -67,7 +73,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     if args.json:
-        atomic.check_writable(args.json)
+        export.check_writable(args.json)  # before the weights are made, not after the timing
     plan = kernel_bench.BenchPlan(
         model=args.model, device=args.device, backends=args.backends, dtypes=args.dtypes, batches=args.batches,
         steps=args.steps, repeat=args.repeat, threads=args.threads,
@@ -79,7 +85,7 @@ def main(argv: list[str]) -> int:
 
     def write(complete: bool) -> None:
         if args.json:
-            atomic.write_text(args.json, json.dumps(kernel_bench.document(plan, finished, complete), indent=2) + "\n")
+            export.write_file(args.json, json.dumps(kernel_bench.document(plan, finished, complete), indent=2) + "\n")
 
     def report(item) -> None:
         if isinstance(item, kernel_bench.Skipped):
@@ -91,10 +97,12 @@ def main(argv: list[str]) -> int:
         write(complete=False)  # each row as it finishes: a bench cut short keeps what it measured
 
     err.print(f"{plan.model} shape, {kernel_bench.NOTE}; making random weights ...", highlight=False)
+    if warning := thread_counts.oversubscribed(thread_counts.resolve(args.threads)):
+        err.print(f"asr-tui: warning: {warning}", highlight=False)
     rows = kernel_bench.run(plan, report)
     if not rows:
-        raise AsrTuiError("nothing was timed: " + "; ".join(f"{s.backend} {s.dtype}: {s.reason}" for s in plan.skipped))
-    Console().print(table(plan, rows))
+        raise AsrTuiError("nothing was timed: " + kernel_bench.skipped_reasons(plan.skipped))
+    print_whole(Console(), table(plan, rows))
     write(complete=True)
     if args.json:
         err.print(f"wrote {args.json}")

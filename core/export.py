@@ -157,7 +157,8 @@ def default_transcript_name(result: RunResult, fmt: str = "srt") -> str:
     return f"{Path(result.audio).stem}.{slugify(result.config_name or result.backend)}.{fmt}"
 
 
-def _write(path: Path, text: str) -> None:
+def write_file(path: Path, text: str | bytes) -> None:
+    """Write a file the user named, or fail in one line that says why."""
     try:
         atomic.write_user_file(path, text)
     except OSError as exc:
@@ -180,7 +181,7 @@ def write_table(results: list[RunResult], path: Path, fmt: str | None = None, co
     writers = {"json": partial(to_json, complete=complete, skipped=skipped), "csv": to_csv, "md": markdown, "markdown": markdown}
     if fmt not in writers:
         raise AsrTuiError(f"cannot export to '{path.name}': use .json, .csv or .md")
-    _write(path, writers[fmt](results))
+    write_file(path, writers[fmt](results))
     return path
 
 
@@ -199,5 +200,5 @@ def write_export(results: list[RunResult], path: Path, skipped: Sequence[Skipped
 def write_transcript(result: RunResult, path: Path, fmt: str | None = None) -> Path:
     path = Path(path).expanduser()
     fmt = fmt or path.suffix.lstrip(".").lower()
-    _write(path, transcript(result, fmt))
+    write_file(path, transcript(result, fmt))
     return path

@@ -39,7 +39,7 @@ class KernelTimes:
     encode_s: float
     prefill_s: float
     decode_s: float
-    compile_s: float = 0.0
+    compile_s: float | None = None  # None: the backend compiles nothing
 
 
 # (batch, steps) -> the stages' seconds of one call
@@ -59,7 +59,7 @@ class KernelRow:
     decoder_ms_per_step: float
     decoder_ms_per_token: float
     decoder_step_cv: float | None  # as every result's CV (`metrics`): None from one measured call
-    compile_s: float
+    compile_s: float | None  # the first, unmeasured call's; None where nothing compiles
     repeat: int
     gpu: str | None = None
     note: str = NOTE
@@ -93,6 +93,8 @@ class BenchPlan:
             raise AsrTuiError(f"steps must be 1..{shape_of(self.model)['n_text_ctx'] - PROMPT_TOKENS} (the text context)")
         if self.repeat < 1 or not self.batches or min(self.batches) < 1:
             raise AsrTuiError("repeat and every batch size must be at least 1")
+        if self.threads < 0:
+            raise AsrTuiError(f"threads {self.threads}: 0 (one per physical core) or more")
 
 
 def random_state(dims: dict, seed: int) -> dict[str, np.ndarray]:
@@ -143,6 +145,15 @@ def configurations(plan: BenchPlan) -> Iterable[tuple[str, str]]:
                 plan.skipped.append(Skipped(name, dtype, str(exc)))
                 continue
             yield name, dtype
+
+
+def skipped_reasons(skipped: list[Skipped]) -> str:
+    """Each reason once, with the configurations it stopped: one GPU missing stops
+    every backend and dtype for the same reason."""
+    by_reason: dict[str, list[str]] = {}
+    for s in skipped:
+        by_reason.setdefault(s.reason, []).append(f"{s.backend} {s.dtype}")
+    return "; ".join(f"{reason} ({', '.join(which)})" for reason, which in by_reason.items())
 
 
 def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[KernelRow]:

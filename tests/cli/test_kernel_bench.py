@@ -16,9 +16,13 @@ from tests.cli_helpers import asr_tui, one_line_error
 def test_bench_times_every_stage_for_each_backend_and_batch(tmp_path):
     out = tmp_path / "kernels.json"
     proc = asr_tui("bench", "--model", "tiny", "--backends", "pytorch,jax", "--dtypes", "float32,float16",
-                   "--batches", "1,2", "--steps", "4", "--repeat", "1", "--threads", "1", "--json", str(out))
+                   "--batches", "1,2", "--steps", "4", "--repeat", "1", "--threads", "1", "--json", str(out),
+                   env={"COLUMNS": "80"})
     assert proc.returncode == 0, proc.stderr
     assert "random weights: timing only" in proc.stdout
+    # in 80 columns the table is wider than the terminal rather than cut: "float…" could be either dtype
+    assert {tuple(line.split()[:3]) for line in proc.stdout.splitlines()} >= {
+        ("pytorch", "float32", "1"), ("jax", "float32", "2"), ("jax", "float16", "2")}, proc.stdout
     doc = json.loads(out.read_text())
     assert doc["complete"] is True and doc["note"] == "random weights: timing only"
     assert doc["dims"]["n_text_layer"] == 4 and doc["steps"] == 4
@@ -33,6 +37,7 @@ def test_bench_times_every_stage_for_each_backend_and_batch(tmp_path):
         assert row["threads"] == 1 and row["note"] == "random weights: timing only"
     jax_rows = [r for r in doc["rows"] if r["backend"] == "jax"]
     assert all(r["compile_s"] > 0 for r in jax_rows)  # timed apart, on each shape's first call
+    assert all(r["compile_s"] is None for r in doc["rows"] if r["backend"] == "pytorch")  # nothing compiles there
 
 
 def test_a_bench_killed_midway_keeps_the_rows_it_finished(tmp_path):
@@ -60,6 +65,8 @@ def test_bad_bench_input_is_one_line(tmp_path):
     assert "whole numbers" in one_line_error(asr_tui("bench", "--batches", "1,x"))
     assert "unknown backend 'tensorrt'" in one_line_error(asr_tui("bench", "--backends", "tensorrt"))
     assert "steps must be" in one_line_error(asr_tui("bench", "--steps", "1000"))
+    assert "threads -1: 0 (one per physical core) or more" in one_line_error(asr_tui("bench", "--threads", "-1"))
+    assert f"cannot write {tmp_path}: Is a directory" in one_line_error(asr_tui("bench", "--json", str(tmp_path)))
 
 
 def test_ctranslate2_is_timed_on_the_same_work(tmp_path):
