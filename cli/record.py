@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from asr_tui.core import microphone
+from asr_tui.core import export, microphone
 from asr_tui.core.errors import AsrTuiError
 
 
@@ -39,6 +39,10 @@ def capture(index: int | None, seconds: float, out: Path | None) -> Path:
     one endless line); returns the saved file."""
     if not seconds > 0:
         raise AsrTuiError(f"--seconds {seconds:g}: a recording needs a length above 0 s")
+    if out is not None:
+        if out.suffix.lower() != ".wav":
+            raise AsrTuiError(f"--out {out}: a recording is written as WAV; give the file a .wav name")
+        export.check_writable(out)  # before the recording, not after it
     chosen = device(index)
     err = Console(stderr=True)
     err.print(f"recording {seconds:g} s from {chosen.name} ({chosen.samplerate:.0f} Hz); ctrl+c stops early")
@@ -62,7 +66,7 @@ def main(argv: list[str]) -> int:
         if args.list:
             devices = microphone.input_devices()
             if not devices:
-                raise AsrTuiError(microphone.NO_DEVICE)
+                raise AsrTuiError(f"{microphone.NO_DEVICE} ({SERVER_HINT})")
             for d in devices:
                 print(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz, {d.channels} channels)")
             return 0

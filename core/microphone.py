@@ -177,7 +177,11 @@ class Recording:
         with self._lock:
             captured = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
         samples = resample(captured, self.device.samplerate)
-        path = write_wav(self.out, samples)
+        try:
+            path = write_wav(self.out, samples)
+        except OSError as exc:  # the place went away while recording: the audio is not lost
+            path = write_wav(recordings_dir() / f"{datetime.now():%Y%m%d-%H%M%S}.wav", samples)
+            raise AsrTuiError(f"cannot write {self.out} ({exc.strerror or exc}); the recording is saved in {path}") from None
         if self.error:
             raise AsrTuiError(f"{self.error}; what was captured is saved in {path}")
         if len(samples) == 0 or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,6 +70,18 @@ def test_silent_recording_is_saved_and_reported(virtual_mic, tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # the user's file, as an export is: not mkstemp's 0600
 
 
+def test_a_recording_whose_file_cannot_be_written_is_saved_with_the_others(virtual_mic, tmp_path):
+    """Nothing lost: the place named went away (here a file where its folder should be),
+    so the audio goes where recordings go, and the error says where."""
+    (tmp_path / "not-a-folder").write_text("")
+    out = tmp_path / "not-a-folder" / "take.wav"
+    with pytest.raises(AsrTuiError, match=f"cannot write {out} .*; the recording is saved in ") as raised:
+        microphone.record(1.0, microphone.default_device(), out)
+    saved = Path(str(raised.value).rsplit("saved in ", 1)[1])
+    assert saved.parent == microphone.recordings_dir()
+    assert audio.probe_seconds(saved) == pytest.approx(1.0, abs=0.1)
+
+
 def test_recordings_go_to_the_data_dir_newest_first(virtual_mic):
     player = play(SAMPLE)
     first = microphone.record(2.0)
@@ -98,6 +111,14 @@ def test_no_input_device_core_cli_and_tui(tmp_path):
     assert cli.returncode == 2 and cli.stderr.strip().splitlines() == [f"asr-tui: error: {microphone.NO_DEVICE} ({SERVER_HINT})"]
     zero = run_without_devices(tmp_path, "import sys; from cli.main import main; sys.exit(main(['record', '--seconds', '0']))")
     assert zero.returncode == 2 and zero.stderr.strip().splitlines() == ["asr-tui: error: --seconds 0: a recording needs a length above 0 s"]
+    listed = run_without_devices(tmp_path, "import sys; from cli.main import main; sys.exit(main(['record', '--list']))")
+    assert listed.returncode == 2 and listed.stderr.strip().splitlines() == [f"asr-tui: error: {microphone.NO_DEVICE} ({SERVER_HINT})"]
+    # a file named for the recording that cannot be one is refused before anything is recorded
+    (tmp_path / "folder.wav").mkdir()
+    for out, why in ((tmp_path / "take.mp3", "a recording is written as WAV; give the file a .wav name"),
+                     (tmp_path / "folder.wav", "Is a directory")):
+        refused = run_without_devices(tmp_path, f"import sys; from cli.main import main; sys.exit(main(['record', '--out', '{out}']))")
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1 and why in refused.stderr, refused.stderr
 
     tui = run_without_devices(tmp_path, """
         import asyncio
