@@ -104,7 +104,7 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
         flag = both[0].replace("_", "-")
         raise invalid(f"--{flag} and --sweep {both[0]}=... both set {both[0]}: give one of them")
     bases, sources, skipped = [overrides], [], []
-    if args.preset:
+    if args.preset is not None:
         preset = presets.find(args.preset)
         if hidden := presets.hides_bundled(preset):
             print(f"asr-tui: {hidden}", file=sys.stderr)
@@ -121,7 +121,7 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
 
 def build_options(args) -> RunOptions:
     """The run's own settings: the preset's, under the flags."""
-    options = presets.find(args.preset).options if args.preset else RunOptions()
+    options = presets.find(args.preset).options if args.preset is not None else RunOptions()
     return replace(options, **knob_overrides(args, RUN_KNOBS))
 
 
@@ -351,10 +351,13 @@ def main(argv: list[str]) -> int:
         options = build_options(args)
         with interrupts_deferred():
             for config in configs:  # before any recording: a bad configuration wastes none
-                backend = backends.create(config.backend)
-                backend.check(config)
-                backend.check_available(config)
-                weights.resolve(config.model)
+                try:
+                    backend = backends.create(config.backend)
+                    backend.check(config)
+                    backend.check_available(config)
+                    weights.resolve(config.model)
+                except AsrTuiError as exc:  # which of several it was: a preset's, a sweep's
+                    raise AsrTuiError(f"{config.display_name}: {exc}" if len(configs) > 1 else str(exc)) from None
         if args.mic:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]

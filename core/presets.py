@@ -17,7 +17,7 @@ from pathlib import Path
 import tomli_w
 
 from asr_tui.core import atomic, paths, sweeps
-from asr_tui.core.config import RUN_KNOBS, RunConfig, RunOptions
+from asr_tui.core.config import BY_NAME, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 
 DEFAULT_PRESET = "quick"
@@ -74,7 +74,9 @@ def parse(text: str, path: Path, bundled: bool = False) -> Preset:
         raise AsrTuiError(f"{path}: not valid TOML ({exc})") from None
     unknown = set(data) - _TOP_LEVEL_KEYS
     if unknown:
-        raise AsrTuiError(f"{path}: unknown key '{sorted(unknown)[0]}'")
+        key = sorted(unknown)[0]
+        where = " (a configuration's setting: put it in each [[configs]] table)" if key in BY_NAME else ""
+        raise AsrTuiError(f"{path}: unknown key '{key}'{where}")
     name = data.get("name", path.stem)
     description = data.get("description", "")
     sources = data.get("sources", [])
@@ -83,6 +85,8 @@ def parse(text: str, path: Path, bundled: bool = False) -> Preset:
         raise AsrTuiError(f"{path}: 'name' and 'description' must be strings")
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise AsrTuiError(f"{path}: 'sources' must be a list of paths")
+    # a preset shared with its audio names it from where the preset lies, wherever it is run from
+    sources = [str(path.parent / Path(s).expanduser()) for s in sources]
     try:
         options = RunOptions(**{k.name: k.from_value(data[k.name]) for k in RUN_KNOBS if k.name in data})
     except AsrTuiError as exc:
@@ -138,6 +142,9 @@ def discover() -> tuple[list[Preset], list[str]]:
 
 def find(name_or_path: str) -> Preset:
     """A preset file path, or the name (file stem) of a user or bundled preset."""
+    names = sorted({p.stem for d in (user_dir(), bundled_dir()) if d.is_dir() for p in d.glob("*.toml")})
+    if not name_or_path.strip():
+        raise AsrTuiError(f"an empty preset name (available: {', '.join(names)})")
     path = Path(name_or_path).expanduser()
     if path.suffix == ".toml" or path.exists():
         return load(path)
@@ -145,7 +152,6 @@ def find(name_or_path: str) -> Preset:
         candidate = directory / f"{name_or_path}.toml"
         if candidate.is_file():
             return load(candidate, bundled)
-    names = sorted({p.stem for d in (user_dir(), bundled_dir()) if d.is_dir() for p in d.glob("*.toml")})
     raise AsrTuiError(f"no preset named '{name_or_path}' (available: {', '.join(names)})")
 
 
@@ -178,13 +184,16 @@ def user_file(name: str) -> Path:
 
 
 def save(preset: Preset, overwrite: bool = False) -> Preset:
-    """Write to the user dir; refuses to replace an existing file unless told to."""
+    """Write to the user dir; refuses to replace an existing file unless told to.
+    Sources are written absolute: read back, a relative one would be taken from the
+    user dir."""
     target = user_file(preset.name)
     if target.exists() and not overwrite:
         raise AsrTuiError(f"preset {target} exists; confirm to overwrite it")
-    atomic.write_text(target, preset.to_toml())
-    return Preset(preset.name, list(preset.configs), preset.description, list(preset.sources), target, False,
-                  options=preset.options)
+    sources = [str(Path(s).expanduser().absolute()) for s in preset.sources]
+    saved = Preset(preset.name, list(preset.configs), preset.description, sources, target, False, options=preset.options)
+    atomic.write_text(target, saved.to_toml())
+    return saved
 
 
 def delete(preset: Preset) -> None:

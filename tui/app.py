@@ -442,7 +442,7 @@ def finish_without_terminal(app: AsrTuiApp) -> int:
 def launch(preset: str | None = None, audio: list[str] | None = None) -> int:
     """Run the app; after a hang-up finish the queue headless, otherwise leave at once
     (`exit_without_teardown`)."""
-    chosen = presets.find(preset or presets.DEFAULT_PRESET)
+    chosen = presets.find(presets.DEFAULT_PRESET if preset is None else preset)
     sources = [Path(a) for a in audio or []] or [Path(s).expanduser() for s in chosen.sources] or [SAMPLE]
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         # Textual reads keys from stdin and draws on stderr (stdout may go to a file):

@@ -45,6 +45,12 @@ def test_preset_values_are_checked_like_flags(tmp_path):
     preset.write_text("[[configs]]\nbackend = 'pytorch'\nbeam_size = 1000000000\n")
     line = one_line_error(asr_tui("run", "--preset", str(preset)))
     assert "huge.toml" in line and "beam_size must be at most 100" in line
+    # a value only its backend refuses names the configuration among several
+    mixed = tmp_path / "mixed.toml"
+    mixed.write_text("[[configs]]\nbackend = 'jax'\n[[configs]]\nbackend = 'pytorch'\ndtype = 'int8'\n")
+    line = one_line_error(asr_tui("run", "--preset", str(mixed)))
+    assert line == "asr-tui: error: pytorch tiny.en cpu int8: pytorch backend does not support int8 (supported: float32, bfloat16)"
+    assert one_line_error(asr_tui("run", "--preset", "")).startswith("asr-tui: error: an empty preset name (available: ")
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,9 @@ def test_to_toml_round_trips_name_description_sources_and_configs():
         description="two engines", sources=["clips/a.wav", "set.tsv"],
     )
     parsed = presets.parse(preset.to_toml(), PATH)
-    assert (parsed.name, parsed.description, parsed.sources) == ("CPU runs", "two engines", ["clips/a.wav", "set.tsv"])
+    # relative sources are read from the preset's folder, wherever the run starts
+    assert (parsed.name, parsed.description, parsed.sources) == ("CPU runs", "two engines", ["/presets/clips/a.wav", "/presets/set.tsv"])
+    assert presets.parse("sources = ['/data/b.wav']\n[[configs]]\n", PATH).sources == ["/data/b.wav"]
     assert parsed.configs == preset.configs and [c.label for c in parsed.configs] == ["greedy", ""]
 
 
@@ -40,6 +42,8 @@ def test_to_toml_round_trips_name_description_sources_and_configs():
         ("sources = 'a.wav'\n[[configs]]\n", "'sources' must be a list of paths"),
         ("sources = ['a.wav', 2]\n[[configs]]\n", "'sources' must be a list of paths"),
         ("configs = []\n", "'configs' must be a non-empty array of tables"),
+        ("repeat = 2\n[[configs]]\n", "unknown key 'repeat' (a configuration's setting: put it in each [[configs]] table)"),
+        ("colour = 'red'\n[[configs]]\n", "unknown key 'colour'"),
         ("configs = [1]\n", "configs[1] must be a table"),
         ("[[configs]]\n[[configs]]\nbeam_size = 0\n", "configs[2]: invalid configuration: beam_size must be at least 1"),
         ("[[configs]]\ntemperatures = []\n", "configs[1]: invalid configuration: at least one temperature is needed"),
@@ -141,3 +145,8 @@ def test_expand_all_without_a_sweep_keeps_each_configuration():
     assert configs == [RunConfig(beam_size=2), RunConfig(backend="jax")] and skipped == []
     configs, _ = sweeps.expand_all([{"beam_size": 2}, {"backend": "jax"}], {"seed": [1, 2]}, no_batches_over_four)
     assert [(c.backend, c.seed) for c in configs] == [("pytorch", 1), ("pytorch", 2), ("jax", 1), ("jax", 2)]
+
+
+def test_an_empty_preset_name_is_refused_with_the_names_there_are():
+    with pytest.raises(AsrTuiError, match=r"an empty preset name \(available: .*quick"):
+        presets.find("")

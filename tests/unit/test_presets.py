@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from asr_tui.core import presets
@@ -52,7 +54,7 @@ def test_save_overwrite_reload_delete():
     saved = presets.save(preset)
     assert saved.path.parent == presets.user_dir() and not saved.bundled
     loaded = presets.find("my-cpu-run")
-    assert loaded.configs == preset.configs and loaded.sources == ["a.wav"]
+    assert loaded.configs == preset.configs and loaded.sources == [str(Path("a.wav").absolute())]
     assert loaded.configs[0].label == "beam 5"
     with pytest.raises(AsrTuiError, match="exists"):
         presets.save(preset)
