@@ -11,12 +11,12 @@ ratio to PyTorch (warm median / warm median).
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks import arguments
 from benchmarks.long_clip import long_clip
 from asr_tui.core import events
 from asr_tui.core.config import RunConfig
@@ -48,10 +48,10 @@ def configs(model: str, device: str) -> list[RunConfig]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    parser.add_argument("--repeats", type=int, default=2, help="how many times the 4-minute text is spoken")
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where every backend runs")
+    parser.add_argument("--repeats", type=int, default=2, help="how many times the 4-minute text is spoken (2: the 8.3-minute clip)")
     args = parser.parse_args()
     path, _ = long_clip(args.repeats)
     console = Console(width=160)

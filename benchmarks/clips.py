@@ -263,7 +263,9 @@ def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
 
 def main() -> None:
     from asr_tui.core import audio
+    from benchmarks import arguments
 
+    arguments.parser(__doc__).parse_args()  # no options: --help says what it does
     for clip in CLIPS + [TEST_CLIP]:
         path, text = make(clip)
         print(f"{clip.name}: {audio.load(path).seconds / 60:.1f} min, {len(text.split())} words, {path}")

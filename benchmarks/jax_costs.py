@@ -24,7 +24,6 @@ Real weights, random encoder features (a step costs the same whatever the audio)
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
@@ -34,14 +33,15 @@ from rich.table import Table
 from asr_tui.core import weights
 from asr_tui.core.config import RunConfig
 from asr_tui.core.backends.jax_backend import DTYPES, matmul_precision, start_xla
+from benchmarks import arguments
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--dtype", default="bfloat16", choices=sorted(DTYPES))
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
+    parser.add_argument("--dtype", default="bfloat16", choices=sorted(DTYPES), help="the compute dtype")
     parser.add_argument("--batch", default="1,18,32", help="rows per step, comma-separated (18: the 8.3-minute clip's first call)")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for XLA")
+    parser.add_argument("--steps", type=int, default=100, help="decode steps timed per measurement")
     args = parser.parse_args()
     start_xla(args.threads)
     import jax

@@ -2,6 +2,8 @@
 
 Made on first use and cached (with its reference transcript) under the user cache
 dir, so every benchmark measures the same audio.
+
+    .venv/bin/python -m benchmarks.long_clip [--repeats 2]   # make it, print where
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from asr_tui.core import paths
+from benchmarks import arguments
 from benchmarks.clips import speak
 
 PASSAGES = [
@@ -62,7 +65,7 @@ PASSAGES = [
 
 
 def long_clip(repeats: int = 1) -> tuple[Path, str]:
-    """(path, reference text) of the clip: about 5.5 minutes per repeat."""
+    """(path, reference text) of the clip: about 4.2 minutes per repeat."""
     text = " ".join(PASSAGES * repeats)
     path = paths.cache_dir() / "benchmarks" / f"long-speech-x{repeats}.wav"
     if not path.exists():
@@ -70,3 +73,16 @@ def long_clip(repeats: int = 1) -> tuple[Path, str]:
         speak(text, path, wpm=160)
         path.with_suffix(".txt").write_text(text)
     return path, text
+
+
+def main() -> None:
+    from asr_tui.core import audio
+
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--repeats", type=int, default=2, help="how many times the texts are spoken (2: the studies' 8.3 minutes)")
+    path, text = long_clip(parser.parse_args().repeats)
+    print(f"{audio.probe_seconds(path) / 60:.1f} min, {len(text.split())} words, {path} (reference: {path.with_suffix('.txt')})")
+
+
+if __name__ == "__main__":
+    main()

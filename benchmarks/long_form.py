@@ -30,7 +30,6 @@ Accuracy only: the machine's load does not change a transcript, so no timing her
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import tempfile
@@ -49,6 +48,7 @@ from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import WordErrors, word_errors
 from asr_tui.core.transcript import SAMPLE_RATE
 from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition, loops
+from benchmarks import arguments
 from benchmarks.clips import CLIPS, TEST_CLIP, make
 from benchmarks.long_clip import long_clip
 
@@ -86,9 +86,9 @@ def shifted(path: Path, seconds: float) -> Iterator[audio.Decoded]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
+    parser.add_argument("--batch-size", type=int, default=16, help="windows per batched call")
     parser.add_argument("--clip", action="append", help="only these clips (by name; 'long' is the 8.3-minute clip)")
     parser.add_argument("--dtypes", default=",".join(BATCHED_DTYPES),
                         help="the batched rows' dtypes, comma-separated")

@@ -16,7 +16,6 @@ printed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from asr_tui.core import audio, paths
+from benchmarks import arguments
 from benchmarks.long_clip import long_clip
 
 FRAME = 4096  # samples per encoded frame
@@ -77,10 +77,10 @@ def measure(path: Path, backend: str, model: str, extra: list[str]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="pytorch")
-    parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--strategy", default="sequential")
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--backend", default="pytorch", help="the backend measured")
+    parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
+    parser.add_argument("--strategy", default="sequential", help="sequential or batched")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per batch (batched strategy)")
     parser.add_argument("--short", type=float, default=600.0, help="seconds of the short file (10 minutes)")
     parser.add_argument("--long", type=float, default=7200.0, help="seconds of the long file (2 hours)")

@@ -13,13 +13,13 @@ backend hears the same audio) and with VAD, its own default.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import time
 
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks import arguments
 from benchmarks.long_clip import long_clip
 from asr_tui.core import audio, events, reference_calls
 from asr_tui.core.config import RunConfig
@@ -57,13 +57,13 @@ def reference_seconds(call, samples, applied: dict, warmup: int, repeat: int) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--repeats", type=int, default=2, help="how many times the 4-minute text is spoken")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--sample", action="store_true", help="the bundled 11 s sample instead: a quick check that it runs")
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
+    parser.add_argument("--repeats", type=int, default=2, help="how many times the 4-minute text is spoken (2: the 8.3-minute clip)")
+    parser.add_argument("--batch-size", type=int, default=8, help="windows per call where a backend batches")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured passes first")
+    parser.add_argument("--repeat", type=int, default=1, help="measured passes")
+    parser.add_argument("--sample", action="store_true", help="the bundled 24 s sample instead: a quick check that it runs")
     args = parser.parse_args()
     path, text = (SAMPLE, SAMPLE.with_suffix(".txt").read_text()) if args.sample else long_clip(args.repeats)
     samples = audio.load(path).samples

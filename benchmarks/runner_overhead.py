@@ -10,10 +10,10 @@ The runner must stay within 3% of the bare call.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
+from benchmarks import arguments
 from benchmarks.long_clip import long_clip
 from asr_tui.core import audio, events, threads
 from asr_tui.core.config import RunConfig
@@ -21,9 +21,9 @@ from asr_tui.core.runner import Runner
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--model", default="tiny.en")
+    parser = arguments.parser(__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the two calls, alternated")
+    parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     args = parser.parse_args()
 
     import torch

@@ -19,7 +19,6 @@ study-decomposed presets), the speed-up split into strategy, dtype and framework
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 from pathlib import Path
@@ -33,6 +32,7 @@ from asr_tui.core import decomposition, export, wholeness
 from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
 from asr_tui.core.results import RunResult
 from asr_tui.core.wholeness import Wholeness, longest_repetition
+from benchmarks import arguments
 
 BEST_COLUMNS = ("backend", "config", "RTFx", "WER", "lost vs base", "RSS MB", "GPU MB", "note")
 COLUMNS = ("config", "RTFx", "WER", "S/D/I", "lost", "lost vs base", "added", "repeated", "GPU MB", "RSS MB", "compile s",
@@ -109,8 +109,8 @@ def best_rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> lis
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", type=Path)
+    parser = arguments.parser(__doc__)
+    parser.add_argument("folder", type=Path, help="a folder of `asr-tui run --json` documents and reference.txt")
     parser.add_argument("--reference", type=Path, help="the clip's text (default: FOLDER/reference.txt)")
     parser.add_argument("--markdown", type=Path, help="also write the table here as Markdown")
     args = parser.parse_args()
