@@ -386,7 +386,7 @@ class _Measurement:
                 runner._emit(events.RunWarning(job.id, clip_note))
             if self.reference[0] is not None and not whole:  # it covers the whole file, not the clip
                 self.reference = (None, self.reference[1],
-                                  f"no WER on a {clip_seconds:g} s clip: the reference covers the whole file")
+                                  f"no WER for a clip of {clip_seconds:g} s: the reference covers the whole file")
         self.audio = audio
         self.meter = energy.Meter(gpu=job.config.device == "cuda")
         self.throttled_before = energy.throttle_counts()

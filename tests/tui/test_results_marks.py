@@ -41,8 +41,10 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         assert table.get_row_at(0)[0] == "!~" and table.get_row_at(1)[0] == ""
         assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
         corpus = table.get_row_at(2)
-        assert corpus[0] == "Σ" and corpus[4] == "corpus: 2 files" and corpus[6] == "0.100"  # 4 errors / 40 words
-        status = [str(c.label) for c in table.columns.values()].index("status")
+        labels = [str(c.label) for c in table.columns.values()]
+        wer, status = labels.index("WER"), labels.index("status")
+        assert corpus[0] == "Σ" and corpus[labels.index("file")] == "corpus: 2 files"
+        assert corpus[labels.index("audio s")] == "40.0" and corpus[wer] == "0.100"  # 4 errors / 40 words
         assert corpus[status] == "corpus of #1-2"
         table.move_cursor(row=0)
         await pilot.pause()
@@ -56,7 +58,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         app.results.append(result("a.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 0, 0, 10)))
         pane.refresh_results()
         corpus = table.get_row_at(3)
-        assert corpus[status] == "corpus of #2-3" and corpus[6] == "0.050"
+        assert corpus[status] == "corpus of #2-3" and corpus[wer] == "0.050"
 
 
 def study_row(backend: str, strategy: str, dtype: str, seconds: float, wer: float) -> RunResult:
@@ -134,14 +136,14 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
 
     app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
     async with app.run_test(size=(120, 40)) as pilot:
-        a = made_result(reference=None, wer=None)
-        b = made_result(audio="/clips/two.flac", reference=None, wer=None, warm_runs_s=[2.0, 2.1, 2.2],
+        a = made_result(reference=None, wer=None, audio_seconds=45.0)
+        b = made_result(audio="/clips/two.flac", audio_seconds=45.0, reference=None, wer=None, warm_runs_s=[2.0, 2.1, 2.2],
                         contention={"flagged": True, "reason": REASON})
         app.push_screen(CompareScreen(a, b))
         await pilot.pause()
         screen = app.screen
         trust = str(screen.query_one("#compare-trust").render())
-        assert "A and B transcribed different audio (one.flac, 12.5 s; two.flac, 12.5 s)" in trust and f"B: ! {REASON}" in trust
+        assert "A and B transcribed different audio (one.flac, 45.0 s; two.flac, 45.0 s)" in trust and f"B: ! {REASON}" in trust
         ratios = screen.query_one("#ratios")
         assert ratios.get_row_at(0)[3] == "different audio" and ratios.get_row_at(1)[3] == "different audio"
         assert ratios.get_row_at(2)[0] == "RTFx" and ratios.get_row_at(2)[3].startswith("B is ")
@@ -152,11 +154,15 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
                 break
         assert str(legend.render()).startswith("Different audio, so the transcripts are not set against each other")
         assert str(screen.query_one("#transcript-b").render()).strip() == b.text
-    # a clip of the same file is other audio too: its seconds are no verdict against the whole file's
-    from asr_tui.tui.screens.compare import same_audio
+    # a clip of the same file is other audio too: its seconds are no verdict against the whole file's,
+    # nor its RTFx, which pays for a whole 30 s window
+    from asr_tui.tui.screens.compare import same_audio, speeds_compare, trust_warnings
 
-    assert not same_audio(a, made_result(reference=None, wer=None, clip_seconds=5.0, audio_seconds=5.0))
-    assert same_audio(a, made_result(backend="jax", config_name="JAX"))
+    clip = made_result(reference=None, wer=None, clip_seconds=5.0, audio_seconds=5.0)
+    assert not same_audio(a, clip) and not speeds_compare(a, clip) and speeds_compare(a, b)
+    assert trust_warnings(a, clip)[0:1] == ["A and B transcribed different audio (one.flac, 45.0 s; one.flac, 5.0 s): only WER and "
+                                       "the marks compare (audio under 30 s is padded to a window, which RTFx counts)"]
+    assert same_audio(a, made_result(backend="jax", config_name="JAX", audio_seconds=45.0))
 
 
 async def test_compare_reads_a_utf16_reference_as_wer_did(audio_dir, tmp_path):

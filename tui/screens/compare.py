@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Label, Static
 from asr_tui.core import parity, references, stability
 from asr_tui.core.metrics import normalizer
 from asr_tui.core.results import RunResult
+from asr_tui.core.transcript import WINDOW_SECONDS
 from asr_tui.tui.widgets.tables import number
 
 CHANGED = "bold red"
@@ -145,6 +146,13 @@ def same_audio(a: RunResult, b: RunResult) -> bool:
     return a.audio_heard == b.audio_heard  # the same file, and as much of it
 
 
+def speeds_compare(a: RunResult, b: RunResult) -> bool:
+    """Whether the two RTFx say which is faster: on the same audio, or on audio of a
+    whole window at least. Shorter audio is padded to a 30 s window, so its RTFx
+    counts the padding's work: a 2 s clip reads ten times slower than its file."""
+    return same_audio(a, b) or min(a.audio_seconds, b.audio_seconds) >= WINDOW_SECONDS
+
+
 def same_process(a: RunResult, b: RunResult) -> bool:
     return a.env.get("process") is not None and a.env.get("process") == b.env.get("process")
 
@@ -155,7 +163,11 @@ def trust_warnings(a: RunResult, b: RunResult) -> list[str]:
     found = []
     if not same_audio(a, b):
         heard = "; ".join(f"{Path(r.audio).name}, {r.audio_seconds:.1f} s" for r in (a, b))  # another clip of one file too
-        found.append(f"A and B transcribed different audio ({heard}): only RTFx, WER and the marks compare")
+        if speeds_compare(a, b):
+            found.append(f"A and B transcribed different audio ({heard}): only RTFx, WER and the marks compare")
+        else:
+            found.append(f"A and B transcribed different audio ({heard}): only WER and the marks compare "
+                         f"(audio under {WINDOW_SECONDS:g} s is padded to a window, which RTFx counts)")
     for name, result in (("A", a), ("B", b)):
         found += [f"{name}: {note}" for note in result.notes]
     return found
@@ -202,7 +214,8 @@ class CompareScreen(ModalScreen[None]):
              how_much(warm_a, warm_b, True, "faster", "slower", spread) if same else DIFFERENT_AUDIO),
             ("first s", number(a.first_run_s, ".2f"), number(b.first_run_s, ".2f"),
              how_much(a.first_run_s, b.first_run_s, True, "faster", "slower") if same else DIFFERENT_AUDIO),
-            ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"), how_much(a.rtfx, b.rtfx, False, "faster", "slower", spread)),
+            ("RTFx", number(a.rtfx, ".1f"), number(b.rtfx, ".1f"),
+             how_much(a.rtfx, b.rtfx, False, "faster", "slower", spread) if speeds_compare(a, b) else DIFFERENT_AUDIO),
             ("peak RSS MB", number(a.peak_rss_mb, ".0f"), number(b.peak_rss_mb, ".0f"),
              memory_change(a.peak_rss_mb, b.peak_rss_mb, same_process(a, b))),
             ("peak GPU MB", number(a.peak_gpu_mb, ".0f"), number(b.peak_gpu_mb, ".0f"),

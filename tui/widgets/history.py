@@ -19,7 +19,9 @@ from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.sources import with_tilde
 from asr_tui.tui.widgets.tables import TableNote, compare_marked, marks_cell, number, row_item, toggle_mark
 
-COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "dtype", "config", "file", "GPU")
+# the audio's length by RTFx and WER (which 80 columns show first): a clip of a file
+# shares its name, and a short clip's RTFx pays for a whole window
+COLUMNS = ("", "finished", "host", "backend", "model", "device", "RTFx", "WER", "audio s", "dtype", "config", "file", "GPU")
 FIXED_COLUMNS = 2  # marks and date stay put when the table scrolls sideways
 
 
@@ -40,6 +42,7 @@ def cells(result: RunResult) -> tuple[str, ...]:
         result.device,
         number(result.rtfx, ".1f"),
         number(result.wer, ".3f"),
+        number(result.audio_seconds, ".1f"),
         result.dtype,
         result.config_name,
         Path(result.audio).name,

@@ -103,6 +103,8 @@ COLUMNS = [
     Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at),
     Column("config", lambda r: r.config_name, lambda r: r.config_name),
     Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name),
+    # a clip of a file shares its name, and a short clip's RTFx pays for a whole window
+    Column("audio s", lambda r: number(r.audio_seconds, ".1f"), lambda r: r.audio_seconds),
     Column("RTFx", lambda r: number(r.rtfx, ".1f"), lambda r: -r.rtfx),
     Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
     Column("raw WER", lambda r: number(r.raw_wer, ".3f"), lambda r: _missing_last(r.raw_wer)),
@@ -139,6 +141,7 @@ def corpus_cells(summary: corpus.CorpusSummary, rows: list[int]) -> list[str]:
     known = {
         "config": summary.config_name,
         "file": f"corpus: {summary.files} files",
+        "audio s": number(summary.audio_seconds, ".1f"),
         "RTFx": number(summary.rtfx, ".1f"),
         "WER": number(summary.wer, ".3f"),
         "warm s": number(summary.compute_seconds, ".2f"),
