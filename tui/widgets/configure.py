@@ -138,6 +138,9 @@ def field_widget(knob: Knob, prefix: str = "field") -> Input | Select:
     return Input(id=f"{prefix}-{knob.name}", type=kind, compact=True, tooltip=knob.help)
 
 
+LIST_COLUMNS = ("#", "configuration")
+
+
 class ConfigurePane(Vertical):
     BINDINGS = [
         Binding("n", "new", "New"),
@@ -175,7 +178,7 @@ class ConfigurePane(Vertical):
                 yield Static(f"Bundled models (offline): {', '.join(weights.bundled_names()) or 'none'}", id="model-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#config-list", DataTable).add_columns("#", "configuration")
+        self.query_one("#config-list", DataTable).add_columns(*LIST_COLUMNS)
 
     def reload(self, preset_name: str | None = None, options: RunOptions | None = None) -> None:
         """The configurations were replaced (a preset loaded or saved). Each is checked
@@ -209,13 +212,26 @@ class ConfigurePane(Vertical):
         return draft["label"].strip() or summary(draft)
 
     def _cells(self, index: int) -> tuple[Text, Text]:
-        if self.entries[index].problem is None:
-            return Text(str(index + 1)), Text(self.name_of(index))
-        return Text(str(index + 1), INVALID), Text(f"✗ {self.name_of(index)}", INVALID)
+        name = self.name_of(index) if self.entries[index].problem is None else f"✗ {self.name_of(index)}"
+        # A name wider than the list would be cut at its edge without a sign, and two
+        # configurations that differ at the end ("... int8", "... int8 beam2") would
+        # read the same: its middle gives way to an ellipsis instead.
+        table = self.query_one("#config-list", DataTable)
+        number = str(index + 1)
+        room = table.scrollable_content_region.width - 4 * table.cell_padding - len(str(len(self.configs))) - 1
+        if 8 < room < len(name):
+            head = room * 2 // 5
+            name = f"{name[:head]}…{name[len(name) - (room - head - 1):]}"
+        style = "" if self.entries[index].problem is None else INVALID
+        return Text(number, style), Text(name, style)
+
+    def on_resize(self) -> None:
+        self._refresh_list()
 
     def _refresh_list(self) -> None:
         table = self.query_one("#config-list", DataTable)
-        table.clear()
+        table.clear(columns=True)  # the columns too: they keep the widest name they held
+        table.add_columns(*LIST_COLUMNS)
         for index in range(len(self.configs)):
             table.add_row(*self._cells(index))
         if self.configs:
