@@ -79,6 +79,18 @@ def recordings_dir() -> Path:
     return paths.data_dir() / "recordings"
 
 
+def new_recording_path(started: datetime) -> Path:
+    """A file for a new recording in the recordings folder, named by when it started;
+    looked for as it is written, so a take started in the same second as another is
+    never written over it."""
+    stem = recordings_dir() / f"{started:%Y%m%d-%H%M%S}"
+    path, count = stem.with_suffix(".wav"), 1
+    while path.exists():
+        count += 1
+        path = stem.with_name(f"{stem.name}-{count}.wav")
+    return path
+
+
 def recordings() -> list[Path]:
     """Saved recordings, newest first."""
     directory = recordings_dir()
@@ -119,7 +131,8 @@ class Recording:
     def __init__(self, device: InputDevice | None = None, max_seconds: float = 60.0, out: Path | None = None) -> None:
         self.device = device or default_device()
         self.max_seconds = max_seconds
-        self.out = out or recordings_dir() / f"{datetime.now():%Y%m%d-%H%M%S}.wav"
+        self.out = out  # None: the recordings folder (`new_recording_path`)
+        self.started = datetime.now()
         self.rms = 0.0
         self.peak = 0.0
         self.error: str | None = None
@@ -177,10 +190,14 @@ class Recording:
         with self._lock:
             captured = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
         samples = resample(captured, self.device.samplerate)
+        target = self.out or new_recording_path(self.started)
         try:
-            path = write_wav(self.out, samples)
-        except OSError as exc:  # the place went away while recording: the audio is not lost
-            path = write_wav(recordings_dir() / f"{datetime.now():%Y%m%d-%H%M%S}.wav", samples)
+            path = write_wav(target, samples)
+        except OSError as exc:
+            if self.out is None:
+                raise AsrTuiError(f"cannot save the recording in {target.parent}: {exc.strerror or exc}") from None
+            # the place named went away while recording: the audio goes with the others
+            path = write_wav(new_recording_path(self.started), samples)
             raise AsrTuiError(f"cannot write {self.out} ({exc.strerror or exc}); the recording is saved in {path}") from None
         if self.error:
             raise AsrTuiError(f"{self.error}; what was captured is saved in {path}")

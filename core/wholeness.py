@@ -140,9 +140,9 @@ def notes(result: "RunResult") -> list[Note]:
         copies = 1 + result.repeated_words // max(1, len(words_of(phrase)))
         unchecked = " (no reference: speech that repeats itself looks the same)" if result.reference_repeated_words is None else ""
         found.append(Note(EXTRA_MARK, f"says {_quoted(phrase)} {copies} times back to back ({result.repeated_words} "
-                                         f"words repeated): a decoding loop or a seam kept twice{unchecked}"))
+                                      f"words repeated): a decoding loop or a seam kept twice{unchecked}"))
     if adds_text(result.added_words):
         found.append(Note(EXTRA_MARK, f"added {result.added_words} words in a row that the reference lacks, "
-                                         f"{_quoted(result.added_text or '')} (as the WER reads them): a seam kept twice, "
-                                         "a decoding loop, invented words, or speech the reference does not have"))
+                                      f"{_quoted(result.added_text or '')} (as the WER reads them): a seam kept twice, "
+                                      "a decoding loop, invented words, or speech the reference does not have"))
     return found

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,16 @@ def test_a_recording_whose_file_cannot_be_written_is_saved_with_the_others(virtu
     saved = Path(str(raised.value).rsplit("saved in ", 1)[1])
     assert saved.parent == microphone.recordings_dir()
     assert audio.probe_seconds(saved) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_take_started_in_the_same_second_as_another_is_not_written_over_it():
+    started = datetime(2026, 12, 5, 23, 50, 1)
+    first = microphone.new_recording_path(started)
+    first.parent.mkdir(parents=True, exist_ok=True)
+    first.write_bytes(b"an earlier take")
+    second = microphone.new_recording_path(started)
+    assert (first.name, second.name) == ("20261205-235001.wav", "20261205-235001-2.wav")
+    assert second.parent == first.parent == microphone.recordings_dir()
 
 
 def test_recordings_go_to_the_data_dir_newest_first(virtual_mic):
