@@ -17,11 +17,16 @@ A background thread samples the system counters every `INTERVAL` seconds during 
 pass so a burst is visible as `other_cpu_peak_pct`; it reads one /proc file per
 sample and costs nothing measurable.
 
-A run is flagged when other processes took more than `THRESHOLD` of the cores it
-asked for: their average CPU, less the physical cores the run left spare, above a
-quarter of its thread count (half a core for 2 threads). Real idleness on a desktop
-or CI box (a few percent of one core) is far below that, while one busy process on
-the run's cores is far above. Any figure the platform cannot give is None; sampling
+A run is flagged when, in any pass it counts (the warm passes behind its median;
+a compile pass or a warm-up does not dilute them), other processes took more than
+`ON_ITS_CORES` of a core from the cores it asked for (their CPU less the physical
+cores the run left spare), or more than `BESIDE_IT` of a core on the cores it left
+spare. Real idleness on a desktop or CI box is a few percent of one core. A fifth of
+a core in bursts, on a 2-core box running 2 threads, made PyTorch passes 12-21 %
+slower, steadily enough that their spread showed nothing; a memory-bound loop on the
+core a 1-thread run left spare made it 28-39 % slower, through the caches and memory
+bandwidth the cores share (a compute loop there changed nothing, but the counters
+cannot tell the two apart). Any figure the platform cannot give is None; sampling
 never raises.
 """
 
@@ -34,7 +39,8 @@ from dataclasses import asdict, dataclass, field
 
 from asr_tui.core import threads as thread_counts
 
-THRESHOLD = 0.25  # others' CPU, as a share of the run's threads, that flags a run
+ON_ITS_CORES = 0.1  # cores others may take from the run's own in a counted pass: more flags it
+BESIDE_IT = 0.5  # cores others may use on the cores the run left spare: more flags it
 INTERVAL = 0.5  # seconds between the sampler thread's readings
 TOP = 3  # other processes named per pass
 NOTABLE_PCT = 1.0  # processes below this share of one core are not named
@@ -196,9 +202,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def summarize(passes: list[PassContention], threads: int) -> dict:
+def summarize(passes: list[PassContention], threads: int, counted: list[int] | None = None) -> dict:
     """The result's `contention` record: time-weighted averages over the passes, the
-    busiest other processes overall, and whether the run is flagged (and why)."""
+    busiest other processes overall, and whether the run is flagged (and why), judged
+    on the passes at the indices `counted` (the warm passes; all when None) one by
+    one: a busy warm pass is not averaged away by a long quiet compile pass."""
     known = [p for p in passes if p.other_cpu_pct is not None and p.seconds > 0]
     seconds = sum(p.seconds for p in known)
     other = sum(p.other_cpu_pct * p.seconds for p in known) / seconds if seconds else None
@@ -215,8 +223,14 @@ def summarize(passes: list[PassContention], threads: int) -> dict:
     top_other = [
         {"pid": pid, "name": names[pid], "cpu_pct": round(used / total_seconds, 1)}
         for pid, used in sorted(cpu_seconds.items(), key=lambda kv: -kv[1])[:TOP]
+        if used / total_seconds >= NOTABLE_PCT  # busy in one short pass, idle over the run: not named
     ] if total_seconds > 0 else []
-    reason = busy_reason(other, threads, top_other)
+    judged = [passes[i] for i in (range(len(passes)) if counted is None else counted) if i < len(passes)]
+    busiest = max((p for p in judged if p.other_cpu_pct is not None), key=lambda p: p.other_cpu_pct, default=None)
+    reason = None
+    if busiest is not None:
+        where = f" in its busiest counted pass ({_cores(other / 100)} on average over all passes)" if len(passes) > 1 else ""
+        reason = busy_reason(busiest.other_cpu_pct, threads, busiest.top_other or top_other, where)
     return {
         "flagged": reason is not None,
         "reason": reason,
@@ -229,21 +243,30 @@ def summarize(passes: list[PassContention], threads: int) -> dict:
     }
 
 
-def busy_reason(other_cpu_pct: float | None, threads: int, top_other: list[dict]) -> str | None:
-    """One line saying how much of the run's cores others took, or None when that
-    share is within `THRESHOLD` (or unknown)."""
+def _cores(cores: float) -> str:
+    """A tenth of a core is the line: below one core, two decimals show which side."""
+    return f"{cores:.2f}" if cores < 1 else f"{cores:.1f}"
+
+
+def busy_reason(other_cpu_pct: float | None, threads: int, top_other: list[dict], where: str = "") -> str | None:
+    """One line saying how much CPU others took (`where`: in which pass), on the
+    run's cores or beside them, or None when that is within `ON_ITS_CORES` and
+    `BESIDE_IT` (or unknown)."""
     if other_cpu_pct is None:
         return None
+    others = other_cpu_pct / 100.0
     spare = max(0, thread_counts.physical_cores() - threads)
-    encroaching = other_cpu_pct / 100.0 - spare
-    if encroaching <= THRESHOLD * threads:
-        return None
+    on_its_cores = others - spare
     names = ", ".join(f"{p['name']} {p['pid']}" for p in top_other)
-    top = f" (top: {names})" if names else ""
-    return (
-        f"other processes used {other_cpu_pct / 100:.1f} cores while this run asked for "
-        f"{threads} thread{'s' if threads != 1 else ''}{top}"
-    )
+    # a process that starts and ends between two snapshots is never seen by name
+    top = f" (top: {names})" if names else " (none named: too short-lived, or not visible from here)"
+    asked = f"{threads} thread{'s' if threads != 1 else ''}"
+    if on_its_cores > ON_ITS_CORES:
+        return f"other processes used {_cores(others)} cores{where} while this run asked for {asked}{top}"
+    if min(others, spare) > BESIDE_IT:
+        return (f"other processes used {_cores(others)} cores{where} beside this run's {asked}, on cores it left spare "
+                f"that share caches and memory bandwidth with it{top}")
+    return None
 
 
 def idle_check(threads: int, seconds: float = 0.5) -> str | None:

@@ -490,7 +490,8 @@ class _Measurement:
             env=environment.describe(backend.packages(), resident.threads, backend.gpu_name())
             | {"weights_origin": resident.weights.origin,
                "throttle_events": energy.throttling(self.throttled_before, energy.throttle_counts())},
-            contention=contention.summarize(self.busy, resident.threads),
+            contention=contention.summarize(self.busy, resident.threads,
+                                            counted=[i for i, kind in enumerate(self.kinds) if kind == "warm"]),
             pass_started_at=self.started_at,
             interleaved=self.interleaved,
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -17,7 +17,8 @@ ENERGY_COUNTERS = ("cpu", "gpu")
 
 def relative_speeds(results: list[RunResult]) -> list[str]:
     """Each configuration's speed on each file against the first configuration's on
-    that file, with the uncertainty from both sides' spread (when several ran). The
+    that file, with the uncertainty from both sides' spread (when several ran), and
+    the timing marks either side carries: a ratio is no firmer than its timings. The
     first configuration measured again (History holds every session's runs) is not
     set against itself."""
     first: dict[tuple, RunResult] = {}
@@ -26,8 +27,9 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
         base = first.setdefault(r.audio_heard, r)  # seconds over other audio (another clip) are no ratio
         if corpus.configuration(r) != corpus.configuration(base) and base.warm_runs_s and r.warm_runs_s:
             value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
+            marks = "".join(m for m in stability.MARKS if m in base.marks + r.marks)
             lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
-                         f"the speed of {base.config_name}")
+                         f"the speed of {base.config_name}" + (f" (timing marked {marks})" if marks else ""))
     return lines
 
 

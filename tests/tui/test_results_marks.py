@@ -240,3 +240,23 @@ async def test_a_long_row_note_scrolls_from_the_keyboard(audio_dir):
         table.move_cursor(row=2)
         await pilot.pause()
         assert note.max_scroll_y == 0 and not note.focusable
+
+
+def test_compare_says_when_two_runs_ran_on_other_machines_or_in_other_sittings():
+    """History sets any two runs side by side: a ratio of timings from two machines,
+    or from one machine a quarter of an hour apart, measures the machine too."""
+    from asr_tui.tui.screens.compare import trust_warnings
+
+    steady = [1.0, 1.0, 1.0]  # nothing else to say about their timings
+    a = made_result(warm_runs_s=steady, pass_started_at=[1000.0, 1002.0, 1004.0])
+    same_sitting = made_result(backend="jax", config_name="JAX", warm_runs_s=steady, pass_started_at=[1006.0, 1008.0])
+    later = made_result(backend="jax", config_name="JAX", warm_runs_s=steady,
+                        pass_started_at=[1004.0 + 15 * 60, 1006.0 + 15 * 60])
+    elsewhere = made_result(backend="jax", config_name="JAX", warm_runs_s=steady, env={"hostname": "gpu-box", "threads": 2},
+                            pass_started_at=[1006.0])
+    assert trust_warnings(a, same_sitting) == []
+    assert trust_warnings(a, later) == [
+        "A and B ran 15 minutes apart: a machine's speed drifts between sittings, so their timings compare best "
+        "from one run (--interleave alternates their passes)"]
+    assert trust_warnings(elsewhere, a) == [
+        "A and B ran on different machines (gpu-box, bench-1): their timings measure the machines too"]

@@ -164,6 +164,11 @@ def test_markdown_says_what_the_cli_says_under_its_table():
     assert table_notes.SPEEDS_HEADING in lines
     assert "- JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32" in lines
     assert f"WER after {normaliser}; raw WER on the words as written" in lines
+    # a side whose timing is in doubt (a busy machine) puts the ratio in doubt, said beside it
+    busy = made_result(config_name="JAX fp32", backend="jax", warm_runs_s=[1.0, 1.0, 1.0],
+                       contention={"flagged": True, "reason": "other processes used 0.74 cores"})
+    assert table_notes.relative_speeds([first, busy]) == [
+        "JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32 (timing marked !)"]
 
 
 def test_a_configuration_measured_again_is_not_set_against_itself():

@@ -157,10 +157,31 @@ def same_process(a: RunResult, b: RunResult) -> bool:
     return a.env.get("process") is not None and a.env.get("process") == b.env.get("process")
 
 
+SITTING_MINUTES = 10  # passes further apart than this ran in different sittings
+
+
+def minutes_apart(a: RunResult, b: RunResult) -> float | None:
+    """Minutes between the two runs' passes (0 where they overlap, interleaved); None
+    where either has no pass times (a result written before they were kept)."""
+    if not a.pass_started_at or not b.pass_started_at:
+        return None
+    gap = max(min(b.pass_started_at) - max(a.pass_started_at), min(a.pass_started_at) - max(b.pass_started_at), 0.0)
+    return gap / 60
+
+
 def trust_warnings(a: RunResult, b: RunResult) -> list[str]:
-    """What to keep in mind before reading the table: different audio, and each run's
-    reasons for less trust in its numbers (busy machine, unstable passes ...)."""
+    """What to keep in mind before reading the table: different audio, different
+    machines or sittings (History compares any two runs, and a machine's speed
+    drifts: a quiet VM ran the same passes at half speed a quarter of an hour later),
+    and each run's reasons for less trust in its numbers (busy machine, unstable
+    passes ...)."""
     found = []
+    hosts = a.env.get("hostname"), b.env.get("hostname")
+    if all(hosts) and hosts[0] != hosts[1]:
+        found.append(f"A and B ran on different machines ({hosts[0]}, {hosts[1]}): their timings measure the machines too")
+    elif (apart := minutes_apart(a, b)) is not None and apart > SITTING_MINUTES:
+        found.append(f"A and B ran {apart:.0f} minutes apart: a machine's speed drifts between sittings, so their "
+                     "timings compare best from one run (--interleave alternates their passes)")
     if not same_audio(a, b):
         heard = "; ".join(f"{Path(r.audio).name}, {r.audio_seconds:.1f} s" for r in (a, b))  # another clip of one file too
         if speeds_compare(a, b):
