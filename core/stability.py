@@ -28,6 +28,7 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from asr_tui.core import contention
 from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation
 
 if TYPE_CHECKING:
@@ -83,8 +84,10 @@ def notes(result: "RunResult") -> list[Note]:
     if slow:
         middle = statistics.median(times)
         if slow[0] == 0 and times[0] == max(times):
+            why = ("other processes were busy in it (see !)" if _busy_in(result, 0)
+                   else "caches or compiled code were not warm yet (raise --warmup)")
             found.append(Note(OUTLIER_MARK, f"the first measured pass took {times[0]:.2f} s against a median of "
-                              f"{middle:.2f} s: caches or compiled code were not warm yet (raise --warmup)"))
+                              f"{middle:.2f} s: {why}"))
             slow = slow[1:]
         if slow:
             which = ", ".join(f"{i + 1} ({times[i]:.2f} s)" for i in slow)
@@ -93,6 +96,17 @@ def notes(result: "RunResult") -> list[Note]:
     for flagged in result.warm_recompiles:
         found.append(Note(RECOMPILED_MARK, f"warm pass {flagged['pass']} compiled {describe_compiled(flagged['compiled'])}"))
     return found
+
+
+def _busy_in(result: "RunResult", measured: int) -> bool:
+    """Whether other processes were busy enough in measured pass `measured` (an index
+    into `warm_runs_s`, the last passes of the run) for the run's contention rule."""
+    record = result.contention or {}
+    passes = record.get("passes") or []
+    index = len(passes) - len(result.warm_runs_s) + measured
+    if not 0 <= index < len(passes) or passes[index].get("other_cpu_pct") is None:
+        return False
+    return contention.busy_reason(passes[index]["other_cpu_pct"], record.get("threads") or 1, []) is not None
 
 
 def describe_compiled(compiled: list[dict]) -> str:

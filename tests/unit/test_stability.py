@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from asr_tui.core import stability
+from asr_tui.core import stability, threads
 from tests.unit.made_results import made_result
 
 STEADY = [1.00, 1.02, 0.99, 1.01, 1.00]
@@ -57,6 +57,16 @@ def test_a_slow_first_pass_says_warm_up_and_a_later_one_says_outlier():
         "outlier measured pass 6 (1.20 s) over 10 robust deviations from the median 1.00 s"
     ]
     assert late.marks == "^" and made_result(warm_runs_s=STEADY).marks == ""
+
+
+def test_a_slow_first_pass_that_other_processes_slowed_says_so_rather_than_warm_up(monkeypatch):
+    """Caches are not to blame where a loop took most of a core in that very pass."""
+    monkeypatch.setattr(threads, "physical_cores", lambda: 2)
+    passes = [{"other_cpu_pct": pct} for pct in (0.0, 90.0, *[0.0] * len(STEADY))]  # a warm-up pass, then the measured ones
+    busy_first = made_result(warm_runs_s=[3.0, *STEADY], contention={"flagged": True, "reason": "busy", "threads": 2,
+                                                                      "passes": passes})
+    (outlier,) = [n for n in stability.notes(busy_first) if n.mark == "^"]
+    assert outlier.message.endswith("3.00 s against a median of 1.00 s: other processes were busy in it (see !)")
 
 
 def test_busy_and_unstable_marks_come_from_the_same_notes():
