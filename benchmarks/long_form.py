@@ -42,7 +42,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asr_tui.core import audio, backends, weights
-from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, longest_added_span, longest_dropped_span
+from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, align
 from asr_tui.core.decomposition import ACCURACY_POINTS
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import WordErrors, word_errors
@@ -123,13 +123,14 @@ def main() -> None:
 
     references = {name: reference for name, _, reference in clips}
     errors = {key: word_errors(references[key[0]], text) for key, text in texts.items()}
-    lost = {key: len(longest_dropped_span(references[key[0]], text)) for key, text in texts.items()}
+    aligned = {key: align(references[key[0]], text) for key, text in texts.items()}  # once per transcript
+    lost = {key: len(a.longest_lost()) for key, a in aligned.items()}
     # what batching itself lost: the longest run lost where sequential (same clip and shift) kept it
     lost_kept = {
-        (n, s, label): len(longest_dropped_span(references[n], text, kept_by=texts[n, s, SEQUENTIAL]))
-        for (n, s, label), text in texts.items() if label != SEQUENTIAL
+        (n, s, label): len(a.longest_lost(kept_by=aligned[n, s, SEQUENTIAL]))
+        for (n, s, label), a in aligned.items() if label != SEQUENTIAL
     }
-    added = {key: len(longest_added_span(references[key[0]], text)) for key, text in texts.items()}
+    added = {key: len(a.longest_added()) for key, a in aligned.items()}
     # words repeating a phrase back to back (`core.wholeness`): a loop, or a seam kept twice
     repeated = {key: longest_repetition(text).words for key, text in texts.items()}
     own_repetition = {name: longest_repetition(reference).words for name, reference in references.items()}

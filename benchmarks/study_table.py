@@ -29,7 +29,7 @@ from rich.table import Table
 
 from asr_tui.cli.whole_tables import print_whole
 from asr_tui.core import decomposition, export, wholeness
-from asr_tui.core.alignment import DROPPED_RUN, longest_dropped_span
+from asr_tui.core.alignment import DROPPED_RUN, align
 from asr_tui.core.results import RunResult
 from asr_tui.core.wholeness import Wholeness, longest_repetition
 from benchmarks import arguments
@@ -69,9 +69,9 @@ def judged(results: list[RunResult], reference: str) -> list[RunResult]:
 def lost_runs(results: list[RunResult], reference: str) -> dict[int, tuple[int, int]]:
     """Per result (by id): the longest run of reference words it lost, and the longest
     it lost where the baseline (first row) kept them."""
-    base = results[0].text
-    return {id(r): (len(longest_dropped_span(reference, r.text)), len(longest_dropped_span(reference, r.text, kept_by=base)))
-            for r in results}
+    aligned = {id(r): align(reference, r.text) for r in results}  # once per transcript
+    base = aligned[id(results[0])]
+    return {key: (len(a.longest_lost()), len(a.longest_lost(kept_by=base))) for key, a in aligned.items()}
 
 
 def rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> list[list[str]]:

@@ -35,29 +35,47 @@ class Span:
         return len(self.words)
 
 
-def reference_words(reference: str, language: str | None = "en") -> list[str]:
-    return normalizer(language)(reference).split()
+@dataclass(frozen=True)
+class Alignment:
+    """The normalised words of both sides and, for each, whether jiwer's alignment
+    has nothing on the other side for it: reference words lost, transcript words added."""
+
+    reference: list[str]
+    hypothesis: list[str]
+    lost: list[bool]
+    added: list[bool]
+
+    def longest_lost(self, kept_by: "Alignment | None" = None) -> Span:
+        """The longest run of reference words lost; with `kept_by` (another transcript
+        of the same reference), only where that one kept them."""
+        lost = self.lost if kept_by is None else [a and not b for a, b in zip(self.lost, kept_by.lost)]
+        start, length = _longest_run(lost)
+        return Span(start, tuple(self.reference[start : start + length]))
+
+    def longest_added(self) -> Span:
+        """The longest run of transcript words added (indices into the normalised transcript)."""
+        start, length = _longest_run(self.added)
+        return Span(start, tuple(self.hypothesis[start : start + length]))
 
 
-def _words_and_chunks(reference: str, hypothesis: str, language: str | None):
-    """The normalised reference and hypothesis words, and jiwer's alignment of them
-    (empty where either side has no words)."""
+def align(reference: str, hypothesis: str, language: str | None = "en") -> Alignment:
+    """One alignment of the two after Whisper's normaliser, for every run it gives."""
     import jiwer
 
     normalize = normalizer(language)
     ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
-    chunks = jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0] if ref and hyp else []
-    return ref, hyp, chunks
+    lost, added = [not hyp] * len(ref), [not ref] * len(hyp)
+    for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0] if ref and hyp else []:
+        if chunk.type == "delete":
+            lost[chunk.ref_start_idx : chunk.ref_end_idx] = [True] * (chunk.ref_end_idx - chunk.ref_start_idx)
+        elif chunk.type == "insert":
+            added[chunk.hyp_start_idx : chunk.hyp_end_idx] = [True] * (chunk.hyp_end_idx - chunk.hyp_start_idx)
+    return Alignment(ref, hyp, lost, added)
 
 
 def deleted(reference: str, hypothesis: str, language: str | None = "en") -> list[bool]:
     """For each normalised reference word, whether the alignment deletes it."""
-    ref, hyp, chunks = _words_and_chunks(reference, hypothesis, language)
-    lost = [not hyp] * len(ref)
-    for chunk in chunks:
-        if chunk.type == "delete":
-            lost[chunk.ref_start_idx : chunk.ref_end_idx] = [True] * (chunk.ref_end_idx - chunk.ref_start_idx)
-    return lost
+    return align(reference, hypothesis, language).lost
 
 
 def _longest_run(flags: list[bool]) -> tuple[int, int]:
@@ -80,21 +98,11 @@ def longest_dropped_span(reference: str, hypothesis: str, kept_by: str | None = 
     With `kept_by` (another transcript of the same audio), a word counts as lost only
     where that transcript kept it: what is left is what the hypothesis's strategy
     lost, not what the model could not hear anyway."""
-    lost = deleted(reference, hypothesis, language)
-    if kept_by is not None:
-        lost = [a and not b for a, b in zip(lost, deleted(reference, kept_by, language))]
-    best_start, best_length = _longest_run(lost)
-    words = reference_words(reference, language)
-    return Span(best_start, tuple(words[best_start : best_start + best_length]))
+    other = None if kept_by is None else align(reference, kept_by, language)
+    return align(reference, hypothesis, language).longest_lost(other)
 
 
 def longest_added_span(reference: str, hypothesis: str, language: str | None = "en") -> Span:
     """The longest run of consecutive transcript words the alignment inserts: words
     with nothing in the reference for them (indices into the normalised transcript)."""
-    ref, hyp, chunks = _words_and_chunks(reference, hypothesis, language)
-    added = [not ref] * len(hyp)
-    for chunk in chunks:
-        if chunk.type == "insert":
-            added[chunk.hyp_start_idx : chunk.hyp_end_idx] = [True] * (chunk.hyp_end_idx - chunk.hyp_start_idx)
-    start, length = _longest_run(added)
-    return Span(start, tuple(hyp[start : start + length]))
+    return align(reference, hypothesis, language).longest_added()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, longest_added_span, longest_dropped_span
+from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, align
 from asr_tui.core.stability import Note
 
 if TYPE_CHECKING:
@@ -109,8 +109,9 @@ class Wholeness:
     @classmethod
     def of(cls, text: str, reference: str | None, language: str | None) -> "Wholeness":
         repeated = longest_repetition(text)
-        lost = longest_dropped_span(reference, text, language=language) if reference else None
-        added = longest_added_span(reference, text, language=language) if reference else None
+        aligned = align(reference, text, language) if reference else None  # once, for both runs
+        lost = aligned.longest_lost() if aligned else None
+        added = aligned.longest_added() if aligned else None
         return cls(
             lost_words=None if lost is None else len(lost),
             lost_text=None if lost is None else " ".join(lost.words),
