@@ -140,7 +140,7 @@ def _cell(files: list["RunResult"]) -> Cell:
         added_words=max(r.added_words or 0 for r in files),
         repeated_words=max((r.repeated_words for r in files if wholeness.loops(r.repeated_words, r.reference_repeated_words)),
                            default=0),
-        timing_marks="".join(mark for mark in stability.MARKS if any(mark in r.marks for r in files)),
+        timing_marks=stability.timing_marks(files),
     )
 
 

@@ -98,6 +98,12 @@ def notes(result: "RunResult") -> list[Note]:
     return found
 
 
+def timing_marks(results: list["RunResult"]) -> str:
+    """The timing marks any of `results` carries, each once, in the order of `MARKS`:
+    what a figure made from their timings (a ratio, a corpus row) inherits."""
+    return "".join(mark for mark in MARKS if any(mark in r.marks for r in results))
+
+
 def _busy_in(result: "RunResult", measured: int) -> bool:
     """Whether other processes were busy enough in measured pass `measured` (an index
     into `warm_runs_s`, the last passes of the run) for the run's contention rule."""

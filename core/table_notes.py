@@ -27,7 +27,7 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
         base = first.setdefault(r.audio_heard, r)  # seconds over other audio (another clip) are no ratio
         if corpus.configuration(r) != corpus.configuration(base) and base.warm_runs_s and r.warm_runs_s:
             value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
-            marks = "".join(m for m in stability.MARKS if m in base.marks + r.marks)
+            marks = stability.timing_marks([base, r])
             lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
                          f"the speed of {base.config_name}" + (f" (timing marked {marks})" if marks else ""))
     return lines
