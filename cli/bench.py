@@ -11,11 +11,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from asr_tui.cli.whole_tables import print_whole
 from asr_tui.core import backends, export, kernel_bench
 from asr_tui.core import threads as thread_counts
 from asr_tui.core.config import DEVICES, DTYPES
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.cli.whole_tables import print_whole
 from asr_tui.core.model_shapes import NAMES
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from asr_tui.core import atomic, curves
-from asr_tui.core.errors import AsrTuiError
+from asr_tui.core import curves, export
 from asr_tui.core.results import RunResult
 
 NO_MATPLOTLIB = "PNG plots of the length and batch curves need matplotlib: pip install 'asr-tui[plots]'"
@@ -64,9 +63,6 @@ def write_pngs(results: list[RunResult], markdown: Path) -> list[str]:
     for kind, series in found.items():
         if series:
             path = png_path(Path(markdown).expanduser(), kind)
-            try:
-                atomic.write_user_file(path, _figure(series, kind))
-            except OSError as exc:
-                raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
+            export.write_file(path, _figure(series, kind))
             lines.append(f"wrote {path}")
     return lines
