@@ -92,6 +92,11 @@ async def test_an_invalid_edit_stays_in_the_form_is_marked_and_refused(audio_dir
         await choose(pilot, "strategy", "batched")
         assert not error.display and app.configs[1].batch_size == 8 and app.configs[1].strategy == "batched"
         assert shows(names(app)[1], "jax tiny.en cpu float32 batched b8") and "…" in names(app)[1]  # 80 columns
+        # a wider window gives the whole name back, once the list has its new width
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert names(app)[1] == "jax tiny.en cpu float32 batched b8"
 
 
 async def test_a_field_that_does_not_parse_is_refused_under_that_field(audio_dir):

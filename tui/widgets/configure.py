@@ -218,7 +218,10 @@ class ConfigurePane(Vertical):
         # read the same: its middle gives way to an ellipsis instead.
         table = self.query_one("#config-list", DataTable)
         number = str(index + 1)
-        room = table.scrollable_content_region.width - 4 * table.cell_padding - len(str(len(self.configs))) - 1
+        # room for the name: the list's width less the number column, both columns'
+        # padding and a vertical scrollbar's (it appears once the rows outgrow the list)
+        room = (table.scrollable_content_region.width - 4 * table.cell_padding - len(str(len(self.configs)))
+                - table.styles.scrollbar_size_vertical)
         if 8 < room < len(name):
             head = room * 2 // 5
             name = f"{name[:head]}…{name[len(name) - (room - head - 1):]}"
@@ -226,7 +229,8 @@ class ConfigurePane(Vertical):
         return Text(number, style), Text(name, style)
 
     def on_resize(self) -> None:
-        self._refresh_list()
+        # after the layout settles: the list's own width is not yet the new one here
+        self.call_after_refresh(self._refresh_list)
 
     def _refresh_list(self) -> None:
         table = self.query_one("#config-list", DataTable)
