@@ -44,6 +44,11 @@ BESIDE_IT = 0.5  # cores others may use on the cores the run left spare: more fl
 INTERVAL = 0.5  # seconds between the sampler thread's readings
 TOP = 3  # other processes named per pass
 NOTABLE_PCT = 1.0  # processes below this share of one core are not named
+# Shortest pass judged on its own. The kernel's CPU counters tick in hundredths of a
+# second and a reading subtracts two (the machine's and this process's), so a pass of
+# a few milliseconds can read as several cores busy; over 0.4 s a tick or two of
+# rounding is 0.02-0.05 cores, under ON_ITS_CORES.
+READABLE_S = 0.4
 
 
 @dataclass(frozen=True)
@@ -206,13 +211,11 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
     """The result's `contention` record: time-weighted averages over the passes, the
     busiest other processes overall, and whether the run is flagged (and why), judged
     on the passes at the indices `counted` (the warm passes; all when None) one by
-    one: a busy warm pass is not averaged away by a long quiet compile pass."""
-    known = [p for p in passes if p.other_cpu_pct is not None and p.seconds > 0]
-    seconds = sum(p.seconds for p in known)
-    other = sum(p.other_cpu_pct * p.seconds for p in known) / seconds if seconds else None
-    steals = [p for p in passes if p.steal_pct is not None and p.seconds > 0]
-    steal_seconds = sum(p.seconds for p in steals)
-    steal = sum(p.steal_pct * p.seconds for p in steals) / steal_seconds if steal_seconds else None
+    one: a busy warm pass is not averaged away by a long quiet compile pass. Counted
+    passes shorter than `READABLE_S` are judged together, as one reading, and not at
+    all while even together they are shorter."""
+    other = _weighted(passes, "other_cpu_pct")
+    steal = _weighted(passes, "steal_pct")
     total_seconds = sum(p.seconds for p in passes)
     cpu_seconds: dict[int, float] = {}
     names: dict[int, str] = {}
@@ -226,11 +229,15 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
         if used / total_seconds >= NOTABLE_PCT  # busy in one short pass, idle over the run: not named
     ] if total_seconds > 0 else []
     judged = [passes[i] for i in (range(len(passes)) if counted is None else counted) if i < len(passes)]
-    busiest = max((p for p in judged if p.other_cpu_pct is not None), key=lambda p: p.other_cpu_pct, default=None)
+    readings = [(p.other_cpu_pct, p.top_other) for p in judged if readable(asdict(p))]
+    short = [p for p in judged if p.other_cpu_pct is not None and 0 < p.seconds < READABLE_S]
+    if sum(p.seconds for p in short) >= READABLE_S:
+        readings.append((_weighted(short, "other_cpu_pct"), []))
     reason = None
-    if busiest is not None:
+    if readings:
+        busiest, busiest_top = max(readings, key=lambda reading: reading[0])
         where = f" in its busiest counted pass ({_cores(other / 100)} on average over all passes)" if len(passes) > 1 else ""
-        reason = busy_reason(busiest.other_cpu_pct, threads, busiest.top_other or top_other, where)
+        reason = busy_reason(busiest, threads, busiest_top or top_other, where)
     return {
         "flagged": reason is not None,
         "reason": reason,
@@ -241,6 +248,19 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
         "threads": threads,
         "passes": [asdict(p) for p in passes],
     }
+
+
+def readable(reading: dict) -> bool:
+    """Whether one pass's record (`PassContention` as a dict) is long enough to judge
+    on its own: see `READABLE_S`."""
+    return reading.get("other_cpu_pct") is not None and reading.get("seconds", 0) >= READABLE_S
+
+
+def _weighted(passes: list[PassContention], figure: str) -> float | None:
+    """The time-weighted average of `figure` over the passes that have it."""
+    known = [p for p in passes if getattr(p, figure) is not None and p.seconds > 0]
+    seconds = sum(p.seconds for p in known)
+    return sum(getattr(p, figure) * p.seconds for p in known) / seconds if seconds else None
 
 
 def _cores(cores: float) -> str:

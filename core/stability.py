@@ -110,7 +110,7 @@ def _busy_in(result: "RunResult", measured: int) -> bool:
     record = result.contention or {}
     passes = record.get("passes") or []
     index = len(passes) - len(result.warm_runs_s) + measured
-    if not 0 <= index < len(passes) or passes[index].get("other_cpu_pct") is None:
+    if not 0 <= index < len(passes) or not contention.readable(passes[index]):
         return False
     return contention.busy_reason(passes[index]["other_cpu_pct"], record.get("threads") or 1, []) is not None
 

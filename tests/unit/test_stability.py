@@ -62,7 +62,8 @@ def test_a_slow_first_pass_says_warm_up_and_a_later_one_says_outlier():
 def test_a_slow_first_pass_that_other_processes_slowed_says_so_rather_than_warm_up(monkeypatch):
     """Caches are not to blame where a loop took most of a core in that very pass."""
     monkeypatch.setattr(threads, "physical_cores", lambda: 2)
-    passes = [{"other_cpu_pct": pct} for pct in (0.0, 90.0, *[0.0] * len(STEADY))]  # a warm-up pass, then the measured ones
+    passes = [{"other_cpu_pct": pct, "seconds": seconds}  # a warm-up pass, then the measured ones
+              for pct, seconds in zip((0.0, 90.0, *[0.0] * len(STEADY)), (1.0, 3.0, *STEADY))]
     busy_first = made_result(warm_runs_s=[3.0, *STEADY], contention={"flagged": True, "reason": "busy", "threads": 2,
                                                                       "passes": passes})
     (outlier,) = [n for n in stability.notes(busy_first) if n.mark == "^"]
