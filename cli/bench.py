@@ -87,10 +87,7 @@ def main(argv: list[str]) -> int:
         if args.json:
             export.write_file(args.json, json.dumps(kernel_bench.document(plan, finished, complete), indent=2) + "\n")
 
-    def report(item) -> None:
-        if isinstance(item, kernel_bench.Skipped):
-            err.print(f"{item.backend} {item.dtype}: not timed: {item.reason}", highlight=False)
-            return
+    def report(item: kernel_bench.KernelRow) -> None:
         err.print(f"{item.backend} {item.dtype} batch {item.batch}: encoder {item.encoder_s_per_window:.4f} s/window, "
                   f"decoder {item.decoder_ms_per_step:.2f} ms/step", highlight=False)
         finished.append(item)
@@ -102,6 +99,8 @@ def main(argv: list[str]) -> int:
     rows = kernel_bench.run(plan, report)
     if not rows:
         raise AsrTuiError("nothing was timed: " + kernel_bench.skipped_reasons(plan.skipped))
+    if plan.skipped:
+        err.print("not timed: " + kernel_bench.skipped_reasons(plan.skipped), markup=False, highlight=False)
     print_whole(Console(), table(plan, rows))
     write(complete=True)
     if args.json:

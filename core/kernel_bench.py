@@ -156,14 +156,13 @@ def skipped_reasons(skipped: list[Skipped]) -> str:
     return "; ".join(f"{reason} ({', '.join(which)})" for reason, which in by_reason.items())
 
 
-def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[KernelRow]:
+def run(plan: BenchPlan, report: Callable[[KernelRow], None]) -> list[KernelRow]:
     """Time every configuration of the plan at every batch size, one backend's model
     resident at a time: one call per shape first (compiling, where the backend does),
-    then `repeat` measured calls whose medians make the row."""
+    then `repeat` measured calls whose medians make the row (each `report`ed as it is
+    made). What cannot be timed is added to `plan.skipped`."""
     dims = shape_of(plan.model)
     pairs = list(configurations(plan))
-    for skipped in plan.skipped:
-        report(skipped)
     state = random_state(dims, plan.seed)
     rows: list[KernelRow] = []
     for name, dtype in pairs:
@@ -175,7 +174,6 @@ def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[
             timer = backend.kernel_timer(dims, state, config)
         except AsrTuiError as exc:
             plan.skipped.append(Skipped(name, dtype, str(exc)))
-            report(plan.skipped[-1])
             continue
         for batch in plan.batches:
             try:
@@ -183,7 +181,6 @@ def run(plan: BenchPlan, report: Callable[[KernelRow | Skipped], None]) -> list[
                 runs = [timer(batch, plan.steps) for _ in range(plan.repeat)]
             except AsrTuiError as exc:  # this backend cannot do this work: the others still run
                 plan.skipped.append(Skipped(name, dtype, f"batch {batch}: {exc}"))
-                report(plan.skipped[-1])
                 break
             rows.append(_row(name, dtype, plan, batch, threads, first, runs, backend.gpu_name()))
             report(rows[-1])
