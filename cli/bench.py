@@ -104,5 +104,5 @@ def main(argv: list[str]) -> int:
     print_whole(Console(), table(plan, rows))
     write(complete=True)
     if args.json:
-        err.print(f"wrote {args.json}")
+        err.print(f"wrote {args.json}", markup=False, highlight=False)
     return 0

@@ -45,14 +45,14 @@ def capture(index: int | None, seconds: float, out: Path | None) -> Path:
         export.check_writable(out)  # before the recording, not after it
     chosen = device(index)
     err = Console(stderr=True)
-    err.print(f"recording {seconds:g} s from {chosen.name} ({chosen.samplerate:.0f} Hz); ctrl+c stops early")
+    err.print(f"recording {seconds:g} s from {chosen.name} ({chosen.samplerate:.0f} Hz); ctrl+c stops early", markup=False, highlight=False)
 
     def tick(recording: microphone.Recording) -> None:
         bar = "#" * int(min(1.0, recording.peak) * 30)
         err.print(f"\r{recording.elapsed:5.1f} s  level {bar:<30}", end="")
 
     path = microphone.record(seconds, chosen, out, tick if err.is_terminal else lambda _: None)
-    err.print(f"\nsaved {path}" if err.is_terminal else f"saved {path}")
+    err.print(f"\nsaved {path}" if err.is_terminal else f"saved {path}", markup=False, highlight=False)
     return path
 
 

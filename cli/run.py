@@ -145,7 +145,7 @@ class ConsoleReporter:
     def __call__(self, event: events.Event) -> None:
         match event:
             case events.ModelLoading(config=config):
-                self.console.print(f"[dim]loading {config.model} on {config.backend}/{config.device} ({config.dtype})…[/]")
+                self.console.print(f"[dim]loading {escape(str(config.model))} on {config.backend}/{config.device} ({config.dtype})…[/]")
             case events.ModelLoaded(config=config, load_s=load_s, reused=False):
                 # named: interleaved, every model loads before the first pass
                 self.console.print(f"[dim]{escape(config.display_name)}: model loaded in {load_s:.2f} s[/]", highlight=False)
@@ -403,7 +403,7 @@ def main(argv: list[str]) -> int:
     if args.json and results:
         try:
             export.write_table(results, args.json, "json", complete=stopped_by is None, skipped=skipped)
-            err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"))
+            err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"), markup=False, highlight=False)
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
             export_failed = True

@@ -4,6 +4,8 @@ tables by column name; results with fixed numbers where a test needs known value
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -75,3 +77,12 @@ async def preset_picker_with(name: str, data: bytes, size: tuple[int, int]) -> t
             return str(app.screen.query_one("#preset-errors").render()), app.screen.query_one("#preset-list").option_count
     finally:
         planted.unlink()
+
+
+def screen_text(app) -> str:
+    """What the screen shows, as lines of text (from the app's SVG screenshot): the
+    words as rendered, after any markup was read."""
+    lines: dict[float, list[tuple[float, str]]] = {}
+    for x, y, text in re.findall(r'<text[^>]* x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()):
+        lines.setdefault(float(y), []).append((float(x), html.unescape(text).replace("\xa0", " ")))
+    return "\n".join("".join(text for _, text in sorted(spans)) for _, spans in sorted(lines.items()))

@@ -91,6 +91,12 @@ class AsrTuiApp(App):
         self._held_signal: signal.Signals | None = None  # one that came before the app could act
         self.closing = False  # set by exit(): runner events no longer reach the screen
 
+    def notify(self, message: str, **options) -> None:
+        """Notifications carry file names, labels and error messages, which read as
+        markup would lose '[best]' from 'take[best].wav' (and fail on '[/x]'): never
+        markup, whatever a widget's `notify` passes on."""
+        super().notify(message, **{**options, "markup": False})
+
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs", initial="sources"):

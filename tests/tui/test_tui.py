@@ -17,7 +17,7 @@ from asr_tui.core import history, microphone, presets
 from asr_tui.core.config import RunConfig
 from asr_tui.core.presets import Preset
 from asr_tui.core.samples import SAMPLE
-from tests.tui_helpers import cell, column, fixed_result, preset_picker_with, started, wait_until
+from tests.tui_helpers import cell, column, fixed_result, preset_picker_with, screen_text, started, wait_until
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.compare import CompareScreen, against_each_other, against_reference, how_much
 from asr_tui.tui.screens.dialogs import ConfirmDialog, InputDialog
@@ -138,6 +138,38 @@ async def test_an_unreadable_source_is_left_out_of_a_run_and_said_so(audio_dir, 
         assert any("left out, unreadable: garbage.wav" in str(n.message) for n in app._notifications)
         await wait_until(pilot, lambda: not app.running)
         assert [Path(r.audio).name for r in app.results] == [SAMPLE.name]
+
+
+async def test_names_with_brackets_show_as_written_everywhere(audio_dir):
+    """File names, labels, model names and messages are text, not markup: Textual and
+    Rich read '[best]' as a style (and drop it) and '[/x]' as a closing tag (and fail)."""
+    take = audio_dir / "take[best].flac"
+    shutil.copy(SAMPLE, take)
+    shutil.copy(SAMPLE.with_suffix(".txt"), audio_dir / "take[best].txt")
+    configs = [RunConfig(model="no-such[/model]", label="missing [draft]"), RunConfig(warmup=0, repeat=1, label="cpu [/x]")]
+    app = AsrTuiApp(Preset("brackets", configs), [take], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "take[best].flac" in screen_text(app)  # the Sources table
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not app.running)
+        assert [r.config_name for r in app.results] == ["cpu [/x]"] and app.results[0].wer is not None
+        timings = app.query_one("#timings")
+        timings.move_cursor(row=0)
+        await pilot.pause()
+        run_tab = screen_text(app)
+        assert "missing [draft] · all files failed:" in run_tab and "no-such[/model]" in run_tab
+        assert "cpu [/x] · take[best].flac" in run_tab  # its progress bar's title
+        await pilot.press("4")
+        await pilot.pause()
+        results_tab = screen_text(app)
+        assert "cpu [/x]" in results_tab and "take[best].flac" in results_tab
+        app.query_one("#results-table").move_cursor(row=1)
+        await pilot.pause()
+        assert "missing [draft] failed: model path no-such[/model] does not exist" in screen_text(app)
+        app.query_one("#sources-pane").notify(f"added {take.name}")  # as the Sources tab says it, markup=True passed on
+        await pilot.pause()
+        assert [n.markup for n in app._notifications if n.message == "added take[best].flac"] == [False]
 
 
 async def test_failed_configuration_has_a_status_details_and_a_results_row(audio_dir):

@@ -28,7 +28,7 @@ from asr_tui.core import parity, references, stability
 from asr_tui.core.metrics import normalizer
 from asr_tui.core.results import RunResult
 from asr_tui.core.transcript import WINDOW_SECONDS
-from asr_tui.tui.widgets.tables import number
+from asr_tui.tui.widgets.tables import LiteralTable, number
 
 CHANGED = "bold red"
 MISSED = "strike dim"
@@ -209,19 +209,19 @@ class CompareScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         a, b = self.first, self.second
         with Vertical(classes="dialog wide"):
-            yield Label(f"A: {a.config_name} · {Path(a.audio).name}\nB: {b.config_name} · {Path(b.audio).name}")
+            yield Label(Text(f"A: {a.config_name} · {Path(a.audio).name}\nB: {b.config_name} · {Path(b.audio).name}"))
             unlike = parity.line([a, b])
             if unlike:
                 yield Label(Text(unlike), id="compare-parity")
             if warnings := trust_warnings(a, b):
                 yield Label(Text("\n".join(warnings)), id="compare-trust")
-            yield DataTable(id="ratios", cursor_type="none")
+            yield LiteralTable(id="ratios", cursor_type="none")
             yield Label("Comparing the transcripts…", id="diff-legend")
             with Horizontal(id="transcripts"):
                 for name, result in (("A", a), ("B", b)):
                     with VerticalScroll():
                         yield Label(f"{name}: WER {number(result.wer, '.3f')}", classes="title")
-                        yield Static(result.text, id=f"transcript-{name.lower()}", classes="transcript")
+                        yield Static(Text(result.text), id=f"transcript-{name.lower()}", classes="transcript")
 
     def on_mount(self) -> None:
         a, b = self.first, self.second

@@ -38,6 +38,7 @@ from asr_tui.core import backends, environment, weights
 from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions, summary
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import Knob
+from asr_tui.tui.widgets.tables import LiteralTable
 
 INVALID = "bold red"
 LABEL_WIDTH = max(len(knob.label) for knob in KNOBS) + 2  # the labels whole, and a space
@@ -165,7 +166,7 @@ class ConfigurePane(Vertical):
                 yield Label(knob.label, classes="form-label")
                 yield field_widget(knob, prefix="run")
         with Horizontal():
-            yield DataTable(id="config-list", cursor_type="row", zebra_stripes=True)
+            yield LiteralTable(id="config-list", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="config-form"):
                 for knob in KNOBS:
                     with Vertical(classes="knob-row", id=f"row-{knob.name}"):
@@ -185,7 +186,7 @@ class ConfigurePane(Vertical):
         as an edit would be, so a preset's cuda configuration on a machine without a
         GPU is marked at once; labels typed before are now the preset's own."""
         if preset_name is not None:
-            self.query_one("#preset-name", Label).update(f"Preset: {preset_name}")
+            self.query_one("#preset-name", Label).update(Text(f"Preset: {preset_name}"))
         if options is not None:
             self.options = options
             with self.prevent(Select.Changed):

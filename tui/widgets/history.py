@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Label
 from asr_tui.core import history
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.sources import with_tilde
-from asr_tui.tui.widgets.tables import TableNote, compare_marked, marks_cell, number, row_item, toggle_mark
+from asr_tui.tui.widgets.tables import LiteralTable, TableNote, compare_marked, marks_cell, number, row_item, toggle_mark
 
 # the audio's length by RTFx and WER (which 80 columns show first): a clip of a file
 # shares its name, and a short clip's RTFx pays for a whole window
@@ -76,8 +76,8 @@ class HistoryPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words that must all appear (host, backend, model, file…)", id="history-filter", compact=True)
-        yield Label("Reading the history…", id="history-status")
-        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
+        yield Label("Reading the history…", id="history-status", markup=False)
+        yield LiteralTable(id="history-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         yield TableNote("history-detail")
 
     def on_mount(self) -> None:

@@ -15,13 +15,13 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select
 
 from asr_tui.core import audio, microphone
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.tui.widgets.tables import row_item
+from asr_tui.tui.widgets.tables import LiteralTable, row_item
 
 
 LOOK_AGAIN = " (R looks again)"
 
 
-class RecordingsTable(DataTable):
+class RecordingsTable(LiteralTable):
     """The recordings, newest first; its keys act on the cursor row."""
 
     BINDINGS = [
@@ -64,7 +64,7 @@ class MicrophonePane(Vertical):
             yield Input("30", id="mic-seconds", type="number", compact=True)
         with Horizontal(classes="form-row"):
             yield Button("Record (m)", id="mic-record", variant="primary", compact=True)
-            yield Label("  idle", id="mic-timer")
+            yield Label("  idle", id="mic-timer", markup=False)
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="mic-level")
         yield Label("Recordings (newest first): b runs a quick A/B of the first two configurations", classes="title")
         yield RecordingsTable(id="recordings", cursor_type="row", zebra_stripes=True)

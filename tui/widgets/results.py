@@ -35,7 +35,7 @@ from rich.text import Text
 
 from asr_tui.core import corpus, curves, decomposition, export, parity, references, stages
 from asr_tui.core.results import RunResult
-from asr_tui.tui.widgets.tables import TableNote, compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
+from asr_tui.tui.widgets.tables import LiteralTable, TableNote, compare_marked, marks_cell, number, row_item, short_reason, toggle_mark
 
 
 @dataclass(frozen=True)
@@ -206,11 +206,11 @@ class ResultsPane(Vertical):
         # a comparison across backends can differ in many settings: three lines, then it
         # scrolls, so that the table keeps its rows on a small terminal
         yield TableNote("results-parity", id="results-parity-box")
-        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
+        yield LiteralTable(id="results-table", cursor_type="row", zebra_stripes=True, fixed_columns=FIXED_COLUMNS)
         yield TableNote("results-detail", id="results-detail-box")
         yield Label(stage_legend(), id="stage-legend")
         yield Label("", id="decomposition-summary")
-        yield DataTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
+        yield LiteralTable(id="decomposition-table", cursor_type="none", zebra_stripes=True)
         yield PlotextPlot(id="rtfx-chart")
         yield PlotextPlot(id="length-chart", classes="curve-chart")
         yield PlotextPlot(id="batch-chart", classes="curve-chart")
@@ -255,7 +255,7 @@ class ResultsPane(Vertical):
         self._show_status()
         unlike = parity.line(self.results)
         box = self.query_one("#results-parity-box", TableNote)
-        box.show(f"[b]{escape(unlike)}[/]" if unlike else "")
+        box.show(Text(unlike, style="bold") if unlike else "")
         box.display = unlike is not None
         self._show_decomposition()
         self._draw_chart()
@@ -271,13 +271,13 @@ class ResultsPane(Vertical):
             table.add_row(*row)
         summary = found.summary()
         label = self.query_one("#decomposition-summary", Label)
-        label.update(f"[b]speedup decomposed[/] {summary or '(no chain of one-factor steps from pytorch sequential float32)'}")
+        label.update(f"[b]speedup decomposed[/] {escape(summary or '') or '(no chain of one-factor steps from pytorch sequential float32)'}")
         table.display = label.display = bool(found.steps)
 
     def _show_status(self, failure: FailedRun | None = None) -> None:
         status = self.query_one("#results-status", Label)
         if failure is not None:
-            status.update(f"[b red]{failure.config_name} failed:[/] {failure.message}")
+            status.update(f"[b red]{escape(failure.config_name)} failed:[/] {escape(failure.message)}")
             return
         if not self.results and not self.failures:
             status.update("No runs yet.")

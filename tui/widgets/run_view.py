@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, ProgressBar, RichLog
@@ -17,7 +19,7 @@ from asr_tui.core import backends, events
 from asr_tui.core.config import RunConfig
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import pass_kinds
-from asr_tui.tui.widgets.tables import TableNote, number, short_reason
+from asr_tui.tui.widgets.tables import LiteralTable, TableNote, number, short_reason
 
 # status last: a failure's reason is long, and the numbers of every other row come first
 # the figures next to the configuration, the file after them: at 80 columns a long
@@ -61,9 +63,9 @@ class ProgressRow(Horizontal):
         super().__init__(classes="progress-row")
         self.audio_seconds, self.passes = audio_seconds, passes
         self.pass_index = 1
-        self.title = Label(title, classes="progress-title")
+        self.title = Label(title, classes="progress-title", markup=False)
         self.bar = ProgressBar(total=max(audio_seconds * passes, 1e-9), show_eta=False)
-        self.state = Label("waiting", classes="progress-pass")
+        self.state = Label("waiting", classes="progress-pass", markup=False)
         self.started = False
         self.finished = False
         self.failed = False
@@ -127,13 +129,13 @@ class RunPane(Vertical):
     clock = staticmethod(time.monotonic)  # the time left is measured on this clock
 
     def compose(self) -> ComposeResult:
-        yield Label("Idle: press r to run every configuration over the selected sources.", id="phase")
+        yield Label("Idle: press r to run every configuration over the selected sources.", id="phase", markup=False)
         with Horizontal(id="overall"):
-            yield Label("", id="overall-text")
+            yield Label("", id="overall-text", markup=False)
             yield ProgressBar(total=1, show_eta=False, id="overall-bar")
         yield VerticalScroll(id="progress-rows")
         yield RichLog(id="segments", wrap=True, markup=True, max_lines=2000)
-        yield DataTable(id="timings", cursor_type="row", zebra_stripes=True)
+        yield LiteralTable(id="timings", cursor_type="row", zebra_stripes=True)
         yield TableNote("run-details", id="run-details-box")
 
     def on_mount(self) -> None:
@@ -142,7 +144,7 @@ class RunPane(Vertical):
         self.query_one(TableNote).display = False
         self._rows: dict[tuple[int, str], ProgressRow] = {}
         self._configs: dict[int, RunConfig] = {}
-        self._failures: list[str | None] = []  # per timing row: the full message of a failure
+        self._failures: list[Text | None] = []  # per timing row: the full message of a failure
         self._run: _Run | None = None
         self._runs = 0
         self._ticker = self.set_interval(1.0, self._show_overall, pause=True)
@@ -222,13 +224,13 @@ class RunPane(Vertical):
 
     # --- timing table and details --------------------------------------------------------
 
-    def _add_timing(self, cells: tuple[str, ...], failure: str | None) -> None:
+    def _add_timing(self, cells: tuple[str, ...], failure: Text | None) -> None:
         table = self.query_one("#timings", DataTable)
         table.add_row(*cells)
         self._failures.append(failure)
         table.move_cursor(row=table.row_count - 1)
 
-    def _show_details(self, message: str | None) -> None:
+    def _show_details(self, message: Text | None) -> None:
         details = self.query_one(TableNote)
         details.display = message is not None
         details.show(message or "")
@@ -258,7 +260,7 @@ class RunPane(Vertical):
                     self.query_one("#progress-rows").mount(row)
                 row.begin(seconds)
                 self._keep_in_view(row)
-                log.write(f"[b]{config.display_name} · {audio.name}[/]")
+                log.write(f"[b]{escape(config.display_name)} · {escape(audio.name)}[/]")
                 self._show_overall()
             case events.PassStarted(index=index, kind=kind, passes=passes):
                 config = self._configs.get(event.job_id)
@@ -271,7 +273,7 @@ class RunPane(Vertical):
                     row.advance(done)
                     self._show_overall()
             case events.SegmentDecoded(segment=segment):
-                log.write(f"[dim]{segment.start:7.2f} → {segment.end:7.2f}[/] {segment.text.strip()}")
+                log.write(f"[dim]{segment.start:7.2f} → {segment.end:7.2f}[/] {escape(segment.text.strip())}")
             case events.RunFinished(result=result):
                 row = self._rows.get((event.job_id, result.audio))
                 if row is not None:
@@ -284,7 +286,8 @@ class RunPane(Vertical):
                 for each in failed:
                     if each is not None:
                         each.finish(reason, failed=True)
-                self._add_timing(failed_row(config.display_name, audio, message), f"[b]{config.display_name} · {audio.name if audio else 'all files'}[/] failed:\n{message}")
+                self._add_timing(failed_row(config.display_name, audio, message), Text.assemble(
+                    (f"{config.display_name} · {audio.name if audio else 'all files'}", "bold"), f" failed:\n{message}"))
                 self._show_details(self._failures[-1])
                 self._show_overall()
             case events.JobCancelled():

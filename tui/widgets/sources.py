@@ -22,7 +22,7 @@ from textual.widgets import DataTable, DirectoryTree, Input, Label, TabbedConten
 from asr_tui.core import audio, references
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.tui.widgets.microphone import MicrophonePane
-from asr_tui.tui.widgets.tables import row_item
+from asr_tui.tui.widgets.tables import LiteralTable, row_item
 
 
 @dataclass
@@ -103,7 +103,7 @@ class AudioTree(DirectoryTree):
             self.query_ancestor(SourcesPane).add(node.data.path)
 
 
-class SelectedTable(DataTable):
+class SelectedTable(LiteralTable):
     """The chosen sources; removing and attaching references act on its cursor row."""
 
     BINDINGS = [

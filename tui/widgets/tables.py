@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from typing import Sequence, TypeVar
 
+from rich.markup import escape
+from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label
 
 T = TypeVar("T")
+
+
+class LiteralTable(DataTable):
+    """A DataTable whose text cells show as written. DataTable reads a string cell as
+    Rich markup, so a file 'take[best].wav' showed as 'take.wav', and a label typed as
+    'jax [/x]' stopped the app with a markup error; here a string is escaped first
+    (`get_cell` gives it back escaped)."""
+
+    def add_row(self, *cells, **kwargs):
+        return super().add_row(*(_literal(cell) for cell in cells), **kwargs)
+
+    def update_cell(self, row_key, column_key, value, *, update_width: bool = False) -> None:
+        super().update_cell(row_key, column_key, _literal(value), update_width=update_width)
+
+
+def _literal(cell):
+    return escape(cell) if isinstance(cell, str) else cell
 
 
 class TableNote(VerticalScroll):
@@ -17,13 +36,13 @@ class TableNote(VerticalScroll):
     while it has more to show."""
 
     def __init__(self, label_id: str, **kwargs) -> None:
-        super().__init__(Label("", id=label_id), classes="table-note", **kwargs)
+        super().__init__(Label("", id=label_id, markup=False), classes="table-note", **kwargs)
 
     def allow_focus(self) -> bool:
         return self.max_scroll_y > 0
 
-    def show(self, note: str) -> None:
-        """A new note, from its first line."""
+    def show(self, note: str | Text) -> None:
+        """A new note, from its first line: shown as written (style it with a `Text`)."""
         self.query_one(Label).update(note)
         self.scroll_home(animate=False)
 
