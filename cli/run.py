@@ -152,7 +152,7 @@ class ConsoleReporter:
             case events.PassStarted(audio=audio, index=index, passes=passes, kind=kind):
                 if self.task is not None:
                     self.progress.remove_task(self.task)
-                self.task = self.progress.add_task(f"{audio.name} {kind} {index}/{passes}", total=1)
+                self.task = self.progress.add_task(f"{escape(audio.name)} {kind} {index}/{passes}", total=1)
             case events.Progress(done_seconds=done, total_seconds=total):
                 if self.task is not None:
                     self.progress.update(self.task, completed=done, total=total)
@@ -222,7 +222,7 @@ def breakdown_table(results: list[RunResult], narrow: bool = False) -> Table | N
     for column in header:
         table.add_column(column, justify="left" if column == "config" else "right", no_wrap=column != "config")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(_literal, row))
     return table
 
 
@@ -244,6 +244,12 @@ def _cell(column: str, values: dict) -> str:
     return "-" if value is None else format(value, CELL_FORMATS[column]) if column in CELL_FORMATS else str(value)
 
 
+def _literal(cell):
+    """A table cell shown as written: a Rich table reads a string as markup, which lost
+    '[best]' from 'take[best].wav' and failed on a label holding '[/x]'."""
+    return Text(cell) if isinstance(cell, str) else cell
+
+
 def corpus_table(results: list[RunResult]) -> Table | None:
     """Corpus figures per configuration, when any configuration ran over several files."""
     summaries = [s.to_dict() for s in corpus.summarize(results)]
@@ -253,7 +259,7 @@ def corpus_table(results: list[RunResult]) -> Table | None:
     for column, header in CORPUS_COLUMNS.items():
         table.add_column(header, justify="left" if column == "config_name" else "right")
     for summary in summaries:
-        table.add_row(*(_cell(c, summary) for c in CORPUS_COLUMNS))
+        table.add_row(*(_literal(_cell(c, summary)) for c in CORPUS_COLUMNS))
     return table
 
 
@@ -267,7 +273,7 @@ def decomposition_table(results: list[RunResult]) -> Table | None:
     for header in decomposition.TABLE_HEADER:
         table.add_column(header, justify="right" if header in ("RTFx", "ratio", "WER Δ points") else "left")
     for row in decomposition.table_rows(found):
-        table.add_row(*row)
+        table.add_row(*map(_literal, row))
     return table
 
 
@@ -288,7 +294,7 @@ def results_table(results: list[RunResult], width: int | None = None) -> Group:
                          no_wrap=column not in ("config", "audio"))
     for result, row in zip(results, export.rows(results)):
         values = dict(zip(names, row))
-        table.add_row(result.marks, *(_cell(c, values) for c in columns))
+        table.add_row(_literal(result.marks), *(_literal(_cell(c, values)) for c in columns))
     unlike = parity.line(results)
     speeds = relative_speeds(results)
     parts = [Text(unlike, style="bold")] if unlike else []

@@ -63,3 +63,13 @@ def test_the_corpus_table_prints_figures_as_the_row_table_does():
     console.print(results_table([one, two], 200))
     corpus_rows = console.export_text().split("corpus (WER")[1]
     assert " 0.0234 " in corpus_rows and "0.0234375" not in corpus_rows
+
+
+def test_names_with_brackets_are_text_not_markup():
+    """'[best]' would be read as a style and dropped, '[/x]' as a closing tag that fails."""
+    odd = [made_result(config_name="cpu [/x]", audio="/clips/take[best].wav", warm_runs_s=[1.0, 1.1, 1.05]),
+           made_result(config_name="cpu [b]bold[/b]", audio="/clips/take[best].wav", warm_runs_s=[1.0, 1.1, 1.05])]
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115 - closed with the console
+    console.print(results_table(odd, 200))
+    text = console.export_text()
+    assert "cpu [/x]" in text and "cpu [b]bold[/b]" in text and "take[best].wav" in text
