@@ -345,6 +345,15 @@ def _detach_on_hangup(signum, frame) -> None:
     terminal.detach()
 
 
+def _print_table(results: list[RunResult]) -> None:
+    """The results table on stdout, after the files are written: a reader that closes
+    the pipe early (`| head`) ends the process there (Rich exits with status 1), and
+    must not cost the complete JSON."""
+    # Piped output is for scripts: no terminal width to fit, so never wrap rows.
+    out = Console(width=None if sys.stdout.isatty() else 200)
+    out.print(results_table(results, out.width))
+
+
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
@@ -401,10 +410,6 @@ def main(argv: list[str]) -> int:
             signal.signal(signum, signal.SIG_IGN)
         runner.close()
     results = reporter.results
-    if results:
-        # Piped output is for scripts: no terminal width to fit, so never wrap rows.
-        out = Console(width=None if sys.stdout.isatty() else 200)
-        out.print(results_table(results, out.width))
     export_failed = False
     if args.json and results:
         try:
@@ -419,6 +424,8 @@ def main(argv: list[str]) -> int:
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
             export_failed = True
+    if results:
+        _print_table(results)
     if stopped_by is not None:
         print("asr-tui: cancelled", file=sys.stderr)
         return 128 + stopped_by

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from asr_tui.core.samples import SAMPLE
 from tests.cli_helpers import asr_tui, one_line_error
@@ -34,6 +36,19 @@ def test_run_writes_json_document(tmp_path, speech_clip):
         assert run["segments"] and all(s["start"] <= s["end"] for s in run["segments"])
         assert run["peak_gpu_mb"] is None and run["peak_rss_mb"] > 100
     assert doc["runs"][1]["reference"].endswith("clip.txt")
+
+
+def test_a_reader_that_closes_the_pipe_early_costs_no_file(tmp_path, speech_clip):
+    """`asr-tui run ... | head`: the table cannot be printed, the files are still written whole."""
+    out, markdown = tmp_path / "results.json", tmp_path / "results.md"
+    proc = subprocess.Popen([sys.executable, "-m", "asr_tui.cli.main", "run", "--warmup", "0", "--repeat", "1", "--json",
+                             str(out), "--markdown", str(markdown), str(speech_clip[0])],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone before the table comes
+    _, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 1 and "Traceback" not in stderr, stderr
+    assert json.loads(out.read_text())["complete"] is True
+    assert speech_clip[0].name in markdown.read_text()
 
 
 def test_bad_inputs_exit_2_with_one_line(tmp_path):
