@@ -306,7 +306,10 @@ async def test_sources_path_input_refresh_up_and_remove(audio_dir, tmp_path, mon
         await pilot.press("n")
         await pilot.pause()
         assert len(app.sources) == 2
-        await pilot.press("x", "y")
+        await pilot.press("x", "enter")  # enter alone answers the focused No
+        await pilot.pause()
+        assert len(app.sources) == 2
+        await pilot.press("x", "left", "enter")  # the arrows move between the buttons: to Yes
         await pilot.pause()
         assert [s.path.name for s in app.sources] == ["gettysburg.flac"]
         # a path that does not exist is said, nothing changes
@@ -472,6 +475,9 @@ def test_transcript_diffs_show_words_as_produced():
     assert [b.plain[s.start : s.end].strip() for s in b.spans if s.style == "bold red"] == ["upon", "a"]
     assert how_much(1.8, 1.0, True, "faster", "slower") == "B is 1.80x faster than A"
     assert how_much(10.0, 5.0, False, "faster", "slower") == "B is 2.00x slower than A"
+    assert how_much(1.8, 1.0, True, "faster", "slower", spread=0.05) == "B is 1.80 ± 0.09x faster than A"
+    # 1.13 ± 0.19 holds 1: the spread cannot say which is faster
+    assert how_much(1.13, 1.0, True, "faster", "slower", spread=0.19 / 1.13) == "no clear difference: 1.13 ± 0.19x, within the spread"
 
 
 async def test_malformed_preset_is_reported_and_the_rest_load(audio_dir):

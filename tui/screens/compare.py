@@ -100,14 +100,18 @@ def against_each_other(first: str, second: str, language: str | None) -> tuple[T
 def how_much(a: float | None, b: float | None, lower_is_better: bool, better: str, worse: str,
              spread: float | None = None) -> str:
     """B against A in words, e.g. 'B is 1.80x faster than A'; with `spread`, the
-    ratio's relative uncertainty, 'B is 1.80 ± 0.05x faster than A'."""
+    ratio's relative uncertainty, 'B is 1.80 ± 0.05x faster than A', and no verdict
+    where 1 lies within one uncertainty of the ratio."""
     if not a or not b:
         return "-"
     factor = a / b if lower_is_better else b / a  # above 1: B is better
     if round(factor, 2) == 1 and spread is None:
         return "about the same"
     shown = factor if factor >= 1 else 1 / factor
-    amount = stability.plus_minus(shown, None if spread is None else shown * spread)
+    uncertainty = None if spread is None else shown * spread
+    amount = stability.plus_minus(shown, uncertainty)
+    if uncertainty is not None and shown - uncertainty <= 1:
+        return f"no clear difference: {amount}x, within the spread"  # not a verdict either way
     return f"B is {amount}x {better if factor >= 1 else worse} than A"
 
 

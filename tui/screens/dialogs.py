@@ -34,7 +34,13 @@ class InputDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    BINDINGS = [("escape", "answer(False)", "No"), ("y", "answer(True)", "Yes"), ("n", "answer(False)", "No")]
+    """A yes/no question about something that cannot be undone (quit mid-run, remove,
+    overwrite): `No` has the focus, so `enter` alone keeps things as they are; `y`
+    answers yes, and the arrows move between the buttons."""
+
+    BINDINGS = [("escape", "answer(False)", "No"), ("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"),
+                ("left", "app.focus_previous", "Previous"), ("right", "app.focus_next", "Next")]
+    AUTO_FOCUS = "#no"
 
     def __init__(self, question: str) -> None:
         super().__init__()
