@@ -21,6 +21,7 @@ from asr_tui.core.results import RunResult, document
 from asr_tui.core.sweeps import Skipped
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
+TABLE_FORMATS = ("json", "csv", "md", "markdown")
 
 COLUMNS = (
     ("config", lambda r: r.config_name),
@@ -148,7 +149,7 @@ def transcript(result: RunResult, fmt: str) -> str:
             for s in result.segments
         ]
         return "WEBVTT\n\n" + "\n".join(cues)
-    raise AsrTuiError(f"unknown transcript format '{fmt}' (choose {', '.join(TRANSCRIPT_FORMATS)})")
+    raise AsrTuiError(_transcript_format_refusal(fmt))
 
 
 def default_transcript_name(result: RunResult, fmt: str = "srt") -> str:
@@ -173,14 +174,38 @@ def check_writable(path: Path) -> None:
         raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def check_table_path(path: Path) -> None:
+    """What `write_table(path)` would refuse, refused before anyone is asked whether to
+    overwrite it: a format it does not write, then a place it cannot write."""
+    if Path(path).suffix.lstrip(".").lower() not in TABLE_FORMATS:
+        raise AsrTuiError(_table_format_refusal(path))
+    check_writable(path)
+
+
+def check_transcript_path(path: Path) -> None:
+    """As `check_table_path`, for `write_transcript`."""
+    fmt = Path(path).suffix.lstrip(".").lower()
+    if fmt not in TRANSCRIPT_FORMATS:
+        raise AsrTuiError(_transcript_format_refusal(fmt))
+    check_writable(path)
+
+
+def _table_format_refusal(path: Path) -> str:
+    return f"cannot export to '{Path(path).name}': use .json, .csv or .md"
+
+
+def _transcript_format_refusal(fmt: str) -> str:
+    return f"unknown transcript format '{fmt}' (choose {', '.join(TRANSCRIPT_FORMATS)})"
+
+
 def write_table(results: list[RunResult], path: Path, fmt: str | None = None, complete: bool = True,
                 skipped: Sequence[Skipped] = ()) -> Path:
     path = Path(path).expanduser()
     fmt = fmt or path.suffix.lstrip(".").lower()
     markdown = partial(to_markdown, skipped=skipped)
     writers = {"json": partial(to_json, complete=complete, skipped=skipped), "csv": to_csv, "md": markdown, "markdown": markdown}
-    if fmt not in writers:
-        raise AsrTuiError(f"cannot export to '{path.name}': use .json, .csv or .md")
+    if fmt not in TABLE_FORMATS:
+        raise AsrTuiError(_table_format_refusal(path))
     write_file(path, writers[fmt](results))
     return path
 

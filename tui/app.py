@@ -336,9 +336,16 @@ class AsrTuiApp(App):
 
         self.push_screen(SavePresetDialog(self.preset), save)
 
-    def _write_asking_first(self, path: Path, write) -> None:
-        """Run `write` now, or after a yes when `path` already holds a file."""
+    def _write_asking_first(self, path: Path, check, write) -> None:
+        """Run `write` now, or after a yes when `path` already holds a file; what
+        `check` refuses (a folder, a format not written) is said at once, not asked about."""
         from asr_tui.tui.screens.dialogs import ConfirmDialog
+
+        try:
+            check(path)
+        except AsrTuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
 
         def go(confirmed: bool | None = True) -> None:
             if not confirmed:
@@ -358,10 +365,11 @@ class AsrTuiApp(App):
     def export_table(self, path: Path, results: list[RunResult] | None = None) -> None:
         """Write this session's results, or the ones given (e.g. the History tab's)."""
         results = self.results if results is None else results
-        self._write_asking_first(path, lambda: export.write_export(results, path))
+        self._write_asking_first(path, export.check_table_path, lambda: export.write_export(results, path))
 
     def export_transcript(self, result: RunResult, path: Path) -> None:
-        self._write_asking_first(path, lambda: f"wrote transcript to {export.write_transcript(result, path)}")
+        self._write_asking_first(path, export.check_transcript_path,
+                                 lambda: f"wrote transcript to {export.write_transcript(result, path)}")
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)

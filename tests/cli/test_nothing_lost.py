@@ -420,6 +420,16 @@ async def test_export_asks_before_overwriting_and_keeps_the_mode(audio_dir, tmp_
         assert stat.S_IMODE(out.stat().st_mode) == 0o604
         await pilot.press("t")
         assert app.screen.query_one("#dialog-input").value == "talk.ctranslate2-int8.srt"
+        await pilot.press("escape")
+        # a folder in the way, or a format not written: said at once, not asked about
+        (tmp_path / "folder.json").mkdir()
+        for target, said in ((tmp_path, "cannot export to"), (tmp_path / "folder.json", "Is a directory")):
+            await pilot.press("e")
+            app.screen.query_one("#dialog-input").value = str(target)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmDialog)
+            assert any(said in n.message for n in app._notifications)
 
 
 async def test_history_is_shown_and_bad_lines_counted(audio_dir, tmp_path, monkeypatch):
