@@ -14,7 +14,7 @@ import pytest
 from textual.widgets._footer import FooterKey
 
 from asr_tui.core import history, microphone, presets
-from asr_tui.core.config import RunConfig
+from asr_tui.core.config import RunConfig, RunOptions
 from asr_tui.core.presets import Preset
 from asr_tui.core.samples import SAMPLE
 from tests.tui_helpers import cell, column, fixed_result, preset_picker_with, screen_text, started, wait_until
@@ -170,6 +170,20 @@ async def test_names_with_brackets_show_as_written_everywhere(audio_dir):
         app.query_one("#sources-pane").notify(f"added {take.name}")  # as the Sources tab says it, markup=True passed on
         await pilot.pause()
         assert [n.markup for n in app._notifications if n.message == "added take[best].flac"] == [False]
+
+
+async def test_interleaved_passes_say_whose_they_are_in_the_segment_log(audio_dir):
+    configs = [RunConfig(warmup=1, repeat=1, label="pt"), RunConfig(backend="ctranslate2", warmup=1, repeat=1, label="fw")]
+    app = AsrTuiApp(Preset("turns", configs, options=RunOptions(interleave=True)), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not app.running)
+        lines = ["".join(segment.text for segment in line) for line in app.query_one("#segments").lines]
+        passes = [line.strip() for line in lines if "pass " in line]
+        # A B B A: a pass that follows one of the same configuration needs no name
+        assert passes == ["pt · gettysburg.flac · pass 1/2 (first)", "fw · gettysburg.flac · pass 1/2 (first)",
+                          "pass 2/2 (warm)", "pt · gettysburg.flac · pass 2/2 (warm)"], lines
 
 
 async def test_failed_configuration_has_a_status_details_and_a_results_row(audio_dir):

@@ -147,6 +147,7 @@ class RunPane(Vertical):
         self._failures: list[Text | None] = []  # per timing row: the full message of a failure
         self._run: _Run | None = None
         self._runs = 0
+        self._logged: tuple | None = None  # the (job, file) the segment log's last pass line belongs to
         self._ticker = self.set_interval(1.0, self._show_overall, pause=True)
 
     def set_phase(self, text: str) -> None:
@@ -261,13 +262,17 @@ class RunPane(Vertical):
                 row.begin(seconds)
                 self._keep_in_view(row)
                 log.write(f"[b]{escape(config.display_name)} · {escape(audio.name)}[/]")
+                self._logged = key
                 self._show_overall()
-            case events.PassStarted(index=index, kind=kind, passes=passes):
+            case events.PassStarted(audio=audio, index=index, kind=kind, passes=passes):
                 config = self._configs.get(event.job_id)
                 if row is not None:
                     compiles = config is not None and backends.backend_class(config.backend).compiles
                     row.start_pass(index, kind, compiles=compiles)
-                log.write(f"[dim]pass {index}/{passes} ({kind})[/]")
+                # interleaved passes take turns: each says whose it is where the last line was another's
+                whose = "" if key == self._logged or config is None else f"{escape(config.display_name)} · {escape(audio.name)} · "
+                self._logged = key
+                log.write(f"[dim]{whose}pass {index}/{passes} ({kind})[/]")
             case events.Progress(done_seconds=done):
                 if row is not None:
                     row.advance(done)
