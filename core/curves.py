@@ -46,6 +46,9 @@ class Curve:
     kind: str  # LENGTH or BATCH
     name: str  # what the series holds fixed, in words
     points: list[Point]
+    # the result behind each point: configurations with other labels that ran the
+    # same work share a series, so a chart says which rows it drew
+    results: list[RunResult]
 
 
 def peak_memory_mb(result: RunResult) -> float | None:
@@ -79,6 +82,7 @@ def curves(results: list[RunResult], kind: str) -> list[Curve]:
     for by_x in groups.values():
         if len(by_x) < 2:
             continue
-        points = [Point(x, r.rtfx, peak_memory_mb(r), _rtfx_range(r)) for x, r in sorted(by_x.items())]
-        found.append(Curve(kind, _name(next(iter(by_x.values())), kind), points))
+        ordered = sorted(by_x.items())
+        points = [Point(x, r.rtfx, peak_memory_mb(r), _rtfx_range(r)) for x, r in ordered]
+        found.append(Curve(kind, _name(ordered[0][1], kind), points, [r for _, r in ordered]))
     return found

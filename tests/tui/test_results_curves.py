@@ -9,6 +9,7 @@ from asr_tui.core import presets
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.widgets.results import STAGE_BAR_WIDTH
+from tests.tui_helpers import screen_text
 from tests.unit.made_results import made_result
 
 STAGES = {"log_mel": 0.1, "encoder": 0.4, "decoder": 1.2, "post": 0.2, "other": 0.1}
@@ -54,3 +55,7 @@ async def test_stage_bars_recompile_flag_and_curves(audio_dir):
         pane.refresh_results()
         await pilot.pause()
         assert app.query_one("#length-chart").display and app.query_one("#batch-chart").display
+        shown = screen_text(app)
+        # each legend names the rows it drew (another label's run of the same work can be a point)
+        assert "jax tiny.en cpu float32 one.flac b1 RTFx (#3-5)" in shown, shown
+        assert "RTFx (#6-7)" in shown and "RSS MB, peak so far" in shown

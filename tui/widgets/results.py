@@ -312,16 +312,24 @@ class ResultsPane(Vertical):
             plot = widget.plt
             plot.clear_data()
             plot.clear_figure()
+            numbers = self.run_numbers()
             for curve in series:
                 xs = [p.x for p in curve.points]
-                plot.plot(xs, [p.rtfx for p in curve.points], label=f"{curve.name} RTFx", marker="dot")
+                drawn = row_ranges(sorted(numbers[id(r)] for r in curve.results))  # another label's run can be a point
+                plot.plot(xs, [p.rtfx for p in curve.points], label=f"{curve.name} RTFx ({drawn})", marker="dot")
                 for p in curve.points:  # slowest to fastest warm pass: what a step must exceed to be a trend
                     plot.plot([p.x, p.x], list(p.rtfx_range), marker="│", color="gray")
                 if kind == curves.BATCH:
                     memory = [p.peak_mb or 0.0 for p in curve.points]
-                    plot.plot(xs, memory, label=f"{curve.name} MB", marker="x", yside="right")
+                    gpu = curve.results[0].device == "cuda"
+                    # one process's RSS peak only grows: a later point holds the earlier ones'
+                    plot.plot(xs, memory, label=f"{curve.name} {'GPU MB' if gpu else 'RSS MB, peak so far'}", marker="x",
+                              yside="right")
             if series:
-                plot.ylim(0, None)  # from zero: a zoomed axis makes noise look like a trend
+                # from zero: a zoomed axis makes noise look like a trend; a fifth more at
+                # the top, where the legend sits, so it hides no point
+                top = max(max(p.rtfx_range[1] for p in c.points) for c in series)
+                plot.ylim(0, top * 1.2)
                 plot.title(curves.TITLES[kind])
                 plot.xticks(sorted({p.x for c in series for p in c.points}))
             widget.refresh()
