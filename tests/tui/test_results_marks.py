@@ -42,10 +42,9 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
         corpus = table.get_row_at(2)
         labels = [str(c.label) for c in table.columns.values()]
-        wer, status = labels.index("WER"), labels.index("status")
-        assert corpus[0] == "Σ" and corpus[labels.index("file")] == "corpus: 2 files"
+        wer, file = labels.index("WER"), labels.index("file")
+        assert corpus[0] == "Σ" and corpus[file] == "2 files: #1-2"
         assert corpus[labels.index("audio s")] == "40.0" and corpus[wer] == "0.100"  # 4 errors / 40 words
-        assert corpus[status] == "corpus of #1-2"
         table.move_cursor(row=0)
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
@@ -58,7 +57,14 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         app.results.append(result("a.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 0, 0, 10)))
         pane.refresh_results()
         corpus = table.get_row_at(3)
-        assert corpus[status] == "corpus of #2-3" and corpus[wer] == "0.050"
+        assert corpus[file] == "2 files: #2-3" and corpus[wer] == "0.050"
+        assert "sum different files" not in str(app.query_one("#results-status").render())
+        # another configuration over one of the files and a third: its Σ sums other audio, and the status says so
+        app.results.extend([dataclasses.replace(result(name, [0.5], busy=False, errors=(0, 0, 0, 10)), config_name="other")
+                            for name in ("a.wav", "c.wav")])
+        pane.refresh_results()
+        await pilot.pause()
+        assert "the Σ rows sum different files" in str(app.query_one("#results-status").render())
 
 
 def study_row(backend: str, strategy: str, dtype: str, seconds: float, wer: float) -> RunResult:

@@ -36,7 +36,7 @@ Compare Whisper backends on the same audio and weights.
 | `ctrl+s` | Configure | save the configurations as a preset |
 | `space` | Results, History | mark a run for comparison (two at most) |
 | `c` | Results, History | compare the two marked runs |
-| `s` / `S` | Results | sort by the next column (best first) / reverse; or click a header |
+| `s` / `S` | Results | sort by the next column (best first; time, names, length ascending) / reverse; or click a header |
 | `e` | Results, History | export the table (History: the rows shown) as .json, .csv or .md |
 | `t` | Results | export the highlighted transcript (.txt, .srt, .vtt) |
 | `/` | History | type a filter (every word must appear in the row); `enter` or `escape` back to the table |

@@ -63,6 +63,7 @@ class Column:
     cell: Callable[[RunResult], str]
     # Sorting puts the best first (fastest, fewest errors, least memory); S reverses.
     sort_key: Callable[[RunResult], object] | None = None
+    order: str = "best first"  # what the sort puts first, in words
 
 
 def _missing_last(value: float | None) -> float:
@@ -100,11 +101,11 @@ def stage_legend() -> Text:
 
 
 COLUMNS = [
-    Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at),
-    Column("config", lambda r: r.config_name, lambda r: r.config_name),
-    Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name),
+    Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at, "oldest first"),
+    Column("config", lambda r: r.config_name, lambda r: r.config_name, "A to Z"),
+    Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name, "A to Z"),
     # a clip of a file shares its name, and a short clip's RTFx pays for a whole window
-    Column("audio s", lambda r: number(r.audio_seconds, ".1f"), lambda r: r.audio_seconds),
+    Column("audio s", lambda r: number(r.audio_seconds, ".1f"), lambda r: r.audio_seconds, "shortest first"),
     Column("RTFx", lambda r: number(r.rtfx, ".1f"), lambda r: -r.rtfx),
     Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
     Column("raw WER", lambda r: number(r.raw_wer, ".3f"), lambda r: _missing_last(r.raw_wer)),
@@ -140,12 +141,12 @@ def corpus_cells(summary: corpus.CorpusSummary, rows: list[int]) -> list[str]:
     measured again counts at its latest run, so the row can mix runs."""
     known = {
         "config": summary.config_name,
-        "file": f"corpus: {summary.files} files",
+        # which rows it sums, where it is seen: a rerun counts at its latest, so it can mix runs
+        "file": f"{summary.files} files: {row_ranges(rows)}",
         "audio s": number(summary.audio_seconds, ".1f"),
         "RTFx": number(summary.rtfx, ".1f"),
         "WER": number(summary.wer, ".3f"),
         "warm s": number(summary.compute_seconds, ".2f"),
-        "status": f"corpus of {row_ranges(rows)}",
     }
     return [known.get(column.header, "") for column in COLUMNS]
 
@@ -282,10 +283,13 @@ class ResultsPane(Vertical):
         if not self.results and not self.failures:
             status.update("No runs yet.")
             return
-        order = "run order" if self.sort_column is None else f"{self.sort_column.header}, best first"
+        order = "run order" if self.sort_column is None else f"{self.sort_column.header}, {self.sort_column.order}"
         order += " (reversed)" if self.reverse else ""
         failed = f", {len(self.failures)} failed" if self.failures else ""
-        status.update(f"{len(self.results)} runs{failed}; sorted by {order} (s, S); marked {len(self.marked)}/2 (space), c compares")
+        summed = {frozenset(r.audio for r in files) for files in corpus.by_configuration(self.results) if len(files) > 1}
+        apart = "; the Σ rows sum different files (see each one's file column)" if len(summed) > 1 else ""
+        status.update(f"{len(self.results)} runs{failed}; sorted by {order} (s, S); marked {len(self.marked)}/2 (space), "
+                      f"c compares{apart}")
 
     def chart_bars(self) -> tuple[list[str], list[float]]:
         """The chart's bars: run numbers and RTFx, in the table's order."""
@@ -400,7 +404,7 @@ class ResultsPane(Vertical):
 
         result = self.highlighted()
         if result is None:
-            self.notify("no run highlighted", severity="warning")
+            self.notify("highlight a run to export its transcript (a failure or a Σ row has none)", severity="warning")
             return
 
         def write(value: str | None) -> None:
