@@ -464,6 +464,22 @@ async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_p
         assert sorted(line.split(",")[0] for line in out.read_text().splitlines()[1:]) == ["CT2 int8", "PyTorch fp32"]
 
 
+async def test_compare_scrolls_to_the_transcripts_at_80x24(audio_dir):
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=SMALL) as pilot:
+        await started(pilot)
+        busy = {"flagged": True, "reason": "other processes used 1.8 cores while this run asked for 2 threads"}
+        a = fixed_result("PyTorch fp32", "pytorch", 0.75, 0.05, contention=busy, lost_words=12, lost_text="x " * 12)
+        b = fixed_result("JAX fp32", "jax", 0.42, 0.04, text="Four score and seven years ago, our fathers brought forth")
+        app.push_screen(CompareScreen(a, b))
+        await wait_until(pilot, lambda: any("reference" in str(legend.render()) for legend in app.screen.query("#diff-legend")))
+        await pilot.press("end")  # the ratios and the warnings leave the transcripts a line or two at this size
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "A: WER 0.050" in shown and "B: WER 0.040" in shown
+        assert "continent" in shown and "brought forth" in shown  # each transcript whole
+
+
 def test_peak_rss_is_compared_only_between_processes():
     """A peak RSS is the process's so far: two runs of one process differ by run order."""
     from asr_tui.tui.screens.compare import SAME_PROCESS, memory_change, same_process

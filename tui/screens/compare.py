@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
@@ -204,7 +204,11 @@ def _reference_text(result: RunResult) -> str | None:
 
 
 class CompareScreen(ModalScreen[None]):
+    """Two runs side by side. The whole of it scrolls (the arrows and page keys, from
+    the start): at 80x24 the ratios and the warnings leave no room for the transcripts."""
+
     BINDINGS = [("escape,q", "dismiss", "Close")]
+    AUTO_FOCUS = "#compare-body"
 
     def __init__(self, first: RunResult, second: RunResult) -> None:
         super().__init__()
@@ -212,7 +216,7 @@ class CompareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         a, b = self.first, self.second
-        with Vertical(classes="dialog wide"):
+        with VerticalScroll(classes="dialog wide", id="compare-body"):
             yield Label(Text(f"A: {a.config_name} · {Path(a.audio).name}\nB: {b.config_name} · {Path(b.audio).name}"))
             unlike = parity.line([a, b])
             if unlike:
