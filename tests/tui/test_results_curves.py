@@ -59,3 +59,17 @@ async def test_stage_bars_recompile_flag_and_curves(audio_dir):
         # each legend names the rows it drew (another label's run of the same work can be a point)
         assert "jax tiny.en cpu float32 one.flac b1 RTFx (#3-5)" in shown, shown
         assert "RTFx (#6-7)" in shown and "RSS MB, peak so far" in shown
+
+
+async def test_the_results_tab_scrolls_to_its_last_chart_at_80x24(audio_dir):
+    app = AsrTuiApp(presets.find("quick"), [Path(SAMPLE.name)], root=Path("."))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.results.extend([clip(5, 2.0), clip(30, 8.0), clip(120, 12.0), batch(1, 10.0, 600), batch(4, 25.0, 900)])
+        await pilot.press("4")
+        app.query_one("#results-pane").refresh_results()
+        await pilot.pause()
+        assert app.focused is app.query_one("#results-table")
+        assert "by batch size" not in screen_text(app)
+        await pilot.press("tab", "tab", "end")  # past the tab bar to the pane, whose keys scroll it
+        await pilot.pause()
+        assert app.focused is app.query_one("#results-pane") and "RTFx and peak memory (MB) by batch size" in screen_text(app)

@@ -27,7 +27,7 @@ from typing import Callable
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
@@ -184,7 +184,7 @@ def details(result: RunResult) -> str:
     return "; ".join(parts)
 
 
-class ResultsPane(Vertical):
+class ResultsPane(VerticalScroll):
     BINDINGS = [
         Binding("space", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
