@@ -46,6 +46,9 @@ class Backend(ABC):
     # The knobs this backend reads beyond the common ones (`Knob.common`); the form
     # shows only these, and a result records only what its backend read.
     options: ClassVar[frozenset[str]] = frozenset()
+    # Settings it decodes with only, as the form writes them: the form puts them in
+    # when this backend is chosen (whisper-jax has no temperature fallback).
+    needs: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     def reads(cls, knob: Knob) -> bool:

@@ -109,6 +109,7 @@ class WhisperJaxBackend(Backend):
     strategies = ("batched",)
     compiles = True
     options = frozenset({"batch_size", "strategy", "threads", "temperatures"})
+    needs = {"temperatures": "0"}
 
     def __init__(self) -> None:
         self.pipeline = None

@@ -159,6 +159,11 @@ async def test_switching_backend_resets_what_the_new_one_does_not_read(audio_dir
         config = app.configs[1]
         assert (config.backend, config.compilation_cache) == ("pytorch", False)
         assert not any(e.display for e in app.query(".knob-error"))
+        # whisper-jax decodes batched, greedily, without temperature fallback: chosen, it gets those settings
+        await choose(pilot, "backend", "whisper-jax")
+        config = app.configs[1]
+        assert (config.backend, config.strategy, tuple(config.temperatures)) == ("whisper-jax", "batched", (0.0,))
+        assert not any(e.display for e in app.query(".knob-error"))
 
 
 async def test_cuda_without_a_gpu_is_said_at_once(audio_dir, monkeypatch):

@@ -358,11 +358,14 @@ class ConfigurePane(Vertical):
     def _backend_changed(self, backend: str) -> None:
         """Knobs the new backend does not read go back to their defaults: hidden, they
         could not be fixed if they made the configuration invalid (PyTorch after a
-        batched JAX configuration)."""
+        batched JAX configuration). A strategy it does not decode becomes its first, and what it `needs` is set."""
         self._show_options(backend)
         cls = self._backend_class(backend)
         if cls is not None:
-            self._set_fields({k.name: k.to_text(k.default) for k in KNOBS if not cls.reads(k)})
+            reset = {k.name: k.to_text(k.default) for k in KNOBS if not cls.reads(k)}
+            if self._field("strategy").value not in cls.strategies:  # whisper-jax decodes batched only
+                reset["strategy"] = cls.strategies[0]
+            self._set_fields(reset | dict(cls.needs))
 
     def action_new(self) -> None:
         """A copy of the selected configuration (its draft, if invalid) without its label."""
