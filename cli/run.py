@@ -24,7 +24,7 @@ from rich.text import Text
 from asr_tui.cli import record
 from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
-from asr_tui.core.config import KNOBS, RUN_KNOBS, RunConfig, RunOptions
+from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 from asr_tui.core.references import not_text, unlikely_match
@@ -93,10 +93,12 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
     expanded by --sweep, with the preset's sources and the refused sweep combinations
     (listed on stderr now, and kept for the JSON and markdown)."""
     overrides = knob_overrides(args)
-    if overrides.get("backend") in backends.names() and "strategy" not in overrides:
-        only = backends.backend_class(overrides["backend"]).strategies
-        if len(only) == 1:  # a backend with one strategy runs it without being told
-            overrides["strategy"] = only[0]
+    if overrides.get("backend") in backends.names():
+        cls = backends.backend_class(overrides["backend"])
+        if "strategy" not in overrides and len(cls.strategies) == 1:  # its one strategy, without being told
+            overrides["strategy"] = cls.strategies[0]
+        # what it decodes with only (whisper-jax: temperatures 0), where no flag says otherwise
+        overrides |= {name: BY_NAME[name].from_text(text) for name, text in cls.needs.items() if name not in overrides}
     swept = dict(sweeps.parse_flag(text) for text in args.sweep)
     # the sweep would win without a word; the flags as given, not the strategy a
     # one-strategy backend implies

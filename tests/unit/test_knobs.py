@@ -48,6 +48,16 @@ def test_old_flag_spellings_still_work():
     assert config.vad_filter and config.beam_size == 5 and config.temperatures == (0.0, 0.2)
 
 
+def test_a_backend_flag_brings_what_the_backend_decodes_with_only():
+    """`--backend whisper-jax` alone runs: batched, temperatures 0; a flag given still wins (and is refused later)."""
+    (config,), _, _ = build_configs(parser().parse_args(["--backend", "whisper-jax"]))
+    assert (config.strategy, config.temperatures) == ("batched", (0.0,))
+    (config,), _, _ = build_configs(parser().parse_args(["--backend", "whisper-jax", "--temperatures", "0,0.2"]))
+    assert config.temperatures == (0.0, 0.2)
+    (config,), _, _ = build_configs(parser().parse_args(["--backend", "jax"]))
+    assert config.strategy == "sequential" and len(config.temperatures) == 6
+
+
 def test_every_knob_round_trips_through_a_preset(tmp_path):
     preset = presets.Preset("all knobs", [RunConfig(**CHANGED)])
     path = tmp_path / "all.toml"
