@@ -274,6 +274,29 @@ async def test_keys_work_at_once_and_footers_fit_80_columns(audio_dir, own_data_
         assert {"Export results", "Compare marked runs", "Add a file or folder", "History", "Microphone"} <= titles
 
 
+async def test_a_on_a_folder_adds_every_audio_file_under_it(tmp_path):
+    folder = tmp_path / "set"
+    (folder / "more").mkdir(parents=True)
+    for path in (folder / "one.flac", folder / "more" / "two.flac"):
+        shutil.copy(SAMPLE, path)
+    (folder / "broken.wav").write_bytes(b"RIFF" + b"\x00" * 100)
+    (folder / "notes.txt").write_text("not audio")
+    app = AsrTuiApp(presets.find("quick"), [], root=tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        tree = app.query_one("#audio-tree")
+        await wait_until(pilot, lambda: app.focused is tree and len(tree.root.children) == 1)
+        tree.move_cursor(tree.root.children[0])
+        await pilot.press("a")
+        await pilot.pause()
+        assert sorted(s.path.name for s in app.sources) == ["broken.wav", "one.flac", "two.flac"]
+        assert [s.path.name for s in app.sources if s.error] == ["broken.wav"]
+        assert "added 3 files from set; 1 unreadable (the status column says why)" in [n.message for n in app._notifications]
+        assert column(app.query_one("#selected"), "status")[0].startswith("unreadable")  # broken.wav sorts first
+        await pilot.press("a")  # again: nothing twice
+        await pilot.pause()
+        assert len(app.sources) == 3 and "added 0 files from set; 3 already sources" in [n.message for n in app._notifications]
+
+
 async def test_sources_path_input_refresh_up_and_remove(audio_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     music = tmp_path / "music"

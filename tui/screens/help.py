@@ -18,7 +18,7 @@ Compare Whisper backends on the same audio and weights.
 | `r` | anywhere | run every configuration over the selected sources |
 | `escape` | while running | cancel (stops within one chunk; the model stays loaded) |
 | `q` | anywhere | quit (mid-run: asks, then cancels first) |
-| `a` / `enter` | Sources › file tree | add the highlighted file |
+| `a` / `enter` | Sources › file tree | add the highlighted file (`a` on a folder: every audio file under it) |
 | `o` | Sources › Files | type a folder or file to open (`~` works, `→` completes) |
 | `u` | Sources › Files | show the folder above |
 | `R` | Sources › Files | re-read the folder from disk |

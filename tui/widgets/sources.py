@@ -20,6 +20,7 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, DirectoryTree, Input, Label, TabbedContent, TabPane
 
 from asr_tui.core import audio, references
+from asr_tui.core.sources import expand as expand_sources
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.tui.widgets.microphone import MicrophonePane
 from asr_tui.tui.widgets.tables import LiteralTable, row_item
@@ -92,15 +93,20 @@ class PathSuggester(Suggester):
 
 
 class AudioTree(DirectoryTree):
-    BINDINGS = [Binding("a", "add", "Add file")]
+    BINDINGS = [Binding("a", "add", "Add file")]  # on a folder: every audio file under it
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if shown_in_tree(p)]
 
     def action_add(self) -> None:
         node = self.cursor_node
-        if node is not None and node.data is not None and Path(node.data.path).is_file():
-            self.query_ancestor(SourcesPane).add(node.data.path)
+        if node is None or node.data is None:
+            return
+        path = Path(node.data.path)
+        if path.is_dir():
+            self.query_ancestor(SourcesPane).add_folder(path)
+        elif path.is_file():
+            self.query_ancestor(SourcesPane).add(path)
 
 
 class SelectedTable(LiteralTable):
@@ -201,7 +207,7 @@ class SourcesPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#selected", DataTable)
-        table.add_columns("file", "length", "reference", "status")
+        table.add_columns("file", "status", "length", "reference")  # status early: whole at 80 columns
         self.refresh_table()
 
     def action_switch_tab(self) -> None:
@@ -230,7 +236,7 @@ class SourcesPane(Vertical):
             length = "-" if source.seconds is None else f"{source.seconds:.1f} s"
             reference = source.reference.name if source.reference else "-"
             status = f"unreadable: {source.error}" if source.error else "ok"
-            table.add_row(source.path.name, length, reference, status, key=str(source.path))
+            table.add_row(source.path.name, status, length, reference, key=str(source.path))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         self.post_message(self.Changed())
@@ -257,6 +263,24 @@ class SourcesPane(Vertical):
         else:
             self.notify(f"added {path.name}")
         return source
+
+    def add_folder(self, folder: Path) -> None:
+        """Every audio file under `folder`, as `asr-tui run FOLDER` takes them; said in one line."""
+        try:
+            found = expand_sources([folder]).files
+        except AsrTuiError as exc:  # no audio files there
+            self.notify(str(exc), severity="warning")
+            return
+        known = {s.path for s in self.sources}
+        added = [Source.probe(path.resolve()) for path in found if path.resolve() not in known]
+        self.sources.extend(added)
+        self.refresh_table()
+        unreadable = sum(1 for s in added if s.error)
+        already = len(found) - len(added)
+        said = [f"added {len(added)} file{'s' if len(added) != 1 else ''} from {folder.name}"]
+        said += [f"{unreadable} unreadable (the status column says why)"] if unreadable else []
+        said += [f"{already} already sources"] if already else []
+        self.notify("; ".join(said), severity="warning" if unreadable else "information")
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         self.add(event.path)
