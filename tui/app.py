@@ -319,7 +319,9 @@ class AsrTuiApp(App):
                 return
             name, description = answer
             if not confirmed and (replaced := presets.clash(name)):
-                self.push_screen(ConfirmDialog(f"{replaced}. Save?"), lambda yes: yes and save(answer, True))
+                # no: back to the dialog as typed, for another name
+                self.push_screen(ConfirmDialog(f"{replaced}. Save?"),
+                                 lambda yes: save(answer, True) if yes else self.push_screen(SavePresetDialog(self.preset, answer), save))
                 return
             preset = Preset(name, list(self.configs), description, options=self.query_one(ConfigurePane).options)
             try:

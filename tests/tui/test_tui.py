@@ -571,6 +571,10 @@ async def test_save_overwrite_reload_delete_preset(audio_dir):
         await pilot.press("n")
         await pilot.pause()
         assert not (presets.user_dir() / "quick.toml").exists() and presets.find("quick").bundled
+        # no: back in the dialog as typed, for another name
+        assert isinstance(app.screen, SavePresetDialog) and app.screen.query_one("#preset-name-input").value == "quick"
+        await pilot.press("escape")
+        await pilot.pause()
         # reload it from the preset list, then delete it
         app.configs[0] = app.configs[0].with_(beam_size=1)
         await pilot.press("p")

@@ -98,9 +98,10 @@ class SavePresetDialog(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [("escape", "dismiss_none", "Cancel")]
 
-    def __init__(self, current: Preset) -> None:
+    def __init__(self, current: Preset, typed: tuple[str, str] | None = None) -> None:
+        """`typed`: the name and description given before (a "no" to overwriting asks again)."""
         super().__init__()
-        self.initial = (f"{current.slug} copy", "") if current.bundled else (current.name, current.description)
+        self.initial = typed or ((f"{current.slug} copy", "") if current.bundled else (current.name, current.description))
 
     def compose(self) -> ComposeResult:
         name, description = self.initial
