@@ -271,7 +271,7 @@ class AsrTuiApp(App):
     def action_cancel(self) -> None:
         if self.running:
             self.runner.cancel()
-            self.query_one(RunPane).set_phase("Cancelling (stops within one chunk)…")
+            self.query_one(RunPane).stopping("Cancelling (stops within one chunk)…")
 
     def action_quit(self) -> None:
         """Mid-run, ask; then cancel and exit once the worker has stopped (within one
@@ -286,7 +286,7 @@ class AsrTuiApp(App):
             if yes and self.running:
                 self.quitting = True
                 self.action_cancel()
-                self.query_one(RunPane).set_phase("Quitting: cancelling the run (stops within one chunk; q quits now)…")
+                self.query_one(RunPane).stopping("Quitting: cancelling the run (stops within one chunk; q quits now)…")
             elif yes:
                 self.exit()
 

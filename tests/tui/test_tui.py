@@ -126,6 +126,22 @@ async def test_cancel_midway_then_run_again(audio_dir, long_clip):
         assert column(app.query_one("#results-table"), "load s") == ["reused", "reused"]
 
 
+async def test_a_cancel_while_the_model_loads_keeps_saying_so(audio_dir):
+    app = AsrTuiApp(ONE_QUICK, [SAMPLE], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "escape")
+        phases = []
+
+        def stopped() -> bool:
+            phases.append(str(app.query_one("#phase").render()))
+            return not app.running
+
+        await wait_until(pilot, stopped, step=0.05)
+        assert all(p.startswith("Cancelling") for p in phases[:-1]), phases  # not "model loaded in 1.2 s"
+        assert phases[-1].startswith("Cancelled") and not app.results
+
+
 async def test_an_unreadable_source_is_left_out_of_a_run_and_said_so(audio_dir, tmp_path):
     garbage = tmp_path / "garbage.wav"
     garbage.write_bytes(b"\x00" * 1000)

@@ -147,8 +147,20 @@ class RunPane(Vertical):
         self._failures: list[Text | None] = []  # per timing row: the full message of a failure
         self._run: _Run | None = None
         self._runs = 0
+        self._stopping = False  # a cancel was asked for: progress no longer replaces the phase
         self._logged: tuple | None = None  # the (job, file) the segment log's last pass line belongs to
         self._ticker = self.set_interval(1.0, self._show_overall, pause=True)
+
+    def stopping(self, text: str) -> None:
+        """A cancel was asked for: `text` stays until the run ends (a model that
+        finishes loading meanwhile must not read as the run going on)."""
+        self._stopping = True
+        self.set_phase(text)
+
+    def _step(self, text: str) -> None:
+        """The run's progress, unless it is being stopped."""
+        if not self._stopping:
+            self.set_phase(text)
 
     def set_phase(self, text: str) -> None:
         self.query_one("#phase", Label).update(text)
@@ -165,6 +177,7 @@ class RunPane(Vertical):
         self._show_details(None)
         self._rows.clear()
         self._runs += 1
+        self._stopping = False
         self._run = _Run(self._runs, self.clock(), set())
         self.query_one("#overall").display = True
         self._ticker.resume()
@@ -249,12 +262,12 @@ class RunPane(Vertical):
         match event:
             case events.JobStarted(config=config):
                 self._configs[event.job_id] = config
-                self.set_phase(f"Running {config.display_name}")
+                self._step(f"Running {config.display_name}")
             case events.ModelLoading(config=config):
-                self.set_phase(f"Loading {config.model} for {config.backend} on {config.device} ({config.dtype})…")
+                self._step(f"Loading {config.model} for {config.backend} on {config.device} ({config.dtype})…")
             case events.ModelLoaded(config=config, load_s=load_s, reused=reused):
                 state = "resident (reused)" if reused else f"loaded in {load_s:.2f} s"
-                self.set_phase(f"{config.display_name}: model {state}")
+                self._step(f"{config.display_name}: model {state}")
             case events.RunStarted(config=config, audio=audio, audio_seconds=seconds, passes=passes):
                 if row is None:  # a job the pane was not told about beforehand
                     row = self._rows[key] = ProgressRow(f"{config.display_name} · {audio.name}", seconds, passes)
