@@ -431,6 +431,29 @@ async def test_run_view_keeps_the_active_bar_in_view_at_80x24(audio_dir, tmp_pat
         assert title.size.width >= len("pytorch · clip0.wav")
 
 
+async def test_a_smaller_window_keeps_the_running_bar_in_view(audio_dir, tmp_path, speech_clip, long_clip):
+    clips = []
+    for i in range(6):
+        clips.append(tmp_path / f"clip{i}.wav")
+        shutil.copy(speech_clip[0], clips[-1])
+    three_passes = Preset("three", [RunConfig(warmup=0, repeat=3, label="pytorch")])  # the long clip's ~15 s
+    app = AsrTuiApp(three_passes, [*clips, long_clip[0]], root=Path("."))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        pane, container = app.query_one("#run-pane"), app.query_one("#progress-rows")
+        rows = pane._rows
+        await wait_until(pilot, lambda: len(app.results) == 6 and any(r.started for r in rows.values() if "long" in str(r.title.render())))
+        assert container.scroll_y == 0  # all seven bars in view at this size
+        await pilot.resize_terminal(60, 20)  # seconds of decoding left: no bar starts meanwhile
+        await pilot.pause()
+        await pilot.pause()
+        row = next(r for r in rows.values() if "long" in str(r.title.render()))
+        assert not row.finished and in_view(container, row), (container.scroll_y, row.virtual_region)
+        app.action_cancel()
+        await wait_until(pilot, lambda: not app.running)
+
+
 async def test_results_sort_both_ways_and_the_chart_follows(audio_dir):
     from asr_tui.tui.widgets.results import FailedRun
     from datetime import datetime

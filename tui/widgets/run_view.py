@@ -236,6 +236,12 @@ class RunPane(Vertical):
         container = self.query_one("#progress-rows", VerticalScroll)
         self.call_after_refresh(container.scroll_to_widget, row, animate=False)
 
+    def on_resize(self) -> None:
+        """A smaller window keeps the running bar in view, not the first ones."""
+        running = [row for row in self._rows.values() if row.started and not row.finished]
+        if running:
+            self._keep_in_view(running[-1])
+
     # --- timing table and details --------------------------------------------------------
 
     def _add_timing(self, cells: tuple[str, ...], failure: Text | None) -> None:
