@@ -379,6 +379,9 @@ def main(argv: list[str]) -> int:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
         sources, references = expand_sources(sources)
+        if args.reference and len(sources) > 1:
+            raise AsrTuiError(f"--reference is one file's transcript, and {len(sources)} files would run: "
+                              "give one audio file, or a .tsv/.jsonl manifest pairing each with its own")
         for source in sources:
             audio.probe_seconds(source)  # fail on unreadable files before loading a model
         if args.reference:

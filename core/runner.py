@@ -58,9 +58,9 @@ _job_ids = itertools.count(1)
 class Job:
     config: RunConfig
     sources: tuple[Path, ...]
-    # Reference transcripts chosen by hand or given by a manifest; otherwise a
-    # sibling NAME.txt is used.
-    references: dict[Path, Reference] = field(default_factory=dict)
+    # Reference transcripts chosen by hand or given by a manifest (None: it gives
+    # none); a file not in here uses its sibling NAME.txt.
+    references: dict[Path, Reference | None] = field(default_factory=dict)
     id: int = field(default_factory=lambda: next(_job_ids))
     generation: int = 0
 
@@ -86,7 +86,8 @@ class _Resident:
 def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | None]:
     """(text, where it came from, why it could not be read) of the file's reference
     transcript; all None when it has none. An unreadable one costs the WER, not the run."""
-    reference = job.references.get(source) or references.find(source)
+    # a manifest's line without a reference says so with None: no sibling in its place
+    reference = job.references[source] if source in job.references else references.find(source)
     if reference is None:
         return None, None, None
     if isinstance(reference, InlineReference):

@@ -12,7 +12,11 @@ A corpus is run as many files, so a source may stand for several:
     for the reference itself; `reference` for a transcript file), or no header and
     the columns AUDIO<TAB>REFERENCE TEXT.
   Relative paths are relative to the manifest. A line without a reference (or a
-  blank one) runs for timing and counts towards corpus RTFx only.
+  blank one, or one naming a missing file) runs for timing and counts towards
+  corpus RTFx only: no sibling transcript is looked for in its place.
+
+A file named twice (`a.wav` and `./a.wav`, or by a folder and a manifest) runs once,
+under its first name.
 
 Files a manifest names but that do not exist are listed and the rest run; a folder
 or glob with no audio, or a manifest naming no existing file, is an error.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import csv
 import glob
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +54,8 @@ Reference = Path | InlineReference
 @dataclass
 class Expanded:
     files: list[Path] = field(default_factory=list)
-    references: dict[Path, Reference] = field(default_factory=dict)
+    # None: a manifest line gives no reference (timing only, no sibling looked for)
+    references: dict[Path, Reference | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # named by a manifest, not found
 
 
@@ -70,9 +76,14 @@ def expand(sources) -> Expanded:
             _add_all(out, [p for p in matches if _is_audio(p)], f"no audio files match {source}")
         elif path.suffix.lower() in MANIFEST_SUFFIXES:
             _read_manifest(out, path)
-        elif path not in out.files:
+        elif not _known(out, path):
             out.files.append(path)
     return out
+
+
+def _known(out: Expanded, path: Path) -> bool:
+    """Whether `path` is already among the files, under any spelling of it."""
+    return any(os.path.samefile(path, f) if path.exists() and f.exists() else path == f for f in out.files)
 
 
 def _is_audio(path: Path) -> bool:
@@ -86,7 +97,7 @@ def _audio_under(folder: Path) -> list[Path]:
 def _add_all(out: Expanded, files: list[Path], empty_message: str) -> None:
     if not files:
         raise AsrTuiError(empty_message)
-    out.files.extend(f for f in files if f not in out.files)
+    out.files.extend(f for f in files if not _known(out, f))
 
 
 def _read_manifest(out: Expanded, manifest: Path) -> None:
@@ -104,24 +115,24 @@ def _read_manifest(out: Expanded, manifest: Path) -> None:
             out.missing.append(str(audio_path))
             continue
         found += 1
-        if audio_path in out.files:
+        if _known(out, audio_path):
             continue  # the first line naming a file decides its reference
         out.files.append(audio_path)
         if isinstance(reference, Path):
             reference = _relative(manifest, str(reference))
             if not reference.is_file():  # listed; the audio still runs, for timing
                 out.missing.append(str(reference))
-                continue
-            out.references[audio_path] = reference
+                reference = None
         elif reference is not None:
-            out.references[audio_path] = InlineReference(reference, f"{manifest}:{line}")
+            reference = InlineReference(reference, f"{manifest}:{line}")
+        out.references[audio_path] = reference
     if not found:
         raise AsrTuiError(f"manifest {manifest} names no existing audio file")
 
 
 def _relative(manifest: Path, name: str) -> Path:
     path = Path(name).expanduser()
-    return path if path.is_absolute() else manifest.parent / path
+    return Path(os.path.normpath(path if path.is_absolute() else manifest.parent / path))  # no "man/../a.wav"
 
 
 def _entry(manifest: Path, line: int, row: dict) -> tuple[int, str, str | Path | None]:

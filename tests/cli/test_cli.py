@@ -64,6 +64,9 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     assert "reference transcript /dev/null is not a file" in one_line_error(asr_tui("run", "--reference", "/dev/null"))
     (tmp_path / "empty.txt").write_text("")
     assert "empty.txt is empty" in one_line_error(asr_tui("run", "--reference", str(tmp_path / "empty.txt")))
+    # one transcript for two files would score the second against the first's words
+    two = one_line_error(asr_tui("run", "--reference", str(SAMPLE.with_suffix(".txt")), str(SAMPLE), str(garbage)))
+    assert "--reference is one file's transcript, and 2 files would run" in two
     bad = tmp_path / "bad.toml"
     bad.write_text("[[configs]]\nbackend = 'pytorch'\nbeam_size = 'five'\n")
     line = one_line_error(asr_tui("run", "--preset", str(bad)))

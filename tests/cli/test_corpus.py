@@ -42,12 +42,12 @@ def test_tsv_manifest_with_and_without_header(tmp_path):
     ref = touch(tmp_path / "b.ref", "bee")
     headed = touch(tmp_path / "set.tsv", "path\treference\na.wav\t\nclips/b.wav\tb.ref\nmissing.wav\tb.ref\n")
     out = sources.expand([headed])
-    assert out.files == [a, b] and out.references == {b: ref}
+    assert out.files == [a, b] and out.references == {a: None, b: ref}  # None: timing only
     assert out.missing == [str(tmp_path / "missing.wav")]
     plain = touch(tmp_path / "plain.tsv", "a.wav\thello there\n\nclips/b.wav\n")
     out = sources.expand([plain])
     assert out.files == [a, b] and out.missing == []
-    assert out.references == {a: sources.InlineReference("hello there", f"{plain}:1")}
+    assert out.references == {a: sources.InlineReference("hello there", f"{plain}:1"), b: None}
 
 
 def test_jsonl_manifest(tmp_path):

@@ -42,7 +42,7 @@ def test_tsv_header_columns_in_any_order(tmp_path):
     manifest = touch(tmp_path / "set.tsv", "sentence\tpath\nhello there\ta.wav\n \tb.wav\n")
     out = sources.expand([manifest])
     assert out.files == [a, b]
-    assert out.references == {a: sources.InlineReference("hello there", f"{manifest}:2")}  # b has none: timing only
+    assert out.references == {a: sources.InlineReference("hello there", f"{manifest}:2"), b: None}  # b: timing only
 
 
 def test_a_blank_text_falls_back_to_the_reference_file(tmp_path):
@@ -52,11 +52,23 @@ def test_a_blank_text_falls_back_to_the_reference_file(tmp_path):
     assert sources.expand([manifest]).references == {a: ref}
 
 
-def test_a_missing_reference_file_is_listed_and_its_audio_still_runs(tmp_path):
+def test_a_missing_reference_file_is_listed_and_its_audio_still_runs_for_timing(tmp_path):
+    """Not against the sibling a.txt in its place: the manifest named another transcript."""
     a = touch(tmp_path / "a.wav")
+    touch(tmp_path / "a.txt", "a sibling the manifest did not name")
     manifest = touch(tmp_path / "set.tsv", "audio\treference\na.wav\tgone.txt\n")
     out = sources.expand([manifest])
-    assert out.files == [a] and out.references == {} and out.missing == [str(tmp_path / "gone.txt")]
+    assert out.files == [a] and out.references == {a: None} and out.missing == [str(tmp_path / "gone.txt")]
+
+
+def test_a_file_named_twice_runs_once(tmp_path):
+    a, b = touch(tmp_path / "a.wav"), touch(tmp_path / "clips" / "b.wav")
+    manifest = touch(tmp_path / "clips" / "set.tsv", "../a.wav\thello\nb.wav\tbee\n")
+    out = sources.expand([a, tmp_path / "." / "a.wav", tmp_path / "clips", manifest])
+    assert out.files == [a, b]
+    assert out.references == {}  # the manifest's lines came after both files: the first naming decides
+    out = sources.expand([manifest, a])
+    assert out.files == [a, b] and out.references[a] == sources.InlineReference("hello", f"{manifest}:1")
 
 
 def test_manifests_that_cannot_be_read(tmp_path):
@@ -90,3 +102,13 @@ def test_reference_beside_the_audio(tmp_path):
     full = touch(tmp_path / "clip.flac.txt", "words")
     assert find_reference(clip) == full  # the full name is the more specific
     assert find_reference(plain) is None  # a .txt audio name is never its own reference
+
+
+def test_the_runner_takes_a_manifests_none_as_no_reference(tmp_path):
+    from asr_tui.core.config import RunConfig
+    from asr_tui.core.runner import Job, _reference
+
+    a = touch(tmp_path / "a.wav")
+    touch(tmp_path / "a.txt", "the sibling")
+    assert _reference(Job(RunConfig(), (a,), {a: None}), a) == (None, None, None)
+    assert _reference(Job(RunConfig(), (a,), {}), a)[0] == "the sibling"  # a file given alone: its sibling
