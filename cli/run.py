@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("audio", nargs="*", type=Path, help="audio files (default: the preset's sources, else the bundled sample)")
     p.add_argument("--preset", help="preset name or TOML file; the configuration flags override each of its configs")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")
-    p.add_argument("--json", type=Path, help="write the results document here")
+    p.add_argument("--json", type=Path, help="write the results document here (a .json file; --markdown writes a report)")
     p.add_argument("--markdown", type=Path, metavar="FILE.md",
                    help="write the results table as markdown at the end, with the length and batch curves as PNG beside it")
     p.add_argument("--mic", action="store_true", help="record from the microphone first, then run on the recording")
@@ -362,6 +362,8 @@ def main(argv: list[str]) -> int:
     try:
         if args.markdown and args.markdown.suffix.lower() not in (".md", ".markdown"):
             raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
+        if args.json and args.json.suffix.lower() != ".json":
+            raise AsrTuiError(f"--json {args.json}: the file must end in .json")
         for path in filter(None, (args.json, args.markdown)):
             export.check_writable(path)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources, skipped = build_configs(args)
@@ -425,7 +427,8 @@ def main(argv: list[str]) -> int:
             export_failed = True
     if args.markdown and results:
         try:
-            err.print(export.write_export(results, args.markdown, skipped), markup=False, highlight=False, soft_wrap=True)
+            err.print(export.write_export(results, args.markdown, skipped, complete=stopped_by is None),
+                      markup=False, highlight=False, soft_wrap=True)
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
             export_failed = True

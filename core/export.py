@@ -95,14 +95,19 @@ def markdown_table(header: list[str], table_rows: list[list]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(results: list[RunResult], skipped: Sequence[Skipped] = ()) -> str:
-    """The settings the configurations differ in beyond those compared, the per-file
-    table, its rows' warnings and what the CLI says under it (`table_notes`: lines and
-    the stages table), then, when a configuration ran over several files, its corpus
-    figures, and when configurations differ one factor at a time, the speedup
-    decomposed; last, the sweep's combinations that were not run, and why."""
+INCOMPLETE = "Incomplete: the run was stopped before every measurement was made."
+
+
+def to_markdown(results: list[RunResult], skipped: Sequence[Skipped] = (), complete: bool = True) -> str:
+    """A run stopped early says so first (as the JSON's `complete`); then the settings
+    the configurations differ in beyond those compared, the per-file table, its rows'
+    warnings and what the CLI says under it (`table_notes`: lines and the stages
+    table), then, when a configuration ran over several files, its corpus figures,
+    and when configurations differ one factor at a time, the speedup decomposed;
+    last, the sweep's combinations that were not run, and why."""
     unlike = parity.line(results)
-    text = f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
+    text = "" if complete else f"**{INCOMPLETE}**\n\n"
+    text += f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""
     text += markdown_table([name for name, _ in COLUMNS], rows(results))
     warnings = [f"- row {number}: {note}" for number, r in enumerate(results, start=1) for note in r.to_dict()["warnings"]]
     if warnings:
@@ -202,7 +207,7 @@ def write_table(results: list[RunResult], path: Path, fmt: str | None = None, co
                 skipped: Sequence[Skipped] = ()) -> Path:
     path = Path(path).expanduser()
     fmt = fmt or path.suffix.lstrip(".").lower()
-    markdown = partial(to_markdown, skipped=skipped)
+    markdown = partial(to_markdown, skipped=skipped, complete=complete)
     writers = {"json": partial(to_json, complete=complete, skipped=skipped), "csv": to_csv, "md": markdown, "markdown": markdown}
     if fmt not in TABLE_FORMATS:
         raise AsrTuiError(_table_format_refusal(path))
@@ -210,13 +215,13 @@ def write_table(results: list[RunResult], path: Path, fmt: str | None = None, co
     return path
 
 
-def write_export(results: list[RunResult], path: Path, skipped: Sequence[Skipped] = ()) -> str:
+def write_export(results: list[RunResult], path: Path, skipped: Sequence[Skipped] = (), complete: bool = True) -> str:
     """Write the results table in the format `path` names and, beside a markdown one,
     the length and batch curves as PNG (`core.plots`); the line that says what was
     written."""
     from asr_tui.core import plots
 
-    written = write_table(results, path, skipped=skipped)
+    written = write_table(results, path, skipped=skipped, complete=complete)
     notes = plots.write_pngs(results, written) if written.suffix.lower() in (".md", ".markdown") else []
     runs = f"{len(results)} run{'s' if len(results) != 1 else ''}"
     return "; ".join([f"exported {runs} to {written}", *notes])

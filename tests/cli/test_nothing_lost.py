@@ -112,7 +112,7 @@ def make_bad_inputs(folder: Path) -> None:
     (folder / "wrong-type.toml").write_text("[[configs]]\nbeam_size = 'five'\n")
     (folder / "nope-backend.toml").write_text("[[configs]]\nbackend = 'nope'\n")
     (folder / "latin1.toml").write_bytes("# réglages\n[[configs]]\n".encode("latin-1"))
-    (folder / "a-directory").mkdir()
+    (folder / "a-directory.json").mkdir()
     (folder / "a-file").write_text("")
 
 
@@ -136,9 +136,10 @@ BAD_INPUTS = [
     ("TUI: unknown option", ["--bogus"], "unrecognized arguments: --bogus"),
 ]
 BAD_JSON_TARGETS = [
-    ("a directory", "a-directory", "Is a directory"),
+    ("a directory", "a-directory.json", "Is a directory"),
     ("under a regular file", "a-file/out.json", "Not a directory"),
     ("under /proc", "/proc/asr-tui-nothing-here/out.json", "cannot write"),
+    ("not .json", "results.csv", "must end in .json"),
 ]
 
 
@@ -166,7 +167,7 @@ def test_unwritable_json_target_fails_before_any_model_loads(tmp_path, target, s
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     # one line and no "loading tiny.en…": the check came before the model
-    assert len(lines) == 1 and lines[0].startswith("asr-tui: error: cannot write") and says in lines[0], proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("asr-tui: error: ") and says in lines[0], proc.stderr
 
 
 def test_unknown_backend_flag_exits_2_without_traceback(tmp_path):
@@ -199,8 +200,9 @@ def test_sigkill_mid_run_keeps_finished_results(tmp_path, short_clips):
 
 
 def test_sigterm_cancels_keeps_results_and_exits_non_zero(tmp_path, short_clips):
-    out, data = tmp_path / "out.json", tmp_path / "data"
-    proc = start("run", "--warmup", "0", "--json", str(out), *(str(c) for c, _ in short_clips), cwd=tmp_path, data=data)
+    out, data, report = tmp_path / "out.json", tmp_path / "data", tmp_path / "report.md"
+    proc = start("run", "--warmup", "0", "--json", str(out), "--markdown", str(report), *(str(c) for c, _ in short_clips),
+                 cwd=tmp_path, data=data)
     wait_for_runs(out, 1, proc)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=300)
@@ -208,6 +210,7 @@ def test_sigterm_cancels_keeps_results_and_exits_non_zero(tmp_path, short_clips)
     assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "asr-tui: cancelled"
     doc = json.loads(out.read_text())
     assert doc["complete"] is False and doc["runs"]
+    assert report.read_text().startswith(f"**{export.INCOMPLETE}**")  # the report says so too, first
     assert same_runs(doc["runs"]) == same_runs(history_records(data))
 
 
