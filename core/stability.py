@@ -73,7 +73,7 @@ class Note:
 def notes(result: "RunResult") -> list[Note]:
     """Every warning about a result's timings, in the words every view shows: other
     processes busy, warm passes unstable, outlier passes, a first pass that was not
-    warm yet, a warm pass that compiled."""
+    warm yet (or was counted with no warm-up before it), a warm pass that compiled."""
     found = []
     if result.contended:
         found.append(Note(BUSY_MARK, str(result.contention.get("reason"))))
@@ -81,6 +81,7 @@ def notes(result: "RunResult") -> list[Note]:
         found.append(Note(UNSTABLE_MARK, f"unstable: warm passes vary by CV {100 * result.cv:.0f}% ({100 * UNSTABLE_CV:.0f}% or more)"))
     times = result.warm_runs_s
     slow = outliers(times)
+    first_said = False
     if slow:
         middle = statistics.median(times)
         if slow[0] == 0 and times[0] == max(times):
@@ -88,11 +89,14 @@ def notes(result: "RunResult") -> list[Note]:
                    else "caches or compiled code were not warm yet (raise --warmup)")
             found.append(Note(OUTLIER_MARK, f"the first measured pass took {times[0]:.2f} s against a median of "
                               f"{middle:.2f} s: {why}"))
-            slow = slow[1:]
+            slow, first_said = slow[1:], True
         if slow:
             which = ", ".join(f"{i + 1} ({times[i]:.2f} s)" for i in slow)
             found.append(Note(OUTLIER_MARK, f"outlier measured pass{'es' if len(slow) > 1 else ''} {which} over "
                               f"{OUTLIER_Z:g} robust deviations from the median {middle:.2f} s"))
+    if not first_said and result.passes and result.passes[0]["kind"] == "warm":
+        found.append(Note(OUTLIER_MARK, "no warm-up pass: the first measured pass is counted cold (caches, compilation); "
+                          "--warmup 1 keeps it out of the median"))
     for flagged in result.warm_recompiles:
         found.append(Note(RECOMPILED_MARK, f"warm pass {flagged['pass']} compiled {describe_compiled(flagged['compiled'])}"))
     return found

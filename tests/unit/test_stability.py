@@ -83,3 +83,18 @@ def test_a_ratio_carries_both_sides_spread():
     assert value == 2.0 and uncertainty == pytest.approx(2.0 * math.hypot(cv_slow, cv_fast))
     assert stability.plus_minus(value, uncertainty) == "2.00 ± 0.22"
     assert stability.ratio([2.0], fast) == (2.0, None) and stability.plus_minus(2.0, None) == "2.00"
+
+
+def test_a_run_without_a_warm_up_pass_says_its_first_measured_pass_is_cold():
+    """--warmup 0: the cold pass is in the median, and its row says so even when the
+    passes look alike (one pass, or two that both paid for something)."""
+    def passes(*kinds):
+        return [{"kind": kind, "seconds": 1.0, "stages": None, "compiled": None, "energy_j": None} for kind in kinds]
+
+    cold = made_result(warm_runs_s=[1.0, 1.0], passes=passes("warm", "warm"))
+    assert cold.marks == "^" and any("no warm-up pass" in n.message for n in stability.notes(cold))
+    warmed = made_result(warm_runs_s=[1.0, 1.0], passes=passes("first", "warm", "warm"))
+    assert warmed.marks == ""
+    # a slow first pass already says it was not warm: said once
+    slow_first = made_result(warm_runs_s=[3.0, *STEADY], passes=passes(*["warm"] * (1 + len(STEADY))))
+    assert sum("warm" in n.message for n in stability.notes(slow_first) if n.mark == "^") == 1
