@@ -110,7 +110,7 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
         preset = presets.find(args.preset)
         if hidden := presets.hides_bundled(preset):
             print(f"asr-tui: {hidden}", file=sys.stderr)
-        bases = [{k.name: getattr(c, k.name) for k in KNOBS} | overrides for c in preset.configs]
+        bases = [_under_flags({k.name: getattr(c, k.name) for k in KNOBS}, overrides) for c in preset.configs]
         sources, skipped = preset.sources, list(preset.skipped)
     configs, refused = sweeps.expand_all(bases, swept)
     skipped += refused
@@ -119,6 +119,14 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
     for line in skipped:
         print(f"asr-tui: {line}", file=sys.stderr)
     return configs, sources, skipped
+
+
+def _under_flags(settings: dict, overrides: dict) -> dict:
+    """A preset's configuration under the flags. Its label goes where a flag changes a
+    setting the generated name shows (as in the TUI's form): 'PyTorch fp32' run with
+    --dtype bfloat16 is not PyTorch fp32; a --label flag is kept."""
+    renamed = any(name in overrides and overrides[name] != settings[name] for name in RunConfig.NAMED_BY_SUMMARY)
+    return settings | ({"label": ""} if renamed and "label" not in overrides else {}) | overrides
 
 
 def build_options(args) -> RunOptions:

@@ -58,6 +58,17 @@ def test_a_backend_flag_brings_what_the_backend_decodes_with_only():
     assert config.strategy == "sequential" and len(config.temperatures) == 6
 
 
+def test_a_flag_that_changes_what_a_label_names_drops_the_label():
+    """'PyTorch fp32' run with --dtype bfloat16 is named by its settings, as the TUI's form names it."""
+    def names(*argv):
+        return [c.display_name for c in build_configs(parser().parse_args(["--preset", "quick", *argv]))[0]]
+
+    assert names("--dtype", "bfloat16") == ["pytorch tiny.en cpu bfloat16", "jax tiny.en cpu bfloat16"]
+    assert names("--dtype", "float32") == names() == ["PyTorch fp32", "JAX fp32"]  # nothing it names changed
+    assert names("--warmup", "2") == ["PyTorch fp32", "JAX fp32"]  # not a setting the name shows
+    assert names("--dtype", "bfloat16", "--label", "mine") == ["mine", "mine"]
+
+
 def test_every_knob_round_trips_through_a_preset(tmp_path):
     preset = presets.Preset("all knobs", [RunConfig(**CHANGED)])
     path = tmp_path / "all.toml"
