@@ -365,6 +365,8 @@ def _print_table(results: list[RunResult]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    # from the start: a hang-up while the models are checked (seconds) ended the process
+    signal.signal(signal.SIGHUP, _detach_on_hangup)
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     try:
@@ -409,7 +411,6 @@ def main(argv: list[str]) -> int:
     runner = Runner(reporter)
     stopped_by = None
     signal.signal(signal.SIGTERM, _raise_stopped)
-    signal.signal(signal.SIGHUP, _detach_on_hangup)
     try:
         with reporter.progress:
             for job in runner.submit_all(configs, sources, references, interleave=options.interleave):
