@@ -316,13 +316,34 @@ def results_table(results: list[RunResult], width: int | None = None) -> Group:
     return Group(*parts)
 
 
-def expand_sources(sources: list[Path]) -> tuple[list[Path], dict]:
+def expand_sources(sources: list[Path]) -> tuple[list[Path], dict, list[sweeps.Skipped]]:
     """Folders, globs and manifests become their audio files and references; files a
-    manifest names but that are missing are listed, and the rest run."""
+    manifest names but that are missing are said, and the rest run."""
     expanded = corpus_sources.expand(sources)
     if expanded.missing:
         print(f"asr-tui: warning: {len(expanded.missing)} missing, skipped: {', '.join(expanded.missing)}", file=sys.stderr)
-    return expanded.files, expanded.references
+    if gone := expanded.missing_references:
+        print(f"asr-tui: warning: {len(gone)} reference transcript{'s' if len(gone) > 1 else ''} missing, "
+              f"their audio runs for timing only: {', '.join(gone)}", file=sys.stderr)
+    return expanded.files, expanded.references, [sweeps.Skipped(m, "named by a manifest, not found", "file") for m in expanded.missing]
+
+
+def readable_sources(sources: list[Path]) -> tuple[list[Path], list[sweeps.Skipped]]:
+    """The files that decode, checked before a model loads. An unreadable one is left
+    out and said, as the TUI leaves it out: one corrupt file in a folder of a hundred
+    does not stop the rest. With none readable, the first one's error."""
+    readable, unreadable = [], []
+    for source in sources:
+        try:
+            audio.probe_seconds(source)
+            readable.append(source)
+        except AsrTuiError as exc:
+            unreadable.append(sweeps.Skipped(str(source), str(exc), "file"))
+    if not readable:
+        raise AsrTuiError(unreadable[0].reason)
+    for line in unreadable:
+        print(f"asr-tui: warning: left out, {line.reason}", file=sys.stderr)
+    return readable, unreadable
 
 
 @contextmanager
@@ -390,12 +411,12 @@ def main(argv: list[str]) -> int:
         if args.mic:
             args.audio = [record.capture(args.input_device, args.seconds, None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
-        sources, references = expand_sources(sources)
+        sources, references, not_found = expand_sources(sources)
         if args.reference and len(sources) > 1:
             raise AsrTuiError(f"--reference is one file's transcript, and {len(sources)} files would run: "
                               "give one audio file, or a .tsv/.jsonl manifest pairing each with its own")
-        for source in sources:
-            audio.probe_seconds(source)  # fail on unreadable files before loading a model
+        sources, unreadable = readable_sources(sources)
+        skipped += not_found + unreadable  # in the JSON and the report's "Not run"
         if args.reference:
             if not args.reference.is_file():
                 why = "is not a file" if args.reference.exists() else "does not exist"  # a folder, /dev/null

@@ -71,7 +71,7 @@ def to_json(results: list[RunResult], complete: bool = True, skipped: Sequence[S
     """The results document; `complete` is false while a benchmark is still adding to
     it, and `skipped` lists the sweep's combinations a backend refused, so the document
     says what was asked for and not run."""
-    not_run = [{"config": s.label, "reason": s.reason} for s in skipped]
+    not_run = [{s.kind: s.label, "reason": s.reason} for s in skipped]
     return json.dumps(document(results) | {"complete": complete, "skipped": not_run}, indent=2)
 
 

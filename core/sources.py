@@ -56,7 +56,8 @@ class Expanded:
     files: list[Path] = field(default_factory=list)
     # None: a manifest line gives no reference (timing only, no sibling looked for)
     references: dict[Path, Reference | None] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)  # named by a manifest, not found
+    missing: list[str] = field(default_factory=list)  # audio named by a manifest, not found
+    missing_references: list[str] = field(default_factory=list)  # their audio runs for timing only
 
 
 def is_glob(source: str | Path) -> bool:
@@ -121,7 +122,7 @@ def _read_manifest(out: Expanded, manifest: Path) -> None:
         if isinstance(reference, Path):
             reference = _relative(manifest, str(reference))
             if not reference.is_file():  # listed; the audio still runs, for timing
-                out.missing.append(str(reference))
+                out.missing_references.append(str(reference))
                 reference = None
         elif reference is not None:
             reference = InlineReference(reference, f"{manifest}:{line}")

@@ -22,8 +22,11 @@ from asr_tui.core.knobs import invalid
 
 @dataclass(frozen=True)
 class Skipped:
+    """Something asked for and not run: a sweep's combination, or a file."""
+
     label: str
     reason: str
+    kind: str = "config"  # or "file": the key the JSON document gives the label under
 
     def __str__(self) -> str:
         return f"skipped {self.label}: {self.reason}"

@@ -81,13 +81,16 @@ def test_corpus_wer_and_rtfx_over_a_manifest(tmp_path):
     clips = [espeak(text, tmp_path / f"clip{i}.wav") for i, text in enumerate(TEXTS[:4])]
     references = {clips[0]: TEXTS[0], clips[1]: TEXTS[1], clips[2]: TEXTS[4]}  # clip2 says TEXTS[2]
     rows = [{"audio": p.name, "text": t} for p, t in references.items()]
-    rows += [{"audio": clips[3].name}, {"audio": "missing.wav", "text": "never heard"}]
+    rows += [{"audio": clips[3].name}, {"audio": "missing.wav", "text": "never heard"}, {"audio": "corrupt.wav", "text": "x"}]
+    (tmp_path / "corrupt.wav").write_bytes(b"RIFF" + b"\x00" * 100)
     manifest = touch(tmp_path / "set.jsonl", "\n".join(json.dumps(r) for r in rows))
     out = tmp_path / "results.json"
     proc = asr_tui("run", "--warmup", "0", "--repeat", "1", "--json", str(out), str(manifest))
     assert proc.returncode == 0, proc.stderr
     assert "missing.wav" in proc.stderr and "corpus" in proc.stdout
+    assert "asr-tui: warning: left out, cannot read" in proc.stderr  # one corrupt file does not stop the rest
     doc = json.loads(out.read_text())
+    assert [Path(s["file"]).name for s in doc["skipped"]] == ["missing.wav", "corrupt.wav"]
     runs = {Path(r["audio"]).name: r for r in doc["runs"]}
     assert sorted(runs) == sorted(p.name for p in clips)
     [corpus] = doc["corpus"]

@@ -58,7 +58,8 @@ def test_a_missing_reference_file_is_listed_and_its_audio_still_runs_for_timing(
     touch(tmp_path / "a.txt", "a sibling the manifest did not name")
     manifest = touch(tmp_path / "set.tsv", "audio\treference\na.wav\tgone.txt\n")
     out = sources.expand([manifest])
-    assert out.files == [a] and out.references == {a: None} and out.missing == [str(tmp_path / "gone.txt")]
+    assert out.files == [a] and out.references == {a: None} and out.missing == []
+    assert out.missing_references == [str(tmp_path / "gone.txt")]
 
 
 def test_a_file_named_twice_runs_once(tmp_path):
