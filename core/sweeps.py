@@ -51,10 +51,18 @@ def split(raw: dict) -> tuple[dict, dict[str, list]]:
         if is_sweep:
             if not value:
                 raise invalid(f"'{key}' sweeps over no values")
-            swept[key] = [knob.from_value(v) for v in value]
+            swept[key] = _each_allowed(knob, [knob.from_value(v) for v in value])
         else:
             fixed[key] = knob.from_value(value)
     return fixed, swept
+
+
+def _each_allowed(knob, values: list) -> list:
+    """A swept value no configuration could take (a typo: dtype 'int4', backend
+    'nosuch') is an error; only combinations a backend refuses are skipped."""
+    for value in values:
+        knob.check(value)
+    return values
 
 
 def parse_flag(text: str) -> tuple[str, list]:
@@ -68,6 +76,11 @@ def parse_flag(text: str) -> tuple[str, list]:
         raise invalid(f"--sweep {text}: unknown knob '{name}' (knobs: {', '.join(BY_NAME)})")
     knob = BY_NAME[name]
     parsed = [knob.from_text(v) for v in values.split(";" if knob.is_list else ",")]
+    try:
+        _each_allowed(knob, parsed)
+    except AsrTuiError as exc:  # which flag, then what is wrong with it
+        said = str(exc).removeprefix(str(invalid("")))
+        raise invalid(f"--sweep {text}: {said}") from None
     # a value given twice would run twice under one name: each once, in the order given
     return name, list(dict.fromkeys(parsed))
 

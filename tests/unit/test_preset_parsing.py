@@ -86,6 +86,9 @@ def test_sweep_flag(flag, name, values):
         ("beam_size= ", "--sweep beam_size= : expected KNOB=V1,V2"),
         ("beams=1,2", "--sweep beams=1,2: unknown knob 'beams'"),
         ("beam_size=1,two", "beam_size: 'two' is not a whole number"),
+        # a value no configuration could take is a typo, not a combination to skip
+        ("dtype=float32,int4", "--sweep dtype=float32,int4: unknown dtype 'int4' (choose float32"),
+        ("beam_size=1,0", "--sweep beam_size=1,0: beam_size must be at least 1 (got 0)"),
     ],
 )
 def test_sweep_flag_refusals(flag, message):
@@ -150,3 +153,10 @@ def test_expand_all_without_a_sweep_keeps_each_configuration():
 def test_an_empty_preset_name_is_refused_with_the_names_there_are():
     with pytest.raises(AsrTuiError, match=r"an empty preset name \(available: .*quick"):
         presets.find("")
+
+
+def test_a_preset_sweep_value_no_configuration_could_take_is_an_error(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text('[[configs]]\ndtype = ["float32", "int4"]\n')
+    with pytest.raises(AsrTuiError, match=r"typo.toml: configs\[1\]: invalid configuration: unknown dtype 'int4'"):
+        presets.load(path)
