@@ -31,6 +31,13 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
 
+def _dtypes(text: str) -> tuple[str, ...]:
+    names = _names(text)
+    if unknown := [n for n in names if n not in DTYPES]:
+        raise argparse.ArgumentTypeError(f"unknown dtype '{unknown[0]}' (choose {', '.join(DTYPES)})")
+    return names
+
+
 def parser() -> argparse.ArgumentParser:
     from asr_tui.cli.main import OneLineParser
 
@@ -45,7 +52,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--backends", type=_names, default=(), metavar="B,B",
                    help=f"backends to time (default: all of {', '.join(backends.names())}; "
                    "one without a kernel timer is listed as not timed)")
-    p.add_argument("--dtypes", type=_names, default=(), metavar="D,D",
+    p.add_argument("--dtypes", type=_dtypes, default=(), metavar="D,D",
                    help=f"dtypes to time, each where its backend runs it (default: all it runs; of {', '.join(DTYPES)})")
     p.add_argument("--batches", type=_numbers, default=(1, 4, 16), metavar="N,N", help="windows per call (default: 1,4,16)")
     p.add_argument("--steps", type=int, default=64, help="decoder steps after the prompt (default: 64)")

@@ -65,6 +65,9 @@ def test_bad_bench_input_is_one_line(tmp_path):
     assert "large-v9" in one_line_error(asr_tui("bench", "--model", "large-v9"))
     assert "whole numbers" in one_line_error(asr_tui("bench", "--batches", "1,x"))
     assert "unknown backend 'tensorrt'" in one_line_error(asr_tui("bench", "--backends", "tensorrt"))
+    # before "making random weights", which a typo used to wait for
+    line = one_line_error(asr_tui("bench", "--dtypes", "float32,int4"))
+    assert "unknown dtype 'int4' (choose float32, float16, bfloat16, int8)" in line
     assert "steps must be" in one_line_error(asr_tui("bench", "--steps", "1000"))
     assert "threads -1: 0 (one per physical core) or more" in one_line_error(asr_tui("bench", "--threads", "-1"))
     assert f"cannot write {tmp_path}: Is a directory" in one_line_error(asr_tui("bench", "--json", str(tmp_path)))
