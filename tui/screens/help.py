@@ -39,7 +39,7 @@ Compare Whisper backends on the same audio and weights.
 | `s` / `S` | Results | sort by the next column (best first; time, names, length ascending) / reverse; or click a header |
 | `e` | Results, History | export the table (History: the rows shown) as .json, .csv or .md |
 | `t` | Results | export the highlighted transcript (.txt, .srt, .vtt) |
-| `tab` twice | Results | from the table to the tab itself: the arrows and page keys scroll down to the charts |
+| `ctrl+↓` / `ctrl+↑` | Results | scroll the tab a page down to the charts / back up |
 | `/` | History | type a filter (every word must appear in the row); `enter` or `escape` back to the table |
 | `R` | History | re-read the history file |
 | `ctrl+p` | anywhere | command palette (also: export, compare, add a file, microphone, history) |

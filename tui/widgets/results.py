@@ -192,6 +192,9 @@ class ResultsPane(VerticalScroll):
         Binding("S", "reverse", "Reverse", show=False),
         Binding("e", "export_table", "Export"),
         Binding("t", "export_transcript", "Transcript", show=False),
+        # the tab's charts lie below its tables, which keep the arrows and page keys
+        Binding("ctrl+down", "scroll_tab(1)", "Charts", show=False),
+        Binding("ctrl+up", "scroll_tab(-1)", "Back up", show=False),
     ]
 
     def __init__(self, results: list[RunResult], failures: list[FailedRun] | None = None, **kwargs) -> None:
@@ -220,6 +223,10 @@ class ResultsPane(VerticalScroll):
         self.query_one("#results-table", DataTable).add_columns("", "#", *(c.header for c in COLUMNS))
         self.query_one("#decomposition-table", DataTable).add_columns(*decomposition.TABLE_HEADER)
         self.refresh_results()
+
+    def action_scroll_tab(self, pages: int) -> None:
+        """A page of the tab down (1) or up (-1), wherever the focus is in it."""
+        (self.scroll_page_down if pages > 0 else self.scroll_page_up)(animate=False)
 
     def run_numbers(self) -> dict[int, int]:
         """Each run's number in the session (by object id): stable whatever the table's order."""
