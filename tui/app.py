@@ -91,12 +91,6 @@ class AsrTuiApp(App):
         self._held_signal: signal.Signals | None = None  # one that came before the app could act
         self.closing = False  # set by exit(): runner events no longer reach the screen
 
-    def notify(self, message: str, **options) -> None:
-        """Notifications carry file names, labels and error messages, which read as
-        markup would lose '[best]' from 'take[best].wav' (and fail on '[/x]'): never
-        markup, whatever a widget's `notify` passes on."""
-        super().notify(message, **{**options, "markup": False})
-
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs", initial="sources"):
@@ -117,7 +111,7 @@ class AsrTuiApp(App):
         self.query_one(ConfigurePane).reload(self.preset.name, self.preset.options)
         self.query_one(SourcesPane).focus()  # not the tab bar: the Sources keys work at once
         if hidden := presets.hides_bundled(self.preset):
-            self.notify(hidden, severity="warning", timeout=8)
+            self.notify(hidden, severity="warning", timeout=8, markup=False)
         self._handle_signals(True)
         if self._held_signal is not None:
             self._on_signal(self._held_signal)
@@ -208,11 +202,11 @@ class AsrTuiApp(App):
 
     def action_run(self) -> None:
         if self.running:
-            self.notify("a run is in progress (escape cancels it)", severity="warning")
+            self.notify("a run is in progress (escape cancels it)", severity="warning", markup=False)
             return
         usable = [s for s in self.sources if not s.error]
         if not usable:
-            self.notify("no readable source selected: add a file on the Sources tab", severity="error")
+            self.notify("no readable source selected: add a file on the Sources tab", severity="error", markup=False)
             return
         if self._refuse_invalid_configs():
             return
@@ -227,16 +221,16 @@ class AsrTuiApp(App):
             run_pane.expect(job, config, [(s.path, s.seconds) for s in usable])
         order = ", passes interleaved" if interleave and len(jobs) > 1 else ""
         if skipped := [s.path.name for s in self.sources if s.error]:
-            self.notify(f"left out, unreadable: {', '.join(skipped)} (the Sources tab says why)", severity="warning", timeout=8)
+            self.notify(f"left out, unreadable: {', '.join(skipped)} (the Sources tab says why)", severity="warning", timeout=8, markup=False)
         run_pane.set_phase(f"Queued {len(self.configs)} configurations × {len(usable)} files{order}")
 
     def quick_ab(self, recording: Path) -> None:
         """Transcribe one recording with the first two configurations, then compare."""
         if self.running:
-            self.notify("a run is in progress (escape cancels it)", severity="warning")
+            self.notify("a run is in progress (escape cancels it)", severity="warning", markup=False)
             return
         if len(self.configs) < 2:
-            self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning")
+            self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning", markup=False)
             return
         if self._refuse_invalid_configs():
             return
@@ -303,7 +297,7 @@ class AsrTuiApp(App):
             self.query_one(ConfigurePane).reload(preset.name, preset.options)
             for source in preset.sources:
                 self.query_one(SourcesPane).add(Path(source))
-            self.notify(f"loaded preset '{preset.name}'")
+            self.notify(f"loaded preset '{preset.name}'", markup=False)
 
         self.push_screen(PresetScreen(), load)
 
@@ -327,14 +321,14 @@ class AsrTuiApp(App):
             try:
                 self.preset = presets.save(preset, overwrite=confirmed)
             except AsrTuiError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             except OSError as exc:  # an unwritable or full config dir: the edits stay in the app
                 where = exc.filename or presets.user_dir()
-                self.notify(f"could not save preset to {where}: {exc.strerror or exc}", severity="error", timeout=8)
+                self.notify(f"could not save preset to {where}: {exc.strerror or exc}", severity="error", timeout=8, markup=False)
                 return
             self.query_one(ConfigurePane).reload(self.preset.name)
-            self.notify(f"saved preset to {self.preset.path}")
+            self.notify(f"saved preset to {self.preset.path}", markup=False)
 
         self.push_screen(SavePresetDialog(self.preset), save)
 
@@ -346,7 +340,7 @@ class AsrTuiApp(App):
         try:
             check(path)
         except AsrTuiError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
 
         def go(confirmed: bool | None = True) -> None:
@@ -355,9 +349,9 @@ class AsrTuiApp(App):
             try:
                 done = write()
             except AsrTuiError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
-            self.notify(done)
+            self.notify(done, markup=False)
 
         if Path(path).expanduser().exists():
             self.push_screen(ConfirmDialog(f"{path} exists. Overwrite it?"), go)
@@ -400,7 +394,7 @@ class AsrTuiApp(App):
     # --- runner events ------------------------------------------------------------------
 
     def on_history_not_written(self, message: HistoryNotWritten) -> None:
-        self.notify(message.reason, severity="warning", timeout=8)
+        self.notify(message.reason, severity="warning", timeout=8, markup=False)
 
     def on_runner_event(self, message: RunnerEvent) -> None:
         if self.closing:
@@ -412,14 +406,14 @@ class AsrTuiApp(App):
                 self.results.append(result)
                 self._quick_ab_finished(event.job_id, result)
                 if result.wer_error:
-                    self.notify(result.wer_error, severity="warning", timeout=8)
+                    self.notify(result.wer_error, severity="warning", timeout=8, markup=False)
                 self.query_one(ResultsPane).refresh_results()
             case events.RunFailed(config=config, audio=audio, message=text):
                 self.failures.append(FailedRun(config.display_name, audio, text, datetime.now()))
                 self.query_one(ResultsPane).refresh_results()
-                self.notify(f"{config.display_name} failed: {short_reason(text)} (details on the Run tab)", severity="error")
+                self.notify(f"{config.display_name} failed: {short_reason(text)} (details on the Run tab)", severity="error", markup=False)
             case events.RunWarning(message=text):
-                self.notify(text, severity="warning", timeout=8)
+                self.notify(text, severity="warning", timeout=8, markup=False)
             case events.JobFinished() | events.JobCancelled():
                 self.running.discard(event.job_id)
                 if not self.running and self.quitting:

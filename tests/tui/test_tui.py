@@ -183,9 +183,9 @@ async def test_names_with_brackets_show_as_written_everywhere(audio_dir):
         app.query_one("#results-table").move_cursor(row=1)
         await pilot.pause()
         assert "missing [draft] failed: model path no-such[/model] does not exist" in screen_text(app)
-        app.query_one("#sources-pane").notify(f"added {take.name}")  # as the Sources tab says it, markup=True passed on
+        app.query_one("#sources-pane").add(take)  # said by name: text, not markup
         await pilot.pause()
-        assert [n.markup for n in app._notifications if n.message == "added take[best].flac"] == [False]
+        assert [n.markup for n in app._notifications if n.message == "take[best].flac is already a source"] == [False]
 
 
 async def test_interleaved_passes_say_whose_they_are_in_the_segment_log(audio_dir):

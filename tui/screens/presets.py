@@ -71,7 +71,7 @@ class PresetScreen(ModalScreen[Preset | None]):
         if preset is None:
             return
         if preset.bundled:
-            self.notify(f"'{preset.name}' is bundled and cannot be deleted", severity="warning")
+            self.notify(f"'{preset.name}' is bundled and cannot be deleted", severity="warning", markup=False)
             return
 
         def delete(yes: bool | None) -> None:
@@ -79,9 +79,9 @@ class PresetScreen(ModalScreen[Preset | None]):
                 try:
                     presets.delete(preset)
                 except AsrTuiError as exc:
-                    self.notify(str(exc), severity="error")
+                    self.notify(str(exc), severity="error", markup=False)
                 except OSError as exc:
-                    self.notify(f"could not delete {preset.path}: {exc.strerror or exc}", severity="error")
+                    self.notify(f"could not delete {preset.path}: {exc.strerror or exc}", severity="error", markup=False)
                 self.reload()
 
         self.app.push_screen(ConfirmDialog(f"Delete preset '{preset.name}' ({preset.path})?"), delete)

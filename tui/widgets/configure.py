@@ -266,7 +266,7 @@ class ConfigurePane(Vertical):
         if not lines:
             return False
         more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
-        self.notify(lines[0] + more, severity="error", timeout=8)
+        self.notify(lines[0] + more, severity="error", timeout=8, markup=False)
         self.current = next(index for index, entry in enumerate(self.entries) if entry.problem)
         self.query_one("#config-list", DataTable).move_cursor(row=self.current)
         self._fill_form()
@@ -392,7 +392,7 @@ class ConfigurePane(Vertical):
         from asr_tui.tui.screens.dialogs import ConfirmDialog
 
         if len(self.configs) <= 1:
-            self.notify("a run needs at least one configuration", severity="warning")
+            self.notify("a run needs at least one configuration", severity="warning", markup=False)
             return
         index = self.current
         name = self.configs[index].display_name

@@ -163,7 +163,7 @@ class HistoryPane(Vertical):
         from asr_tui.tui.screens.dialogs import InputDialog
 
         if not self.shown:
-            self.notify("nothing shown to export", severity="warning")
+            self.notify("nothing shown to export", severity="warning", markup=False)
             return
         shown = list(self.shown)
 

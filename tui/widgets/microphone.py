@@ -93,7 +93,7 @@ class MicrophonePane(Vertical):
 
     def action_rescan_devices(self) -> None:
         if self.recording is not None:  # starting PortAudio again would end the recording
-            self.notify("stop the recording first (m)", severity="warning")
+            self.notify("stop the recording first (m)", severity="warning", markup=False)
             return
         if self.scanning:
             return
@@ -105,9 +105,9 @@ class MicrophonePane(Vertical):
         self.devices, self.scanning = devices, False
         if rescan:  # the tab's line may read as before: say that it looked
             if devices:
-                self.notify(f"found {len(devices)} input device{'s' if len(devices) > 1 else ''}")
+                self.notify(f"found {len(devices)} input device{'s' if len(devices) > 1 else ''}", markup=False)
             else:
-                self.notify(f"looked again: {error}", severity="warning")
+                self.notify(f"looked again: {error}", severity="warning", markup=False)
         select = self.query_one("#mic-device", Select)
         select.set_options([(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz)", d.index) for d in devices])
         if devices:
@@ -144,19 +144,19 @@ class MicrophonePane(Vertical):
             self._finish()
             return
         if self.scanning:
-            self.notify("looking for input devices: a moment", severity="warning")
+            self.notify("looking for input devices: a moment", severity="warning", markup=False)
             return
         device_index = self.query_one("#mic-device", Select).value
         device = next((d for d in self.devices if d.index == device_index), None)
         if device is None:
-            self.notify(f"{microphone.NO_DEVICE}{LOOK_AGAIN}", severity="error")
+            self.notify(f"{microphone.NO_DEVICE}{LOOK_AGAIN}", severity="error", markup=False)
             return
         try:
             seconds = float(self.query_one("#mic-seconds", Input).value or 30)
             self.recording = microphone.Recording(device, seconds).start()
         except (AsrTuiError, ValueError) as exc:
             self.recording = None
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.query_one("#mic-record", Button).label = "Stop (m)"
         self._ticker = self.set_interval(0.1, self._tick)
@@ -180,7 +180,7 @@ class MicrophonePane(Vertical):
             self.query_one("#mic-timer", Label).update(f"  saved {path.name}")
         except AsrTuiError as exc:
             self.query_one("#mic-timer", Label).update("  recording failed")
-            self.notify(str(exc), severity="error", timeout=8)
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
         self.refresh_recordings()
 
     def _highlighted(self) -> Path | None:
@@ -188,7 +188,7 @@ class MicrophonePane(Vertical):
 
     def action_quick_ab(self) -> None:
         if not self.files:
-            self.notify("record something first (m)", severity="warning")
+            self.notify("record something first (m)", severity="warning", markup=False)
             return
         self.app.quick_ab(self.files[0])
 
@@ -211,7 +211,7 @@ class MicrophonePane(Vertical):
                 return
             target = path.with_name(Path(name).stem + ".wav")
             if target.exists():
-                self.notify(f"{target.name} exists", severity="error")
+                self.notify(f"{target.name} exists", severity="error", markup=False)
                 return
             from asr_tui.tui.widgets.sources import SourcesPane
 

@@ -397,7 +397,7 @@ class ResultsPane(VerticalScroll):
         from asr_tui.tui.screens.dialogs import InputDialog
 
         if not self.results:
-            self.notify("nothing to export yet", severity="warning")
+            self.notify("nothing to export yet", severity="warning", markup=False)
             return
 
         def write(value: str | None) -> None:
@@ -411,7 +411,7 @@ class ResultsPane(VerticalScroll):
 
         result = self.highlighted()
         if result is None:
-            self.notify("highlight a run to export its transcript (a failure or a Σ row has none)", severity="warning")
+            self.notify("highlight a run to export its transcript (a failure or a Σ row has none)", severity="warning", markup=False)
             return
 
         def write(value: str | None) -> None:

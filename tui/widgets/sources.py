@@ -173,7 +173,7 @@ class FilesPane(Vertical):
             self.query_ancestor(SourcesPane).add(path)
             self.tree.focus()  # done typing: the number keys switch tabs again
         else:
-            self.notify(f"no such file or folder: {path}", severity="error")
+            self.notify(f"no such file or folder: {path}", severity="error", markup=False)
 
     def action_open_path(self) -> None:
         path_input = self.query_one("#source-path", Input)
@@ -253,15 +253,15 @@ class SourcesPane(Vertical):
     def add(self, path: Path) -> Source | None:
         path = Path(path).expanduser().resolve()
         if any(s.path == path for s in self.sources):
-            self.notify(f"{path.name} is already a source")
+            self.notify(f"{path.name} is already a source", markup=False)
             return None
         source = Source.probe(path)
         self.sources.append(source)
         self.refresh_table()
         if source.error:
-            self.notify(source.error, severity="error")
+            self.notify(source.error, severity="error", markup=False)
         else:
-            self.notify(f"added {path.name}")
+            self.notify(f"added {path.name}", markup=False)
         return source
 
     def add_folder(self, folder: Path) -> None:
@@ -269,7 +269,7 @@ class SourcesPane(Vertical):
         try:
             found = expand_sources([folder]).files
         except AsrTuiError as exc:  # no audio files there
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
             return
         known = {s.path for s in self.sources}
         added = [Source.probe(path.resolve()) for path in found if path.resolve() not in known]
@@ -280,7 +280,7 @@ class SourcesPane(Vertical):
         said = [f"added {len(added)} file{'s' if len(added) != 1 else ''} from {folder.name}"]
         said += [f"{unreadable} unreadable (the status column says why)"] if unreadable else []
         said += [f"{already} already sources"] if already else []
-        self.notify("; ".join(said), severity="warning" if unreadable else "information")
+        self.notify("; ".join(said), severity="warning" if unreadable else "information", markup=False)
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         self.add(event.path)
@@ -307,7 +307,7 @@ class SourcesPane(Vertical):
 
         source = self._selected()
         if source is None:
-            self.notify("select a source first", severity="warning")
+            self.notify("select a source first", severity="warning", markup=False)
             return
 
         def attach(value: str | None) -> None:
@@ -315,10 +315,10 @@ class SourcesPane(Vertical):
                 return
             path = Path(value).expanduser()
             if not path.is_file():
-                self.notify(f"reference {path} does not exist", severity="error")
+                self.notify(f"reference {path} does not exist", severity="error", markup=False)
                 return
             if problem := references.not_text(path):
-                self.notify(f"{problem}: not attached", severity="error")
+                self.notify(f"{problem}: not attached", severity="error", markup=False)
                 return
             source.reference = path.resolve()
             self.refresh_table()

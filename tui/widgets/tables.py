@@ -88,6 +88,6 @@ def compare_marked(widget, marked: list) -> None:
     from asr_tui.tui.screens.compare import CompareScreen
 
     if len(marked) != 2:
-        widget.notify("mark two runs with space first", severity="warning")
+        widget.notify("mark two runs with space first", severity="warning", markup=False)
         return
     widget.app.push_screen(CompareScreen(*marked))
