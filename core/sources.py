@@ -58,6 +58,7 @@ class Expanded:
     references: dict[Path, Reference | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # audio named by a manifest, not found
     missing_references: list[str] = field(default_factory=list)  # their audio runs for timing only
+    seen: set = field(default_factory=set, repr=False)  # the files' identities (`_seen_before`)
 
 
 def is_glob(source: str | Path) -> bool:
@@ -77,14 +78,24 @@ def expand(sources) -> Expanded:
             _add_all(out, [p for p in matches if _is_audio(p)], f"no audio files match {source}")
         elif path.suffix.lower() in MANIFEST_SUFFIXES:
             _read_manifest(out, path)
-        elif not _known(out, path):
+        elif not _seen_before(out, path):
             out.files.append(path)
     return out
 
 
-def _known(out: Expanded, path: Path) -> bool:
-    """Whether `path` is already among the files, under any spelling of it."""
-    return any(os.path.samefile(path, f) if path.exists() and f.exists() else path == f for f in out.files)
+def _seen_before(out: Expanded, path: Path) -> bool:
+    """Whether `path` is already among the files, under any spelling of it (its device
+    and inode where it exists; a set, so a folder of thousands stays quick). Adds it
+    to the set when not."""
+    try:
+        stat = path.stat()
+        identity: object = (stat.st_dev, stat.st_ino)
+    except OSError:  # missing: decoding says why later
+        identity = os.path.normpath(path)
+    if identity in out.seen:
+        return True
+    out.seen.add(identity)
+    return False
 
 
 def _is_audio(path: Path) -> bool:
@@ -98,7 +109,7 @@ def _audio_under(folder: Path) -> list[Path]:
 def _add_all(out: Expanded, files: list[Path], empty_message: str) -> None:
     if not files:
         raise AsrTuiError(empty_message)
-    out.files.extend(f for f in files if not _known(out, f))
+    out.files.extend(f for f in files if not _seen_before(out, f))
 
 
 def _read_manifest(out: Expanded, manifest: Path) -> None:
@@ -116,7 +127,7 @@ def _read_manifest(out: Expanded, manifest: Path) -> None:
             out.missing.append(str(audio_path))
             continue
         found += 1
-        if _known(out, audio_path):
+        if _seen_before(out, audio_path):
             continue  # the first line naming a file decides its reference
         out.files.append(audio_path)
         if isinstance(reference, Path):
