@@ -44,10 +44,10 @@ BESIDE_IT = 0.5  # cores others may use on the cores the run left spare: more fl
 INTERVAL = 0.5  # seconds between the sampler thread's readings
 TOP = 3  # other processes named per pass
 NOTABLE_PCT = 1.0  # processes below this share of one core are not named
-# Shortest pass judged on its own. The kernel's CPU counters tick in hundredths of a
-# second and a reading subtracts two (the machine's and this process's), so a pass of
-# a few milliseconds can read as several cores busy; over 0.4 s a tick or two of
-# rounding is 0.02-0.05 cores, under ON_ITS_CORES.
+# Shortest pass judged. The kernel's CPU counters tick in hundredths of a second, and
+# a reading sums one per allowed CPU and subtracts this process's, so a pass of a few
+# milliseconds can read as several cores busy. On 2 CPUs, over 0.4 s, the rounding is
+# a few hundredths of a core, under ON_ITS_CORES; it grows with the number of CPUs.
 READABLE_S = 0.4
 
 
@@ -211,9 +211,9 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
     """The result's `contention` record: time-weighted averages over the passes, the
     busiest other processes overall, and whether the run is flagged (and why), judged
     on the passes at the indices `counted` (the warm passes; all when None) one by
-    one: a busy warm pass is not averaged away by a long quiet compile pass. Counted
-    passes shorter than `READABLE_S` are judged together, as one reading, and not at
-    all while even together they are shorter."""
+    one: a busy warm pass is not averaged away by a long quiet compile pass. A pass
+    shorter than `READABLE_S` is not judged: its figure is mostly the counters'
+    rounding, clipped at zero, so even several of them together read high."""
     other = _weighted(passes, "other_cpu_pct")
     steal = _weighted(passes, "steal_pct")
     total_seconds = sum(p.seconds for p in passes)
@@ -229,15 +229,12 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
         if used / total_seconds >= NOTABLE_PCT  # busy in one short pass, idle over the run: not named
     ] if total_seconds > 0 else []
     judged = [passes[i] for i in (range(len(passes)) if counted is None else counted) if i < len(passes)]
-    readings = [(p.other_cpu_pct, p.top_other) for p in judged if readable(asdict(p))]
-    short = [p for p in judged if p.other_cpu_pct is not None and 0 < p.seconds < READABLE_S]
-    if sum(p.seconds for p in short) >= READABLE_S:
-        readings.append((_weighted(short, "other_cpu_pct"), []))
+    readings = [p for p in judged if readable(asdict(p))]
     reason = None
     if readings:
-        busiest, busiest_top = max(readings, key=lambda reading: reading[0])
+        busiest = max(readings, key=lambda p: p.other_cpu_pct)
         where = f" in its busiest counted pass ({_cores(other / 100)} on average over all passes)" if len(passes) > 1 else ""
-        reason = busy_reason(busiest, threads, busiest_top or top_other, where)
+        reason = busy_reason(busiest.other_cpu_pct, threads, busiest.top_other or top_other, where)
     return {
         "flagged": reason is not None,
         "reason": reason,

@@ -128,18 +128,19 @@ def test_a_fifth_of_a_core_on_the_runs_cores_flags_it_and_load_beside_it_is_name
     assert contention.busy_reason(30.0, 1, []) is None
 
 
-def test_passes_too_short_for_the_counters_are_judged_together_or_not_at_all(monkeypatch):
-    """A pass of a millisecond or two reads a tick of someone's CPU as several cores:
-    such passes are judged pooled, and not at all while even pooled they are short
-    (a backend that returns at once used to fail the run here with a TypeError)."""
+def test_passes_too_short_for_the_counters_are_not_judged(monkeypatch):
+    """A pass of a millisecond or two reads a tick of someone's CPU as several cores,
+    and rounding below zero is clipped, so short passes read high even together: not
+    judged (a backend that returns at once used to fail the run here with a TypeError)."""
     monkeypatch.setattr(threads, "physical_cores", lambda: 2)
     blip = quiet(0.0, 25.0)  # seconds round to 0.000: no time to weigh it by
     tick = quiet(0.002, 5.0)
     record = contention.summarize([blip, tick, tick], threads=2, counted=[1, 2])
     assert not record["flagged"] and record["reason"] is None
     assert contention.summarize([blip, blip], threads=2, counted=[1])["other_cpu_pct"] is None
-    # ten short counted passes of a quiet machine pool to 0.5 s: judged, quiet
-    assert not contention.summarize([quiet(0.05, 0.02)] * 10, threads=2, counted=list(range(1, 10)))["flagged"]
-    # the same ten beside a busy loop: judged together, flagged
-    busy = contention.summarize([quiet(0.05, 0.9)] * 10, threads=2, counted=list(range(1, 10)))
+    # ten 0.05 s passes alternating 0 and 0.3 cores of rounding: not a busy run
+    alternating = [quiet(0.05, 0.3 * (i % 2)) for i in range(10)]
+    assert not contention.summarize(alternating, threads=2, counted=list(range(1, 10)))["flagged"]
+    # one readable pass among them still counts
+    busy = contention.summarize([*alternating, quiet(0.8, 0.9)], threads=2, counted=list(range(1, 11)))
     assert busy["flagged"] and "0.90 cores in its busiest counted pass" in busy["reason"]
