@@ -331,13 +331,15 @@ def expand_sources(sources: list[Path]) -> tuple[list[Path], dict, list[sweeps.S
 def readable_sources(sources: list[Path]) -> tuple[list[Path], list[sweeps.Skipped]]:
     """The files that decode, checked before a model loads. An unreadable one is left
     out and said, as the TUI leaves it out: one corrupt file in a folder of a hundred
-    does not stop the rest. With none readable, the first one's error."""
+    does not stop the rest. A path that does not exist, or none readable, is an error."""
     readable, unreadable = [], []
     for source in sources:
         try:
             audio.probe_seconds(source)
             readable.append(source)
         except AsrTuiError as exc:
+            if not Path(source).exists():
+                raise  # a path typed wrong stops the run, as one named alone always did
             unreadable.append(sweeps.Skipped(str(source), str(exc), "file"))
     if not readable:
         raise AsrTuiError(unreadable[0].reason)

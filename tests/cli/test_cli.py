@@ -56,6 +56,8 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     garbage.write_bytes(b"\x00" * 1000)
     assert "garbage.ogg" in one_line_error(asr_tui("run", str(garbage)))
     assert "does not exist" in one_line_error(asr_tui("run", str(tmp_path / "missing.wav")))
+    # among readable files too: a typo is not a file to leave out
+    assert "does not exist" in one_line_error(asr_tui("run", str(SAMPLE), str(tmp_path / "missing.wav")))
     assert "no GPU" in one_line_error(asr_tui("run", "--device", "cuda"))
     assert "unknown model" in one_line_error(asr_tui("run", "--model", "gigantic"))
     assert "float16 only on cuda" in one_line_error(asr_tui("run", "--dtype", "float16"))
