@@ -106,9 +106,9 @@ def main(argv: list[str]) -> int:
     rows = kernel_bench.run(plan, report)
     if not rows:
         raise AsrTuiError("nothing was timed: " + kernel_bench.skipped_reasons(plan.skipped))
+    print_whole(Console(), table(plan, rows))
     if plan.skipped:
         err.print("not timed: " + kernel_bench.skipped_reasons(plan.skipped), markup=False, highlight=False)
-    print_whole(Console(), table(plan, rows))
     write(complete=True)
     if args.json:
         err.print(f"wrote {args.json}", markup=False, highlight=False)

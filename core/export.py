@@ -69,8 +69,8 @@ def rows(results: list[RunResult]) -> list[list]:
 
 def to_json(results: list[RunResult], complete: bool = True, skipped: Sequence[Skipped] = ()) -> str:
     """The results document; `complete` is false while a benchmark is still adding to
-    it, and `skipped` lists the sweep's combinations a backend refused, so the document
-    says what was asked for and not run."""
+    it, and `skipped` lists what was asked for and not run: a sweep's combinations a
+    backend refused, and files left out (missing, or that would not decode)."""
     not_run = [{s.kind: s.label, "reason": s.reason} for s in skipped]
     return json.dumps(document(results) | {"complete": complete, "skipped": not_run}, indent=2)
 
@@ -104,7 +104,7 @@ def to_markdown(results: list[RunResult], skipped: Sequence[Skipped] = (), compl
     warnings and what the CLI says under it (`table_notes`: lines and the stages
     table), then, when a configuration ran over several files, its corpus figures,
     and when configurations differ one factor at a time, the speedup decomposed;
-    last, the sweep's combinations that were not run, and why."""
+    last, what was not run (a sweep's combinations, files left out), and why."""
     unlike = parity.line(results)
     text = "" if complete else f"**{INCOMPLETE}**\n\n"
     text += f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""

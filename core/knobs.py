@@ -22,9 +22,12 @@ from dataclasses import Field, dataclass, field, fields, replace
 from asr_tui.core.errors import AsrTuiError
 
 
+INVALID = "invalid configuration: "
+
+
 def invalid(what: str) -> AsrTuiError:
     """The one error every rejected knob value becomes."""
-    return AsrTuiError(f"invalid configuration: {what}")
+    return AsrTuiError(f"{INVALID}{what}")
 
 
 @dataclass(frozen=True)

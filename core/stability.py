@@ -94,7 +94,8 @@ def notes(result: "RunResult") -> list[Note]:
             which = ", ".join(f"{i + 1} ({times[i]:.2f} s)" for i in slow)
             found.append(Note(OUTLIER_MARK, f"outlier measured pass{'es' if len(slow) > 1 else ''} {which} over "
                               f"{OUTLIER_Z:g} robust deviations from the median {middle:.2f} s"))
-    if not first_said and result.passes and result.passes[0]["kind"] == "warm":
+    # a model already resident from an earlier file or run has had its first pass
+    if not first_said and not result.model_reused and result.passes and result.passes[0]["kind"] == "warm":
         found.append(Note(OUTLIER_MARK, "no warm-up pass: the first measured pass is counted cold (caches, compilation); "
                           "--warmup 1 keeps it out of the median"))
     for flagged in result.warm_recompiles:

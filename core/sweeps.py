@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from asr_tui.core import backends
 from asr_tui.core.config import BY_NAME, RunConfig, summary
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.knobs import invalid
+from asr_tui.core.knobs import INVALID, invalid
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,7 @@ def parse_flag(text: str) -> tuple[str, list]:
     try:
         _each_allowed(knob, parsed)
     except AsrTuiError as exc:  # which flag, then what is wrong with it
-        said = str(exc).removeprefix(str(invalid("")))
-        raise invalid(f"--sweep {text}: {said}") from None
+        raise invalid(f"--sweep {text}: {str(exc).removeprefix(INVALID)}") from None
     # a value given twice would run twice under one name: each once, in the order given
     return name, list(dict.fromkeys(parsed))
 
@@ -98,7 +97,7 @@ def expand(
             config = RunConfig(**values | {"label": label})
             check(config)
         except AsrTuiError as exc:
-            skipped.append(Skipped(label or settings_summary(values), str(exc).removeprefix("invalid configuration: ")))
+            skipped.append(Skipped(label or settings_summary(values), str(exc).removeprefix(INVALID)))
             continue
         configs.append(config)
     return configs, skipped

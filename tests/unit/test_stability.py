@@ -95,6 +95,8 @@ def test_a_run_without_a_warm_up_pass_says_its_first_measured_pass_is_cold():
     assert cold.marks == "^" and any("no warm-up pass" in n.message for n in stability.notes(cold))
     warmed = made_result(warm_runs_s=[1.0, 1.0], passes=passes("first", "warm", "warm"))
     assert warmed.marks == ""
+    resident = made_result(warm_runs_s=[1.0, 1.0], passes=passes("warm", "warm"), model_reused=True)
+    assert resident.marks == ""  # the second file of a run: its model had its first pass on the first
     # a slow first pass already says it was not warm: said once
     slow_first = made_result(warm_runs_s=[3.0, *STEADY], passes=passes(*["warm"] * (1 + len(STEADY))))
     assert sum("warm" in n.message for n in stability.notes(slow_first) if n.mark == "^") == 1
