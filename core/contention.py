@@ -229,7 +229,7 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
         if used / total_seconds >= NOTABLE_PCT  # busy in one short pass, idle over the run: not named
     ] if total_seconds > 0 else []
     judged = [passes[i] for i in (range(len(passes)) if counted is None else counted) if i < len(passes)]
-    readings = [p for p in judged if readable(asdict(p))]
+    readings = [p for p in judged if readable(p.seconds, p.other_cpu_pct)]
     reason = None
     if readings:
         busiest = max(readings, key=lambda p: p.other_cpu_pct)
@@ -247,10 +247,9 @@ def summarize(passes: list[PassContention], threads: int, counted: list[int] | N
     }
 
 
-def readable(reading: dict) -> bool:
-    """Whether one pass's record (`PassContention` as a dict) is long enough to judge
-    on its own: see `READABLE_S`."""
-    return reading.get("other_cpu_pct") is not None and reading.get("seconds", 0) >= READABLE_S
+def readable(seconds: float, other_cpu_pct: float | None) -> bool:
+    """Whether a pass of these figures is long enough to judge: see `READABLE_S`."""
+    return other_cpu_pct is not None and seconds >= READABLE_S
 
 
 def _weighted(passes: list[PassContention], figure: str) -> float | None:

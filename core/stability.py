@@ -115,9 +115,12 @@ def _busy_in(result: "RunResult", measured: int) -> bool:
     record = result.contention or {}
     passes = record.get("passes") or []
     index = len(passes) - len(result.warm_runs_s) + measured
-    if not 0 <= index < len(passes) or not contention.readable(passes[index]):
+    if not 0 <= index < len(passes):
         return False
-    return contention.busy_reason(passes[index]["other_cpu_pct"], record.get("threads") or 1, []) is not None
+    figures = passes[index]
+    if not contention.readable(figures.get("seconds", 0), figures.get("other_cpu_pct")):
+        return False
+    return contention.busy_reason(figures["other_cpu_pct"], record.get("threads") or 1, []) is not None
 
 
 def describe_compiled(compiled: list[dict]) -> str:

@@ -316,6 +316,7 @@ class ResultsPane(VerticalScroll):
     def _draw_curves(self) -> None:
         """RTFx by clip length, and RTFx with peak memory (right axis) by batch size,
         each shown only when the results hold such a sweep."""
+        numbers = self.run_numbers()
         for kind, chart_id in ((curves.LENGTH, "#length-chart"), (curves.BATCH, "#batch-chart")):
             widget = self.query_one(chart_id, PlotextPlot)
             series = curves.curves(self.results, kind)
@@ -323,10 +324,9 @@ class ResultsPane(VerticalScroll):
             plot = widget.plt
             plot.clear_data()
             plot.clear_figure()
-            numbers = self.run_numbers()
             for curve in series:
                 xs = [p.x for p in curve.points]
-                drawn = row_ranges(sorted(numbers[id(r)] for r in curve.results))  # another label's run can be a point
+                drawn = row_ranges([numbers[id(r)] for r in curve.results])  # another label's run can be a point
                 plot.plot(xs, [p.rtfx for p in curve.points], label=f"{curve.name} RTFx ({drawn})", marker="dot")
                 for p in curve.points:  # slowest to fastest warm pass: what a step must exceed to be a trend
                     plot.plot([p.x, p.x], list(p.rtfx_range), marker="│", color="gray")
