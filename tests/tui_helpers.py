@@ -38,6 +38,11 @@ def cell(table, row: int, header: str) -> str:
     return str(table.get_row_at(row)[index])
 
 
+def plain_row(table, row: int) -> list[str]:
+    """A DataTable row's cells as the text they show."""
+    return [str(cell) for cell in table.get_row_at(row)]
+
+
 def column(table, header: str) -> list[str]:
     return [cell(table, row, header) for row in range(table.row_count)]
 

@@ -43,7 +43,7 @@ async def test_stage_bars_recompile_flag_and_curves(audio_dir):
         headers = [str(c.label) for c in table.columns.values()]
         bar = table.get_row_at(0)[headers.index("stages")]
         assert len(bar.plain) == STAGE_BAR_WIDTH and len(bar.spans) == len(STAGES)
-        assert table.get_row_at(1)[headers.index("stages")] == "n/a"
+        assert str(table.get_row_at(1)[headers.index("stages")]) == "n/a"
         assert "+" in table.get_row_at(0)[0] and "+" not in table.get_row_at(1)[0]
         table.move_cursor(row=0)
         await pilot.pause()

@@ -9,6 +9,7 @@ from asr_tui.core import presets
 from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
+from tests.tui_helpers import plain_row
 from tests.unit.made_results import made_result
 
 REASON = "other processes used 1.8 cores while this run asked for 2 threads (top: python 4242)"
@@ -38,9 +39,9 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         await pilot.pause()
         table = app.query_one("#results-table")
         assert table.row_count == 3
-        assert table.get_row_at(0)[0] == "!~" and table.get_row_at(1)[0] == ""
+        assert plain_row(table, 0)[0] == "!~" and plain_row(table, 1)[0] == ""
         assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
-        corpus = table.get_row_at(2)
+        corpus = plain_row(table, 2)
         labels = [str(c.label) for c in table.columns.values()]
         wer, file = labels.index("WER"), labels.index("file")
         assert corpus[0] == "Σ" and corpus[file] == "2 files: #1-2"
@@ -56,7 +57,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         # a.wav measured again: the corpus counts its latest run, and says so
         app.results.append(result("a.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 0, 0, 10)))
         pane.refresh_results()
-        corpus = table.get_row_at(3)
+        corpus = plain_row(table, 3)
         assert corpus[file] == "2 files: #2-3" and corpus[wer] == "0.050"
         assert "sum different files" not in str(app.query_one("#results-status").render())
         # another configuration over one of the files and a third: its Σ sums other audio, and the status says so
@@ -94,7 +95,7 @@ async def test_the_speedup_is_decomposed_under_the_table(audio_dir):
         await pilot.pause()
         table = app.query_one("#decomposition-table")
         assert table.display and table.row_count == 3
-        rows = [table.get_row_at(i) for i in range(3)]
+        rows = [plain_row(table, i) for i in range(3)]
         assert [r[0] for r in rows] == ["strategy", "framework", "dtype"]
         assert rows[2][1] == "jax batched b16: float32 → bfloat16"
         assert rows[2][2] == "2.00x" and rows[2][4] == "accuracy differs"  # 14.9 % → 17.5 %
@@ -119,8 +120,8 @@ async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_a
         assert app.query_one("#results-parity-box").display
         assert str(parity.render()) == "not like for like: dtype (PyTorch fp32: float32; CT2 int8: int8)"
         table = app.query_one("#results-table")
-        assert table.get_row_at(0)[0] == "~^" and table.get_row_at(1)[0] == ""
-        assert "0.400" in table.get_row_at(0)  # raw WER beside WER
+        assert plain_row(table, 0)[0] == "~^" and plain_row(table, 1)[0] == ""
+        assert "0.400" in plain_row(table, 0)  # raw WER beside WER
         table.move_cursor(row=0)
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
@@ -131,7 +132,7 @@ async def test_an_outlier_is_marked_explained_and_parity_is_said_above_results_a
         screen = app.screen
         assert str(screen.query_one("#compare-parity").render()).startswith("not like for like: dtype")
         ratios = screen.query_one("#ratios")
-        warm = ratios.get_row_at(0)
+        warm = plain_row(ratios, 0)
         assert warm[0] == "warm s" and warm[3].startswith("B is 2.00 ± ") and warm[3].endswith("x faster than A")
 
 
@@ -151,8 +152,8 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
         trust = str(screen.query_one("#compare-trust").render())
         assert "A and B transcribed different audio (one.flac, 45.0 s; two.flac, 45.0 s)" in trust and f"B: ! {REASON}" in trust
         ratios = screen.query_one("#ratios")
-        assert ratios.get_row_at(0)[3] == "different audio" and ratios.get_row_at(1)[3] == "different audio"
-        assert ratios.get_row_at(2)[0] == "RTFx" and ratios.get_row_at(2)[3].startswith("B is ")
+        assert plain_row(ratios, 0)[3] == "different audio" and plain_row(ratios, 1)[3] == "different audio"
+        assert plain_row(ratios, 2)[0] == "RTFx" and plain_row(ratios, 2)[3].startswith("B is ")
         legend = screen.query_one("#diff-legend")
         for _ in range(50):
             await pilot.pause(0.05)

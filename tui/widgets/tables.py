@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Sequence, TypeVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label
@@ -15,8 +14,8 @@ T = TypeVar("T")
 class LiteralTable(DataTable):
     """A DataTable whose text cells show as written. DataTable reads a string cell as
     Rich markup, so a file 'take[best].wav' showed as 'take.wav', and a label typed as
-    'jax [/x]' stopped the app with a markup error; here a string is escaped first
-    (`get_cell` gives it back escaped)."""
+    'jax [/x]' stopped the app with a markup error; here a string becomes a `Text`
+    (as the CLI's tables do; escaping instead doubled a trailing backslash)."""
 
     def add_row(self, *cells, **kwargs):
         return super().add_row(*(_literal(cell) for cell in cells), **kwargs)
@@ -26,7 +25,7 @@ class LiteralTable(DataTable):
 
 
 def _literal(cell):
-    return escape(cell) if isinstance(cell, str) else cell
+    return Text(cell) if isinstance(cell, str) else cell
 
 
 class TableNote(VerticalScroll):
