@@ -24,7 +24,7 @@ from rich.text import Text
 from asr_tui.cli import record
 from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
-from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions
+from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions, named_apart
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid
 from asr_tui.core.references import not_text, unlikely_match
@@ -118,7 +118,7 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
         raise invalid(f"no combination of the sweep is valid; the first, {skipped[0].label}: {skipped[0].reason}")
     for line in skipped:
         print(f"asr-tui: {line}", file=sys.stderr)
-    return configs, sources, skipped
+    return named_apart(configs), sources, skipped
 
 
 def _under_flags(settings: dict, overrides: dict) -> dict:

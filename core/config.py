@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from asr_tui.core import backends, languages
 from asr_tui.core import threads as thread_counts
+from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import invalid, knob, table
 
 DEVICES = ("cpu", "cuda")
@@ -169,6 +170,33 @@ def summary(texts: Mapping[str, str]) -> str:
     if texts["beam_size"].strip() not in ("", "1"):
         name += f" beam{texts['beam_size'].strip()}"
     return name
+
+
+def named_apart(configs: list[RunConfig]) -> list[RunConfig]:
+    """The configurations of one run, each under a name of its own. Rows, corpus
+    figures and comparisons go by name, so two that share one (a label given twice,
+    or settings the generated name leaves out, such as threads) are labelled with
+    `knob=value` for each setting they differ in, as a sweep labels its combinations.
+    Two with the same settings are refused: they would measure one thing twice under
+    one name."""
+    groups: dict[str, list[int]] = {}
+    for index, config in enumerate(configs):
+        groups.setdefault(config.display_name, []).append(index)
+    named = list(configs)
+    for name, members in groups.items():
+        if len(members) == 1:
+            continue
+        for position, index in enumerate(members):
+            same = next((other for other in members[:position] if configs[other] == configs[index]), None)
+            if same is not None:
+                raise AsrTuiError(f"configurations {same + 1} and {index + 1} have the same settings: remove one or change one")
+        differing = [k for k in KNOBS if k.name != "label" and len({k.to_text(getattr(configs[i], k.name)) for i in members}) > 1]
+        for index in members:
+            parts = (f"{k.name}={k.to_text(getattr(configs[index], k.name))}" for k in differing)
+            named[index] = configs[index].with_(label=" ".join([name, *parts]))
+    if len({c.display_name for c in named}) < len(named):
+        raise AsrTuiError("two configurations have the same name: give each a label of its own")
+    return named
 
 
 def _plain(value):

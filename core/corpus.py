@@ -45,10 +45,12 @@ class CorpusSummary:
 
 def configuration(result: "RunResult") -> tuple:
     """What makes two results the same configuration: its name alone is not enough
-    (two unlabelled configurations that differ only in beam size share one)."""
+    (runs at different times can give one name to configurations that differ in beam
+    size or threads; one run names its configurations apart, `config.named_apart`)."""
     return (
         result.config_name, result.backend, result.model, result.device, result.dtype,
-        result.beam_size, result.batch_size, result.clip_seconds, json.dumps(result.decoding, sort_keys=True),
+        result.beam_size, result.batch_size, result.clip_seconds, result.env.get("threads"),
+        json.dumps(result.decoding, sort_keys=True),
     )
 
 

@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from asr_tui.core import events, export, history, presets, terminal
+from asr_tui.core.config import RunConfig, named_apart
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import Preset
 from asr_tui.core.results import RunResult
@@ -208,15 +209,15 @@ class AsrTuiApp(App):
         if not usable:
             self.notify("no readable source selected: add a file on the Sources tab", severity="error", markup=False)
             return
-        if self._refuse_invalid_configs():
+        if (configs := self._configs_to_run(self.configs)) is None:
             return
         run_pane = self.query_one(RunPane)
         run_pane.begin()
         self.action_show_tab("run")
         references = {s.path: s.reference for s in usable if s.reference}
         interleave = self.query_one(ConfigurePane).options.interleave
-        jobs = self.runner.submit_all(self.configs, [s.path for s in usable], references, interleave=interleave)
-        for job, config in zip(jobs, self.configs):
+        jobs = self.runner.submit_all(configs, [s.path for s in usable], references, interleave=interleave)
+        for job, config in zip(jobs, configs):
             self.running.add(job)
             run_pane.expect(job, config, [(s.path, s.seconds) for s in usable])
         order = ", passes interleaved" if interleave and len(jobs) > 1 else ""
@@ -232,16 +233,28 @@ class AsrTuiApp(App):
         if len(self.configs) < 2:
             self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning", markup=False)
             return
-        if self._refuse_invalid_configs():
+        if (pair := self._configs_to_run(self.configs[:2])) is None:
             return
         self.query_one(RunPane).begin()
         self.quick_ab_jobs = {}
-        for config in self.configs[:2]:
+        for config in pair:
             job = self.runner.submit(config, [recording])
             self.running.add(job)
             self.quick_ab_jobs[job] = None
             self.query_one(RunPane).expect(job, config, [(recording, None)])
-        self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {self.configs[0].display_name} vs {self.configs[1].display_name}")
+        self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {pair[0].display_name} vs {pair[1].display_name}")
+
+    def _configs_to_run(self, configs: list[RunConfig]) -> list[RunConfig] | None:
+        """The configurations a run submits, each under a name of its own
+        (`config.named_apart`), or None, having said why there is no run."""
+        if self._refuse_invalid_configs():
+            return None
+        try:
+            return named_apart(configs)
+        except AsrTuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self.action_show_tab("configure")
+            return None
 
     def _refuse_invalid_configs(self) -> bool:
         """The app holds the last valid copy of a configuration whose form is invalid:

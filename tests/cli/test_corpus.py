@@ -117,3 +117,23 @@ def test_corpus_wer_and_rtfx_over_a_manifest(tmp_path):
 def test_folder_without_audio_is_exit_2(tmp_path):
     touch(tmp_path / "docs" / "readme.txt")
     assert "no audio files in" in one_line_error(asr_tui("run", str(tmp_path / "docs")))
+
+
+def test_configurations_that_read_alike_get_rows_of_their_own(tmp_path):
+    """Two configurations that differ only in threads were one corpus row, their
+    files counted once as a rerun: each is now named by what sets it apart."""
+    preset = touch(tmp_path / "threads.toml", 'name = "threads"\n' + "".join(
+        f'[[configs]]\nbackend = "ctranslate2"\nthreads = {n}\nwarmup = 0\nrepeat = 1\n' for n in (1, 2)))
+    out = tmp_path / "results.json"
+    proc = asr_tui("run", "--preset", str(preset), "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    names = ["ctranslate2 tiny.en cpu float32 threads=1", "ctranslate2 tiny.en cpu float32 threads=2"]
+    assert [c["config_name"] for c in doc["corpus"]] == names
+    assert [r["config_name"] for r in doc["runs"]] == names
+    assert [r["env"]["threads"] for r in doc["runs"]] == [1, 2]
+
+
+def test_the_same_configuration_twice_is_refused(tmp_path):
+    preset = touch(tmp_path / "twice.toml", 'name = "twice"\n' + '[[configs]]\nbackend = "ctranslate2"\n' * 2)
+    assert "configurations 1 and 2 have the same settings" in one_line_error(asr_tui("run", "--preset", str(preset)))

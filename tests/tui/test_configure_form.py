@@ -358,3 +358,22 @@ async def test_the_interleave_switch_reaches_the_run_and_the_saved_preset(audio_
 
 def seen_whole(app, widget) -> bool:
     return widget.display and widget.region.height > 0 and app.screen.region.contains_region(widget.region)
+
+
+async def test_copies_read_apart_by_what_differs_and_twins_are_refused(audio_dir):
+    """A copy (`n`) differs in nothing the generated name shows: the list names both
+    by the setting changed, as the run will, and an unchanged copy cannot run."""
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_configure(pilot, row=1)
+        await type_into(pilot, "label", "")
+        await pilot.press("escape", "n")
+        await pilot.pause()
+        assert len(app.configs) == 3 and app.configs[1] == app.configs[2]
+        await pilot.press("r")
+        await pilot.pause()
+        assert not app.running
+        assert "configurations 2 and 3 have the same settings: remove one or change one" in notices(app)
+        await type_into(pilot, "threads", "1")
+        assert names(app)[1:] == [f"jax tiny.en cpu float32 threads={app.configs[1].threads}",
+                                  "jax tiny.en cpu float32 threads=1"]

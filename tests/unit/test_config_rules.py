@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from asr_tui.core.config import RunConfig
+from asr_tui.core.config import RunConfig, named_apart
 from asr_tui.core.errors import AsrTuiError
 
 
@@ -70,3 +70,23 @@ def test_to_dict_is_plain_toml_and_json():
     assert "language" not in data  # None has no TOML spelling
     assert data["temperatures"] == [0.0, 0.5] and data["backend"] == "pytorch"
     assert RunConfig(**data) == RunConfig(temperatures=(0.0, 0.5))
+
+
+def test_one_run_names_its_configurations_apart():
+    """Rows and corpus figures go by name: two configurations that read alike get
+    the settings they differ in, and one that differs alone keeps its name."""
+    one = RunConfig(backend="ctranslate2", threads=1)
+    named = named_apart([one, one.with_(threads=2), RunConfig(backend="jax")])
+    assert [c.display_name for c in named] == [
+        "ctranslate2 tiny.en cpu float32 threads=1", "ctranslate2 tiny.en cpu float32 threads=2", "jax tiny.en cpu float32",
+    ]
+    assert named[0] == one  # the settings are untouched
+    labelled = named_apart([one.with_(label="fast"), one.with_(label="fast", beam_size=2, threads=2)])
+    assert [c.display_name for c in labelled] == ["fast beam_size=1 threads=1", "fast beam_size=2 threads=2"]
+    assert named_apart([one, one.with_(label="mine")]) == [one, one.with_(label="mine")]
+
+
+def test_the_same_settings_twice_are_refused():
+    one = RunConfig(threads=1)
+    with pytest.raises(AsrTuiError, match="configurations 2 and 3 have the same settings"):
+        named_apart([RunConfig(backend="jax"), one, one.with_(label="")])

@@ -66,7 +66,8 @@ def test_a_flag_that_changes_what_a_label_names_drops_the_label():
     assert names("--dtype", "bfloat16") == ["pytorch tiny.en cpu bfloat16", "jax tiny.en cpu bfloat16"]
     assert names("--dtype", "float32") == names() == ["PyTorch fp32", "JAX fp32"]  # nothing it names changed
     assert names("--warmup", "2") == ["PyTorch fp32", "JAX fp32"]  # not a setting the name shows
-    assert names("--dtype", "bfloat16", "--label", "mine") == ["mine", "mine"]
+    # one label for both: each is told apart by what it differs in (`config.named_apart`)
+    assert names("--dtype", "bfloat16", "--label", "mine") == ["mine backend=pytorch", "mine backend=jax"]
 
 
 def test_every_knob_round_trips_through_a_preset(tmp_path):

@@ -35,7 +35,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from asr_tui.core import backends, environment, weights
-from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions, summary
+from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions, named_apart, summary
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.knobs import Knob
 from asr_tui.tui.widgets.tables import LiteralTable
@@ -206,10 +206,15 @@ class ConfigurePane(Vertical):
     # --- the list ----------------------------------------------------------------------
 
     def name_of(self, index: int) -> str:
-        """The name the list shows: a draft is named from what it says."""
+        """The name the list shows: the name a run gives it (`config.named_apart`, so
+        two that differ only in threads read apart here as in the results); a draft
+        is named from what it says."""
         draft = self.entries[index].draft
         if draft is None:
-            return self.configs[index].display_name
+            try:
+                return named_apart(self.configs)[index].display_name
+            except AsrTuiError:  # two the same: the run refuses them and says why
+                return self.configs[index].display_name
         return draft["label"].strip() or summary(draft)
 
     def _cells(self, index: int) -> tuple[Text, Text]:
@@ -242,10 +247,12 @@ class ConfigurePane(Vertical):
         if self.configs:
             table.move_cursor(row=self.current)
 
-    def _update_row(self, index: int) -> None:
+    def _update_rows(self) -> None:
+        """The edited row, and the others: a name can follow its siblings' settings."""
         table = self.query_one("#config-list", DataTable)
-        for column, cell in enumerate(self._cells(index)):
-            table.update_cell_at((index, column), cell, update_width=True)
+        for row in range(len(self.configs)):
+            for column, cell in enumerate(self._cells(row)):
+                table.update_cell_at((row, column), cell, update_width=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "config-list" and event.cursor_row != self.current and event.cursor_row < len(self.configs):
@@ -353,7 +360,7 @@ class ConfigurePane(Vertical):
             self.configs[self.current] = found
         self._show_problem(entry.problem)
         self._field("label").placeholder = summary(texts)
-        self._update_row(self.current)
+        self._update_rows()
 
     def _backend_changed(self, backend: str) -> None:
         """Knobs the new backend does not read go back to their defaults: hidden, they
