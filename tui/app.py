@@ -435,7 +435,7 @@ class AsrTuiApp(App):
                     cancelled = isinstance(event, events.JobCancelled)
                     self.query_one(RunPane).set_phase(
                         "Cancelled; the model stays loaded. Press r to run again." if cancelled
-                        else f"Done: {len(self.results)} runs this session (4 shows them all)."
+                        else f"Done: {len(self.results)} results this session (4 shows them all)."
                     )
 
 

@@ -50,7 +50,7 @@ def test_default_run_in_a_real_terminal(tmp_path):
         footer = wait_for("Add file", 10).splitlines()[-1]
         assert "Add file" in footer and "Quit" in footer and "palette" in footer, footer
         subprocess.run([*tmux, "send-keys", "-t", "main", "r"], check=True)
-        shown = wait_for("Done:", 300)
+        shown = wait_for("Done: 2 results this session", 300)
         rows = [line for line in shown.splitlines() if "gettysburg.flac" in line and re.search(r"\d+\.\d+\s+0\.\d{3}", line)]
         assert len(rows) == 2, shown  # PyTorch and JAX, each with RTFx and WER
         assert any("PyTorch" in r for r in rows) and any("JAX" in r for r in rows)

@@ -479,7 +479,11 @@ async def test_results_sort_both_ways_and_the_chart_follows(audio_dir):
         await pilot.press("S")
         assert column(table, "config") == ["slow", "middle", "fast", "broken"]
         assert pane.chart_bars() == (["#1", "#3", "#2"], sorted(r.rtfx for r in app.results))
-        assert "(reversed)" in str(app.query_one("#results-status").render())
+        assert "sorted by RTFx, worst first" in str(app.query_one("#results-status").render())
+        while pane.sort_column is None or pane.sort_column.header != "time":
+            await pilot.press("s")
+        await pilot.press("S")  # a column's own words, both ways
+        assert "sorted by time, newest first" in str(app.query_one("#results-status").render())
 
 
 async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_path):

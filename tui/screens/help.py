@@ -10,7 +10,7 @@ from textual.widgets import Markdown
 HELP = """
 # asr-tui
 
-Compare Whisper backends on the same audio and weights.
+Compare Whisper backends on the same audio and weights. `escape`, `q` or `?` closes this page.
 
 | key | where | action |
 |---|---|---|

@@ -63,7 +63,7 @@ class Column:
     cell: Callable[[RunResult], str]
     # Sorting puts the best first (fastest, fewest errors, least memory); S reverses.
     sort_key: Callable[[RunResult], object] | None = None
-    order: str = "best first"  # what the sort puts first, in words
+    order: tuple[str, str] = ("best first", "worst first")  # what the sort puts first, in words; then reversed (S)
 
 
 def _missing_last(value: float | None) -> float:
@@ -101,11 +101,11 @@ def stage_legend() -> Text:
 
 
 COLUMNS = [
-    Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at, "oldest first"),
-    Column("config", lambda r: r.config_name, lambda r: r.config_name, "A to Z"),
-    Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name, "A to Z"),
+    Column("time", lambda r: local_time(r.finished_at), lambda r: r.finished_at, ("oldest first", "newest first")),
+    Column("config", lambda r: r.config_name, lambda r: r.config_name, ("A to Z", "Z to A")),
+    Column("file", lambda r: Path(r.audio).name, lambda r: Path(r.audio).name, ("A to Z", "Z to A")),
     # a clip of a file shares its name, and a short clip's RTFx pays for a whole window
-    Column("audio s", lambda r: number(r.audio_seconds, ".1f"), lambda r: r.audio_seconds, "shortest first"),
+    Column("audio s", lambda r: number(r.audio_seconds, ".1f"), lambda r: r.audio_seconds, ("shortest first", "longest first")),
     Column("RTFx", lambda r: number(r.rtfx, ".1f"), lambda r: -r.rtfx),
     Column("WER", lambda r: number(r.wer, ".3f"), lambda r: _missing_last(r.wer)),
     Column("raw WER", lambda r: number(r.raw_wer, ".3f"), lambda r: _missing_last(r.raw_wer)),
@@ -290,8 +290,10 @@ class ResultsPane(VerticalScroll):
         if not self.results and not self.failures:
             status.update("No runs yet.")
             return
-        order = "run order" if self.sort_column is None else f"{self.sort_column.header}, {self.sort_column.order}"
-        order += " (reversed)" if self.reverse else ""
+        if self.sort_column is None:
+            order = "run order, last first" if self.reverse else "run order"
+        else:
+            order = f"{self.sort_column.header}, {self.sort_column.order[self.reverse]}"
         failed = f", {len(self.failures)} failed" if self.failures else ""
         summed = {frozenset(r.audio for r in files) for files in corpus.by_configuration(self.results) if len(files) > 1}
         apart = "; the Σ rows sum different files (see each one's file column)" if len(summed) > 1 else ""
