@@ -12,10 +12,17 @@ from asr_tui.core import export, microphone
 from asr_tui.core.errors import AsrTuiError
 
 
+DEFAULT_SECONDS = 10.0
+
+
 def add_arguments(parser: argparse.ArgumentParser, device_flag: str = "--device") -> None:
     """The recording options, shared by `record` and `run --mic` (where --device means cpu/cuda)."""
     parser.add_argument(device_flag, dest="input_device", type=int, help="input device index (asr-tui record --list shows them)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long to record (ctrl+c stops early)")
+    parser.add_argument("--seconds", type=float, help=f"how long to record (default {DEFAULT_SECONDS:g}; ctrl+c stops early)")
+
+
+def seconds(args: argparse.Namespace) -> float:
+    return DEFAULT_SECONDS if args.seconds is None else args.seconds
 
 
 # where the TUI says "R looks again", a shell user may need to know where PortAudio looked
@@ -70,7 +77,7 @@ def main(argv: list[str]) -> int:
             for d in devices:
                 print(f"{d.index}: {d.name} ({d.samplerate:.0f} Hz, {d.channels} channels)")
             return 0
-        capture(args.input_device, args.seconds, args.out)
+        capture(args.input_device, seconds(args), args.out)
     except AsrTuiError as exc:
         print(f"asr-tui: error: {exc}", file=sys.stderr)
         return 2

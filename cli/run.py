@@ -397,6 +397,8 @@ def main(argv: list[str]) -> int:
             raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
         if args.json and args.json.suffix.lower() != ".json":
             raise AsrTuiError(f"--json {args.json}: the file must end in .json")
+        if not args.mic and (args.seconds is not None or args.input_device is not None):
+            raise AsrTuiError("--seconds and --mic-device are for recording: add --mic to record first")
         for path in filter(None, (args.json, args.markdown)):
             export.check_writable(path)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources, skipped = build_configs(args)
@@ -411,7 +413,7 @@ def main(argv: list[str]) -> int:
                 except AsrTuiError as exc:  # which of several it was: a preset's, a sweep's
                     raise AsrTuiError(f"{config.display_name}: {exc}" if len(configs) > 1 else str(exc)) from None
         if args.mic:
-            args.audio = [record.capture(args.input_device, args.seconds, None)]
+            args.audio = [record.capture(args.input_device, record.seconds(args), None)]
         sources = args.audio or [Path(s).expanduser() for s in preset_sources] or [SAMPLE]
         sources, references, not_found = expand_sources(sources)
         if args.reference and len(sources) > 1:

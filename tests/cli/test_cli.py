@@ -73,6 +73,9 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     bad.write_text("[[configs]]\nbackend = 'pytorch'\nbeam_size = 'five'\n")
     line = one_line_error(asr_tui("run", "--preset", str(bad)))
     assert "bad.toml" in line and "beam_size" in line
+    # a recording's length without --mic was ignored, and the sample ran instead
+    for flag in ("--seconds", "--mic-device"):
+        assert "add --mic to record first" in one_line_error(asr_tui("run", flag, "5"))
 
 
 def test_tui_entry_rejects_a_missing_preset_in_one_line():
