@@ -12,9 +12,14 @@ those compared by design, is listed as "not like for like: ...".
 What is compared by design is read from the configurations themselves: the backend,
 and the knobs whose values they combine as a full grid (a sweep's cross product, or a
 single knob varied alone). Knobs that differ without forming a grid (one configuration
-in int8 among float32 ones) are not a design: they are listed. A setting that follows
-another (the weights' sha256 follows the model, the batch size the strategy) is
-compared with it; settings that are no knob (how a library cut the audio) never are.
+in int8 among float32 ones) are not a design: they are listed.
+
+A setting that follows another is compared only among the configurations that agree
+on that one: the weights' sha256 among those of one model, and what a strategy sets
+(the batch size, the previous text as prompt, how the audio was cut) among those of
+one strategy; a sequential row beside a batched one is told apart by the strategy
+alone. A setting only some results record (a library's own switch, such as
+faster-whisper's `without_timestamps`) is compared among those that record it.
 """
 
 from __future__ import annotations
@@ -31,9 +36,14 @@ if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
 
 NOT_RECORDED = object()  # a setting one backend records and another does not
-# a setting that goes with another: compared whenever that one is (batched decoding
-# chooses a batch size, sequential has 1)
-FOLLOWS = {"weights_sha256": "model", "batch_size": "strategy"}
+# a setting that goes with another: compared among the configurations that agree on
+# that one (batched decoding chooses a batch size and cuts the audio; sequential has
+# batch size 1 and may prompt with the previous text)
+FOLLOWS = {
+    "weights_sha256": "model",
+    **dict.fromkeys(("batch_size", "condition_on_previous_text", "chunk_length_s", "stride_length_s", "chunking",
+                     "clips", "soundless_windows"), "strategy"),
+}
 
 
 def settings(result: "RunResult") -> dict[str, object]:
@@ -84,8 +94,18 @@ def compared(configurations: list[dict[str, object]]) -> set[str]:
     axes = (["backend"] if "backend" in knobs else []) + [n for n in knobs if n != "backend"]
     grid = {tuple(_key(n, c.get(n, NOT_RECORDED)) for n in axes) for c in configurations}
     full = math.prod(len({_key(n, c.get(n, NOT_RECORDED)) for c in configurations}) for n in axes)
-    design = set(axes) if len(grid) == full else {"backend"} & set(axes)
-    return design | {n for n, source in FOLLOWS.items() if source in design}
+    return set(axes) if len(grid) == full else {"backend"} & set(axes)
+
+
+def _differs(setting: str, configurations: list[dict[str, object]]) -> bool:
+    """Whether configurations that record `setting` differ in it, among those that
+    agree on what it follows (see the module's docstring)."""
+    source = FOLLOWS.get(setting)
+    groups: dict[str, set[str]] = {}
+    for c in configurations:
+        if setting in c:
+            groups.setdefault(_key(source, c.get(source, NOT_RECORDED)) if source else "", set()).add(_key(setting, c[setting]))
+    return any(len(values) > 1 for values in groups.values())
 
 
 def differences(results: list["RunResult"]) -> list[Difference]:
@@ -102,7 +122,7 @@ def differences(results: list["RunResult"]) -> list[Difference]:
     found = []
     for setting in dict.fromkeys(n for c in configurations for n in c):
         values = [c.get(setting, NOT_RECORDED) for c in configurations]
-        if setting not in design and len({_key(setting, v) for v in values}) > 1:
+        if setting not in design and _differs(setting, configurations):
             found.append(Difference(setting, {name: _text(v) for name, v in zip(names, values)}))
     return found
 

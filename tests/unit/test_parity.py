@@ -30,7 +30,6 @@ def test_every_other_differing_setting_is_listed_with_each_value():
         "threads": {"A": "2", "B": "4"},
         "temperatures": {"A": "0,0.2", "B": "0"},
         "vad_filter": {"A": "not applied", "B": "True"},
-        "chunk_length": {"A": "not recorded", "B": "30"},
     }
     assert parity.line([a, b]).startswith("not like for like: weights_sha256 (A: abab")
 
@@ -57,9 +56,35 @@ def test_a_knob_that_differs_without_forming_a_grid_is_listed():
     ]
     two_at_once = [config("A"), config("B", dtype="int8", decoding={"beam_size": 5})]
     assert [d.setting for d in parity.differences(two_at_once)] == ["dtype", "beam_size"]
-    # the backend compared, and one of them batched as well: strategy and batch size listed
-    batched = config("jax b16", "jax", batch_size=16, decoding={"strategy": "batched"})
-    assert [d.setting for d in parity.differences([config("pt"), batched])] == ["batch_size", "strategy"]
+    # the backend compared, and one of them batched as well: the strategy listed, and
+    # not again through what it sets (batch size, no prompt, how the audio was cut)
+    batched = config("jax b16", "jax", batch_size=16,
+                     decoding={"strategy": "batched", "condition_on_previous_text": False, "clips": "quiet cuts"})
+    sequential = config("pt", decoding={"condition_on_previous_text": True})
+    assert [d.setting for d in parity.differences([sequential, batched])] == ["strategy"]
+
+
+def test_what_a_strategy_sets_is_compared_among_configurations_of_that_strategy():
+    b8 = config("pt b8", batch_size=8, decoding={"strategy": "batched", "clips": "quiet cuts"})
+    b16 = config("jax b16", "jax", batch_size=16, decoding={"strategy": "batched", "clips": "quiet cuts"})
+    peer = config("whisper-jax b16", "whisper-jax", batch_size=16, decoding={"strategy": "batched", "clips": "strided"})
+    assert {d.setting: d.values for d in parity.differences([b8, b16, peer])} == {
+        "batch_size": {"pt b8": "8", "jax b16": "16", "whisper-jax b16": "16"},
+        "clips": {"pt b8": "quiet cuts", "jax b16": "quiet cuts", "whisper-jax b16": "strided"},
+    }
+    prompted, unprompted = (config(f"{backend}", backend, decoding={"condition_on_previous_text": on})
+                            for backend, on in (("pytorch", True), ("jax", False)))
+    assert [d.setting for d in parity.differences([prompted, unprompted])] == ["condition_on_previous_text"]
+
+
+def test_a_library_switch_is_compared_among_the_results_that_record_it():
+    """faster-whisper records without_timestamps; openai-whisper's loop has no such switch."""
+    ct2, pt = config("CT2", "ctranslate2", decoding={"without_timestamps": False}), config("PT")
+    assert parity.differences([ct2, pt]) == []
+    untimed = config("CT2 untimed", "ctranslate2", decoding={"without_timestamps": True})
+    assert {d.setting: d.values for d in parity.differences([ct2, untimed, pt])} == {
+        "without_timestamps": {"CT2": "False", "CT2 untimed": "True", "PT": "not recorded"},
+    }
 
 
 def test_one_configuration_over_several_files_has_nothing_to_compare():
