@@ -114,8 +114,8 @@ class Knob:
         if self.kind == "bool":
             return "on" if value else "off"
         if self.kind == "floats":
-            return ",".join(f"{t:g}" for t in value)
-        return str(value)
+            return ",".join(_number(t) for t in value)
+        return _number(value)
 
     def check(self, value) -> None:
         """Choices and bounds: the rules that need no other knob."""
@@ -140,7 +140,10 @@ _KIND_WORDS = {
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A float as it was typed: 1 rather than 1.0, all the digits where they count."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:g}" if float(f"{value:g}") == value else repr(value)
 
 
 def _is_number(value) -> bool:

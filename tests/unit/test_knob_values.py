@@ -164,6 +164,8 @@ def test_choices_fixed_and_found_at_run_time():
 
 @pytest.mark.parametrize(("knob_", "value", "text"), [
     (BOOL, True, "on"), (BOOL, False, "off"), (FLOATS, (0.0, 0.25), "0,0.25"), (OPTIONAL, None, ""), (INT, 12, "12"),
+    # a float as typed (a sweep's label read clip_seconds=1.0), every digit kept
+    (FLOAT, 1.0, "1"), (FLOAT, 0.123456789, "0.123456789"), (FLOATS, (1e-7,), "1e-07"),
 ], ids=ident)
 def test_to_text(knob_, value, text):
     assert knob_.to_text(value) == text
