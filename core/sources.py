@@ -28,6 +28,7 @@ import csv
 import glob
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def expand(sources) -> Expanded:
         if path.is_dir():
             _add_all(out, _audio_under(path), f"no audio files in {path}")
         elif is_glob(source):
-            matches = [Path(p) for p in sorted(glob.glob(str(path), recursive=True))]
+            matches = sorted((Path(p) for p in glob.glob(str(path), recursive=True)), key=natural_order)
             _add_all(out, [p for p in matches if _is_audio(p)], f"no audio files match {source}")
         elif path.suffix.lower() in MANIFEST_SUFFIXES:
             _read_manifest(out, path)
@@ -103,7 +104,14 @@ def _is_audio(path: Path) -> bool:
 
 
 def _audio_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if _is_audio(p))
+    return sorted((p for p in folder.rglob("*") if _is_audio(p)), key=natural_order)
+
+
+def natural_order(path: Path) -> tuple:
+    """Sort key that reads numbers in names as numbers, as a person lists takes:
+    take2 before take10, folder by folder."""
+    return tuple(tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name))
+                 for name in path.parts)
 
 
 def _add_all(out: Expanded, files: list[Path], empty_message: str) -> None:

@@ -31,6 +31,11 @@ def test_folder_and_glob(tmp_path):
     assert sources.expand([str(tmp_path / "**" / "*.flac")]).files == [b]
     # a plain file passes through, and is not listed twice
     assert sources.expand([a, tmp_path / "set"]).files == [a, b]
+    # numbers in names read as numbers, as a person lists takes
+    takes = [touch(tmp_path / "takes" / f"Take{n}.wav") for n in (2, 10, 1)]
+    in_order = [takes[2], takes[0], takes[1]]
+    assert sources.expand([tmp_path / "takes"]).files == in_order
+    assert sources.expand([str(tmp_path / "takes" / "*.wav")]).files == in_order
     with pytest.raises(AsrTuiError, match="no audio files in"):
         sources.expand([touch(tmp_path / "empty" / "readme.txt").parent])
     with pytest.raises(AsrTuiError, match="no audio files match"):
