@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from asr_tui.core import paths
+from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.results import RunResult
 
 
@@ -38,11 +39,15 @@ def append(result: RunResult) -> None:
 
 def read(path: Path | None = None) -> tuple[list[RunResult], int]:
     """Every readable record, oldest first, and how many lines could not be read (a line
-    cut by a kill, or written by an incompatible version): those are skipped, not fatal."""
+    cut by a kill, written by an incompatible version or edited by hand): those are
+    skipped, not fatal. A file that cannot be read at all is an AsrTuiError."""
+    path = path or history_file()
     try:
-        data = (path or history_file()).read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return [], 0
+    except OSError as exc:  # a folder in its place, no permission: said, not fatal
+        raise AsrTuiError(f"cannot read the history {path}: {exc.strerror or exc}") from None
     results, skipped = [], 0
     for line in data.splitlines():
         if not line.strip():

@@ -7,6 +7,8 @@ anywhere can be compared anywhere.
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import asdict, dataclass, field
 
 from asr_tui.core import energy, stability, stages, wholeness
@@ -179,10 +181,38 @@ class RunResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> "RunResult":
-        known = set(cls.__dataclass_fields__)
-        kwargs = {k: v for k, v in data.items() if k in known}
-        kwargs["segments"] = [Segment(s["start"], s["end"], s["text"]) for s in data.get("segments", [])]
+        """A result from its JSON, refused (TypeError) where a value is not of its
+        field's type: a record edited by hand or written by another version must not
+        fail later, wherever a table or figure reads it."""
+        hints = typing.get_type_hints(cls)
+        kwargs = {k: v for k, v in data.items() if k in hints and k != "segments"}
+        for name, value in kwargs.items():
+            if not _fits(value, hints[name]):
+                raise TypeError(f"{name}: {value!r} is not {hints[name]}")
+        segments = data.get("segments", [])
+        if not _fits(segments, list[dict]):
+            raise TypeError(f"segments: {segments!r} is not a list of segments")
+        kwargs["segments"] = [Segment(float(s["start"]), float(s["end"]), str(s["text"])) for s in segments]
         return cls(**kwargs)
+
+
+def _fits(value, hint) -> bool:
+    """Whether a JSON value fits a field's annotation (unions, lists and dicts of the
+    JSON types; an int is a float, a bool is no number)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is list:
+        return isinstance(value, list) and all(_fits(item, args[0]) for item in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    return isinstance(value, origin or hint)
 
 
 def pass_order(results: list[RunResult]) -> list[dict]:

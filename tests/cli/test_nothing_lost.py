@@ -441,13 +441,26 @@ async def test_history_is_shown_and_bad_lines_counted(audio_dir, tmp_path, monke
     with open(history.history_file(), "a") as fp:
         fp.write('{"backend": "torn')
     history.append(a_result(audio="/clips/two.flac"))
+    # whole records with a value of the wrong type (edited by hand): each stopped the app
+    # where a table or sort first read it
+    whole = a_result(audio="/clips/three.flac").to_dict()
+    with open(history.history_file(), "a") as fp:
+        for wrong in ({"finished_at": None}, {"env": None}, {"audio_seconds": "24"}, {"warm_runs_s": None},
+                      {"passes": [1, 2]}, {"contention": "x"}, {"segments": [{"start": "a", "end": 1, "text": ""}]}):
+            fp.write(json.dumps(whole | wrong) + "\n")
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("5")
         pane = app.query_one("#history-pane")
         await wait_until(pilot, lambda: app.query_one("#history-table").row_count == 2, timeout=30)
         assert sorted(r.audio for r in pane.entries) == ["/clips/one.flac", "/clips/two.flac"]
-        assert "1 unreadable line skipped" in str(app.query_one("#history-status").render())
+        assert "8 unreadable lines skipped" in str(app.query_one("#history-status").render())
+        # a folder where the file should be: said on the tab, and the app goes on
+        history.history_file().unlink()
+        history.history_file().mkdir()
+        await pilot.press("R")
+        await wait_until(pilot, lambda: "cannot read the history" in str(app.query_one("#history-status").render()))
+        assert "Is a directory" in str(app.query_one("#history-status").render()) and app.is_running
 
 
 # --- signals on the real TUI in a real terminal ------------------------------------------

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Label
 
 from asr_tui.core import history
+from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.results import RunResult
 from asr_tui.tui.widgets.sources import with_tilde
 from asr_tui.tui.widgets.tables import LiteralTable, TableNote, compare_marked, marks_cell, number, row_item, toggle_mark
@@ -93,10 +94,18 @@ class HistoryPane(Vertical):
     @work(thread=True, exclusive=True)
     def load(self, path: Path) -> None:
         """Off the UI thread: a long history is many megabytes of JSON."""
-        results, bad = history.read(path)
+        try:
+            results, bad = history.read(path)
+        except AsrTuiError as exc:
+            self.app.call_from_thread(self._unreadable, path, str(exc))
+            return
         # newest first by the recorded time: a history merged from several machines is not in order
         results.sort(key=lambda r: r.finished_at, reverse=True)
         self.app.call_from_thread(self._loaded, path, results, bad)
+
+    def _unreadable(self, path: Path, message: str) -> None:
+        self._loaded(path, [], 0)
+        self.query_one("#history-status", Label).update(message)
 
     def _loaded(self, path: Path, entries: list[RunResult], skipped: int) -> None:
         self.path, self.entries, self.skipped = path, entries, skipped
@@ -117,8 +126,11 @@ class HistoryPane(Vertical):
         self._show_detail()
         skipped = f"; {self.skipped} unreadable line{'s' if self.skipped > 1 else ''} skipped" if self.skipped else ""
         where = with_tilde(self.path)
+        # a mark the filter hides still counts for compare: say so
+        hidden = sum(not any(m is r for r in self.shown) for m in self.marked)
+        hidden_marks = f" ({hidden} hidden by the filter)" if hidden else ""
         self.query_one("#history-status", Label).update(
-            f"{len(self.shown)} of {len(self.entries)} results in {where}{skipped}; marked {len(self.marked)}/2"
+            f"{len(self.shown)} of {len(self.entries)} results in {where}{skipped}; marked {len(self.marked)}/2{hidden_marks}"
             if self.entries else f"No results yet in {where}: every run is appended there."
         )
 
