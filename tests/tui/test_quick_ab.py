@@ -39,3 +39,46 @@ async def test_record_then_quick_ab(virtual_mic, tmp_path, monkeypatch):
         assert {first.backend, second.backend} == {"pytorch", "jax"}
         for result in (first, second):
             assert wer(REFERENCE, result.text) <= SAMPLE_WER_BOUND, (wer(REFERENCE, result.text), result.text)
+
+
+async def test_renaming_and_deleting_a_recording_that_is_a_source(tmp_path, monkeypatch):
+    """A name that is no file name, or too long for the file system, is said and the
+    take kept; a '.wav' typed is not doubled; a take deleted leaves the sources too."""
+    import shutil
+
+    from asr_tui.core import microphone
+    from asr_tui.tui.screens.dialogs import InputDialog
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    microphone.recordings_dir().mkdir(parents=True)
+    take = microphone.recordings_dir() / "20261206-101500.wav"
+    shutil.copy(SAMPLE, take)  # a FLAC under a .wav name decodes all the same
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=(100, 32), notifications=True) as pilot:
+        await started(pilot)
+        app.query_one("#source-tabs").active = "mic-tab"
+        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
+        await pilot.press("a")
+        sources = app.query_one("#sources-pane").sources
+        await wait_until(pilot, lambda: any(s.path == take for s in sources))
+
+        async def rename_to(name: str) -> None:
+            await pilot.press("n")
+            await wait_until(pilot, lambda: isinstance(app.screen, InputDialog))
+            app.screen.query_one("#dialog-input").value = name
+            await pilot.press("enter")
+            await pilot.pause()
+
+        for name, said in (("../elsewhere/x", "cannot hold '/'"), (".", "cannot hold '/' or start with '.'"),
+                           ("x" * 300, "cannot rename 20261206-101500.wav: File name too long")):
+            await rename_to(name)
+            assert any(said in str(n.message) for n in app._notifications), name
+            assert take.exists() and app.is_running
+        await rename_to("take v1.2 final [ü].wav")
+        renamed = take.with_name("take v1.2 final [ü].wav")
+        assert renamed.exists() and [s.path for s in sources if s.path.parent == take.parent] == [renamed]
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not renamed.exists() and all(s.path != renamed for s in sources)

@@ -207,15 +207,25 @@ class MicrophonePane(Vertical):
             return
 
         def rename(name: str | None) -> None:
-            if not name:
-                return
-            target = path.with_name(Path(name).stem + ".wav")
-            if target.exists():
-                self.notify(f"{target.name} exists", severity="error", markup=False)
-                return
             from asr_tui.tui.widgets.sources import SourcesPane
 
-            path.rename(target)
+            name = (name or "").strip()
+            if name.lower().endswith(".wav"):
+                name = name[: -len(".wav")]
+            if not name:
+                return
+            if "/" in name or name.startswith("."):
+                self.notify(f"'{name}': a recording's name cannot hold '/' or start with '.'", severity="error", markup=False)
+                return
+            target = path.with_name(name + ".wav")
+            try:
+                if target.exists():
+                    self.notify(f"{target.name} exists", severity="error", markup=False)
+                    return
+                path.rename(target)
+            except OSError as exc:  # a name too long for the file system, say
+                self.notify(f"cannot rename {path.name}: {exc.strerror or exc}", severity="error", markup=False)
+                return
             self.query_ancestor(SourcesPane).renamed(path, target)
             timer = self.query_one("#mic-timer", Label)
             if str(timer.render()).strip() == f"saved {path.name}":
@@ -232,8 +242,11 @@ class MicrophonePane(Vertical):
             return
 
         def delete(yes: bool | None) -> None:
+            from asr_tui.tui.widgets.sources import SourcesPane
+
             if yes:
                 path.unlink(missing_ok=True)
+                self.query_ancestor(SourcesPane).deleted(path)
                 self.refresh_recordings()
 
         self.app.push_screen(ConfirmDialog(f"Delete recording {path.name}?"), delete)

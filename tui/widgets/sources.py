@@ -250,6 +250,14 @@ class SourcesPane(Vertical):
                 self.sources[index] = Source.probe(new)
                 self.refresh_table()
 
+    def deleted(self, path: Path) -> None:
+        """A file deleted under the app (a recording): no longer a source, rather than
+        one listed as fine that the next run cannot find."""
+        path = Path(path).resolve()
+        if any(s.path == path for s in self.sources):
+            self.sources[:] = [s for s in self.sources if s.path != path]
+            self.refresh_table()
+
     def add(self, path: Path) -> Source | None:
         path = Path(path).expanduser().resolve()
         if any(s.path == path for s in self.sources):
