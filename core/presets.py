@@ -51,8 +51,13 @@ class Preset:
         return tomli_w.dumps(data)
 
 
+MAX_SLUG = 64  # characters: a file name holds 255 bytes, and a letter may take 4
+
+
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """A name as a file name: its letters and digits (any script), lower case, runs of
+    anything else one '-', cut to MAX_SLUG."""
+    slug = re.sub(r"[\W_]+", "-", name.lower()).strip("-")[:MAX_SLUG].rstrip("-")
     if not slug:
         raise AsrTuiError("a preset needs a name with at least one letter or digit")
     return slug
@@ -146,12 +151,15 @@ def find(name_or_path: str) -> Preset:
     if not name_or_path.strip():
         raise AsrTuiError(f"an empty preset name (available: {', '.join(names)})")
     path = Path(name_or_path).expanduser()
-    if path.suffix == ".toml" or path.exists():
-        return load(path)
-    for directory, bundled in ((user_dir(), False), (bundled_dir(), True)):
-        candidate = directory / f"{name_or_path}.toml"
-        if candidate.is_file():
-            return load(candidate, bundled)
+    try:
+        if path.suffix == ".toml" or path.exists():
+            return load(path)
+        for directory, bundled in ((user_dir(), False), (bundled_dir(), True)):
+            candidate = directory / f"{name_or_path}.toml"
+            if candidate.is_file():
+                return load(candidate, bundled)
+    except OSError as exc:  # a name too long for a file name, say
+        raise AsrTuiError(f"no preset named '{name_or_path}': {exc.strerror or exc}") from None
     raise AsrTuiError(f"no preset named '{name_or_path}' (available: {', '.join(names)})")
 
 

@@ -293,6 +293,8 @@ async def test_picker_lists_the_preset_name_and_description(audio_dir):
             study = presets.find("study-cpu-base")
             assert shown["study-cpu-base"].startswith("study-cpu-base  ") and study.description in shown["study-cpu-base"]
             assert "unreadable.toml" not in shown and "unreadable" in str(screen.query_one("#preset-errors").render())
+            errors = screen.query_one("#preset-errors")  # on screen at 80x24, however long the list
+            assert errors.region.height > 0 and app.screen.region.contains_region(errors.region)
             # enter loads the highlighted preset by that name
             options.highlighted = list(shown).index("study-cpu-base")
             await pilot.press("enter")

@@ -55,9 +55,18 @@ def test_refusals_name_the_file_and_the_place(text, message):
     assert str(info.value).startswith(f"{PATH}: {message}")
 
 
-@pytest.mark.parametrize(("name", "slug"), [("My CPU run!", "my-cpu-run"), ("  Beam 5 / int8  ", "beam-5-int8")])
+@pytest.mark.parametrize(("name", "slug"), [
+    ("My CPU run!", "my-cpu-run"), ("  Beam 5 / int8  ", "beam-5-int8"),
+    ("Café ünï [x] 音声", "café-ünï-x-音声"), ("音声", "音声"),  # letters of any script are letters
+    ("Long name " * 30, ("long-name-" * 7)[:presets.MAX_SLUG].rstrip("-")),  # a file name has a limit
+])
 def test_slugify(name, slug):
     assert presets.slugify(name) == slug
+
+
+def test_a_name_too_long_for_a_file_is_no_preset_not_a_crash():
+    with pytest.raises(AsrTuiError, match="no preset named 'xxx.*File name too long"):
+        presets.find("x" * 300)
 
 
 def test_a_name_without_letters_or_digits_has_no_slug():

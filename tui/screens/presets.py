@@ -24,7 +24,7 @@ from asr_tui.tui.widgets.sources import with_tilde
 def entry(preset: Preset) -> Text:
     """Its --preset name first (bold), then the title, then the description (dim)."""
     where = "bundled" if preset.bundled else "user"
-    text = Text.assemble((f"{preset.slug}  ", "bold"), f"{preset.name}  ", (f"({where}, {len(preset.configs)} configs)", "dim"))
+    text = Text.assemble((f"{preset.slug}  ", "bold"), f"{preset.name}  ", (f"({where}, {len(preset.configs)} config{'s' if len(preset.configs) != 1 else ''})", "dim"))
     if preset.description:
         text.append("\n")
         text.append(preset.description, "dim italic")
@@ -40,8 +40,9 @@ class PresetScreen(ModalScreen[Preset | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label("Presets by --preset name (enter loads, x deletes a user preset)", classes="title")
-            yield OptionList(id="preset-list")
+            # above the list: below, a long list pushed them off a small screen
             yield Static("", id="preset-errors")
+            yield OptionList(id="preset-list")
 
     def on_mount(self) -> None:
         self.reload()
@@ -53,9 +54,9 @@ class PresetScreen(ModalScreen[Preset | None]):
         for preset in self.found:
             options.add_option(Option(entry(preset), id=preset.slug))
         options.highlighted = 0 if self.found else None  # enter loads at once
-        self.query_one("#preset-errors", Static).update(
-            "\n".join(f"[red]unreadable[/] {escape(e)}" for e in errors)
-        )
+        shown = self.query_one("#preset-errors", Static)
+        shown.update("\n".join(f"[red]unreadable[/] {escape(e)}" for e in errors))
+        shown.display = bool(errors)
 
     def _highlighted(self) -> Preset | None:
         index = self.query_one("#preset-list", OptionList).highlighted
