@@ -82,3 +82,19 @@ async def test_renaming_and_deleting_a_recording_that_is_a_source(tmp_path, monk
         await pilot.press("y")
         await pilot.pause()
         assert not renamed.exists() and all(s.path != renamed for s in sources)
+
+
+async def test_a_recording_of_no_length_is_refused(virtual_mic, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await started(pilot)
+        app.query_one("#source-tabs").active = "mic-tab"
+        pane = app.query_one("#mic-pane")
+        await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
+        app.query_one("#mic-seconds").value = "0"
+        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
+        await pilot.press("m")
+        await pilot.pause()
+        assert pane.recording is None
+        assert "max seconds '0': a recording needs a length above 0 s" in [str(n.message) for n in app._notifications]

@@ -151,12 +151,19 @@ class MicrophonePane(Vertical):
         if device is None:
             self.notify(f"{microphone.NO_DEVICE}{LOOK_AGAIN}", severity="error", markup=False)
             return
+        typed = self.query_one("#mic-seconds", Input).value or "30"
         try:
-            seconds = float(self.query_one("#mic-seconds", Input).value or 30)
+            seconds = float(typed)
+        except ValueError:
+            seconds = 0.0
+        if not seconds > 0:  # 0 s recorded a few samples, then called the device silent
+            self.notify(f"max seconds '{typed}': a recording needs a length above 0 s", severity="error", markup=False)
+            return
+        try:
             self.recording = microphone.Recording(device, seconds).start()
-        except (AsrTuiError, ValueError) as exc:
+        except AsrTuiError as exc:  # the device went away (a sound server stopped)
             self.recording = None
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(f"{exc}{LOOK_AGAIN}", severity="error", markup=False)
             return
         self.query_one("#mic-record", Button).label = "Stop (m)"
         self._ticker = self.set_interval(0.1, self._tick)
