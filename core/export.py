@@ -224,7 +224,7 @@ def write_export(results: list[RunResult], path: Path, skipped: Sequence[Skipped
     written = write_table(results, path, skipped=skipped, complete=complete)
     notes = plots.write_pngs(results, written) if written.suffix.lower() in (".md", ".markdown") else []
     runs = f"{len(results)} run{'s' if len(results) != 1 else ''}"
-    return "; ".join([f"exported {runs} to {written}", *notes])
+    return "; ".join([f"exported {runs} to {written.absolute()}", *notes])  # a relative name says not where
 
 
 def write_transcript(result: RunResult, path: Path, fmt: str | None = None) -> Path:

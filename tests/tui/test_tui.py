@@ -486,7 +486,7 @@ async def test_results_sort_both_ways_and_the_chart_follows(audio_dir):
         assert "sorted by time, newest first" in str(app.query_one("#results-status").render())
 
 
-async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_path):
+async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_path, monkeypatch):
     lines = [
         fixed_result("PyTorch fp32", "pytorch", 0.75, 0.047),
         fixed_result("CT2 int8", "ctranslate2", 0.3, 0.05, finished_at="2025-03-02T09:00:00+00:00", lost_words=14,
@@ -525,12 +525,14 @@ async def test_history_filter_mark_compare_export(audio_dir, own_data_dir, tmp_p
         app.query_one("#history-filter").value = "bench-1"
         table.focus()
         out = tmp_path / "history.csv"
+        monkeypatch.chdir(tmp_path)
         await pilot.press("e")
         assert isinstance(app.screen, InputDialog)
-        app.screen.query_one("#dialog-input").value = str(out)
+        app.screen.query_one("#dialog-input").value = out.name  # relative: the line says where it went
         await pilot.press("enter")
         await pilot.pause()
         assert sorted(line.split(",")[0] for line in out.read_text().splitlines()[1:]) == ["CT2 int8", "PyTorch fp32"]
+        assert f"exported 2 runs to {out}" in [str(n.message) for n in app._notifications]
 
 
 async def test_compare_scrolls_to_the_transcripts_at_80x24(audio_dir):
@@ -651,3 +653,14 @@ async def test_invalid_combination_is_explained_inline(audio_dir):
         assert app.configs[0].dtype == "float32"  # the invalid edit is not applied
         # the JAX config shows its compilation cache, the PyTorch one beam size
         assert not app.query_one("#row-compilation_cache").display and app.query_one("#row-beam_size").display
+
+
+def test_a_rerun_compared_with_itself_is_told_apart_by_when_it_finished():
+    from asr_tui.tui.screens.compare import titles
+
+    a = fixed_result("PyTorch fp32", "pytorch", 0.75, 0.05, finished_at="2026-12-06T09:00:00+00:00")
+    b = fixed_result("PyTorch fp32", "pytorch", 0.5, 0.05, finished_at="2026-12-06T10:30:00+00:00")
+    first, second = titles(a, b)
+    assert first != second and first.startswith("PyTorch fp32 · ") and "finished 2026-12-06" in second
+    other = fixed_result("JAX fp32", "jax", 0.5, 0.05)
+    assert titles(a, other) == [f"PyTorch fp32 · {Path(a.audio).name}", f"JAX fp32 · {Path(other.audio).name}"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -203,6 +204,22 @@ def _reference_text(result: RunResult) -> str | None:
     return references.read(Path(result.reference) if result.reference else None)[0]
 
 
+def titles(a: RunResult, b: RunResult) -> list[str]:
+    """Each run's configuration and file; a rerun of the same (History) also when it
+    finished, or A and B would read alike."""
+    found = [f"{r.config_name} · {Path(r.audio).name}" for r in (a, b)]
+    if found[0] != found[1]:
+        return found
+    return [f"{title} · finished {finished_local(r.finished_at)}" for title, r in zip(found, (a, b))]
+
+
+def finished_local(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return "at an unknown time"
+
+
 class CompareScreen(ModalScreen[None]):
     """Two runs side by side. The whole of it scrolls (the arrows and page keys, from
     the start): at 80x24 the ratios and the warnings leave no room for the transcripts."""
@@ -217,7 +234,7 @@ class CompareScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         a, b = self.first, self.second
         with VerticalScroll(classes="dialog wide", id="compare-body"):
-            yield Label(Text(f"A: {a.config_name} · {Path(a.audio).name}\nB: {b.config_name} · {Path(b.audio).name}"))
+            yield Label(Text("\n".join(f"{name}: {title}" for name, title in zip("AB", titles(a, b)))))
             unlike = parity.line([a, b])
             if unlike:
                 yield Label(Text(unlike), id="compare-parity")
