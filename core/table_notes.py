@@ -20,16 +20,27 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
     that file, with the uncertainty from both sides' spread (when several ran), and
     the timing marks either side carries: a ratio is no firmer than its timings. The
     first configuration measured again (History holds every session's runs) is not
-    set against itself."""
-    first: dict[tuple, RunResult] = {}
+    set against itself, and each run is set against that configuration's run from its
+    own process where there is one: a ratio across sittings carries whatever changed
+    on the machine between them, and says so."""
+    by_audio: dict[tuple, list[RunResult]] = {}
+    for r in results:
+        by_audio.setdefault(r.audio_heard, []).append(r)  # seconds over other audio (another clip) are no ratio
     lines = []
     for r in results:
-        base = first.setdefault(r.audio_heard, r)  # seconds over other audio (another clip) are no ratio
-        if corpus.configuration(r) != corpus.configuration(base) and base.warm_runs_s and r.warm_runs_s:
+        runs = by_audio[r.audio_heard]
+        first = corpus.configuration(runs[0])
+        if corpus.configuration(r) == first:
+            continue
+        process = r.env.get("process")
+        base = next((b for b in runs if corpus.configuration(b) == first and process and b.env.get("process") == process), runs[0])
+        if base.warm_runs_s and r.warm_runs_s:
             value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
             marks = stability.timing_marks([base, r])
+            other = base.env.get("process")
+            apart = ", measured in another process" if process and other and other != process else ""
             lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
-                         f"the speed of {base.config_name}" + (f" (timing marked {marks})" if marks else ""))
+                         f"the speed of {base.config_name}{apart}" + (f" (timing marked {marks})" if marks else ""))
     return lines
 
 

@@ -180,6 +180,22 @@ def test_a_configuration_measured_again_is_not_set_against_itself():
     assert table_notes.relative_speeds([a_new, a_old, b]) == ["JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32"]
 
 
+def test_each_run_is_set_against_its_own_process_first():
+    """History holds two sittings: each JAX run is set against the PyTorch run of its own
+    sitting, and one with none there says its base was measured apart."""
+    def run(config: str, process: str, seconds: float, backend: str = "pytorch"):
+        return made_result(config_name=config, backend=backend, warm_runs_s=[seconds, seconds],
+                           env={"threads": 2, "process": process})
+
+    newest = [run("PyTorch fp32", "p3", 3.0), run("JAX fp32", "p2", 1.0, "jax"), run("PyTorch fp32", "p2", 4.0),
+              run("JAX fp32", "p1", 1.0, "jax"), run("PyTorch fp32", "p1", 2.0), run("JAX fp32", "p0", 1.0, "jax")]
+    assert table_notes.relative_speeds(newest) == [
+        "JAX fp32 on one.flac: 4.00 ± 0.00x the speed of PyTorch fp32",
+        "JAX fp32 on one.flac: 2.00 ± 0.00x the speed of PyTorch fp32",
+        "JAX fp32 on one.flac: 3.00 ± 0.00x the speed of PyTorch fp32, measured in another process",
+    ]
+
+
 def test_markdown_carries_the_stages_table():
     """Where the time went, as the terminal shows it: a report read later keeps it."""
     timed = made_result(passes=[{"kind": "warm", "stages": {"encoder": 0.5, "decoder": 0.75}}])
