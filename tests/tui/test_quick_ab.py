@@ -14,18 +14,25 @@ from tests.virtual_mic import play
 from asr_tui.tui.app import AsrTuiApp
 
 
+async def open_microphone_tab(pilot, max_seconds: str):
+    """The Microphone tab once it has found the virtual device, its keys live."""
+    app = pilot.app
+    await started(pilot)
+    app.query_one("#source-tabs").active = "mic-tab"
+    pane = app.query_one("#mic-pane")
+    await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
+    app.query_one("#mic-seconds").value = max_seconds
+    # switching to the tab focuses the recordings, so the tab's keys work at once
+    await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
+    return pane
+
+
 async def test_record_then_quick_ab(virtual_mic, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=(100, 32)) as pilot:
-        await started(pilot)
-        app.query_one("#source-tabs").active = "mic-tab"
-        pane = app.query_one("#mic-pane")
-        await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
-        app.query_one("#mic-seconds").value = "30"
+        pane = await open_microphone_tab(pilot, "30")
         before = set(pane.files)
-        # switching to the tab focuses the recordings, so the tab's keys work at once
-        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
         await pilot.press("m")
         assert pane.recording is not None
         player = play(SAMPLE)
@@ -88,12 +95,7 @@ async def test_a_recording_of_no_length_is_refused(virtual_mic, tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=(100, 32)) as pilot:
-        await started(pilot)
-        app.query_one("#source-tabs").active = "mic-tab"
-        pane = app.query_one("#mic-pane")
-        await wait_until(pilot, lambda: bool(pane.devices), timeout=30)
-        app.query_one("#mic-seconds").value = "0"
-        await wait_until(pilot, lambda: app.focused is app.query_one("#recordings"), timeout=10)
+        pane = await open_microphone_tab(pilot, "0")
         await pilot.press("m")
         await pilot.pause()
         assert pane.recording is None
