@@ -10,26 +10,29 @@ set side by side across the configurations, and each one that differs, other tha
 those compared by design, is listed as "not like for like: ...".
 
 What is compared by design is read from the configurations themselves: the backend,
-and the knobs whose values they combine as a full grid (a sweep's cross product, or a
-single knob varied alone). Knobs that differ without forming a grid (one configuration
-in int8 among float32 ones) are not a design: they are listed.
+and each knob that some two of them differ in alone, what follows it aside (a single
+knob varied, a sweep's grid even with a combination refused, a decomposed study's
+steps). A knob that never differs alone (one configuration in int8 and batched among
+float32 sequential ones) is not a design: it is listed.
 
 A setting that follows another is compared only among the configurations that agree
-on that one: the weights' sha256 among those of one model, and what a strategy sets
-(the batch size, the previous text as prompt, how the audio was cut) among those of
-one strategy; a sequential row beside a batched one is told apart by the strategy
+on that one: the weights' sha256 among those of one model, patience among those of one
+beam size, what only sampling reads among those of one temperature schedule, and what
+a strategy sets (the batch size, the previous text as prompt, how the audio was cut)
+among those of one strategy; a sequential row beside a batched one is told apart by the strategy
 alone. A setting only some results record (a library's own switch, such as
 faster-whisper's `without_timestamps`) is compared among those that record it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from asr_tui.core import corpus
+from asr_tui.core.backends.base import BEAM_ONLY, SAMPLING_ONLY
 from asr_tui.core.config import BY_NAME
 
 if TYPE_CHECKING:
@@ -41,6 +44,8 @@ NOT_RECORDED = object()  # a setting one backend records and another does not
 # batch size 1 and may prompt with the previous text)
 FOLLOWS = {
     "weights_sha256": "model",
+    **dict.fromkeys(BEAM_ONLY, "beam_size"),
+    **dict.fromkeys(SAMPLING_ONLY, "temperatures"),
     **dict.fromkeys(("batch_size", "condition_on_previous_text", "chunk_length_s", "stride_length_s", "chunking",
                      "clips", "soundless_windows"), "strategy"),
 }
@@ -88,13 +93,14 @@ def _text(value) -> str:
 
 def compared(configurations: list[dict[str, object]]) -> set[str]:
     """The settings the configurations vary by design (see the module's docstring)."""
-    names = {name for c in configurations for name in c}
-    differing = sorted(n for n in names if len({_key(n, c.get(n, NOT_RECORDED)) for c in configurations}) > 1)
-    knobs = [n for n in differing if n in BY_NAME and FOLLOWS.get(n) not in differing]
-    axes = (["backend"] if "backend" in knobs else []) + [n for n in knobs if n != "backend"]
-    grid = {tuple(_key(n, c.get(n, NOT_RECORDED)) for n in axes) for c in configurations}
-    full = math.prod(len({_key(n, c.get(n, NOT_RECORDED)) for c in configurations}) for n in axes)
-    return set(axes) if len(grid) == full else {"backend"} & set(axes)
+    knobs = sorted({n for c in configurations for n in c if n in BY_NAME})
+    design = {"backend"}
+    for a, b in itertools.combinations(configurations, 2):
+        differing = {n for n in knobs if _key(n, a.get(n, NOT_RECORDED)) != _key(n, b.get(n, NOT_RECORDED))}
+        leading = {n for n in differing if FOLLOWS.get(n) not in differing}
+        if len(leading) == 1:
+            design |= leading
+    return design
 
 
 def _differs(setting: str, configurations: list[dict[str, object]]) -> bool:

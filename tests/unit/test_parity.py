@@ -104,3 +104,29 @@ def test_a_switch_one_backend_lacks_is_the_same_as_off():
     assert {d.setting: d.values for d in parity.differences([on, jax])} == {
         "torch_compile": {"PyTorch": "True", "JAX": "not applied"},
     }
+
+
+def test_a_knob_swept_is_compared_with_what_it_brings():
+    """Beam 2 applies a patience, a sampling schedule a best_of and a seed: the sweep
+    compares the beam size or the schedule, and those come with it."""
+    greedy = config("beam1", "ctranslate2", decoding={"beam_size": 1, "patience": None})
+    beam = config("beam2", "ctranslate2", decoding={"beam_size": 2, "patience": 1.0})
+    assert parity.differences([greedy, beam]) == []
+    once = config("t0", decoding={"temperatures": [0.0], "best_of": None, "seed": None})
+    fallback = config("t0,0.5", decoding={"temperatures": [0.0, 0.5], "best_of": 5, "seed": 0})
+    assert parity.differences([once, fallback]) == []
+
+
+def test_a_decomposed_study_and_a_grid_with_a_hole_are_designs():
+    """Each factor of the decomposed study differs alone somewhere (its steps), though
+    the six configurations are no full grid; a sweep whose one combination was refused
+    likewise."""
+    def row(backend, strategy, dtype):
+        return config(f"{backend} {strategy} {dtype}", backend, dtype=dtype, batch_size=16 if strategy == "batched" else 1,
+                      decoding={"strategy": strategy})
+
+    study = [row(b, "sequential", "float32") for b in ("pytorch", "jax")]
+    study += [row(b, "batched", d) for b in ("pytorch", "jax") for d in ("float32", "bfloat16")]
+    assert parity.differences(study) == []
+    holed = [config("pt f32"), config("ct2 f32", "ctranslate2"), config("ct2 int8", "ctranslate2", dtype="int8")]
+    assert parity.differences(holed) == []
