@@ -399,6 +399,8 @@ def main(argv: list[str]) -> int:
             raise AsrTuiError(f"--json {args.json}: the file must end in .json")
         if not args.mic and (args.seconds is not None or args.input_device is not None):
             raise AsrTuiError("--seconds and --mic-device are for recording: add --mic to record first")
+        if args.mic and args.audio:
+            raise AsrTuiError("--mic runs on the recording it makes: give no audio files with it")
         for path in filter(None, (args.json, args.markdown)):
             export.check_writable(path)  # before a minute of loading, not after an hour of measuring
         configs, preset_sources, skipped = build_configs(args)

@@ -50,8 +50,7 @@ def stream(path: str | Path, chunk_seconds: float = 30.0) -> Iterator[np.ndarray
     import av
 
     path = Path(path)
-    if not path.is_file():
-        raise AsrTuiError(f"audio file {path} does not exist")
+    _check_file(path)
     size = max(1, round(chunk_seconds * SAMPLE_RATE))
     pending: list[np.ndarray] = []
     held = 0
@@ -147,8 +146,7 @@ def probe_seconds(path: str | Path) -> float:
     import av
 
     path = Path(path)
-    if not path.is_file():
-        raise AsrTuiError(f"audio file {path} does not exist")
+    _check_file(path)
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
@@ -167,3 +165,10 @@ def probe_seconds(path: str | Path) -> float:
     if seconds <= 0:
         raise AsrTuiError(f"{path} contains no audio")
     return seconds
+
+
+def _check_file(path: Path) -> None:
+    """A path that names no regular file, said as it is: missing, or something else
+    (a folder, /dev/null)."""
+    if not path.is_file():
+        raise AsrTuiError(f"audio file {path} {'is not a file' if path.exists() else 'does not exist'}")

@@ -76,6 +76,8 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     # a recording's length without --mic was ignored, and the sample ran instead
     for flag in ("--seconds", "--mic-device"):
         assert "add --mic to record first" in one_line_error(asr_tui("run", flag, "5"))
+    # and files given with --mic were dropped for the recording without a word
+    assert "give no audio files with it" in one_line_error(asr_tui("run", "--mic", str(SAMPLE)))
 
 
 def test_tui_entry_rejects_a_missing_preset_in_one_line():

@@ -54,6 +54,8 @@ def test_resamples_stereo_44k(tmp_path, speech_clip):
 def test_missing_file(tmp_path):
     with pytest.raises(AsrTuiError, match="does not exist"):
         audio.load(tmp_path / "nope.wav")
+    with pytest.raises(AsrTuiError, match="audio file /dev/null is not a file"):  # it exists: said as what it is
+        audio.load(Path("/dev/null"))
 
 
 def test_unreadable_file(tmp_path):
