@@ -39,6 +39,7 @@ MANIFEST_SUFFIXES = (".tsv", ".jsonl")
 AUDIO_KEYS = ("audio", "audio_filepath", "path")
 TEXT_KEYS = ("text", "sentence", "transcript")
 REFERENCE_FILE_KEY = "reference"
+REFERENCE_KEYS = (*TEXT_KEYS, REFERENCE_FILE_KEY)  # what a manifest line may give its reference under
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Expanded:
     references: dict[Path, Reference | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # audio named by a manifest, not found
     missing_references: list[str] = field(default_factory=list)  # their audio runs for timing only
+    unreferenced: list[str] = field(default_factory=list)  # manifest lines with no reference: timing only
     seen: set = field(default_factory=set, repr=False)  # the files' identities (`_seen_before`)
 
 
@@ -124,7 +126,7 @@ def _read_manifest(out: Expanded, manifest: Path) -> None:
     if not manifest.is_file():
         raise AsrTuiError(f"manifest {manifest} does not exist")
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = manifest.read_text(encoding="utf-8-sig")  # a spreadsheet's BOM is no part of the header
     except (OSError, UnicodeDecodeError) as exc:
         raise AsrTuiError(f"cannot read manifest {manifest}: {getattr(exc, 'strerror', None) or exc}") from None
     entries = _jsonl(manifest, text) if manifest.suffix.lower() == ".jsonl" else _tsv(manifest, text)
@@ -145,6 +147,8 @@ def _read_manifest(out: Expanded, manifest: Path) -> None:
                 reference = None
         elif reference is not None:
             reference = InlineReference(reference, f"{manifest}:{line}")
+        else:
+            out.unreferenced.append(f"{manifest}:{line}")
         out.references[audio_path] = reference
     if not found:
         raise AsrTuiError(f"manifest {manifest} names no existing audio file")
@@ -159,6 +163,8 @@ def _entry(manifest: Path, line: int, row: dict) -> tuple[int, str, str | Path |
     audio = next((row[k] for k in AUDIO_KEYS if row.get(k)), None)
     if not isinstance(audio, str):
         raise AsrTuiError(f"{manifest}:{line}: no audio path ({' or '.join(AUDIO_KEYS)})")
+    if wrong := next((k for k in TEXT_KEYS if row.get(k) is not None and not isinstance(row[k], str)), None):
+        raise AsrTuiError(f"{manifest}:{line}: '{wrong}' must be the reference as text (got {row[wrong]!r})")
     text = next((row[k] for k in TEXT_KEYS if isinstance(row.get(k), str) and row[k].strip()), None)
     if text is not None:
         return line, audio, text

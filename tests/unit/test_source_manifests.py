@@ -27,6 +27,8 @@ def touch(path: Path, text: str = "") -> Path:
         (['{"text": "no file"}'], "set.jsonl:1: no audio path (audio or audio_filepath or path)"),
         (['{"audio": 7}'], "set.jsonl:1: no audio path"),
         (['{"audio": "a.wav",'], "set.jsonl:1: not JSON"),
+        # a reference that is no text was dropped, and the file ran without WER
+        (['{"audio": "a.wav", "text": 5}'], "set.jsonl:1: 'text' must be the reference as text (got 5)"),
     ],
 )
 def test_unusable_jsonl_lines_name_file_and_line(tmp_path, lines, message):
@@ -35,6 +37,26 @@ def test_unusable_jsonl_lines_name_file_and_line(tmp_path, lines, message):
     with pytest.raises(AsrTuiError) as info:
         sources.expand([manifest])
     assert str(info.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_a_spreadsheets_byte_order_mark_is_not_part_of_the_header(tmp_path):
+    """Saved as 'UTF-8 with BOM', the header's first cell read '\ufefftext': the header
+    became a missing file, or the reference column went unread."""
+    audio = touch(tmp_path / "a.wav")
+    for header, row in (("audio\ttext", "a.wav\thello"), ("text\taudio", "hello\ta.wav")):
+        manifest = tmp_path / "set.tsv"
+        manifest.write_bytes(("\ufeff" + header + "\n" + row + "\n").encode("utf-8"))
+        found = sources.expand([manifest])
+        assert found.files == [audio] and found.missing == [] and found.references[audio].text == "hello"
+
+
+def test_lines_without_a_reference_are_listed(tmp_path):
+    """A column named otherwise ('transcription') gives no reference: the file runs for
+    timing only, and the line is listed so the CLI can say so."""
+    audio = touch(tmp_path / "a.wav")
+    manifest = touch(tmp_path / "set.tsv", "audio\ttranscription\na.wav\thello\n")
+    found = sources.expand([manifest])
+    assert found.references[audio] is None and found.unreferenced == [f"{manifest}:2"]
 
 
 def test_tsv_header_columns_in_any_order(tmp_path):
