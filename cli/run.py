@@ -99,7 +99,11 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
             overrides["strategy"] = cls.strategies[0]
         # what it decodes with only (whisper-jax: temperatures 0), where no flag says otherwise
         overrides |= {name: BY_NAME[name].from_text(text) for name, text in cls.needs.items() if name not in overrides}
-    swept = dict(sweeps.parse_flag(text) for text in args.sweep)
+    swept: dict[str, list] = {}
+    for name, values in map(sweeps.parse_flag, args.sweep):
+        if name in swept:  # the later list replaced the earlier without a word
+            raise invalid(f"--sweep {name}=... is given twice: list every value in one")
+        swept[name] = values
     # the sweep would win without a word; the flags as given, not the strategy a
     # one-strategy backend implies
     if both := sorted(set(swept) & set(knob_overrides(args))):

@@ -118,3 +118,10 @@ def test_a_knob_given_as_a_flag_and_swept_is_refused():
     args = parser().parse_args(["--clip-seconds", "10", "--sweep", "clip_seconds=5,20"])
     with pytest.raises(AsrTuiError, match="--clip-seconds and --sweep clip_seconds=... both set clip_seconds"):
         build_configs(args)
+
+
+def test_a_knob_swept_twice_is_refused():
+    """The second list replaced the first without a word."""
+    args = parser().parse_args(["--sweep", "dtype=float32", "--sweep", "dtype=int8"])
+    with pytest.raises(AsrTuiError, match=r"--sweep dtype=\.\.\. is given twice: list every value in one"):
+        build_configs(args)
