@@ -122,7 +122,22 @@ def build_configs(args) -> tuple[list[RunConfig], list[str], list[sweeps.Skipped
         raise invalid(f"no combination of the sweep is valid; the first, {skipped[0].label}: {skipped[0].reason}")
     for line in skipped:
         print(f"asr-tui: {line}", file=sys.stderr)
+    for line in unread_settings(configs):
+        print(f"asr-tui: warning: {line}", file=sys.stderr)
     return named_apart(configs), sources, skipped
+
+
+def unread_settings(configs: list[RunConfig]) -> list[str]:
+    """Each setting moved from its default that a configuration's backend does not
+    read, once per backend: it changes nothing there (the TUI's form hides it), so a
+    sweep over it measures the same work twice."""
+    unread: dict[str, list[str]] = {}
+    for config in configs:
+        cls = backends.backend_class(config.backend)
+        for k in KNOBS:
+            if not cls.reads(k) and getattr(config, k.name) != k.default and k.name not in unread.setdefault(config.backend, []):
+                unread[config.backend].append(k.name)
+    return [f"{backend} does not read {', '.join(names)}: no effect there" for backend, names in unread.items() if names]
 
 
 def _under_flags(settings: dict, overrides: dict) -> dict:

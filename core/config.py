@@ -106,6 +106,8 @@ class RunConfig:
             raise invalid("the model is empty (a Whisper name such as tiny.en, a .pt checkpoint or a CTranslate2 directory)")
         if self.english_only and self.language not in (None, "en"):
             raise invalid(f"{self.model} is English-only: leave the language empty or set en")
+        if self.english_only and self.task == "translate":  # it transcribes, recorded as a translation
+            raise invalid(f"{self.model} is English-only: it transcribes; translate needs a multilingual model")
         if self.strategy == "sequential" and self.batch_size != 1:
             raise invalid("sequential decoding runs one window at a time: use strategy batched for batch size > 1")
         if self.beam_size > 1 and not 1 <= self.beam_candidates <= MAX_CANDIDATES:

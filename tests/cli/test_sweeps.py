@@ -125,3 +125,11 @@ def test_a_knob_swept_twice_is_refused():
     args = parser().parse_args(["--sweep", "dtype=float32", "--sweep", "dtype=int8"])
     with pytest.raises(AsrTuiError, match=r"--sweep dtype=\.\.\. is given twice: list every value in one"):
         build_configs(args)
+
+
+def test_a_setting_the_backend_does_not_read_is_said(capsys):
+    """faster-whisper has no torch.compile: a sweep over it measured one thing twice."""
+    build_configs(parser().parse_args(["--backend", "ctranslate2", "--sweep", "torch_compile=on,off"]))
+    assert capsys.readouterr().err.splitlines() == ["asr-tui: warning: ctranslate2 does not read torch_compile: no effect there"]
+    build_configs(parser().parse_args(["--preset", "study-decomposed-cpu"]))  # a preset's own settings all act
+    assert capsys.readouterr().err == ""

@@ -16,6 +16,7 @@ from asr_tui.core.errors import AsrTuiError
         ({"temperatures": ()}, "at least one temperature is needed"),
         ({"temperatures": (0.4, 0.2)}, "temperatures are a fallback schedule: they must not decrease"),
         ({"language": "de"}, "tiny.en is English-only: leave the language empty or set en"),
+        ({"task": "translate"}, "tiny.en is English-only: it transcribes; translate needs a multilingual model"),
         ({"model": "  "}, "the model is empty"),
         ({"beam_size": 0}, "beam_size must be at least 1 (got 0)"),
         ({"beam_size": 5, "patience": 0.05}, "beam size × patience must round to 1..100 finished candidates (got 5 × 0.05)"),
