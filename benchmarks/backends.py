@@ -51,7 +51,7 @@ def main() -> None:
     parser = arguments.parser(__doc__)
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where every backend runs")
-    parser.add_argument("--repeats", type=int, default=2, help="how many times the 4-minute text is spoken (2: the 8.3-minute clip)")
+    parser.add_argument("--repeats", type=arguments.positive, default=2, help="how many times the 4-minute text is spoken (2: the 8.3-minute clip)")
     args = parser.parse_args()
     path, _ = long_clip(args.repeats)
     console = Console(width=160)

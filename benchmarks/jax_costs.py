@@ -39,9 +39,9 @@ def main() -> None:
     parser = arguments.parser(__doc__)
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     parser.add_argument("--dtype", default="bfloat16", choices=sorted(DTYPES), help="the compute dtype")
-    parser.add_argument("--batch", default="1,18,32", help="rows per step, comma-separated (18: the 8.3-minute clip's first call)")
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads for XLA")
-    parser.add_argument("--steps", type=int, default=100, help="decode steps timed per measurement")
+    parser.add_argument("--batch", type=arguments.positives, default="1,18,32", help="rows per step, comma-separated (18: the 8.3-minute clip's first call)")
+    parser.add_argument("--threads", type=arguments.positive, default=2, help="CPU threads for XLA")
+    parser.add_argument("--steps", type=arguments.positive, default=100, help="decode steps timed per measurement")
     args = parser.parse_args()
     start_xla(args.threads)
     import jax
@@ -59,7 +59,7 @@ def main() -> None:
         seconds, flops = _encoder(params, dims)
         console.print(f"encoder, one 30 s window: {1000 * seconds:.0f} ms, {flops / seconds / 1e9:.0f} GFLOP/s "
                       f"({flops / 1e9:.1f} GFLOP by XLA's count)")
-        for rows in (int(b) for b in args.batch.split(",")):
+        for rows in args.batch:
             parts = _parts(params, dims, rows, args.steps)
             whole = parts.pop("whole step")
             for name, (ms, rate) in parts.items():

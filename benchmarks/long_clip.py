@@ -79,7 +79,7 @@ def main() -> None:
     from asr_tui.core import audio
 
     parser = arguments.parser(__doc__)
-    parser.add_argument("--repeats", type=int, default=2, help="how many times the texts are spoken (2: the studies' 8.3 minutes)")
+    parser.add_argument("--repeats", type=arguments.positive, default=2, help="how many times the texts are spoken (2: the studies' 8.3 minutes)")
     path, text = long_clip(parser.parse_args().repeats)
     print(f"{audio.probe_seconds(path) / 60:.1f} min, {len(text.split())} words, {path} (reference: {path.with_suffix('.txt')})")
 

@@ -88,17 +88,20 @@ def shifted(path: Path, seconds: float) -> Iterator[audio.Decoded]:
 def main() -> None:
     parser = arguments.parser(__doc__)
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
-    parser.add_argument("--batch-size", type=int, default=16, help="windows per batched call")
+    parser.add_argument("--batch-size", type=arguments.positive, default=16, help="windows per batched call")
     parser.add_argument("--clip", action="append", help="only these clips (by name; 'long' is the 8.3-minute clip)")
     parser.add_argument("--dtypes", default=",".join(BATCHED_DTYPES),
                         help="the batched rows' dtypes, comma-separated")
-    parser.add_argument("--shifts", default="0", help="seconds of silence put before each clip, comma-separated")
+    parser.add_argument("--shifts", type=arguments.seconds_from_zero, default="0", help="seconds of silence put before each clip, comma-separated")
     parser.add_argument("--save", type=Path, help="write each transcript here, as CLIP+SHIFT.CONFIG.txt")
     args = parser.parse_args()
-    shifts = [float(s) for s in args.shifts.split(",")]
+    shifts = args.shifts
     dtypes = args.dtypes.split(",")
     if unknown := set(dtypes) - set(BATCHED_DTYPES):
         parser.error(f"--dtypes: unknown {', '.join(sorted(unknown))} (one of {', '.join(BATCHED_DTYPES)})")
+    known = [c.name for c in CLIPS + [TEST_CLIP]] + ["long"]
+    if unknown := sorted(set(args.clip or []) - set(known)):
+        parser.error(f"--clip: unknown {', '.join(unknown)} (one of {', '.join(known)})")
     wanted = set(args.clip) if args.clip else {c.name for c in CLIPS} | {"long"}
     clips = [(c.name, *make(c)) for c in CLIPS + [TEST_CLIP] if c.name in wanted]
     if "long" in wanted:

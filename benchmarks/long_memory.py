@@ -81,9 +81,9 @@ def main() -> None:
     parser.add_argument("--backend", default="pytorch", help="the backend measured")
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     parser.add_argument("--strategy", default="sequential", help="sequential or batched")
-    parser.add_argument("--batch-size", type=int, default=16, help="windows per batch (batched strategy)")
-    parser.add_argument("--short", type=float, default=600.0, help="seconds of the short file (10 minutes)")
-    parser.add_argument("--long", type=float, default=7200.0, help="seconds of the long file (2 hours)")
+    parser.add_argument("--batch-size", type=arguments.positive, default=16, help="windows per batch (batched strategy)")
+    parser.add_argument("--short", type=arguments.positive_seconds, default=600.0, help="seconds of the short file (10 minutes)")
+    parser.add_argument("--long", type=arguments.positive_seconds, default=7200.0, help="seconds of the long file (2 hours)")
     args = parser.parse_args()
     figures = {}
     for name, seconds in (("short", args.short), ("long", args.long)):

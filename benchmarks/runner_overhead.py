@@ -22,7 +22,7 @@ from asr_tui.core.runner import Runner
 
 def main() -> None:
     parser = arguments.parser(__doc__)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the two calls, alternated")
+    parser.add_argument("--rounds", type=arguments.positive, default=3, help="rounds of the two calls, alternated")
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     args = parser.parse_args()
 

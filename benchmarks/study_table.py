@@ -48,11 +48,18 @@ def _label(r: RunResult) -> str:
 
 def load(folder: Path) -> list[RunResult]:
     results = []
-    for path in sorted(folder.glob("*.json")):
+    if not folder.is_dir():
+        raise SystemExit(f"no folder {folder}")
+    for path in sorted(p for p in folder.glob("*.json") if p.is_file()):
         try:
             results += [RunResult.from_dict(run) for run in json.loads(path.read_text())["runs"]]
         except (ValueError, KeyError, TypeError) as error:
             raise SystemExit(f"{path}: not a results document written by `asr-tui run --json` ({error!r})") from None
+    # one clip's table: a row on other audio would be judged against this clip's reference
+    clips = sorted({(Path(r.audio).name, round(r.audio_seconds, 1)) for r in results})
+    if len(clips) > 1:
+        raise SystemExit(f"the documents in {folder} ran on different audio: "
+                         + "; ".join(f"{name} ({seconds:g} s)" for name, seconds in clips))
     base = [r for r in results if _label(r) == "pytorch float32 sequential"]
     return base[:1] + [r for r in results if r not in base[:1]]
 
@@ -111,7 +118,7 @@ def best_rows(results: list[RunResult], lost: dict[int, tuple[int, int]]) -> lis
 def main() -> None:
     parser = arguments.parser(__doc__)
     parser.add_argument("folder", type=Path, help="a folder of `asr-tui run --json` documents and reference.txt")
-    parser.add_argument("--reference", type=Path, help="the clip's text (default: FOLDER/reference.txt)")
+    parser.add_argument("--reference", type=Path, help="the clip's text, if not FOLDER/reference.txt")
     parser.add_argument("--markdown", type=Path, help="also write the table here as Markdown")
     args = parser.parse_args()
     results = load(args.folder)
