@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     if args.json:
-        export.check_writable(args.json)  # before the weights are made, not after the timing
+        export.check_json_flag(args.json)  # before the weights are made, not after the timing
     plan = kernel_bench.BenchPlan(
         model=args.model, device=args.device, backends=args.backends, dtypes=args.dtypes, batches=args.batches,
         steps=args.steps, repeat=args.repeat, threads=args.threads,

@@ -415,16 +415,17 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True)
     try:
-        if args.markdown and args.markdown.suffix.lower() not in (".md", ".markdown"):
-            raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
-        if args.json and args.json.suffix.lower() != ".json":
-            raise AsrTuiError(f"--json {args.json}: the file must end in .json")
         if not args.mic and (args.seconds is not None or args.input_device is not None):
             raise AsrTuiError("--seconds and --mic-device are for recording: add --mic to record first")
         if args.mic and args.audio:
             raise AsrTuiError("--mic runs on the recording it makes: give no audio files with it")
-        for path in filter(None, (args.json, args.markdown)):
-            export.check_writable(path)  # before a minute of loading, not after an hour of measuring
+        # before a minute of loading, not after an hour of measuring
+        if args.markdown:
+            if args.markdown.suffix.lower() not in (".md", ".markdown"):
+                raise AsrTuiError(f"--markdown {args.markdown}: the file must end in .md")
+            export.check_writable(args.markdown)
+        if args.json:
+            export.check_json_flag(args.json)
         configs, preset_sources, skipped = build_configs(args)
         options = build_options(args)
         with interrupts_deferred():

@@ -179,6 +179,14 @@ def check_writable(path: Path) -> None:
         raise AsrTuiError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def check_json_flag(path: Path) -> None:
+    """A `--json` file the CLI will write: named .json (a JSON document under another
+    name is found by no tool that looks for one), in a place it can write."""
+    if Path(path).suffix.lower() != ".json":
+        raise AsrTuiError(f"--json {path}: the file must end in .json")
+    check_writable(path)
+
+
 def check_table_path(path: Path) -> None:
     """What `write_table(path)` would refuse, refused before anyone is asked whether to
     overwrite it: a format it does not write, then a place it cannot write."""

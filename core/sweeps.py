@@ -92,7 +92,9 @@ def expand(
     names = list(swept)
     for combination in itertools.product(*(swept[n] for n in names)):
         values = base | dict(zip(names, combination))
-        label = _label(values, dict(zip(names, combination)), base.get("label", ""))
+        varied = dict(zip(names, combination))
+        # a swept label is the name itself, not one more setting after it
+        label = _label(values, {n: v for n, v in varied.items() if n != "label"}, varied.get("label") or base.get("label", ""))
         try:
             config = RunConfig(**values | {"label": label})
             check(config)

@@ -70,7 +70,10 @@ def test_bad_bench_input_is_one_line(tmp_path):
     assert "unknown dtype 'int4' (choose float32, float16, bfloat16, int8)" in line
     assert "steps must be" in one_line_error(asr_tui("bench", "--steps", "1000"))
     assert "threads -1: 0 (one per physical core) or more" in one_line_error(asr_tui("bench", "--threads", "-1"))
-    assert f"cannot write {tmp_path}: Is a directory" in one_line_error(asr_tui("bench", "--json", str(tmp_path)))
+    (tmp_path / "folder.json").mkdir()
+    assert f"cannot write {tmp_path / 'folder.json'}: Is a directory" in one_line_error(
+        asr_tui("bench", "--json", str(tmp_path / "folder.json")))
+    assert "--json bench.txt: the file must end in .json" in one_line_error(asr_tui("bench", "--json", "bench.txt"))
 
 
 def test_ctranslate2_is_timed_on_the_same_work(tmp_path):

@@ -133,3 +133,12 @@ def test_a_setting_the_backend_does_not_read_is_said(capsys):
     assert capsys.readouterr().err.splitlines() == ["asr-tui: warning: ctranslate2 does not read torch_compile: no effect there"]
     build_configs(parser().parse_args(["--preset", "study-decomposed-cpu"]))  # a preset's own settings all act
     assert capsys.readouterr().err == ""
+
+
+def test_a_swept_label_is_the_name():
+    def names(*argv):
+        return [c.display_name for c in build_configs(parser().parse_args(list(argv)))[0]]
+
+    assert names("--sweep", "label=x,y") == ["x", "y"]  # not "x label=x"
+    assert names("--sweep", "label=x,y", "--sweep", "beam_size=1,2") == ["x beam_size=1", "x beam_size=2",
+                                                                          "y beam_size=1", "y beam_size=2"]
