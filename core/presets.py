@@ -174,11 +174,10 @@ def hides_bundled(preset: Preset) -> str | None:
     return f"preset '{preset.path.stem}' is your own, {preset.path}, which hides the bundled one of that name"
 
 
-def clash(name: str) -> str | None:
-    """What saving a preset called `name` would replace (a user preset) or hide (a
-    bundled one of the same file name, which `--preset` would no longer reach), said
-    before it does; None when nothing."""
-    target = user_file(name)
+def clash(target: Path) -> str | None:
+    """What saving a preset to `target` (`target_for`) would replace (a user preset)
+    or hide (a bundled one of the same file name, which `--preset` would no longer
+    reach), said before it does; None when nothing."""
     if target.exists():
         return f"Preset '{target.stem}' exists: saving replaces it"
     if (bundled_dir() / target.name).exists():
@@ -186,16 +185,25 @@ def clash(name: str) -> str | None:
     return None
 
 
+def target_for(loaded: Preset | None, name: str) -> Path:
+    """Where saving under `name` writes: back to the loaded user preset's own file when
+    it is saved under its own name (whatever that file is called), else the name's
+    slug in the user dir."""
+    if loaded is not None and name == loaded.name and not loaded.bundled and loaded.path is not None:
+        return loaded.path
+    return user_file(name)
+
+
 def user_file(name: str) -> Path:
     """Where a preset called `name` is saved: its slug under the user dir."""
     return user_dir() / f"{slugify(name)}.toml"
 
 
-def save(preset: Preset, overwrite: bool = False) -> Preset:
-    """Write to the user dir; refuses to replace an existing file unless told to.
-    Sources are written absolute: read back, a relative one would be taken from the
-    user dir."""
-    target = user_file(preset.name)
+def save(preset: Preset, overwrite: bool = False, target: Path | None = None) -> Preset:
+    """Write to `target` (a user preset saved over itself) or its slug's file in the
+    user dir; refuses to replace an existing file unless told to. Sources are written
+    absolute: read back, a relative one would be taken from the user dir."""
+    target = target or user_file(preset.name)
     if target.exists() and not overwrite:
         raise AsrTuiError(f"preset {target} exists; confirm to overwrite it")
     sources = [str(Path(s).expanduser().absolute()) for s in preset.sources]

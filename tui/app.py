@@ -325,14 +325,21 @@ class AsrTuiApp(App):
             if not answer:
                 return
             name, description = answer
-            if not confirmed and (replaced := presets.clash(name)):
+            loaded = self.preset
+            try:
+                target = presets.target_for(loaded, name)
+            except AsrTuiError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            if not confirmed and (replaced := presets.clash(target)):
                 # no: back to the dialog as typed, for another name
                 self.push_screen(ConfirmDialog(f"{replaced}. Save?"),
                                  lambda yes: save(answer, True) if yes else self.push_screen(SavePresetDialog(self.preset, answer), save))
                 return
-            preset = Preset(name, list(self.configs), description, options=self.query_one(ConfigurePane).options)
+            # the sources the loaded preset names go with its configurations
+            preset = Preset(name, list(self.configs), description, list(loaded.sources), options=self.query_one(ConfigurePane).options)
             try:
-                self.preset = presets.save(preset, overwrite=confirmed)
+                self.preset = presets.save(preset, overwrite=confirmed, target=target)
             except AsrTuiError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return

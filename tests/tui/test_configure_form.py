@@ -12,7 +12,7 @@ from asr_tui.core import environment, presets
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
 from asr_tui.tui.screens.presets import PresetScreen, SavePresetDialog
-from tests.tui_helpers import column, wait_until
+from tests.tui_helpers import column, screen_text, wait_until
 
 SMALL = (80, 24)
 
@@ -254,6 +254,30 @@ async def test_save_asks_for_a_name_and_a_description(audio_dir):
         assert app.screen.query_one("#preset-description-input").value == "tiny.en, two engines"
         await pilot.press("escape")
         path.unlink()
+
+
+async def test_a_user_preset_saved_under_its_own_name_goes_back_to_its_file(audio_dir, tmp_path):
+    """'withsrc.toml' named "With sources": saved as it was offered, it went to a new
+    with-sources.toml (two presets of one name in the picker) without its sources."""
+    presets.user_dir().mkdir(parents=True, exist_ok=True)
+    own = presets.user_dir() / "withsrc.toml"
+    own.write_text(f'name = "With sources"\nsources = ["{SAMPLE}"]\n[[configs]]\nbackend = "pytorch"\n')
+    try:
+        app = AsrTuiApp(presets.load(own), [SAMPLE], root=Path("."))
+        async with app.run_test(size=SMALL) as pilot:
+            await open_configure(pilot)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "--preset withsrc" in str(app.screen.query_one("#preset-file").render())
+            await pilot.press("enter", "enter")
+            await pilot.pause()
+            assert "Preset 'withsrc' exists: saving replaces it. Save?" in screen_text(app)
+            await pilot.press("y")
+            await pilot.pause()
+            assert sorted(p.name for p in presets.user_dir().glob("*.toml")) == ["withsrc.toml"]
+            assert presets.load(own).sources == [str(SAMPLE)]
+    finally:
+        own.unlink(missing_ok=True)
 
 
 async def type_into_dialog(pilot, widget, text: str) -> None:

@@ -6,6 +6,8 @@ readable) are listed as unreadable with the reason, and the others load."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
@@ -102,6 +104,7 @@ class SavePresetDialog(ModalScreen[tuple[str, str] | None]):
     def __init__(self, current: Preset, typed: tuple[str, str] | None = None) -> None:
         """`typed`: the name and description given before (a "no" to overwriting asks again)."""
         super().__init__()
+        self.current = current
         self.initial = typed or ((f"{current.slug} copy", "") if current.bundled else (current.name, current.description))
 
     def compose(self) -> ComposeResult:
@@ -120,16 +123,16 @@ class SavePresetDialog(ModalScreen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         self._show_file()
 
-    def _slug(self) -> str | None:
+    def _target(self) -> Path | None:
         try:
-            return presets.slugify(self.query_one("#preset-name-input", Input).value)
+            return presets.target_for(self.current, self.query_one("#preset-name-input", Input).value.strip())
         except AsrTuiError:
             return None
 
     def _show_file(self) -> None:
-        slug = self._slug()
+        target = self._target()
         self.query_one("#preset-file", Static).update(
-            Text(f"{with_tilde(presets.user_dir() / f'{slug}.toml')} · asr-tui --preset {slug}", "dim") if slug
+            Text(f"{with_tilde(target)} · asr-tui --preset {target.stem}", "dim") if target
             else Text("a name needs at least one letter or digit", "red")
         )
 
@@ -150,7 +153,7 @@ class SavePresetDialog(ModalScreen[tuple[str, str] | None]):
             self.dismiss(None)
 
     def _answer(self) -> None:
-        if self._slug() is None:
+        if self._target() is None:
             self.query_one("#preset-name-input", Input).focus()
             return
         name = self.query_one("#preset-name-input", Input).value.strip()
