@@ -5,6 +5,7 @@ every option's default."""
 from __future__ import annotations
 
 import argparse
+import math
 
 
 def parser(doc: str) -> argparse.ArgumentParser:
@@ -20,7 +21,7 @@ def _number(kind: type, least: float, what: str):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"'{text}' is not {what}") from None
-        if not value >= least:
+        if not (value >= least and math.isfinite(value)):  # inf seconds would build endless audio
             raise argparse.ArgumentTypeError(f"'{text}' is not {what}")
         return value
     parse.__name__ = what  # argparse names the type in its message

@@ -53,7 +53,7 @@ def load(folder: Path) -> list[RunResult]:
     for path in sorted(p for p in folder.glob("*.json") if p.is_file()):
         try:
             results += [RunResult.from_dict(run) for run in json.loads(path.read_text())["runs"]]
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise SystemExit(f"{path}: not a results document written by `asr-tui run --json` ({error!r})") from None
     # one clip's table: a row on other audio would be judged against this clip's reference
     clips = sorted({(Path(r.audio).name, round(r.audio_seconds, 1)) for r in results})

@@ -342,8 +342,9 @@ def expand_sources(sources: list[Path]) -> tuple[list[Path], dict, list[sweeps.S
     if expanded.missing:
         print(f"asr-tui: warning: {len(expanded.missing)} missing, skipped: {', '.join(expanded.missing)}", file=sys.stderr)
     if lines := expanded.unreferenced:
+        listed = ", ".join(lines[:3]) + (f" and {len(lines) - 3} more" if len(lines) > 3 else "")
         print(f"asr-tui: warning: {len(lines)} manifest line{'s' if len(lines) > 1 else ''} give no reference "
-              f"({', '.join(corpus_sources.REFERENCE_KEYS)}), timing only: {', '.join(lines)}", file=sys.stderr)
+              f"({', '.join(corpus_sources.REFERENCE_KEYS)}), timing only: {listed}", file=sys.stderr)
     if gone := expanded.missing_references:
         print(f"asr-tui: warning: {len(gone)} reference transcript{'s' if len(gone) > 1 else ''} missing, "
               f"their audio runs for timing only: {', '.join(gone)}", file=sys.stderr)

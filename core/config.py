@@ -191,7 +191,8 @@ def named_apart(configs: list[RunConfig]) -> list[RunConfig]:
         for position, index in enumerate(members):
             same = next((other for other in members[:position] if configs[other] == configs[index]), None)
             if same is not None:
-                raise AsrTuiError(f"configurations {same + 1} and {index + 1} have the same settings: remove one or change one")
+                raise AsrTuiError(f"configurations {same + 1} and {index + 1} ('{name}') have the same settings: "
+                                  "remove one or change one")
         differing = [k for k in KNOBS if k.name != "label" and len({k.to_text(getattr(configs[i], k.name)) for i in members}) > 1]
         for index in members:
             parts = (f"{k.name}={k.to_text(getattr(configs[index], k.name))}" for k in differing)

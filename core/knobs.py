@@ -114,8 +114,8 @@ class Knob:
         if self.kind == "bool":
             return "on" if value else "off"
         if self.kind == "floats":
-            return ",".join(_number(t) for t in value)
-        return _number(value)
+            return ",".join(as_typed(t) for t in value)
+        return as_typed(value)
 
     def check(self, value) -> None:
         """Choices and bounds: the rules that need no other knob."""
@@ -128,9 +128,9 @@ class Knob:
             if isinstance(item, float) and not math.isfinite(item):
                 raise invalid(f"{self.name} must be a finite number, not {item}")
             if low is not None and item < low:
-                raise invalid(f"{self.name} must be at least {_number(low)} (got {_number(item)})")
+                raise invalid(f"{self.name} must be at least {as_typed(low)} (got {as_typed(item)})")
             if high is not None and item > high:
-                raise invalid(f"{self.name} must be at most {_number(high)} (got {_number(item)})")
+                raise invalid(f"{self.name} must be at most {as_typed(high)} (got {as_typed(item)})")
 
 
 _KIND_WORDS = {
@@ -139,7 +139,7 @@ _KIND_WORDS = {
 }
 
 
-def _number(value: float) -> str:
+def as_typed(value) -> str:
     """A float as it was typed: 1 rather than 1.0, all the digits where they count."""
     if not isinstance(value, float):
         return str(value)

@@ -12,8 +12,10 @@ those compared by design, is listed as "not like for like: ...".
 What is compared by design is read from the configurations themselves: the backend,
 and each knob that some two of them differ in alone, what follows it aside (a single
 knob varied, a sweep's grid even with a combination refused, a decomposed study's
-steps). A knob that never differs alone (one configuration in int8 and batched among
-float32 sequential ones) is not a design: it is listed.
+steps), where every configuration either has such a partner or shares its value of
+that knob with another. A knob that never differs alone (one configuration in int8
+and batched among float32 sequential ones), or a value no step isolates (PyTorch in
+float16 beside faster-whisper in float32 and int8), is not a design: it is listed.
 
 A setting that follows another is compared only among the configurations that agree
 on that one: the weights' sha256 among those of one model, patience among those of one
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING
 from asr_tui.core import corpus
 from asr_tui.core.backends.base import BEAM_ONLY, SAMPLING_ONLY
 from asr_tui.core.config import BY_NAME
+from asr_tui.core.knobs import as_typed
 
 if TYPE_CHECKING:
     from asr_tui.core.results import RunResult
@@ -78,7 +81,16 @@ def _key(setting: str, value) -> str:
         return "\0not recorded"
     if value is None and setting in BY_NAME and BY_NAME[setting].kind == "bool":
         value = False  # a switch a backend does not have is a switch off: the same work
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(_whole_numbers(value), sort_keys=True)
+
+
+def _whole_numbers(value):
+    """30.0 as 30: one library records a float, another an int, for the same setting."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [_whole_numbers(v) for v in value]
+    return value
 
 
 def _text(value) -> str:
@@ -87,19 +99,32 @@ def _text(value) -> str:
     if value is None:
         return "not applied"
     if isinstance(value, (list, tuple)):
-        return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-    return str(value)
+        return ",".join(as_typed(v) for v in value)
+    return as_typed(value)
 
 
 def compared(configurations: list[dict[str, object]]) -> set[str]:
     """The settings the configurations vary by design (see the module's docstring)."""
     knobs = sorted({n for c in configurations for n in c if n in BY_NAME})
-    design = {"backend"}
-    for a, b in itertools.combinations(configurations, 2):
-        differing = {n for n in knobs if _key(n, a.get(n, NOT_RECORDED)) != _key(n, b.get(n, NOT_RECORDED))}
+
+    def value(c: dict, n: str) -> str:
+        return _key(n, c.get(n, NOT_RECORDED))
+
+    alone: dict[str, set[int]] = {}  # knob -> the configurations with a partner differing in it alone
+    for (i, a), (j, b) in itertools.combinations(enumerate(configurations), 2):
+        differing = {n for n in knobs if value(a, n) != value(b, n)}
         leading = {n for n in differing if FOLLOWS.get(n) not in differing}
         if len(leading) == 1:
-            design |= leading
+            alone.setdefault(leading.pop(), set()).update((i, j))
+    design = {"backend"}
+    for knob, partnered in alone.items():
+        # and every other configuration shares its value with another: one whose value
+        # is its own and that no step isolates (pytorch float16 beside ctranslate2
+        # float32 and int8) is not part of the design
+        shared = {i for i, c in enumerate(configurations)
+                  if any(value(c, knob) == value(o, knob) for j, o in enumerate(configurations) if j != i)}
+        if partnered | shared == set(range(len(configurations))):
+            design.add(knob)
     return design
 
 

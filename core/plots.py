@@ -64,5 +64,5 @@ def write_pngs(results: list[RunResult], markdown: Path) -> list[str]:
         if series:
             path = png_path(Path(markdown).expanduser(), kind)
             export.write_file(path, _figure(series, kind))
-            lines.append(f"wrote {path}")
+            lines.append(f"wrote {path.absolute()}")
     return lines

@@ -51,13 +51,16 @@ class Preset:
         return tomli_w.dumps(data)
 
 
-MAX_SLUG = 64  # characters: a file name holds 255 bytes, and a letter may take 4
+# bytes of UTF-8: a file name holds 255, less ".toml" and the temporary name an atomic
+# write puts beside it
+MAX_SLUG_BYTES = 200
 
 
 def slugify(name: str) -> str:
     """A name as a file name: its letters and digits (any script), lower case, runs of
-    anything else one '-', cut to MAX_SLUG."""
-    slug = re.sub(r"[\W_]+", "-", name.lower()).strip("-")[:MAX_SLUG].rstrip("-")
+    anything else one '-', cut to MAX_SLUG_BYTES (never inside a letter)."""
+    slug = re.sub(r"[\W_]+", "-", name.lower()).strip("-")
+    slug = slug.encode()[:MAX_SLUG_BYTES].decode(errors="ignore").rstrip("-")
     if not slug:
         raise AsrTuiError("a preset needs a name with at least one letter or digit")
     return slug

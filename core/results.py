@@ -7,6 +7,7 @@ anywhere can be compared anywhere.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import asdict, dataclass, field
@@ -184,7 +185,7 @@ class RunResult:
         """A result from its JSON, refused (TypeError) where a value is not of its
         field's type: a record edited by hand or written by another version must not
         fail later, wherever a table or figure reads it."""
-        hints = typing.get_type_hints(cls)
+        hints = _field_types()
         kwargs = {k: v for k, v in data.items() if k in hints and k != "segments"}
         for name, value in kwargs.items():
             if not _fits(value, hints[name]):
@@ -194,6 +195,13 @@ class RunResult:
             raise TypeError(f"segments: {segments!r} is not a list of segments")
         kwargs["segments"] = [Segment(float(s["start"]), float(s["end"]), str(s["text"])) for s in segments]
         return cls(**kwargs)
+
+
+@functools.cache
+def _field_types() -> dict:
+    """RunResult's field annotations, resolved once: a history of thousands of lines
+    reads each record against them."""
+    return typing.get_type_hints(RunResult)
 
 
 def _fits(value, hint) -> bool:

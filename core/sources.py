@@ -111,9 +111,13 @@ def _audio_under(folder: Path) -> list[Path]:
 
 def natural_order(path: Path) -> tuple:
     """Sort key that reads numbers in names as numbers, as a person lists takes:
-    take2 before take10, folder by folder."""
-    return tuple(tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name))
-                 for name in path.parts)
+    take2 before take10, folder by folder; the path as written breaks ties (Take2
+    and take2), so the order never rests on how the file system lists them."""
+    def name_key(name: str) -> tuple:
+        # split on runs of digits: they are the odd parts, the text between them the even
+        return tuple(int(part) if index % 2 else part.lower() for index, part in enumerate(re.split(r"(\d+)", name)))
+
+    return tuple(name_key(name) for name in path.parts), str(path)
 
 
 def _add_all(out: Expanded, files: list[Path], empty_message: str) -> None:
@@ -163,8 +167,9 @@ def _entry(manifest: Path, line: int, row: dict) -> tuple[int, str, str | Path |
     audio = next((row[k] for k in AUDIO_KEYS if row.get(k)), None)
     if not isinstance(audio, str):
         raise AsrTuiError(f"{manifest}:{line}: no audio path ({' or '.join(AUDIO_KEYS)})")
-    if wrong := next((k for k in TEXT_KEYS if row.get(k) is not None and not isinstance(row[k], str)), None):
-        raise AsrTuiError(f"{manifest}:{line}: '{wrong}' must be the reference as text (got {row[wrong]!r})")
+    if wrong := next((k for k in REFERENCE_KEYS if row.get(k) is not None and not isinstance(row[k], str)), None):
+        what = "a reference file's path" if wrong == REFERENCE_FILE_KEY else "the reference as text"
+        raise AsrTuiError(f"{manifest}:{line}: '{wrong}' must be {what} (got {row[wrong]!r})")
     text = next((row[k] for k in TEXT_KEYS if isinstance(row.get(k), str) and row[k].strip()), None)
     if text is not None:
         return line, audio, text

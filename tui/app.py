@@ -233,8 +233,9 @@ class AsrTuiApp(App):
         if len(self.configs) < 2:
             self.notify("quick A/B needs two configurations (Configure: n adds one)", severity="warning", markup=False)
             return
-        if (pair := self._configs_to_run(self.configs[:2])) is None:
+        if (named := self._configs_to_run(self.configs)) is None:  # named as the Configure list names them
             return
+        pair = named[:2]
         self.query_one(RunPane).begin()
         self.quick_ab_jobs = {}
         for config in pair:
@@ -328,10 +329,14 @@ class AsrTuiApp(App):
             loaded = self.preset
             try:
                 target = presets.target_for(loaded, name)
+                replaced = None if confirmed else presets.clash(target)
             except AsrTuiError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
-            if not confirmed and (replaced := presets.clash(target)):
+            except OSError as exc:  # a config dir that cannot be looked in
+                self.notify(f"could not save preset: {exc.strerror or exc}", severity="error", markup=False)
+                return
+            if replaced:
                 # no: back to the dialog as typed, for another name
                 self.push_screen(ConfirmDialog(f"{replaced}. Save?"),
                                  lambda yes: save(answer, True) if yes else self.push_screen(SavePresetDialog(self.preset, answer), save))
@@ -385,7 +390,7 @@ class AsrTuiApp(App):
 
     def export_transcript(self, result: RunResult, path: Path) -> None:
         self._write_asking_first(path, export.check_transcript_path,
-                                 lambda: f"wrote transcript to {export.write_transcript(result, path)}")
+                                 lambda: f"wrote transcript to {export.write_transcript(result, path).absolute()}")
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)

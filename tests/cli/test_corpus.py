@@ -32,8 +32,8 @@ def test_folder_and_glob(tmp_path):
     # a plain file passes through, and is not listed twice
     assert sources.expand([a, tmp_path / "set"]).files == [a, b]
     # numbers in names read as numbers, as a person lists takes
-    takes = [touch(tmp_path / "takes" / f"Take{n}.wav") for n in (2, 10, 1)]
-    in_order = [takes[2], takes[0], takes[1]]
+    takes = [touch(tmp_path / "takes" / f"Take{n}.wav") for n in (2, 10, 1)] + [touch(tmp_path / "takes" / "take2.wav")]
+    in_order = [takes[2], takes[0], takes[3], takes[1]]  # a tie in all but case: as written, capitals first
     assert sources.expand([tmp_path / "takes"]).files == in_order
     assert sources.expand([str(tmp_path / "takes" / "*.wav")]).files == in_order
     with pytest.raises(AsrTuiError, match="no audio files in"):
@@ -141,4 +141,4 @@ def test_configurations_that_read_alike_get_rows_of_their_own(tmp_path):
 
 def test_the_same_configuration_twice_is_refused(tmp_path):
     preset = touch(tmp_path / "twice.toml", 'name = "twice"\n' + '[[configs]]\nbackend = "ctranslate2"\n' * 2)
-    assert "configurations 1 and 2 have the same settings" in one_line_error(asr_tui("run", "--preset", str(preset)))
+    assert "configurations 1 and 2 ('ctranslate2 tiny.en cpu float32') have the same settings" in one_line_error(asr_tui("run", "--preset", str(preset)))

@@ -461,6 +461,9 @@ async def test_history_is_shown_and_bad_lines_counted(audio_dir, tmp_path, monke
         await pilot.press("R")
         await wait_until(pilot, lambda: "cannot read the history" in str(app.query_one("#history-status").render()))
         assert "Is a directory" in str(app.query_one("#history-status").render()) and app.is_running
+        app.query_one("#history-filter").value = "jax"  # the reason stays while the rows are filtered
+        await pilot.pause()
+        assert "cannot read the history" in str(app.query_one("#history-status").render())
 
 
 # --- signals on the real TUI in a real terminal ------------------------------------------

@@ -399,7 +399,7 @@ async def test_copies_read_apart_by_what_differs_and_twins_are_refused(audio_dir
         await pilot.press("r")
         await pilot.pause()
         assert not app.running
-        assert "configurations 2 and 3 have the same settings: remove one or change one" in notices(app)
+        assert "configurations 2 and 3 ('jax tiny.en cpu float32') have the same settings: remove one or change one" in notices(app)
         await type_into(pilot, "threads", "1")
         assert names(app)[1:] == [f"jax tiny.en cpu float32 threads={app.configs[1].threads}",
                                   "jax tiny.en cpu float32 threads=1"]

@@ -130,3 +130,16 @@ def test_a_decomposed_study_and_a_grid_with_a_hole_are_designs():
     assert parity.differences(study) == []
     holed = [config("pt f32"), config("ct2 f32", "ctranslate2"), config("ct2 int8", "ctranslate2", dtype="int8")]
     assert parity.differences(holed) == []
+    # but a value of its own that no step isolates is listed, though another pair varies the knob
+    odd = [config("ct2 f32", "ctranslate2"), config("ct2 int8", "ctranslate2", dtype="int8"), config("pt f16", dtype="float16")]
+    assert [d.setting for d in parity.differences(odd)] == ["dtype"]
+
+
+def test_a_whole_number_recorded_as_a_float_is_the_same_setting():
+    """faster-whisper records chunk_length 30, our batched loop 30.0: the same window."""
+    ours = config("jax b16", "jax", batch_size=16, decoding={"strategy": "batched", "chunk_length_s": 30.0})
+    theirs = config("ct2 b16", "ctranslate2", batch_size=16, decoding={"strategy": "batched", "chunk_length_s": 30})
+    assert parity.differences([ours, theirs]) == []
+    shorter = config("ct2 b16 20 s", "ctranslate2", batch_size=16, decoding={"strategy": "batched", "chunk_length_s": 20.5})
+    assert {d.setting: d.values for d in parity.differences([ours, shorter])} == {
+        "chunk_length_s": {"jax b16": "30", "ct2 b16 20 s": "20.5"}}

@@ -58,7 +58,8 @@ def test_refusals_name_the_file_and_the_place(text, message):
 @pytest.mark.parametrize(("name", "slug"), [
     ("My CPU run!", "my-cpu-run"), ("  Beam 5 / int8  ", "beam-5-int8"),
     ("Café ünï [x] 音声", "café-ünï-x-音声"), ("音声", "音声"),  # letters of any script are letters
-    ("Long name " * 30, ("long-name-" * 7)[:presets.MAX_SLUG].rstrip("-")),  # a file name has a limit
+    ("Long name " * 30, ("long-name-" * 30)[:presets.MAX_SLUG_BYTES].rstrip("-")),  # a file name has a limit
+    ("𝐀" * 70, "𝐀" * (presets.MAX_SLUG_BYTES // 4)),  # counted in bytes, and never cut inside a letter
 ])
 def test_slugify(name, slug):
     assert presets.slugify(name) == slug

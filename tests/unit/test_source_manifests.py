@@ -29,6 +29,7 @@ def touch(path: Path, text: str = "") -> Path:
         (['{"audio": "a.wav",'], "set.jsonl:1: not JSON"),
         # a reference that is no text was dropped, and the file ran without WER
         (['{"audio": "a.wav", "text": 5}'], "set.jsonl:1: 'text' must be the reference as text (got 5)"),
+        (['{"audio": "a.wav", "reference": 5}'], "set.jsonl:1: 'reference' must be a reference file's path (got 5)"),
     ],
 )
 def test_unusable_jsonl_lines_name_file_and_line(tmp_path, lines, message):

@@ -402,10 +402,10 @@ class ConfigurePane(Vertical):
             self.notify("a run needs at least one configuration", severity="warning", markup=False)
             return
         index = self.current
-        name = self.configs[index].display_name
+        chosen, name = self.configs[index], self.name_of(index)  # the name the list shows
 
         def remove(confirmed: bool | None) -> None:
-            if not confirmed or index >= len(self.configs) or self.configs[index].display_name != name:
+            if not confirmed or index >= len(self.configs) or self.configs[index] is not chosen:
                 return
             del self.configs[index]
             del self.entries[index]

@@ -74,6 +74,7 @@ class HistoryPane(Vertical):
         self.shown: list[RunResult] = []
         self.marked: list[RunResult] = []
         self.skipped = 0
+        self.unreadable: str | None = None  # why the file could not be read at all
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words that must all appear (host, backend, model, file…)", id="history-filter", compact=True)
@@ -104,11 +105,10 @@ class HistoryPane(Vertical):
         self.app.call_from_thread(self._loaded, path, results, bad)
 
     def _unreadable(self, path: Path, message: str) -> None:
-        self._loaded(path, [], 0)
-        self.query_one("#history-status", Label).update(message)
+        self._loaded(path, [], 0, message)
 
-    def _loaded(self, path: Path, entries: list[RunResult], skipped: int) -> None:
-        self.path, self.entries, self.skipped = path, entries, skipped
+    def _loaded(self, path: Path, entries: list[RunResult], skipped: int, unreadable: str | None = None) -> None:
+        self.path, self.entries, self.skipped, self.unreadable = path, entries, skipped, unreadable
         # the reread file has new objects: keep the marks on the equal ones
         self.marked = [e for m in self.marked if (e := next((e for e in entries if e == m), None)) is not None]
         self.refresh_rows()
@@ -129,10 +129,13 @@ class HistoryPane(Vertical):
         # a mark the filter hides still counts for compare: say so
         hidden = sum(not any(m is r for r in self.shown) for m in self.marked)
         hidden_marks = f" ({hidden} hidden by the filter)" if hidden else ""
-        self.query_one("#history-status", Label).update(
-            f"{len(self.shown)} of {len(self.entries)} results in {where}{skipped}; marked {len(self.marked)}/2{hidden_marks}"
-            if self.entries else f"No results yet in {where}: every run is appended there."
-        )
+        if self.unreadable:
+            status = self.unreadable
+        elif self.entries:
+            status = f"{len(self.shown)} of {len(self.entries)} results in {where}{skipped}; marked {len(self.marked)}/2{hidden_marks}"
+        else:
+            status = f"No results yet in {where}: every run is appended there."
+        self.query_one("#history-status", Label).update(status)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
