@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from asr_tui.cli import record
-from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, presets, sweeps, terminal, weights
+from asr_tui.core import audio, backends, corpus, decomposition, events, export, history, parity, paths, presets, sweeps, terminal, weights
 from asr_tui.core import sources as corpus_sources
 from asr_tui.core.config import BY_NAME, KNOBS, RUN_KNOBS, RunConfig, RunOptions, named_apart
 from asr_tui.core.errors import AsrTuiError
@@ -131,12 +131,11 @@ def unread_settings(configs: list[RunConfig]) -> list[str]:
     """Each setting moved from its default that a configuration's backend does not
     read, once per backend: it changes nothing there (the TUI's form hides it), so a
     sweep over it measures the same work twice."""
-    unread: dict[str, list[str]] = {}
+    unread: dict[str, dict[str, None]] = {}  # backend -> the names, in order, once each
     for config in configs:
         cls = backends.backend_class(config.backend)
-        for k in KNOBS:
-            if not cls.reads(k) and getattr(config, k.name) != k.default and k.name not in unread.setdefault(config.backend, []):
-                unread[config.backend].append(k.name)
+        unread.setdefault(config.backend, {}).update(
+            dict.fromkeys(k.name for k in KNOBS if not cls.reads(k) and getattr(config, k.name) != k.default))
     return [f"{backend} does not read {', '.join(names)}: no effect there" for backend, names in unread.items() if names]
 
 
@@ -448,9 +447,7 @@ def main(argv: list[str]) -> int:
         sources, unreadable = readable_sources(sources)
         skipped += not_found + unreadable  # in the JSON and the report's "Not run"
         if args.reference:
-            if not args.reference.is_file():
-                why = "is not a file" if args.reference.exists() else "does not exist"  # a folder, /dev/null
-                raise AsrTuiError(f"reference transcript {args.reference} {why}")
+            paths.require_file(args.reference, "reference transcript")
             if problem := not_text(args.reference):
                 raise AsrTuiError(problem)
             references = {s: args.reference for s in sources}

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from asr_tui.core import paths
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.transcript import SAMPLE_RATE, WINDOW_SAMPLES
 
@@ -50,7 +51,7 @@ def stream(path: str | Path, chunk_seconds: float = 30.0) -> Iterator[np.ndarray
     import av
 
     path = Path(path)
-    _check_file(path)
+    paths.require_file(path, "audio file")
     size = max(1, round(chunk_seconds * SAMPLE_RATE))
     pending: list[np.ndarray] = []
     held = 0
@@ -146,7 +147,7 @@ def probe_seconds(path: str | Path) -> float:
     import av
 
     path = Path(path)
-    _check_file(path)
+    paths.require_file(path, "audio file")
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
@@ -165,10 +166,3 @@ def probe_seconds(path: str | Path) -> float:
     if seconds <= 0:
         raise AsrTuiError(f"{path} contains no audio")
     return seconds
-
-
-def _check_file(path: Path) -> None:
-    """A path that names no regular file, said as it is: missing, or something else
-    (a folder, /dev/null)."""
-    if not path.is_file():
-        raise AsrTuiError(f"audio file {path} {'is not a file' if path.exists() else 'does not exist'}")

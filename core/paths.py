@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from asr_tui.core.errors import AsrTuiError
+
 APP = "asr-tui"
 
 # How a user moves the cache, named by errors about it (a read-only or full disk).
@@ -39,3 +41,10 @@ def whisper_cache_dir() -> Path:
     """openai-whisper's own download cache, located the way it locates it."""
     default = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(os.getenv("XDG_CACHE_HOME", default)) / "whisper"
+
+
+def require_file(path: Path, what: str) -> None:
+    """Refuse a path that names no regular file, said as it is: missing, or something
+    else (a folder, /dev/null). `what` names it: "audio file", "manifest"."""
+    if not path.is_file():
+        raise AsrTuiError(f"{what} {path} {'is not a file' if path.exists() else 'does not exist'}")

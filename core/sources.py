@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asr_tui.core import paths
 from asr_tui.core.audio import AUDIO_SUFFIXES
 from asr_tui.core.errors import AsrTuiError
 
@@ -127,8 +128,7 @@ def _add_all(out: Expanded, files: list[Path], empty_message: str) -> None:
 
 
 def _read_manifest(out: Expanded, manifest: Path) -> None:
-    if not manifest.is_file():
-        raise AsrTuiError(f"manifest {manifest} does not exist")
+    paths.require_file(manifest, "manifest")
     try:
         text = manifest.read_text(encoding="utf-8-sig")  # a spreadsheet's BOM is no part of the header
     except (OSError, UnicodeDecodeError) as exc:

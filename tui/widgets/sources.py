@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import DataTable, DirectoryTree, Input, Label, TabbedContent, TabPane
 
-from asr_tui.core import audio, references
+from asr_tui.core import audio, paths, references
 from asr_tui.core.sources import expand as expand_sources
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.tui.widgets.microphone import MicrophonePane
@@ -322,8 +322,10 @@ class SourcesPane(Vertical):
             if value is None:
                 return
             path = Path(value).expanduser()
-            if not path.is_file():
-                self.notify(f"reference {path} does not exist", severity="error", markup=False)
+            try:
+                paths.require_file(path, "reference")
+            except AsrTuiError as exc:
+                self.notify(str(exc), severity="error", markup=False)
                 return
             if problem := references.not_text(path):
                 self.notify(f"{problem}: not attached", severity="error", markup=False)
