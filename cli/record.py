@@ -44,8 +44,10 @@ def device(index: int | None) -> microphone.InputDevice:
 def capture(index: int | None, seconds: float, out: Path | None) -> Path:
     """Record with a live level line on stderr (a terminal's: in a log file it would be
     one endless line); returns the saved file."""
-    if not seconds > 0:
-        raise AsrTuiError(f"--seconds {seconds:g}: a recording needs a length above 0 s")
+    try:
+        microphone.check_length(seconds)
+    except AsrTuiError as exc:
+        raise AsrTuiError(f"--seconds {seconds:g}: {exc}") from None
     if out is not None:
         if out.suffix.lower() != ".wav":
             raise AsrTuiError(f"--out {out}: a recording is written as WAV; give the file a .wav name")

@@ -66,6 +66,13 @@ def input_devices(rescan: bool = False) -> list[InputDevice]:
     ]
 
 
+def check_length(seconds: float) -> None:
+    """Refuse a recording of no length: it records a few samples, then reads as a
+    silent device."""
+    if not seconds > 0:
+        raise AsrTuiError("a recording needs a length above 0 s")
+
+
 def default_device() -> InputDevice:
     devices = input_devices()
     if not devices:

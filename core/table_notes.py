@@ -23,17 +23,19 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
     set against itself, and each run is set against that configuration's run from its
     own process where there is one: a ratio across sittings carries whatever changed
     on the machine between them, and says so."""
-    by_audio: dict[tuple, list[RunResult]] = {}
+    configuration = {id(r): corpus.configuration(r) for r in results}  # once each: History holds thousands
+    first: dict[tuple, RunResult] = {}  # audio heard -> its first run (seconds over other audio are no ratio)
+    own: dict[tuple, RunResult] = {}  # (audio heard, process) -> the first configuration's run there
     for r in results:
-        by_audio.setdefault(r.audio_heard, []).append(r)  # seconds over other audio (another clip) are no ratio
+        base = first.setdefault(r.audio_heard, r)
+        if configuration[id(r)] == configuration[id(base)] and (process := r.env.get("process")):
+            own.setdefault((r.audio_heard, process), r)
     lines = []
     for r in results:
-        runs = by_audio[r.audio_heard]
-        first = corpus.configuration(runs[0])
-        if corpus.configuration(r) == first:
+        if configuration[id(r)] == configuration[id(first[r.audio_heard])]:
             continue
         process = r.env.get("process")
-        base = next((b for b in runs if corpus.configuration(b) == first and process and b.env.get("process") == process), runs[0])
+        base = own.get((r.audio_heard, process)) or first[r.audio_heard]
         if base.warm_runs_s and r.warm_runs_s:
             value, uncertainty = stability.ratio(base.warm_runs_s, r.warm_runs_s)
             marks = stability.timing_marks([base, r])

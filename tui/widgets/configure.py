@@ -205,20 +205,19 @@ class ConfigurePane(Vertical):
 
     # --- the list ----------------------------------------------------------------------
 
-    def name_of(self, index: int) -> str:
-        """The name the list shows: the name a run gives it (`config.named_apart`, so
-        two that differ only in threads read apart here as in the results); a draft
-        is named from what it says."""
-        draft = self.entries[index].draft
-        if draft is None:
-            try:
-                return named_apart(self.configs)[index].display_name
-            except AsrTuiError:  # two the same: the run refuses them and says why
-                return self.configs[index].display_name
-        return draft["label"].strip() or summary(draft)
+    def names(self) -> list[str]:
+        """The names the list shows: the names a run gives them (`config.named_apart`,
+        so two that differ only in threads read apart here as in the results); a draft
+        is named from what it says. All at once: a name can follow its siblings'."""
+        try:
+            run_names = [c.display_name for c in named_apart(self.configs)]
+        except AsrTuiError:  # two the same: the run refuses them and says why
+            run_names = [c.display_name for c in self.configs]
+        return [name if entry.draft is None else entry.draft["label"].strip() or summary(entry.draft)
+                for name, entry in zip(run_names, self.entries)]
 
-    def _cells(self, index: int) -> tuple[Text, Text]:
-        name = self.name_of(index) if self.entries[index].problem is None else f"✗ {self.name_of(index)}"
+    def _cells(self, index: int, name: str) -> tuple[Text, Text]:
+        name = name if self.entries[index].problem is None else f"✗ {name}"
         # A name wider than the list would be cut at its edge without a sign, and two
         # configurations that differ at the end ("... int8", "... int8 beam2") would
         # read the same: its middle gives way to an ellipsis instead.
@@ -242,16 +241,16 @@ class ConfigurePane(Vertical):
         table = self.query_one("#config-list", DataTable)
         table.clear(columns=True)  # the columns too: they keep the widest name they held
         table.add_columns(*LIST_COLUMNS)
-        for index in range(len(self.configs)):
-            table.add_row(*self._cells(index))
+        for index, name in enumerate(self.names()):
+            table.add_row(*self._cells(index, name))
         if self.configs:
             table.move_cursor(row=self.current)
 
     def _update_rows(self) -> None:
         """The edited row, and the others: a name can follow its siblings' settings."""
         table = self.query_one("#config-list", DataTable)
-        for row in range(len(self.configs)):
-            for column, cell in enumerate(self._cells(row)):
+        for row, name in enumerate(self.names()):
+            for column, cell in enumerate(self._cells(row, name)):
                 table.update_cell_at((row, column), cell, update_width=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -262,8 +261,8 @@ class ConfigurePane(Vertical):
     def invalid(self) -> list[str]:
         """One line for each configuration whose form does not validate."""
         return [
-            f"configuration {index + 1} '{self.name_of(index)}' is invalid: {entry.problem.message}"
-            for index, entry in enumerate(self.entries) if entry.problem
+            f"configuration {index + 1} '{name}' is invalid: {entry.problem.message}"
+            for index, (name, entry) in enumerate(zip(self.names(), self.entries)) if entry.problem
         ]
 
     def refuse_invalid(self) -> bool:
@@ -402,7 +401,7 @@ class ConfigurePane(Vertical):
             self.notify("a run needs at least one configuration", severity="warning", markup=False)
             return
         index = self.current
-        chosen, name = self.configs[index], self.name_of(index)  # the name the list shows
+        chosen, name = self.configs[index], self.names()[index]  # the name the list shows
 
         def remove(confirmed: bool | None) -> None:
             if not confirmed or index >= len(self.configs) or self.configs[index] is not chosen:

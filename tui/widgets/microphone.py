@@ -154,10 +154,12 @@ class MicrophonePane(Vertical):
         typed = self.query_one("#mic-seconds", Input).value or "30"
         try:
             seconds = float(typed)
-        except ValueError:
+        except ValueError:  # half a number ("-"): no length
             seconds = 0.0
-        if not seconds > 0:  # 0 s recorded a few samples, then called the device silent
-            self.notify(f"max seconds '{typed}': a recording needs a length above 0 s", severity="error", markup=False)
+        try:
+            microphone.check_length(seconds)
+        except AsrTuiError as exc:
+            self.notify(f"max seconds '{typed}': {exc}", severity="error", markup=False)
             return
         try:
             self.recording = microphone.Recording(device, seconds).start()
