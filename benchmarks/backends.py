@@ -6,7 +6,7 @@ Prints, for each configuration, its decoding settings, then audio seconds, compi
 seconds, first-run and warm-run seconds, RTFx and WER, and each JAX row's speed
 ratio to PyTorch (warm median / warm median).
 
-    .venv/bin/python -m benchmarks.backends [--model tiny.en] [--repeats 2] [--device cpu]
+    .venv/bin/python -m benchmarks.backends [--model tiny.en] [--clip-repeats 2] [--device cpu]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import arguments
-from benchmarks.long_clip import long_clip
+from benchmarks.long_clip import add_length, long_clip
 from asr_tui.core import events
 from asr_tui.core.config import RunConfig
 from asr_tui.core.runner import Runner
@@ -51,9 +51,9 @@ def main() -> None:
     parser = arguments.parser(__doc__)
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where every backend runs")
-    parser.add_argument("--repeats", type=arguments.positive, default=2, help="how many times the 4-minute text is spoken (2: the 8.3-minute clip)")
+    add_length(parser)
     args = parser.parse_args()
-    path, _ = long_clip(args.repeats)
+    path, _ = long_clip(args.clip_repeats)
     console = Console(width=160)
     results, failures = [], []
 

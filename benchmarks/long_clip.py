@@ -3,7 +3,7 @@
 Made on first use and cached (with its reference transcript) under the user cache
 dir, so every benchmark measures the same audio.
 
-    .venv/bin/python -m benchmarks.long_clip [--repeats 2]   # make it, print where
+    .venv/bin/python -m benchmarks.long_clip [--clip-repeats 2]   # make it, print where
 """
 
 from __future__ import annotations
@@ -75,12 +75,19 @@ def long_clip(repeats: int = 1) -> tuple[Path, str]:
     return path, text
 
 
+def add_length(parser) -> None:
+    """--clip-repeats, for every script that measures the long clip (named apart from
+    the measured passes' --repeat)."""
+    parser.add_argument("--clip-repeats", type=arguments.positive, default=2,
+                        help="how many times the 4.2-minute text is spoken (2: the studies' 8.3-minute clip)")
+
+
 def main() -> None:
     from asr_tui.core import audio
 
     parser = arguments.parser(__doc__)
-    parser.add_argument("--repeats", type=arguments.positive, default=2, help="how many times the texts are spoken (2: the studies' 8.3 minutes)")
-    path, text = long_clip(parser.parse_args().repeats)
+    add_length(parser)
+    path, text = long_clip(parser.parse_args().clip_repeats)
     print(f"{audio.probe_seconds(path) / 60:.1f} min, {len(text.split())} words, {path} (reference: {path.with_suffix('.txt')})")
 
 

@@ -8,7 +8,7 @@ adapter has the same WER and about the same RTFx as its library. faster-whisper'
 batched pipeline is shown twice: as asr-tui runs it by default (VAD off, every
 backend hears the same audio) and with VAD, its own default.
 
-    .venv/bin/python -m benchmarks.peers [--repeats 2] [--model tiny.en] [--sample]
+    .venv/bin/python -m benchmarks.peers [--clip-repeats 2] [--model tiny.en] [--sample]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import arguments
-from benchmarks.long_clip import long_clip
+from benchmarks.long_clip import add_length, long_clip
 from asr_tui.core import audio, events, reference_calls
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import median, rtfx, wer
@@ -59,13 +59,13 @@ def reference_seconds(call, samples, applied: dict, warmup: int, repeat: int) ->
 def main() -> None:
     parser = arguments.parser(__doc__)
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
-    parser.add_argument("--repeats", type=arguments.positive, default=2, help="how many times the 4-minute text is spoken (2: the 8.3-minute clip)")
+    add_length(parser)
     parser.add_argument("--batch-size", type=arguments.positive, default=8, help="windows per call where a backend batches")
     parser.add_argument("--warmup", type=arguments.at_least_zero, default=1, help="unmeasured passes first")
     parser.add_argument("--repeat", type=arguments.positive, default=1, help="measured passes")
     parser.add_argument("--sample", action="store_true", help="the bundled 24 s sample instead: a quick check that it runs")
     args = parser.parse_args()
-    path, text = (SAMPLE, SAMPLE.with_suffix(".txt").read_text()) if args.sample else long_clip(args.repeats)
+    path, text = (SAMPLE, SAMPLE.with_suffix(".txt").read_text()) if args.sample else long_clip(args.clip_repeats)
     samples = audio.load(path).samples
     console = Console(width=160)
 

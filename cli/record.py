@@ -66,7 +66,9 @@ def capture(index: int | None, seconds: float, out: Path | None) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="asr-tui record", description=__doc__)
+    from asr_tui.cli.main import OneLineParser
+
+    parser = OneLineParser(prog="asr-tui record", description=__doc__)
     add_arguments(parser)
     parser.add_argument("--out", type=Path, help="WAV file to write (default: a timestamped file in the user data dir)")
     parser.add_argument("--list", action="store_true", help="list input devices and exit")

@@ -34,16 +34,10 @@ from asr_tui.core.samples import SAMPLE
 from asr_tui.core.table_notes import ENERGY_COUNTERS, SPEEDS_HEADING, STAGES_TITLE, order_note, relative_speeds, stage_rows, wer_note
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's own complaints (an unknown flag, a missing value) as the one line
-    every other bad input gets."""
-
-    def error(self, message: str):
-        self.exit(2, f"asr-tui: error: {message} (see asr-tui run --help)\n")
-
-
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="asr-tui run", description="Run a benchmark without the TUI.")
+    from asr_tui.cli.main import OneLineParser
+
+    p = OneLineParser(prog="asr-tui run", description="Run a benchmark without the TUI.")
     p.add_argument("audio", nargs="*", type=Path, help="audio files (default: the preset's sources, else the bundled sample)")
     p.add_argument("--preset", help="preset name or TOML file; the configuration flags override each of its configs")
     p.add_argument("--reference", type=Path, help="reference transcript (default: a sibling AUDIO.txt)")

@@ -134,6 +134,9 @@ BAD_INPUTS = [
     ("missing reference", ["run", "--reference", "missing.txt"], "missing.txt"),
     ("TUI: missing preset", ["--preset", "no-such-preset"], "no preset named 'no-such-preset'"),
     ("TUI: unknown option", ["--bogus"], "unrecognized arguments: --bogus"),
+    ("run: unknown option", ["run", "--bogus"], "asr-tui run --help lists the options"),
+    ("record: unknown option", ["record", "--bogus"], "asr-tui record --help lists the options"),
+    ("bench: unknown option", ["bench", "--bogus"], "asr-tui bench --help lists the options"),
 ]
 BAD_JSON_TARGETS = [
     ("a directory", "a-directory.json", "Is a directory"),

@@ -46,7 +46,7 @@ def test_documents_on_different_audio_are_refused(tmp_path):
 
 
 def test_benchmark_counts_are_checked_where_they_are_parsed():
-    """--repeats 0 built a clip of no words and printed tables that looked real."""
+    """--clip-repeats 0 built a clip of no words and printed tables that looked real."""
     assert arguments.positives("1,18,32") == [1, 18, 32] and arguments.seconds_from_zero("0,0.5") == [0.0, 0.5]
     for parse, text in ((arguments.positive, "0"), (arguments.positive, "a"), (arguments.positives, "1,0"),
                         (arguments.seconds_from_zero, "-1"), (arguments.positive_seconds, "0"),
