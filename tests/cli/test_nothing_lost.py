@@ -354,6 +354,17 @@ def test_user_files_keep_mode_follow_umask_and_symlinks(tmp_path):
         export.check_writable(shared / "out.json")
 
 
+def test_exports_keep_a_file_name_that_is_not_utf8(tmp_path):
+    """Python holds such a name's bytes as surrogates, which strict UTF-8 refused: the
+    CSV and markdown exports ended in a traceback. They carry the name's own bytes."""
+    name = os.fsdecode(b"/clips/caf\xe9.wav")
+    for fmt in ("json", "csv", "md"):
+        export.write_table([a_result(audio=name)], tmp_path / f"out.{fmt}", fmt)
+    assert b"caf\xe9.wav" in (tmp_path / "out.csv").read_bytes()
+    assert b"caf\xe9.wav" in (tmp_path / "out.md").read_bytes()
+    assert json.loads((tmp_path / "out.json").read_text())["runs"][0]["audio"] == name
+
+
 def test_transcript_names_carry_the_configuration_label():
     fp32, int8 = a_result("CTranslate2 fp32"), a_result("CTranslate2 int8")
     assert export.default_transcript_name(fp32) == "talk.ctranslate2-fp32.srt"
@@ -361,8 +372,13 @@ def test_transcript_names_carry_the_configuration_label():
 
 
 def test_atomic_check_writable_leaves_nothing_behind(tmp_path):
-    atomic.check_writable(tmp_path / "new" / "out.json")
-    assert list((tmp_path / "new").iterdir()) == []
+    """Not even the folders the write would make: a run refused after this check (a
+    missing audio file) left an empty folder where its results would have gone."""
+    atomic.check_writable(tmp_path / "new" / "deeper" / "out.json")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(NotADirectoryError):
+        atomic.check_writable(tmp_path / "a-file" / "new" / "out.json")
 
 
 # --- the TUI never crashes on file-system errors ----------------------------------------
