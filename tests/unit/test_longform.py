@@ -145,6 +145,28 @@ def test_where_windows_disagree_the_window_cut_in_pauses_keeps_its_words():
     assert "mercury" not in merged
 
 
+def test_a_segment_stamped_over_a_tone_still_aligns_its_seam():
+    """A clip with an 8 s beep every minute: the window decoded again over a beep
+    stamped one segment from the beep's start to past the next window's start, so its
+    words' estimated times ran 3.1 s early, the seam found no agreement, and "along
+    the canal, a tourist from Canada discovered" was kept twice."""
+    before = [Segment(125.11, 128.15, " Why would the taxi driver describe a wallet full of receipts?")]
+    again = [Segment(128.15, 139.63, " Along the canal, a tourist from Canada discovered the broken street land,")]
+    after = [Segment(135.87, 139.39, " along the canal, a tourist from Canada discovered the broken street,"),
+             Segment(139.39, 142.75, " left outside the railway station.")]
+    windows = [(window(106.63, 135.87), before), (window(128.15, 140.87), again), (window(135.87, 163.24), after)]
+    merged = text(merge_windows(windows, cut_in_pauses={round(106.63 * FRAMES_PER_SECOND), round(135.87 * FRAMES_PER_SECOND)}))
+    assert merged == ("Why would the taxi driver describe a wallet full of receipts? Along the canal, a tourist from Canada "
+                      "discovered the broken street, left outside the railway station.")
+    # a 25 s beep: the words are estimated up to 13 s early, most of them before the
+    # overlap, and eight in a row agree in segments whose stamps overlap
+    again = [Segment(111.0, 140.5, again[0].text)]
+    after = [Segment(136.0, 139.39, after[0].text), after[1]]
+    windows = [(window(100.0, 111.0), before), (window(111.0, 141.0), again), (window(136.0, 163.24), after)]
+    merged = text(merge_windows(windows, cut_in_pauses={round(100 * FRAMES_PER_SECOND), round(136 * FRAMES_PER_SECOND)}))
+    assert merged.count("discovered") == 1 and merged.endswith("broken street, left outside the railway station.")
+
+
 def test_a_window_cut_in_pauses_that_stopped_short_does_not_outvote_words_past_its_end():
     """The window decoded again heard on to 36 s; the next one, cut in pauses, heard
     only 31-33 s of the overlap. Its words cannot stand for the ones after them."""

@@ -33,6 +33,7 @@ UNHEARD_SECONDS = 1.0  # audio with no transcript that is let go (a pause), at a
 SEAM_SLACK_SECONDS = 1.0  # words this far outside an overlap may still be the same words
 MIN_AGREEMENT = 2  # words two windows must agree on in a row to align a seam by them: "the" is not enough
 MAX_SKEW_SECONDS = 3.0  # estimated word times of two windows for the same words differ by less
+LONG_AGREEMENT = 4  # words in a row that align a seam whatever their estimated times, where their segments' stamps meet
 REDECODE_LOOKBACKS = (0.0, 5.0, 2.5)  # where a hole's window starts, in seconds before the coverage ends, in turn
 REDECODE_REACH_SECONDS = 5.0  # how far a hole's window goes past the next window's first word: their overlap
 SHORT_HOLE_SECONDS = 10.0  # a hole between heard words no longer than this: a window that stopped short
@@ -84,25 +85,36 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
 
     Words both heard lie in segments that `previous` stamped ending inside `following`
     and that `following` stamped starting before `previous` stopped hearing, a word's
-    length (`STAMP_SLACK_SECONDS`) or more: a window decoded again from where the
+    length (`STAMP_SLACK_SECONDS`) or more, and near the overlap (`SEAM_SLACK_SECONDS`): a window decoded again from where the
     speech heard ends shares none, and common words ("it was") found on both sides
-    of such a seam, seconds apart, are not the same words."""
+    of such a seam, seconds apart, are not the same words.
+
+    A run's words are the same words where their estimated times, at the word the
+    seam is cut by, are `MAX_SKEW_SECONDS` apart or less; or where `LONG_AGREEMENT`
+    or more agree in segments whose stamps overlap, wherever their estimated times
+    fall. A segment stamped over a tone or music and the speech after it spreads its
+    words over the whole stretch, seconds early: such a window decoded again over a
+    beep put "along the canal, a tourist from Canada discovered" 3.1 s before the
+    next window's same words, and both were kept."""
     if not previous or not following:
         return len(previous), 0
     heard_end = previous[-1].stamps[1]
-    a = [
-        i for i, w in enumerate(previous)
-        if w.time >= overlap_start - SEAM_SLACK_SECONDS and w.stamps[1] > overlap_start + STAMP_SLACK_SECONDS
-    ]
+    a = [i for i, w in enumerate(previous) if w.stamps[1] > overlap_start + STAMP_SLACK_SECONDS]
     b = [
         i for i, w in enumerate(following)
         if w.time <= overlap_end + SEAM_SLACK_SECONDS and w.stamps[0] < heard_end - STAMP_SLACK_SECONDS
     ]
+
+    def same_words(size: int, mine: _Word, theirs: _Word) -> bool:
+        if size >= LONG_AGREEMENT and mine.stamps[0] < theirs.stamps[1] and theirs.stamps[0] < mine.stamps[1]:
+            return True
+        return mine.time >= overlap_start - SEAM_SLACK_SECONDS and abs(mine.time - theirs.time) <= MAX_SKEW_SECONDS
+
     if a and b:
         matcher = difflib.SequenceMatcher(None, [_key(previous[i].text) for i in a], [_key(following[i].text) for i in b], autojunk=False)
         runs = [
             run for run in matcher.get_matching_blocks()
-            if run.size >= MIN_AGREEMENT and abs(previous[a[run.a]].time - following[b[run.b]].time) <= MAX_SKEW_SECONDS
+            if run.size >= MIN_AGREEMENT and same_words(run.size, previous[a[run.a + run.size // 2]], following[b[run.b + run.size // 2]])
         ]
         if runs:
             run = max(runs, key=lambda r: r.size)
