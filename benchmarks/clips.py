@@ -19,6 +19,7 @@ import os
 import random
 import shutil
 import subprocess
+import wave
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -197,6 +198,8 @@ class Clip:
     word_gap: int = 0  # extra pause between words, in 10 ms units (espeak-ng -g)
     paragraph_pause_ms: int = 0  # 0: the paragraphs run on as one continuous stream
     seed: int = 0
+    beep_every_s: int = 0  # an 8 s beeping tone after each this many seconds of speech (0: none)
+    silence_at_half_s: int = 0  # this many seconds of digital silence halfway through (0: none)
 
 
 # Continuous prose without paragraph pauses is where the batched strategy once lost
@@ -216,6 +219,11 @@ CLIPS = [
     # voice at 240 wpm, where a window stopped 2.6 s short and the no-speech rule
     # called each window decoded again there silent.
     Clip("city-wmids-240", "city", 1900, "en-gb-x-gbcwmd", 240, seed=33),
+    # Sounds that are not speech, added 2026-12-06: a window decoded again over a beep
+    # stamped its words seconds early and the seam kept them twice; across 45 s of
+    # silence the sequential strategy lost 21-25 words.
+    Clip("city-nyc-190-beeps", "city", 1200, "en-us-nyc", 190, seed=106, beep_every_s=60),
+    Clip("harbour-caribbean-175-silence", "harbour", 1200, "en-029", 175, seed=101, silence_at_half_s=45),
 ]
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.
@@ -256,9 +264,54 @@ def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
         directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.wav")
         speak(paragraphs, partial, clip.voice, clip.wpm, clip.word_gap, clip.paragraph_pause_ms)
+        if clip.beep_every_s or clip.silence_at_half_s:
+            _add_sounds(partial, clip.beep_every_s, clip.silence_at_half_s)
         partial.replace(path)
         path.with_suffix(".txt").write_text(text)
     return path, text
+
+
+BEEP_SECONDS, BEEP_HZ = 8, 440  # a tone switched on and off twice a second, as a warning beeps
+
+
+def _add_sounds(path: Path, beep_every_s: int, silence_at_half_s: int) -> None:
+    """Put beeps and a silence into the WAV file espeak-ng wrote (16-bit mono), each in
+    the longest pause near its place, so that no word is cut in two."""
+    import numpy as np
+
+    with wave.open(str(path), "rb") as spoken:
+        rate, samples = spoken.getframerate(), np.frombuffer(spoken.readframes(spoken.getnframes()), "<i2")
+    inserts = []  # (sample, what goes there)
+    if beep_every_s:
+        t = np.arange(BEEP_SECONDS * rate) / rate
+        beep = (0.3 * 32767 * np.sin(2 * np.pi * BEEP_HZ * t) * (np.sin(2 * np.pi * 2 * t) > 0)).astype("<i2")
+        inserts += [(at, beep) for at in range(beep_every_s * rate, len(samples), beep_every_s * rate)]
+    if silence_at_half_s:
+        inserts.append((len(samples) // 2, np.zeros(silence_at_half_s * rate, "<i2")))
+    parts, done = [], 0
+    for at, sound in sorted(inserts, key=lambda i: i[0]):
+        at = _pause_near(samples, at, rate)
+        parts += [samples[done:at], sound]
+        done = at
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.concatenate(parts + [samples[done:]]).tobytes())
+
+
+def _pause_near(samples, at: int, rate: int) -> int:
+    """The middle of the longest pause within 3 s either side of sample `at`."""
+    import numpy as np
+
+    from asr_tui.core.backends.longform.pauses import longest_pause
+
+    frame = rate // 100
+    first = max(0, at - 3 * rate)
+    stretch = samples[first : at + 3 * rate].astype(np.float32) / 32768
+    energy = np.square(stretch[: len(stretch) // frame * frame]).reshape(-1, frame).mean(axis=1)
+    start, end = longest_pause(energy)
+    return first + (start + end) // 2 * frame
 
 
 def main() -> None:
