@@ -391,7 +391,7 @@ def _detach_on_hangup(signum, frame) -> None:
     """The terminal went away (a dropped SSH session): carry on without it; every
     result still reaches the history and the --json document."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    terminal.detach()
+    terminal.detach_hung_up()
 
 
 def _print_table(results: list[RunResult]) -> None:

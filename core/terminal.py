@@ -4,6 +4,10 @@ flight is worth more than its progress display.
 After a hang-up every write to the tty fails with EIO, and a display thread that
 dies on one can leave a writer blocked for good; pointing the terminal's descriptors
 at /dev/null lets the UI shut down and the runner finish quietly.
+
+Such a run goes on out of sight, on the cores the next session will measure on, so
+it takes a name of its own (`HUNG_UP_NAME`) that ps, top and the busy-machine
+warning of that session show.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import errno
 import os
 import termios
+
+HUNG_UP_NAME = "asr-tui-hungup"  # what a process finishing its runs without a terminal is called
 
 
 def _state(fd: int) -> str:
@@ -39,3 +45,15 @@ def detach() -> None:
                 os.dup2(null, fd)
     finally:
         os.close(null)
+
+
+def detach_hung_up() -> None:
+    """`detach`, and take `HUNG_UP_NAME` as the process's name (Linux's comm, which
+    ps, top and psutil read), so that a user who finds their next run's timings
+    shared with it can tell what it is. Elsewhere the name stays."""
+    detach()
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(HUNG_UP_NAME)
+    except OSError:
+        pass

@@ -456,9 +456,9 @@ def finish_without_terminal(app: AsrTuiApp) -> int:
     its thread appending each result to the history; SIGTERM (or SIGINT) still cancels."""
     pending = sorted(app.running)
     if terminal.attached():  # `kill -HUP` with the terminal still there: say what happens
-        print(f"asr-tui: hung up; finishing the queued runs without a screen, results go to {history.history_file()}",
-              file=sys.stderr)
-    terminal.detach()  # the terminal may go at any moment: nothing may write to it
+        print(f"asr-tui: hung up; finishing the queued runs without a screen as {terminal.HUNG_UP_NAME} "
+              f"(pid {os.getpid()}), results go to {history.history_file()}", file=sys.stderr)
+    terminal.detach_hung_up()  # the terminal may go at any moment: nothing may write to it
     stopped = []
 
     def stop(signum, frame) -> None:

@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from asr_tui.core import atomic, export, history, presets, references, stability
+from asr_tui.core import atomic, export, history, presets, references, stability, terminal
 from asr_tui.core.transcript import Segment
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.presets import Preset
@@ -254,6 +254,20 @@ def test_full_run_references_json_mode_and_symlink(tmp_path, short_clips):
 
 
 @needs_tmux
+def renamed_hung_up(pid: int, timeout: float = 30) -> bool:
+    """Whether the process, going on without its terminal, takes the name that the
+    next session's busy-machine warning and ps show (read before it ends)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == terminal.HUNG_UP_NAME:
+                return True
+        except OSError:
+            return False  # it ended first
+        time.sleep(0.05)
+    return False
+
+
 def test_headless_run_outlives_its_terminal(tmp_path, short_clips):
     """`asr-tui run` in a terminal that closes mid-benchmark finishes every file."""
     clips = [str(c) for c, _ in short_clips]
@@ -267,6 +281,7 @@ def test_headless_run_outlives_its_terminal(tmp_path, short_clips):
             time.sleep(0.2)
         pid = session.program_pid()
         session.kill_session()
+        assert renamed_hung_up(pid)
         wait_gone(pid, 600)
     finally:
         session.close()
@@ -513,6 +528,7 @@ async def test_hangup_finishes_the_queue_and_the_next_session_shows_it(tmp_path,
             session.kill_session()  # as when an SSH connection drops
         else:
             os.kill(pid, signal.SIGHUP)
+        assert renamed_hung_up(pid)
         wait_gone(pid, 600)
         if how == "kill -HUP":  # the terminal stayed: it is left as it was found
             shown = session.wait_for("exited with", 10)
