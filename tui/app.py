@@ -70,7 +70,7 @@ class AsrTuiApp(App):
         Binding("4", "show_tab('results')", "Results", show=False),
         Binding("5", "show_tab('history')", "History", show=False),
         Binding("r", "run", "Run"),
-        Binding("escape", "cancel", "Cancel", show=False),
+        Binding("escape", "cancel", "Cancel run"),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "quit", "Quit"),
     ]
@@ -220,6 +220,7 @@ class AsrTuiApp(App):
         for job, config in zip(jobs, configs):
             self.running.add(job)
             run_pane.expect(job, config, [(s.path, s.seconds) for s in usable])
+        self.refresh_bindings()
         order = ", passes interleaved" if interleave and len(jobs) > 1 else ""
         if skipped := [s.path.name for s in self.sources if s.error]:
             self.notify(f"left out, unreadable: {', '.join(skipped)} (the Sources tab says why)", severity="warning", timeout=8, markup=False)
@@ -243,6 +244,7 @@ class AsrTuiApp(App):
             self.running.add(job)
             self.quick_ab_jobs[job] = None
             self.query_one(RunPane).expect(job, config, [(recording, None)])
+        self.refresh_bindings()
         self.query_one(RunPane).set_phase(f"Quick A/B on {recording.name}: {pair[0].display_name} vs {pair[1].display_name}")
 
     def _configs_to_run(self, configs: list[RunConfig]) -> list[RunConfig] | None:
@@ -275,6 +277,10 @@ class AsrTuiApp(App):
         if all(done):
             self.quick_ab_jobs = {}
             self.push_screen(CompareScreen(*done))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """escape is in the footer, and acts, only while a run can be cancelled."""
+        return bool(self.running) if action == "cancel" else True
 
     def action_cancel(self) -> None:
         if self.running:
@@ -441,6 +447,7 @@ class AsrTuiApp(App):
                 self.notify(text, severity="warning", timeout=8, markup=False)
             case events.JobFinished() | events.JobCancelled():
                 self.running.discard(event.job_id)
+                self.refresh_bindings()
                 if not self.running and self.quitting:
                     self.exit()
                 elif not self.running:

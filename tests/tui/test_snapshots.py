@@ -146,7 +146,7 @@ def test_run_in_progress_more_than_eight_pairs(snap_compare, app, size):
         await feed_a_run(pilot)
         pane = pilot.app.query_one("#run-pane")
         overall = str(pilot.app.query_one("#overall-text").render())
-        assert "measurement 9 of 10" in overall and "left" in overall and "1 failed" in overall
+        assert "left · 4 of 10 done · 1 failed" in overall
         assert pilot.app.query_one("#timings").row_count == 5
         assert "Invalid data found" in str(pilot.app.query_one("#run-details").render())
         active = pane._rows[(2, "/data/clip03.flac")]

@@ -58,7 +58,7 @@ def test_default_run_in_a_real_terminal(tmp_path):
 
         # run again and quit midway: asked, cancelled, gone without a blank screen
         subprocess.run([*tmux, "send-keys", "-t", "main", "r"], check=True)
-        wait_for("measurement 1 of 2 · about", 120)
+        wait_for("s left · 0 of 2 done", 120)
         subprocess.run([*tmux, "send-keys", "-t", "main", "q"], check=True)
         wait_for("Cancel it and quit?", 30)
         subprocess.run([*tmux, "send-keys", "-t", "main", "y"], check=True)

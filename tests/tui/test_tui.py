@@ -97,6 +97,10 @@ async def test_pick_sample_run_two_configs_export(audio_dir, tmp_path):
         assert platform.node() in column(history_table, "host")
 
 
+def footer_keys(app) -> str:
+    return " ".join(str(key.render()) for key in app.screen.query("FooterKey"))
+
+
 async def test_cancel_midway_then_run_again(audio_dir, long_clip):
     app = AsrTuiApp(ONE_QUICK, [long_clip[0]], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
@@ -104,8 +108,11 @@ async def test_cancel_midway_then_run_again(audio_dir, long_clip):
         await pilot.press("r")
         run_pane = app.query_one("#run-pane")
         await wait_until(pilot, lambda: any(r.bar.progress > 0 for r in run_pane._rows.values()))
+        assert "Cancel run" in footer_keys(app)  # said while it can be
         await pilot.press("escape")
         await wait_until(pilot, lambda: not app.running)
+        await pilot.pause()
+        assert "Cancel run" not in footer_keys(app)
         assert not app.results
         assert "Cancelled" in str(app.query_one("#phase").render())
         # the run says it was cancelled and how much was measured, not "1 measurement in 8 s" at 100 %
@@ -421,7 +428,7 @@ async def test_run_view_keeps_the_active_bar_in_view_at_80x24(audio_dir, tmp_pat
         await wait_until(pilot, check)
         await pilot.pause()
         assert len(app.results) == 9
-        assert any(re.search(r"measurement [2-9] of 9 · about \d+ (s|min)", text) for text in seen_overall), seen_overall
+        assert any(re.search(r"about \d+ (s|min).* left · [1-8] of 9 done", text) for text in seen_overall), seen_overall
         assert "Run 1: 9 measurements in" in str(app.query_one("#overall-text").render())
         timings = app.query_one("#timings")
         assert timings.row_count == 9 and timings.cursor_row == 8

@@ -217,9 +217,12 @@ class RunPane(Vertical):
         elif run.finished_at is not None:
             text = f"Run {run.number}: {len(rows)} measurement{'s' if len(rows) != 1 else ''} in {duration(elapsed)}{failures}"
         else:
-            current = min(len(rows), max(1, sum(r.started for r in rows)))
+            # measurements done, not started: interleaved, every configuration starts on a
+            # file at once, and "measurement 3 of 6" read as two finished. The time left
+            # goes first, so a narrow screen cuts the words rather than the figure.
+            completed = sum(r.completed for r in rows)
             left = f"about {duration(elapsed * (total - done) / done)} left" if done > 0 else "estimating time left…"
-            text = f"Run {run.number} · measurement {current} of {len(rows)} · {left}{failures}"
+            text = f"Run {run.number} · {left} · {completed} of {len(rows)} done{failures}"
         self.query_one("#overall-text", Label).update(text)
 
     def _job_over(self, job_id: int) -> None:
