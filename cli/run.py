@@ -227,8 +227,9 @@ CORPUS_COLUMNS = {
 
 def mark_notes(results: list[RunResult]) -> list[str]:
     """One line per mark, saying why a row deserves less trust."""
+    names = paths.shown_names(r.audio for r in results)
     return [
-        f"{note.mark} row {number} ({r.config_name}, {Path(r.audio).name}): {note.message}"
+        f"{note.mark} row {number} ({r.config_name}, {names[r.audio]}): {note.message}"
         for number, r in enumerate(results, start=1) for note in r.notes
     ]
 

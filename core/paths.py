@@ -48,3 +48,21 @@ def require_file(path: Path, what: str) -> None:
     else (a folder, /dev/null). `what` names it: "audio file", "manifest"."""
     if not path.is_file():
         raise AsrTuiError(f"{what} {path} {'is not a file' if path.exists() else 'does not exist'}")
+
+
+def shown_names(paths) -> dict[str, str]:
+    """Each of `paths` (str or Path) as short as it can be shown among the others: its
+    file name, with as many of its folders as tell it from another path of that name
+    (`a/talk.wav` and `b/talk.wav`). By file name alone, two copies of one clip in two
+    folders read as one file in the interleave order, the speed lines and Compare."""
+    by_name: dict[str, dict[str, tuple[str, ...]]] = {}
+    for path in dict.fromkeys(str(p) for p in paths):
+        by_name.setdefault(Path(path).name, {})[path] = Path(path).parts
+    shown = {}
+    for same_name in by_name.values():
+        for path, parts in same_name.items():
+            depth = 1
+            while depth < len(parts) and any(o != parts and o[-depth:] == parts[-depth:] for o in same_name.values()):
+                depth += 1
+            shown[path] = str(Path(*parts[-depth:]))
+    return shown

@@ -5,9 +5,7 @@ row's time went."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from asr_tui.core import corpus, stability, stages
+from asr_tui.core import corpus, paths, stability, stages
 from asr_tui.core.results import RunResult, pass_order
 
 SPEEDS_HEADING = "speed against the first configuration (warm medians, ± from both spreads):"
@@ -30,7 +28,7 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
         base = first.setdefault(r.audio_heard, r)
         if configuration[id(r)] == configuration[id(base)] and (process := r.env.get("process")):
             own.setdefault((r.audio_heard, process), r)
-    lines = []
+    lines, names = [], paths.shown_names(r.audio for r in results)
     for r in results:
         if configuration[id(r)] == configuration[id(first[r.audio_heard])]:
             continue
@@ -41,7 +39,7 @@ def relative_speeds(results: list[RunResult]) -> list[str]:
             marks = stability.timing_marks([base, r])
             other = base.env.get("process")
             apart = ", measured in another process" if process and other and other != process else ""
-            lines.append(f"{r.config_name} on {Path(r.audio).name}: {stability.plus_minus(value, uncertainty)}x "
+            lines.append(f"{r.config_name} on {names[r.audio]}: {stability.plus_minus(value, uncertainty)}x "
                          f"the speed of {base.config_name}{apart}" + (f" (timing marked {marks})" if marks else ""))
     return lines
 
@@ -56,9 +54,10 @@ def order_note(results: list[RunResult]) -> str | None:
         letters.setdefault(r.config_name, chr(ord("A") + len(letters)))
     by_file: dict[str, list[str]] = {}
     for step in pass_order(results):
-        by_file.setdefault(Path(step["audio"]).name, []).append(f"{letters[step['config']]}{step['pass']}")
+        by_file.setdefault(step["audio"], []).append(f"{letters[step['config']]}{step['pass']}")
     legend = ", ".join(f"{letter} = {name}" for name, letter in letters.items())
-    return f"passes interleaved ({legend}): " + "; ".join(f"{name}: {' '.join(order)}" for name, order in by_file.items())
+    names = paths.shown_names(by_file)
+    return f"passes interleaved ({legend}): " + "; ".join(f"{names[audio]}: {' '.join(order)}" for audio, order in by_file.items())
 
 
 def wer_note(results: list[RunResult]) -> str | None:
@@ -74,6 +73,7 @@ def stage_rows(results: list[RunResult], counters=ENERGY_COUNTERS) -> tuple[list
     if not any(r.passes for r in results):
         return None
     files = len({r.audio for r in results}) > 1
+    names = paths.shown_names(r.audio for r in results)
     header = ["config", "decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)]
     rows = []
     for r in results:
@@ -81,6 +81,6 @@ def stage_rows(results: list[RunResult], counters=ENERGY_COUNTERS) -> tuple[list
         cells = [f"{timed[name]:.3f}" if timed and name in timed else "n/a" if not timed else "-" for name in stages.STAGES]
         energy = [str(joules[f"{c}_j_per_audio_hour"]).replace(stages.NOT_AVAILABLE, "n/a") if joules else "n/a"
                   for c in counters]
-        name = f"{r.config_name} on {Path(r.audio).name}" if files else r.config_name
+        name = f"{r.config_name} on {names[r.audio]}" if files else r.config_name
         rows.append([name, "-" if r.audio_decode_s is None else f"{r.audio_decode_s:.3f}", *cells, *energy])
     return header, rows

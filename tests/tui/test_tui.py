@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import platform
 import re
@@ -671,3 +672,6 @@ def test_a_rerun_compared_with_itself_is_told_apart_by_when_it_finished():
     assert first != second and first.startswith("PyTorch fp32 · ") and "finished 2026-12-06" in second
     other = fixed_result("JAX fp32", "jax", 0.5, 0.05)
     assert titles(a, other) == [f"PyTorch fp32 · {Path(a.audio).name}", f"JAX fp32 · {Path(other.audio).name}"]
+    # copies of one clip in two folders: their folders tell them apart, not the clock
+    here, there = dataclasses.replace(a, audio="/clips/talk.flac"), dataclasses.replace(b, audio="/elsewhere/talk.flac")
+    assert titles(here, there) == ["PyTorch fp32 · clips/talk.flac", "PyTorch fp32 · elsewhere/talk.flac"]

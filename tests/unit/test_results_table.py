@@ -43,6 +43,22 @@ def test_an_interleaved_run_says_the_order_its_passes_ran_in():
     assert console.export_text().count("passes interleaved") == 0  # export_text clears the record
 
 
+def test_two_files_of_one_name_are_told_apart_by_their_folders():
+    """Interleaved over copies of one clip in two folders, the order line ran both files'
+    passes together under one name, and the speed lines read alike."""
+    runs = [
+        made_result(config_name=name, backend=backend, audio=f"/clips/{folder}/talk.flac", interleaved=True,
+                    pass_started_at=[start, start + 3])
+        for folder, offset in (("a", 0.0), ("b", 10.0))
+        for name, backend, start in (("PyTorch", "pytorch", offset + 1.0), ("JAX", "jax", offset + 2.0))
+    ]
+    console = Console(width=300, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(results_table(runs, 300))
+    text = console.export_text()
+    assert "passes interleaved (A = PyTorch, B = JAX): a/talk.flac: A1 B1 A2 B2; b/talk.flac: A1 B1 A2 B2" in text
+    assert "JAX on a/talk.flac" in text and "JAX on b/talk.flac" in text
+
+
 def test_the_stage_table_names_each_row_s_file_when_there_are_several():
     passes = [{"kind": "warm", "stages": {"encoder": 0.5, "decoder": 0.5}}]
     one = made_result(passes=passes)

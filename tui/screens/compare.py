@@ -25,7 +25,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from asr_tui.core import parity, references, stability
+from asr_tui.core import parity, paths, references, stability
 from asr_tui.core.metrics import normalizer
 from asr_tui.core.results import RunResult
 from asr_tui.core.transcript import WINDOW_SECONDS
@@ -188,7 +188,8 @@ def trust_warnings(a: RunResult, b: RunResult) -> list[str]:
         found.append(f"A and B ran {apart:.0f} minutes apart: a machine's speed drifts between sittings, so their "
                      "timings compare best from one run (--interleave alternates their passes)")
     if not same_audio(a, b):
-        heard = "; ".join(f"{Path(r.audio).name}, {r.audio_seconds:.1f} s" for r in (a, b))  # another clip of one file too
+        names = paths.shown_names((a.audio, b.audio))
+        heard = "; ".join(f"{names[r.audio]}, {r.audio_seconds:.1f} s" for r in (a, b))  # another clip of one file too
         if speeds_compare(a, b):
             found.append(f"A and B transcribed different audio ({heard}): only RTFx, WER and the marks compare")
         else:
@@ -207,7 +208,8 @@ def _reference_text(result: RunResult) -> str | None:
 def titles(a: RunResult, b: RunResult) -> list[str]:
     """Each run's configuration and file; a rerun of the same (History) also when it
     finished, or A and B would read alike."""
-    found = [f"{r.config_name} · {Path(r.audio).name}" for r in (a, b)]
+    names = paths.shown_names((a.audio, b.audio))
+    found = [f"{r.config_name} · {names[r.audio]}" for r in (a, b)]
     if found[0] != found[1]:
         return found
     return [f"{title} · finished {finished_local(r.finished_at)}" for title, r in zip(found, (a, b))]

@@ -297,7 +297,8 @@ class ResultsPane(VerticalScroll):
         failed = f", {len(self.failures)} failed" if self.failures else ""
         summed = {frozenset(r.audio for r in files) for files in corpus.by_configuration(self.results) if len(files) > 1}
         apart = "; the Σ rows sum different files (see each one's file column)" if len(summed) > 1 else ""
-        status.update(f"{len(self.results)} runs{failed}; sorted by {order} (s, S); marked {len(self.marked)}/2 (space), "
+        runs = f"{len(self.results)} run{'s' if len(self.results) != 1 else ''}"
+        status.update(f"{runs}{failed}; sorted by {order} (s, S); marked {len(self.marked)}/2 (space), "
                       f"c compares{apart}")
 
     def chart_bars(self) -> tuple[list[str], list[float]]:
