@@ -202,7 +202,15 @@ async def test_interleaved_passes_say_whose_they_are_in_the_segment_log(audio_di
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("r")
-        await wait_until(pilot, lambda: not app.running)
+        states = set()
+
+        def watch() -> bool:
+            states.update((str(r.title.render()), str(r.state.render())) for r in app.query_one("#run-pane")._rows.values())
+            return not app.running
+
+        await wait_until(pilot, watch)
+        # a bar whose pass is over while the other configuration takes its turn says so
+        assert ("pt · gettysburg.flac", "1/2 done, waiting") in states, states
         lines = ["".join(segment.text for segment in line) for line in app.query_one("#segments").lines]
         passes = [line.strip() for line in lines if "pass " in line]
         # A B B A: a pass that follows one of the same configuration needs no name

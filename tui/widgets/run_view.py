@@ -104,6 +104,13 @@ class ProgressRow(Horizontal):
         # of four passes, the first warm one
         self.state.update(f"{index}/{self.passes} {what}")
 
+    def wait_turn(self) -> None:
+        """Interleaved, another measurement's pass has begun: this one's pass is over
+        and its next one waits. Said so, rather than naming the pass that has ended
+        as if it still ran."""
+        self.bar.update(progress=self.pass_index * self.audio_seconds)
+        self.state.update(f"{self.pass_index}/{self.passes} done, waiting")
+
     def advance(self, done_seconds: float) -> None:
         self.bar.update(progress=(self.pass_index - 1) * self.audio_seconds + done_seconds)
 
@@ -149,6 +156,7 @@ class RunPane(Vertical):
         self._runs = 0
         self._stopping = False  # a cancel was asked for: progress no longer replaces the phase
         self._logged: tuple | None = None  # the (job, file) the segment log's last pass line belongs to
+        self._turn: ProgressRow | None = None  # the measurement whose pass began last
         self._ticker = self.set_interval(1.0, self._show_overall, pause=True)
 
     def stopping(self, text: str) -> None:
@@ -176,6 +184,7 @@ class RunPane(Vertical):
         self._failures.clear()
         self._show_details(None)
         self._rows.clear()
+        self._turn = None
         self._runs += 1
         self._stopping = False
         self._run = _Run(self._runs, self.clock(), set())
@@ -291,6 +300,9 @@ class RunPane(Vertical):
                 if row is not None:
                     compiles = config is not None and backends.backend_class(config.backend).compiles
                     row.start_pass(index, kind, compiles=compiles)
+                    if self._turn not in (None, row) and not self._turn.finished:
+                        self._turn.wait_turn()
+                    self._turn = row
                 # interleaved passes take turns: each says whose it is where the last line was another's
                 whose = "" if key == self._logged or config is None else f"{escape(config.display_name)} · {escape(audio.name)} · "
                 self._logged = key
