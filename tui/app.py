@@ -453,7 +453,7 @@ class AsrTuiApp(App):
                 elif not self.running:
                     cancelled = isinstance(event, events.JobCancelled)
                     self.query_one(RunPane).set_phase(
-                        "Cancelled; the model stays loaded. Press r to run again." if cancelled
+                        "Cancelled; the model used last stays loaded. Press r to run again." if cancelled
                         else f"Done: {len(self.results)} results this session (4 shows them all)."
                     )
 

@@ -16,7 +16,7 @@ Compare Whisper backends on the same audio and weights. `escape`, `q` or `?` clo
 |---|---|---|
 | `1` to `5` | anywhere | Sources, Configure, Run, Results, History |
 | `r` | anywhere | run every configuration over the selected sources |
-| `escape` | while running | cancel (stops within one chunk; the model stays loaded) |
+| `escape` | while running | cancel (stops within one chunk; the model used last stays loaded) |
 | `q` | anywhere | quit (mid-run: asks, then cancels first) |
 | `a` / `enter` | Sources › file tree | add the highlighted file (`a` on a folder: every audio file under it) |
 | `o` | Sources › Files | type a folder or file to open (`~` works, `→` completes) |
