@@ -9,7 +9,7 @@ from asr_tui.core import corpus, paths, stability, stages
 from asr_tui.core.results import RunResult, pass_order
 
 SPEEDS_HEADING = "speed against the first configuration (warm medians, ± from both spreads):"
-STAGES_TITLE = "stages (median s of the counted passes; n/a: the backend cannot say)"
+STAGES_TITLE = "stages (median s of the counted passes; audio decode s: the file's, once for all passes; n/a: the backend cannot say)"
 ENERGY_COUNTERS = ("cpu", "gpu")
 
 
@@ -74,7 +74,7 @@ def stage_rows(results: list[RunResult], counters=ENERGY_COUNTERS) -> tuple[list
         return None
     files = len({r.audio for r in results}) > 1
     names = paths.shown_names(r.audio for r in results)
-    header = ["config", "decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)]
+    header = ["config", "audio decode s", *stages.STAGES, *(f"{c.upper()} J/audio h" for c in counters)]
     rows = []
     for r in results:
         timed, joules = r.stages_s, r.energy
