@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import wave
@@ -200,6 +201,7 @@ class Clip:
     seed: int = 0
     beep_every_s: int = 0  # an 8 s beeping tone after each this many seconds of speech (0: none)
     silence_at_half_s: int = 0  # this many seconds of digital silence halfway through (0: none)
+    sentence_pause_ms: int = 0  # a pause after every sentence, in place of paragraph_pause_ms (0: none)
 
 
 # Continuous prose without paragraph pauses is where the batched strategy once lost
@@ -224,6 +226,9 @@ CLIPS = [
     # silence the sequential strategy lost 21-25 words.
     Clip("city-nyc-190-beeps", "city", 1200, "en-us-nyc", 190, seed=106, beep_every_s=60),
     Clip("harbour-caribbean-175-silence", "harbour", 1200, "en-029", 175, seed=101, silence_at_half_s=45),
+    # 5 s after every sentence (2026-12-06): a window's decoding stopped after ten words
+    # of its two sentences yet stamped them to the window's end, and batched lost 29.
+    Clip("workshop-m3-160-sentence-pauses", "workshop", 700, "en-us+m3", 160, seed=202, sentence_pause_ms=5000),
 ]
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.
@@ -263,7 +268,11 @@ def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.wav")
-        speak(paragraphs, partial, clip.voice, clip.wpm, clip.word_gap, clip.paragraph_pause_ms)
+        if clip.sentence_pause_ms:  # each sentence spoken as a paragraph of its own
+            spoken = [s for p in paragraphs for s in re.findall(r"[^.?!]+[.?!]", p)]
+            speak(spoken, partial, clip.voice, clip.wpm, clip.word_gap, clip.sentence_pause_ms)
+        else:
+            speak(paragraphs, partial, clip.voice, clip.wpm, clip.word_gap, clip.paragraph_pause_ms)
         if clip.beep_every_s or clip.silence_at_half_s:
             _add_sounds(partial, clip.beep_every_s, clip.silence_at_half_s)
         partial.replace(path)
