@@ -105,7 +105,8 @@ def test_run_tab_idle(snap_compare, app, size):
 
 async def feed_a_run(pilot, clips: int = 5) -> None:
     """Two configurations over five files (ten pairs): the first configuration done
-    but for a failed file, the second compiling its first four, on a fixed clock."""
+    but for a failed file, the second a compiling pass into each of its first four
+    (the three before the last waiting their turn), on a fixed clock."""
     pane = pilot.app.query_one("#run-pane")
     now = [1000.0]
     pane.clock = lambda: now[0]
