@@ -220,16 +220,13 @@ class RunPane(Vertical):
         failed = sum(r.failed for r in rows)
         failures = f" · {failed} failed" if failed else ""
         cancelled = sum(r.cancelled for r in rows)
+        completed = sum(r.completed for r in rows)  # done, not started: interleaved, all start on a file at once
         if run.finished_at is not None and cancelled:
-            completed = sum(r.completed for r in rows)
             text = f"Run {run.number}: cancelled after {duration(elapsed)}, {completed} of {len(rows)} measurements done{failures}"
         elif run.finished_at is not None:
             text = f"Run {run.number}: {len(rows)} measurement{'s' if len(rows) != 1 else ''} in {duration(elapsed)}{failures}"
         else:
-            # measurements done, not started: interleaved, every configuration starts on a
-            # file at once, and "measurement 3 of 6" read as two finished. The time left
-            # goes first, so a narrow screen cuts the words rather than the figure.
-            completed = sum(r.completed for r in rows)
+            # the time left goes first, so a narrow screen cuts the words rather than the figure
             left = f"about {duration(elapsed * (total - done) / done)} left" if done > 0 else "estimating time left…"
             text = f"Run {run.number} · {left} · {completed} of {len(rows)} done{failures}"
         self.query_one("#overall-text", Label).update(text)

@@ -85,9 +85,10 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
 
     Words both heard lie in segments that `previous` stamped ending inside `following`
     and that `following` stamped starting before `previous` stopped hearing, a word's
-    length (`STAMP_SLACK_SECONDS`) or more, and near the overlap (`SEAM_SLACK_SECONDS`): a window decoded again from where the
-    speech heard ends shares none, and common words ("it was") found on both sides
-    of such a seam, seconds apart, are not the same words.
+    length (`STAMP_SLACK_SECONDS`) or more, and near the overlap (`SEAM_SLACK_SECONDS`):
+    a window decoded again from where the speech heard ends shares none, and common
+    words ("it was") found on both sides of such a seam, seconds apart, are not the
+    same words.
 
     A run's words are the same words where their estimated times, at the word the
     seam is cut by, are `MAX_SKEW_SECONDS` apart or less; or where `LONG_AGREEMENT`
