@@ -233,6 +233,10 @@ CLIPS = [
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.
 TEST_CLIP = Clip("orchard-test-f3-200", "orchard", 650, "en-us+f3", 200, seed=3)
+# And its clip with a pause after every sentence: the first 3.5 minutes of the
+# sentence-pause clip, where batched lost ten words and trailed sequential by 12 points.
+PAUSES_TEST_CLIP = Clip("workshop-test-m3-160-sentence-pauses", "workshop", 350, "en-us+m3", 160, seed=202,
+                        sentence_pause_ms=5000)
 
 
 def speak(text: str | list[str], path: Path, voice: str = "en-us", wpm: int = 150, word_gap: int = 0,

@@ -82,3 +82,12 @@ def long_form_clip(tmp_path_factory) -> tuple[Path, str]:
     from benchmarks.clips import TEST_CLIP, make
 
     return make(TEST_CLIP, tmp_path_factory.mktemp("clips"))
+
+
+@pytest.fixture(scope="session")
+def sentence_pause_clip(tmp_path_factory) -> tuple[Path, str]:
+    """Three and a half minutes of sentences, each followed by 5 s of silence
+    (`benchmarks.clips.PAUSES_TEST_CLIP`), on which batched once lost ten words."""
+    from benchmarks.clips import PAUSES_TEST_CLIP, make
+
+    return make(PAUSES_TEST_CLIP, tmp_path_factory.mktemp("clips"))

@@ -65,22 +65,36 @@ def test_greedy_transcripts_agree_with_pytorch():
 # about 3 points here and on the benchmarks' other clips. (The 79 words it once lost
 # here made the gap 12 points.)
 BATCHED_WER_MARGIN = 0.05
+# With 5 s after every sentence, tiny.en hears windows of three sentences worse than
+# the seek loop's (batched trails by 5.8 points on the sentence-pause test clip, 3.6
+# on the whole clip; unprompted sequential by 0.3): a sentence lost is 4 more.
+SENTENCE_PAUSE_WER_MARGIN = 0.08
 
 
-def test_batched_hears_what_sequential_hears(long_form_clip):
+def assert_batched_hears_what_sequential_hears(path, text: str, margin: float) -> None:
     """Issue 13: no run of 10 reference words that sequential kept may be missing
-    from batched, in either dtype; the seams keep segment times in order."""
-    path, text = long_form_clip
+    from batched, in either dtype, nor its WER be more than `margin` worse; the seams
+    keep segment times in order."""
     sequential = run_once(JAX, [path])[0]
     assert sequential.audio_seconds > 150
     for dtype in ("float32", "bfloat16"):
         batched = run_once(JAX.with_(strategy="batched", batch_size=16, dtype=dtype), [path])[0]
         lost = longest_dropped_span(text, batched.text, kept_by=sequential.text)
         assert len(lost) < 10, (dtype, " ".join(lost.words))
-        assert wer(text, batched.text) <= wer(text, sequential.text) + BATCHED_WER_MARGIN, (dtype, batched.text)
+        assert wer(text, batched.text) <= wer(text, sequential.text) + margin, (dtype, batched.text)
         starts = [s.start for s in batched.segments]
         assert starts == sorted(starts)
         assert all(0 <= s.start <= s.end <= batched.audio_seconds + 0.5 for s in batched.segments)
+
+
+def test_batched_hears_what_sequential_hears(long_form_clip):
+    assert_batched_hears_what_sequential_hears(*long_form_clip, BATCHED_WER_MARGIN)
+
+
+def test_batched_hears_sentences_between_long_pauses(sentence_pause_clip):
+    """A window stopped early yet stamped its few words over the next sentence, and
+    one decoded again from inside a word misheard it: batched lost ten words here."""
+    assert_batched_hears_what_sequential_hears(*sentence_pause_clip, SENTENCE_PAUSE_WER_MARGIN)
 
 
 def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):

@@ -13,8 +13,9 @@ from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, Segment
 
 
-def sound_everywhere(start: int, end: int) -> bool:
-    return True
+def speech_everywhere(frames: int) -> pauses.Cuts:
+    """Audio loud as speech in every frame, without a gap between words."""
+    return pauses.Cuts([], np.ones(frames, bool), np.ones(frames, bool), np.zeros(frames, bool))
 
 
 def window(start_s: float, end_s: float) -> Window:
@@ -82,6 +83,34 @@ def test_frame_energy_reads_blocks_as_one_signal():
     assert len(whole) == len(samples) // 160
     assert np.allclose(pauses.frame_energy(np.array_split(samples, 7)), whole)
     assert np.isclose(whole[5], np.mean(samples[800:960] ** 2))
+
+
+def test_a_window_starts_between_words_half_a_second_before_the_next():
+    """Speech, 5 s of silence from 10 s, a 0.3 s gap at 20 s, speech to 30 s."""
+    cuts = pauses.Cuts.of(speech_energy(30, {10.0: 5.0, 20.0: 0.3}))
+    assert cuts.window_start(1520) == 1450  # inside the word at 15 s: half a second before it
+    assert cuts.window_start(1480) == 1450  # at the word: as far
+    assert cuts.window_start(1100) == 1100  # deep in the pause: where it was
+    assert cuts.window_start(2050) == 2000  # past a short gap: at its start, not inside the word before
+    assert cuts.window_start(600) == 600  # no gap within a second: where it was
+
+
+def test_a_segment_is_trimmed_to_its_sound_and_to_the_sound_its_few_words_can_fill():
+    """Speech, 5 s of silence from 10 s, speech to 30 s. A segment starts and ends
+    where its sound does; one stamped over the pause with far too few words for its
+    sound (0.6 s each) ends at the pause, where its sound is enough for them."""
+    cuts = pauses.Cuts.of(speech_energy(30, {10.0: 5.0}))
+    late = cuts.trimmed(Segment(11.0, 17.0, " the next sentence"))
+    assert (late.start, late.end, late.text) == (15.0, 17.0, " the next sentence")
+    few = cuts.trimmed(Segment(8.0, 20.0, " sent at a cabin at a"))  # 7 s of sound
+    assert (few.start, few.end) == (8.0, 10.0)
+    enough = cuts.trimmed(Segment(8.0, 20.0, " word" * 12))  # 0.58 s of sound each
+    assert (enough.start, enough.end) == (8.0, 20.0)
+    silence = Segment(11.0, 14.0, " you")
+    assert cuts.trimmed(silence) == silence
+    # 0.1 s of the sound before or after a pause is a neighbouring segment's
+    assert cuts.trimmed(Segment(9.9, 20.0, " word" * 12)) == Segment(15.0, 20.0, " word" * 12)
+    assert cuts.trimmed(Segment(8.0, 15.1, " word" * 6)) == Segment(8.0, 10.0, " word" * 6)
 
 
 def test_seam_keeps_each_word_once_where_windows_agree():
@@ -176,6 +205,19 @@ def test_a_window_cut_in_pauses_that_stopped_short_does_not_outvote_words_past_i
     assert merged.startswith("alpha bravo") and merged.endswith("india juliet")
 
 
+def test_past_the_words_both_heard_the_window_that_heard_more_keeps_its_words():
+    """A window decoded again for the hole before a first-pass window that stopped
+    early, four words into a sentence: both agree on "village carpenter", and past
+    it the first-pass window's few words do not replace the sentence's end (the
+    sentences as tiny.en heard them on the sentence-pause clip)."""
+    again = [Segment(138.9, 143.8, " Everyone agreed that the bicycle was dangerous."),
+             Segment(149.1, 153.0, " the village carpenter and a cabinet of drawers was more peaceful than it looked")]
+    stopped = [Segment(148.8, 153.0, " A village carpenter sent at a cabin at a")]
+    merged = merge_windows([(window(138.1, 153.8), again), (window(143.9, 172.4), stopped)], {14390})
+    assert text(merged) == ("Everyone agreed that the bicycle was dangerous. the village carpenter and a cabinet of drawers "
+                            "was more peaceful than it looked")
+
+
 def test_a_window_that_heard_nothing_does_not_hide_the_next_seam():
     """A window decoded again (12-42 s) runs over a silent window (30-35 s) into the
     next (35-65 s): their seam is still cut, so the words both heard appear once."""
@@ -200,7 +242,7 @@ def test_a_silent_window_amid_speech_is_decoded_again_from_where_speech_was_hear
         (window(20, 50), []),  # judged silent
         (window(40, 70), [Segment(40.0, 69.5, " words")]),
     ]
-    (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard}, has_sound=sound_everywhere)
+    (redo,) = redecode(heard, 70 * FRAMES_PER_SECOND, {w.start for w, _ in heard}, speech_everywhere(70 * FRAMES_PER_SECOND))
     # where the speech heard ends, in place of the silent window
     assert redo.window == Window(2680, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
@@ -211,7 +253,7 @@ def test_a_silent_window_between_pause_cuts_is_replaced_by_one_window():
         (window(27.5, 54.5), []),  # judged silent
         (window(54.5, 60.5), [Segment(54.5, 60.0, " hid a flock of sheep under the oak")]),
     ]
-    (redo,) = redecode(heard, 6050, tried={w.start for w, _ in heard}, has_sound=sound_everywhere)
+    (redo,) = redecode(heard, 6050, {w.start for w, _ in heard}, speech_everywhere(6050))
     assert redo.window == Window(2600, WINDOW_FRAMES) and redo.index == 1 and redo.replaces
 
 
@@ -220,7 +262,7 @@ def test_a_start_that_failed_gives_way_to_another():
     tried = {0, 2000, 4000}
     starts = []
     for _ in range(4):
-        found = redecode(heard, 70 * FRAMES_PER_SECOND, tried, has_sound=sound_everywhere)
+        found = redecode(heard, 70 * FRAMES_PER_SECOND, tried, speech_everywhere(70 * FRAMES_PER_SECOND))
         starts += [r.window.start for r in found]
         tried |= {r.window.start for r in found}
     assert starts == [2680, 2180, 2430]
@@ -231,7 +273,7 @@ def test_a_window_that_stopped_early_gets_one_after_it():
         (window(0, 30), [Segment(0.0, 14.0, " words")]),  # stopped at 14 s
         (window(20, 50), [Segment(20.5, 49.5, " words")]),
     ]
-    (redo,) = redecode(heard, 50 * FRAMES_PER_SECOND, tried={w.start for w, _ in heard}, has_sound=sound_everywhere)
+    (redo,) = redecode(heard, 50 * FRAMES_PER_SECOND, {w.start for w, _ in heard}, speech_everywhere(50 * FRAMES_PER_SECOND))
     assert redo.window.start == 1400 and redo.index == 1 and not redo.replaces
 
 
@@ -240,7 +282,7 @@ def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
         (window(0, 28.5), [Segment(0.0, 25.0, " words")]),  # stopped 3.5 s before its end
         (window(28.5, 57), [Segment(28.5, 56.0, " words")]),
     ]
-    (redo,) = redecode(heard, 57 * FRAMES_PER_SECOND, tried={0, 2850}, has_sound=sound_everywhere)
+    (redo,) = redecode(heard, 57 * FRAMES_PER_SECOND, {0, 2850}, speech_everywhere(57 * FRAMES_PER_SECOND))
     # from where the speech heard ends to 5 s past the next window's first word, their
     # overlap: not 30 s, whose tokens would all be decoded again
     assert redo.window == Window(2500, 850) and redo.index == 1 and not redo.replaces
@@ -248,15 +290,15 @@ def test_a_window_that_stopped_short_of_a_pause_cut_gets_a_short_one_after_it():
 
 def test_the_end_of_the_audio_is_decoded_when_the_last_window_stopped_short():
     heard = [(window(0, 30), [Segment(0.0, 20.0, " words")]), (window(20, 45), [Segment(20.0, 35.0, " words")])]
-    (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000}, has_sound=sound_everywhere)
+    (redo,) = redecode(heard, 45 * FRAMES_PER_SECOND, {0, 2000}, speech_everywhere(45 * FRAMES_PER_SECOND))
     assert redo.window == Window(3500, 1000) and redo.index == 2 and not redo.replaces
 
 
 def test_nothing_is_decoded_twice_or_without_a_hole():
     heard = [(window(0, 30), [Segment(0.0, 26.0, " words")]), (window(20, 45), [Segment(20.0, 44.5, " words")])]
-    assert redecode(heard, 45 * FRAMES_PER_SECOND, tried={0, 2000}, has_sound=sound_everywhere) == []
+    assert redecode(heard, 45 * FRAMES_PER_SECOND, {0, 2000}, speech_everywhere(45 * FRAMES_PER_SECOND)) == []
     stopped_early = [(window(0, 30), [Segment(0.0, 14.0, " words")]), (window(20, 50), [Segment(20.5, 49.5, " words")])]
-    assert redecode(stopped_early, 50 * FRAMES_PER_SECOND, tried={0, 2000, 900, 1400, 1150}, has_sound=sound_everywhere) == []
+    assert redecode(stopped_early, 50 * FRAMES_PER_SECOND, {0, 2000, 900, 1400, 1150}, speech_everywhere(50 * FRAMES_PER_SECOND)) == []
 
 
 def test_a_hole_without_sound_is_not_decoded_again():
@@ -264,22 +306,22 @@ def test_a_hole_without_sound_is_not_decoded_again():
     before the audio, and nothing is decoded over the quiet (the model would invent
     words there); a hole holding sound still is."""
     energy = speech_energy(45, {23.9: 21.1}, floor=0.0)  # speech, then silence to the end
-    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy), ~pauses.quiet(energy))
+    cuts = pauses.Cuts.of(energy)
     heard = [(w, [Segment(0.0, 23.5, " words")] if w.start == 0 else []) for w in cuts.windows]
     assert len(heard) == 2
-    assert redecode(heard, len(energy), tried={w.start for w, _ in heard}, has_sound=cuts.has_sound) == []
+    assert redecode(heard, len(energy), {w.start for w, _ in heard}, cuts) == []
     # the same words stamped as ending at 15 s: 8.9 s of speech went unheard
     heard[0] = (heard[0][0], [Segment(0.0, 15.0, " words")])
-    (redo,) = redecode(heard, len(energy), tried={w.start for w, _ in heard}, has_sound=cuts.has_sound)
+    (redo,) = redecode(heard, len(energy), {w.start for w, _ in heard}, cuts)
     assert redo.window.start == 1500
 
 
 def test_a_short_hole_full_of_sound_is_decoded_again():
     """A word or two unheard between windows (1.06 s of sound on a fast voice): only
     the half second after the last heard stamp is forgiven, not the end of the hole."""
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(6000, bool), np.ones(6000, bool))
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(6000, bool), np.ones(6000, bool), np.zeros(6000, bool))
     heard = [(cuts.windows[0], [Segment(0.0, 28.94, " words")]), (cuts.windows[1], [Segment(30.0, 59.0, " words")])]
-    (redo,) = redecode(heard, 6000, tried={0, 3000}, has_sound=cuts.has_sound)
+    (redo,) = redecode(heard, 6000, {0, 3000}, cuts)
     assert redo.window.start == 2894 and not redo.replaces
 
 
@@ -289,10 +331,10 @@ def test_a_hole_across_a_window_of_silence_is_decoded_from_near_its_sound():
     sound comes back, not 28 s of silence earlier."""
     sound = np.ones(8000, bool)
     sound[2700:5500] = False
-    cuts = pauses.Cuts([window(0, 27.5), window(27.5, 55), window(55, 80)], sound, sound)
+    cuts = pauses.Cuts([window(0, 27.5), window(27.5, 55), window(55, 80)], sound, sound, ~sound)
     heard = [(cuts.windows[0], [Segment(0.0, 27.0, " words")]), (cuts.windows[1], []),
              (cuts.windows[2], [Segment(55.3, 79.0, " words")])]
-    (redo,) = redecode(heard, 8000, tried={0, 2750, 5500}, has_sound=cuts.has_sound)
+    (redo,) = redecode(heard, 8000, {0, 2750, 5500}, cuts)
     # from the 20th frame of sound less a second, before the window after the silence,
     # to 5 s past its first word
     assert redo.window == Window(5420, 610) and redo.index == 2 and not redo.replaces
@@ -317,11 +359,11 @@ def test_silence_is_digital_silence_and_speech_in_steady_noise_is_sound():
 
 def test_a_redecode_names_its_hole_and_whether_a_window_stopped_short_there():
     heard = [(window(0, 30), [Segment(0.0, 26.8, " words")]), (window(20, 50), []), (window(40, 70), [Segment(40.0, 69.5, " words")])]
-    (silent,) = redecode(heard, 70 * FRAMES_PER_SECOND, {0, 2000, 4000}, has_sound=sound_everywhere)
+    (silent,) = redecode(heard, 70 * FRAMES_PER_SECOND, {0, 2000, 4000}, speech_everywhere(70 * FRAMES_PER_SECOND))
     # from the slack after the last stamp heard to the end of the window that heard nothing
     assert silent.hole == (2730, 5000) and not silent.stopped_short
     stopped = [(window(0, 30), [Segment(0.0, 24.0, " words")]), (window(30, 60), [Segment(30.0, 59.0, " words")])]
-    (short,) = redecode(stopped, 60 * FRAMES_PER_SECOND, {0, 3000}, has_sound=sound_everywhere)
+    (short,) = redecode(stopped, 60 * FRAMES_PER_SECOND, {0, 3000}, speech_everywhere(60 * FRAMES_PER_SECOND))
     assert short.hole == (2450, 3000) and short.stopped_short
     assert open_holes(stopped, 60 * FRAMES_PER_SECOND) == {(2450, 3000): 1}
 
@@ -331,7 +373,7 @@ def test_speech_in_noise_is_loud_and_the_noise_alone_is_not_even_after_a_frame_o
     energy = speech_energy(40, {10.0: 5.0}, floor=noise)
     energy[:500] = noise  # the first 5 s: the noise floor alone
     energy[0] = 0.0  # a file's first 10 ms, digitally silent
-    cuts = pauses.Cuts(pauses.windows(energy), ~pauses.silent(energy), pauses.loud(energy))
+    cuts = pauses.Cuts.of(energy)
     assert cuts.has_sound(1, 500) and not cuts.sounds_like_speech(0, 500)
     assert not cuts.sounds_like_speech(1000, 1500)  # the pause
     assert cuts.sounds_like_speech(500, 600)  # a second of speech
@@ -359,14 +401,14 @@ WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven
 
 
 def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ...]]], tries: list[tuple[float, tuple[str, ...]]],
-                       loud: bool = True) -> str:
+                       loud: bool = True, judged_silent: bool = True) -> str:
     """`loops.batched` over 60 s cut into two windows, each decoded as `first_pass`
     says (by its start: its words and their stamps; a window left out heard nothing),
     and each window decoded again over a hole as `tries` says in turn: its words,
-    stamped over the hole's last 5.5 s, judged silent (no-speech 0.9) with that log
-    probability."""
+    stamped over the hole's last 5.5 s, with that log probability, and judged silent
+    (no-speech 0.9) or not (0.1)."""
     frames = 60 * FRAMES_PER_SECOND
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(frames, bool), np.full(frames, loud))
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(frames, bool), np.full(frames, loud), np.zeros(frames, bool))
     tries = iter(tries)
 
     def decode(windows: list[Window], prompts: list[int], rows: int) -> list[DecodedWindow]:
@@ -380,7 +422,7 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
                 logprob, words = next(tries)
                 start = max(0.0, 30.0 - w.offset - 5.5)
                 heard = WORDS.segment(start, start + 5.5, *words) if words else []
-                out.append(DecodedWindow(heard, logprob, 0.9, 0.0, " ".join(words)))
+                out.append(DecodedWindow(heard, logprob, 0.9 if judged_silent else 0.1, 0.0, " ".join(words)))
         return out
 
     return text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
@@ -397,6 +439,15 @@ def test_a_loud_hole_keeps_its_likeliest_window_though_the_no_speech_rule_calls_
     tries = [(-1.5, ("four",)), (-1.2, ("four", "five", "six")), (-1.8, ("four", "fife"))]
     assert batched_transcript(STOPPED_SHORT, tries) == "one two three four five six seven eight"
     assert batched_transcript(STOPPED_SHORT, tries[:2] + [(-1.1, ())]) == "one two three four five six seven eight"
+
+
+def test_a_window_decoded_again_with_far_too_few_words_for_its_sound_gets_another_try():
+    """Found on a Scottish voice: a window decoded again over 5 s of speech came back
+    as "Massive uptick with", and, stamped over the whole hole, closed it: eight words
+    were lost. Each try with too few words leaves the hole open, and the likeliest is
+    kept."""
+    tries = [(-1.5, ("four",)), (-1.2, ("four", "five", "six")), (-1.8, ("four", "fife"))]
+    assert batched_transcript(STOPPED_SHORT, tries, judged_silent=False) == "one two three four five six seven eight"
 
 
 def test_no_window_the_no_speech_rule_calls_silent_is_kept_over_noise_or_a_silent_window():

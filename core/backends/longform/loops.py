@@ -93,18 +93,21 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         if is_silence(decoded, config) and not speech:
             return []
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
-        return [s for s in found if s.start < window.end]
+        # stamped where their sound is (`Cuts.trimmed`): the holes and seams go by them
+        return [cuts.trimmed(s) for s in found if s.start < window.end]
 
     heard = [(w, segments_of(decoded[w.start], w) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
     # A window decoded again over a hole where a window stopped short, that the
     # no-speech rule calls silent though the hole is loud as speech: the rule judges
-    # the whole window, a few seconds of fast speech and the rest zero-padding. The
+    # the whole window, a few seconds of fast speech and the rest zero-padding. Or one
+    # with far too few words for its sound (`Cuts.too_few_words`: "Massive uptick
+    # with" for 5 s of speech), which would leave no hole for another try. The
     # likeliest such try of a hole still open after every round is kept, rather than
     # lose its words.
     unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
     for _ in range(MAX_REDECODE_ROUNDS):
-        redo = seams.redecode(heard, content_frames, tried, cuts.has_sound)
+        redo = seams.redecode(heard, content_frames, tried, cuts)
         if not redo:
             break
         # Decoded together, in power-of-two widths no wider than the first calls: each
@@ -117,11 +120,14 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             found += decode(group, prompt, size)
         tried.update(r.window.start for r in redo)
         for r, again in reversed(list(zip(redo, found))):  # from the end: indices stay valid
-            if segments := segments_of(again, r.window):
+            segments = segments_of(again, r.window)
+            if segments and not cuts.too_few_words(segments):
                 heard[r.index : r.index + r.replaces] = [(r.window, segments)]
-            elif r.stopped_short and cuts.sounds_like_speech(*r.hole) and (spoken := segments_of(again, r.window, speech=True)):
-                if r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]:
-                    unsure[r.hole] = (again.avg_logprob, r, spoken)
+                continue
+            if not segments and r.stopped_short and cuts.sounds_like_speech(*r.hole):
+                segments = segments_of(again, r.window, speech=True)
+            if segments and (r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]):
+                unsure[r.hole] = (again.avg_logprob, r, segments)
     still_open = seams.open_holes(heard, content_frames)
     kept = sorted(((still_open[hole], r, spoken) for hole, (_, r, spoken) in unsure.items() if hole in still_open), key=lambda k: k[0])
     for index, r, spoken in reversed(kept):  # from the end: indices stay valid

@@ -17,10 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr_tui.core.backends.longform.window import Window
-from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW_FRAMES
+from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW_FRAMES, Segment
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
 SOUND_FRAMES = 20  # frames with sound (`silent`) that make a stretch worth decoding: 0.2 s
+WORD_FRAMES = 100  # how far back a window's start is moved out of a word: 1 s
+LEAD_FRAMES = 50  # silence a window decoded again keeps before its first word: 0.5 s
+PAUSE_FRAMES = 100  # a gap this long between a segment's sounds is a pause its words need not cross: 1 s
+EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbour's word: 0.5 s
+WORD_SOUND_FRAMES = 10  # the least sound a word takes: 0.1 s
+SPARSE_WORD_FRAMES = 60  # sound a segment holds for each of its words when it has too few: 0.6 s
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -37,6 +43,62 @@ class Cuts:
     windows: list[Window]
     sound: np.ndarray  # per frame, not `silent`
     loud: np.ndarray  # per frame, `loud`
+    gaps: np.ndarray  # per frame, `quiet`: between words
+
+    @classmethod
+    def of(cls, energy: np.ndarray) -> Cuts:
+        """A recording's, from the energy of its frames (`frame_energy`)."""
+        return cls(windows(energy), ~silent(energy), loud(energy), quiet(energy))
+
+    def window_start(self, frame: int) -> int:
+        """Where a window meant to start at `frame` starts: in the gap between words
+        at or last before it (within `WORD_FRAMES`), `LEAD_FRAMES` before the next
+        word where the gap is that long. Started inside a word or just at one, a
+        window loses it: tiny.en heard "Everyone agreed" as "and re-wanna green"."""
+        first = max(frame - WORD_FRAMES, 0)
+        gap = np.flatnonzero(self.gaps[first : frame + 1])
+        if not gap.size:
+            return frame
+        onset = first + int(gap[-1]) + 1
+        after = np.flatnonzero(~self.gaps[onset:])
+        onset += int(after[0]) if after.size else len(self.gaps) - onset  # the next word's first frame
+        lead = self.gaps[max(onset - LEAD_FRAMES, 0) : onset]
+        word = np.flatnonzero(~lead)  # a word in the lead: the gap is shorter
+        return min(frame, onset - len(lead) + (int(word[-1]) + 1 if word.size else 0))
+
+    def trimmed(self, segment: Segment) -> Segment:
+        """The segment from its first frame outside a gap to its last. The model
+        stamps a segment over the pause before or after its words, by seconds, and
+        its stamps meet its neighbours' where a word starts, give or take a word: a
+        stretch of sound under `EDGE_FRAMES` past a pause at either end is theirs.
+
+        Where what is left holds far more sound than its words take
+        (`SPARSE_WORD_FRAMES` each), the window stopped early yet stamped its last
+        few words ("A village carpenter sent at a cabin at a") over the next
+        sentence too, which then goes unheard: the segment ends at the first pause
+        (`PAUSE_FRAMES`) after enough sound for its words (`WORD_SOUND_FRAMES` each)."""
+        first, last = round(segment.start * FRAMES_PER_SECOND), round(segment.end * FRAMES_PER_SECOND)
+        sounding = np.flatnonzero(~self.gaps[first:last])
+        stretches = np.split(sounding, np.flatnonzero(np.diff(sounding) > PAUSE_FRAMES) + 1) if sounding.size else []
+        if len(stretches) > 1 and stretches[-1].size < EDGE_FRAMES:
+            stretches.pop()
+        if len(stretches) > 1 and stretches[0].size < EDGE_FRAMES:
+            stretches.pop(0)
+        if not stretches:
+            return segment
+        words = len(segment.text.split())
+        if sum(s.size for s in stretches) > words * SPARSE_WORD_FRAMES:
+            enough = np.cumsum([s.size for s in stretches]) >= words * WORD_SOUND_FRAMES
+            stretches = stretches[: int(np.argmax(enough)) + 1]
+        return Segment((first + int(stretches[0][0])) / FRAMES_PER_SECOND, (first + int(stretches[-1][-1]) + 1) / FRAMES_PER_SECOND,
+                       segment.text)
+
+    def too_few_words(self, segments: list[Segment]) -> bool:
+        """Whether the segments hold far more sound than their words take
+        (`SPARSE_WORD_FRAMES` each): the model heard only some of it."""
+        frames = sum(int(np.count_nonzero(~self.gaps[round(s.start * FRAMES_PER_SECOND) : round(s.end * FRAMES_PER_SECOND)]))
+                     for s in segments)
+        return frames > sum(len(s.text.split()) for s in segments) * SPARSE_WORD_FRAMES
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
@@ -69,7 +131,7 @@ def cuts_of(blocks: Iterable[np.ndarray], content_frames: int) -> Cuts:
     log-mel's `content_frames` (one frame per whole 10 ms, as both count)."""
     energy = frame_energy(blocks)
     assert len(energy) == content_frames, (len(energy), content_frames)
-    return Cuts(windows(energy), ~silent(energy), loud(energy))
+    return Cuts.of(energy)
 
 
 def windows(energy: np.ndarray) -> list[Window]:

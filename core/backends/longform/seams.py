@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from asr_tui.core.backends.longform.pauses import Cuts
 from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, WINDOW_FRAMES, Segment
 
@@ -96,7 +97,12 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
     fall. A segment stamped over a tone or music and the speech after it spreads its
     words over the whole stretch, seconds early: such a window decoded again over a
     beep put "along the canal, a tourist from Canada discovered" 3.1 s before the
-    next window's same words, and both were kept."""
+    next window's same words, and both were kept.
+
+    Past the run, up to the last word `previous` heard, both windows heard the
+    audio; where `following` has fewer words there than `previous` has past the
+    cut, it stopped short ("A village carpenter sent at a cabin at a") and the
+    words of `previous` stay."""
     if not previous or not following:
         return len(previous), 0
     heard_end = previous[-1].stamps[1]
@@ -120,7 +126,12 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
         if runs:
             run = max(runs, key=lambda r: r.size)
             middle = run.size // 2
-            return a[run.a + middle], b[run.b + middle]
+            keep, skip = a[run.a + middle], b[run.b + middle]
+            shared_end = previous[-1].time + SEAM_SLACK_SECONDS
+            theirs = sum(1 for w in following[skip:] if w.time <= shared_end)
+            if len(previous) - keep > theirs:
+                return len(previous), skip + theirs
+            return keep, skip
     # Between the first word `following` heard and the last one `previous` heard, both
     # heard the audio; outside it only one did, and its words stay.
     if following[-1].time < previous[-1].time:  # `following` stopped inside it: only `previous` heard it all
@@ -194,8 +205,7 @@ class Redecode:
     stopped_short: bool  # the hole lies between heard words, at most `SHORT_HOLE_SECONDS` long
 
 
-def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int],
-             has_sound: Callable[[int, int], bool]) -> list[Redecode]:
+def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int], cuts: Cuts) -> list[Redecode]:
     """Where the transcript has a hole, the window to decode again there.
 
     A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
@@ -205,7 +215,8 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     say, only gives the model a chance to invent words there.
 
     The new window starts where the coverage ends (the last heard segment's end, as
-    the seek rule starts the next window): started seconds before it, in the middle
+    the seek rule starts the next window), moved out of a word it would start in or
+    at (`Cuts.window_start`): started seconds before it, in the middle
     of a sentence heard already, a window unprompted can skip those seconds and
     stamp the next words at its start, and the seam, finding no words in common, is
     then cut by those wrong times through words only it heard. A start that was
@@ -224,12 +235,12 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     taken = set(tried)
     for index in range(len(windows) + 1):
         window, segments, first, hole = _gap(windows, index, covered, total)
-        if index > 0 and first - covered > UNHEARD_SECONDS and has_sound(*hole):
+        if index > 0 and first - covered > UNHEARD_SECONDS and cuts.has_sound(*hole):
             # a hole that begins in silence (a window of it left undecoded) is decoded
             # from shortly before its sound, not over the silence
-            heard_to = max(covered, _sound_reached(has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
+            heard_to = max(covered, _sound_reached(cuts.has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
             earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
-            starts = [max(earliest, round((heard_to - back) * FRAMES_PER_SECOND)) for back in REDECODE_LOOKBACKS]
+            starts = [max(earliest, cuts.window_start(round((heard_to - back) * FRAMES_PER_SECOND))) for back in REDECODE_LOOKBACKS]
             start = next((s for s in starts if s not in taken), None)
             if start is not None:
                 # a window that heard nothing gives its place up whatever the start
