@@ -6,6 +6,7 @@ from benchmarks.clips import prose, speak
 from asr_tui.core import audio
 
 out = Path(os.environ["OUT"]) / "more-clips"
+out.mkdir(parents=True, exist_ok=True)
 SR = 16000
 
 def spoken(text, voice, wpm, name, **kw):

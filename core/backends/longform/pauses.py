@@ -7,6 +7,9 @@ skip its first seconds, whatever the backend. Cut in pauses, the windows need no
 overlap: the first pass hears each sample once, in windows of 25-30 s instead of one
 every 20 s (the windows decoded again where a transcript has a hole come on top), but
 for windows of silence, which have nothing to hear.
+
+The same pauses place what the model heard: a window decoded again starts in one,
+and a segment is stamped where its sound is (`Cuts.window_start`, `Cuts.trimmed`).
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result
 @dataclass(frozen=True)
 class Cuts:
     """A recording cut into windows, which of its frames have sound (a window or a
-    hole without is not decoded, where the model could only invent words), and which
-    are loud, as speech is."""
+    hole without is not decoded, where the model could only invent words), which
+    are loud, as speech is, and which lie between words."""
 
     windows: list[Window]
     sound: np.ndarray  # per frame, not `silent`
