@@ -14,6 +14,7 @@ and a segment is stamped where its sound is (`Cuts.window_start`, `Cuts.trimmed`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,7 +25,8 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW
 
 SEARCH_FRAMES = 5 * FRAMES_PER_SECOND  # a window ends in the longest pause of its last 5 s
 SOUND_FRAMES = 20  # frames with sound (`silent`) that make a stretch worth decoding: 0.2 s
-WORD_FRAMES = 100  # how far back a window's start is moved out of a word: 1 s
+GAP_FRAMES = 10  # quiet frames in a row that are a gap between words, not a stop consonant: 0.1 s
+WORD_FRAMES = 100  # how far back a gap is looked for before a window's start: 1 s
 LEAD_FRAMES = 50  # silence a window decoded again keeps before its first word: 0.5 s
 PAUSE_FRAMES = 100  # a gap this long between a segment's sounds is a pause its words need not cross: 1 s
 EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbour's word: 0.5 s
@@ -46,18 +48,19 @@ class Cuts:
     windows: list[Window]
     sound: np.ndarray  # per frame, not `silent`
     loud: np.ndarray  # per frame, `loud`
-    gaps: np.ndarray  # per frame, `quiet`: between words
+    gaps: np.ndarray  # per frame, `gaps`: between words
 
     @classmethod
     def of(cls, energy: np.ndarray) -> Cuts:
         """A recording's, from the energy of its frames (`frame_energy`)."""
-        return cls(windows(energy), ~silent(energy), loud(energy), quiet(energy))
+        return cls(windows(energy), ~silent(energy), loud(energy), gaps(energy))
 
     def window_start(self, frame: int) -> int:
         """Where a window meant to start at `frame` starts: in the gap between words
-        at or last before it (within `WORD_FRAMES`), `LEAD_FRAMES` before the next
-        word where the gap is that long. Started inside a word or just at one, a
-        window loses it: tiny.en heard "Everyone agreed" as "and re-wanna green"."""
+        at or last before it (one within `WORD_FRAMES`), `LEAD_FRAMES` before the
+        next word where the gap is that long. Started inside a word or just at one,
+        a window loses it: tiny.en heard "Everyone agreed" as "and re-wanna green"."""
+        frame = max(frame, 0)
         first = max(frame - WORD_FRAMES, 0)
         gap = np.flatnonzero(self.gaps[first : frame + 1])
         if not gap.size:
@@ -89,7 +92,7 @@ class Cuts:
             stretches.pop(0)
         if not stretches:
             return segment
-        words = len(segment.text.split())
+        words = spoken_words(segment.text)
         if sum(s.size for s in stretches) > words * SPARSE_WORD_FRAMES:
             enough = np.cumsum([s.size for s in stretches]) >= words * WORD_SOUND_FRAMES
             stretches = stretches[: int(np.argmax(enough)) + 1]
@@ -101,7 +104,7 @@ class Cuts:
         (`SPARSE_WORD_FRAMES` each): the model heard only some of it."""
         frames = sum(int(np.count_nonzero(~self.gaps[round(s.start * FRAMES_PER_SECOND) : round(s.end * FRAMES_PER_SECOND)]))
                      for s in segments)
-        return frames > sum(len(s.text.split()) for s in segments) * SPARSE_WORD_FRAMES
+        return frames > sum(spoken_words(s.text) for s in segments) * SPARSE_WORD_FRAMES
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
@@ -115,6 +118,18 @@ class Cuts:
     def sounds(self, window: Window) -> bool:
         """Whether the window holds sound (`has_sound` of its frames)."""
         return self.has_sound(window.start, window.start + window.frames)
+
+
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Tibetan,
+# kana, CJK ideographs.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def spoken_words(text: str) -> int:
+    """How many words a transcript says, for the sound they take: those between
+    spaces, and each character of a script written without them (a syllable or
+    more: never fewer words than were said, so never judged too few)."""
+    return len(_UNSPACED.sub("", text).split()) + len(_UNSPACED.findall(text))
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
@@ -171,6 +186,24 @@ def quiet(energy: np.ndarray) -> np.ndarray:
     """Frames within 10 dB of the quietest (a recording's noise floor) or 30 dB below
     the median frame (digital silence between words)."""
     return energy <= max(10 * energy.min(), 1e-3 * np.median(energy))
+
+
+def gaps(energy: np.ndarray) -> np.ndarray:
+    """Frames between words: runs of `GAP_FRAMES` or more that are digital silence
+    (`silent`), within 10 dB of the quietest frame with sound (a noise floor), or
+    30 dB below the median frame. Unlike `quiet`, one frame of digital silence (a
+    file's first 10 ms) does not take the floor to zero, and a stop consonant's
+    closure, a frame or two inside a word, is no gap."""
+    if not len(energy):
+        return np.zeros(0, bool)
+    none = silent(energy)
+    floor = float(energy[~none].min()) if (~none).any() else 0.0
+    between = none | (energy <= max(10 * floor, 1e-3 * float(np.median(energy))))
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], between.astype(np.int8), [0]))))
+    for start, end in zip(edges[::2], edges[1::2]):
+        if end - start < GAP_FRAMES:
+            between[start:end] = False
+    return between
 
 
 def longest_pause(energy: np.ndarray) -> tuple[int, int]:

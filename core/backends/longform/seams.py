@@ -10,9 +10,10 @@ applies that rule where the batched transcript has a hole: the window is decoded
 again from where the speech heard before it ends.
 
 A window decoded again can be judged silent too: a few seconds of fast speech and
-the rest zero-padding. Where a window stopped short (a hole of a few seconds between
-heard words) and the hole is loud as speech, the likeliest of its tries is kept if
-the hole is still open after every round (`loops.batched`).
+the rest zero-padding. Or it comes back with far too few words for its sound. Where
+a window stopped short (a hole of a few seconds between heard words) and the hole is
+loud as speech, or its words were too few, the likeliest of its tries is kept if the
+hole is still open after every round (`loops.batched`).
 
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
@@ -22,6 +23,7 @@ never cut.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -78,7 +80,8 @@ def _key(word: str) -> str:
 def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, overlap_end: float,
          trusted: str | None) -> tuple[int, int]:
     """How many words of `previous` to keep and of `following` to skip: the middle of
-    the longest run of words both windows heard in the overlap. Without one, where
+    the longest run of words both windows heard in the overlap, unless `following`
+    stopped short past it (below). Without one, where
     both heard the audio, the words of the `trusted` window ("previous" or
     "following"), or of `previous` where `following` stopped inside that stretch;
     otherwise the overlap's midpoint. Outside the stretch both heard, every word
@@ -100,9 +103,9 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
     next window's same words, and both were kept.
 
     Past the run, up to the last word `previous` heard, both windows heard the
-    audio; where `following` has fewer words there than `previous` has past the
-    cut, it stopped short ("A village carpenter sent at a cabin at a") and the
-    words of `previous` stay."""
+    audio. Where `following` has fewer words there than `previous` has past the cut,
+    and none for `UNHEARD_SECONDS` after them, it stopped short ("A village carpenter
+    sent at a cabin at a") and the words of `previous` stay."""
     if not previous or not following:
         return len(previous), 0
     heard_end = previous[-1].stamps[1]
@@ -128,9 +131,12 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
             middle = run.size // 2
             keep, skip = a[run.a + middle], b[run.b + middle]
             shared_end = previous[-1].time + SEAM_SLACK_SECONDS
-            theirs = sum(1 for w in following[skip:] if w.time <= shared_end)
-            if len(previous) - keep > theirs:
-                return len(previous), skip + theirs
+            theirs = list(itertools.takewhile(lambda w: w.time <= shared_end, following[skip:]))
+            heard_to = theirs[-1].time if theirs else previous[-1].time
+            rest = following[skip + len(theirs):]
+            stopped = not rest or rest[0].time - heard_to > UNHEARD_SECONDS
+            if stopped and len(previous) - keep > len(theirs):
+                return len(previous), skip + len(theirs)
             return keep, skip
     # Between the first word `following` heard and the last one `previous` heard, both
     # heard the audio; outside it only one did, and its words stay.
