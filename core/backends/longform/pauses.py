@@ -83,8 +83,8 @@ class Cuts:
         few words ("A village carpenter sent at a cabin at a") over the next
         sentence too, which then goes unheard: the segment ends at the first pause
         (`PAUSE_FRAMES`) after enough sound for its words (`WORD_SOUND_FRAMES` each)."""
-        first, last = round(segment.start * FRAMES_PER_SECOND), round(segment.end * FRAMES_PER_SECOND)
-        sounding = np.flatnonzero(~self.gaps[first:last])
+        first = round(segment.start * FRAMES_PER_SECOND)
+        sounding = self._sounding(segment)
         stretches = np.split(sounding, np.flatnonzero(np.diff(sounding) > PAUSE_FRAMES) + 1) if sounding.size else []
         if len(stretches) > 1 and stretches[-1].size < EDGE_FRAMES:
             stretches.pop()
@@ -102,9 +102,12 @@ class Cuts:
     def too_few_words(self, segments: list[Segment]) -> bool:
         """Whether the segments hold far more sound than their words take
         (`SPARSE_WORD_FRAMES` each): the model heard only some of it."""
-        frames = sum(int(np.count_nonzero(~self.gaps[round(s.start * FRAMES_PER_SECOND) : round(s.end * FRAMES_PER_SECOND)]))
-                     for s in segments)
+        frames = sum(self._sounding(s).size for s in segments)
         return frames > sum(spoken_words(s.text) for s in segments) * SPARSE_WORD_FRAMES
+
+    def _sounding(self, segment: Segment) -> np.ndarray:
+        """The frames of the segment's stamps outside a gap, from its first frame."""
+        return np.flatnonzero(~self.gaps[round(segment.start * FRAMES_PER_SECOND) : round(segment.end * FRAMES_PER_SECOND)])
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
@@ -199,8 +202,7 @@ def gaps(energy: np.ndarray) -> np.ndarray:
     none = silent(energy)
     floor = float(energy[~none].min()) if (~none).any() else 0.0
     between = none | (energy <= max(10 * floor, 1e-3 * float(np.median(energy))))
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], between.astype(np.int8), [0]))))
-    for start, end in zip(edges[::2], edges[1::2]):
+    for start, end in zip(*_runs(between)):
         if end - start < GAP_FRAMES:
             between[start:end] = False
     return between
@@ -209,7 +211,12 @@ def gaps(energy: np.ndarray) -> np.ndarray:
 def longest_pause(energy: np.ndarray) -> tuple[int, int]:
     """[start, end) of the longest run of quiet frames (`quiet` among these), the
     latest of equals (the longer window)."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet(energy).astype(np.int8), [0]))))
-    starts, ends = edges[::2], edges[1::2]
+    starts, ends = _runs(quiet(energy))
     longest = np.flatnonzero(ends - starts == (ends - starts).max())[-1]
     return int(starts[longest]), int(ends[longest])
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and ends, [start, end), of each run of true frames in `mask`."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return edges[::2], edges[1::2]
