@@ -150,17 +150,18 @@ def build_options(args) -> RunOptions:
 class ConsoleReporter:
     """Turns runner events into a Rich progress display on stderr, and keeps each
     finished result at once: appended to the history and, with --json, in a document
-    rewritten after every result, so a kill loses only the run in progress."""
+    rewritten after every result, so a kill loses only the run in progress. A run
+    that failed is kept too, with what was not run (`skipped`), and why."""
 
     def __init__(self, console: Console, json_path: Path | None, skipped: list[sweeps.Skipped]) -> None:
         self.console = console
-        self.json_path, self.skipped = json_path, skipped
+        self.json_path, self.skipped = json_path, list(skipped)
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
             TimeRemainingColumn(), console=console, transient=True,
         )
         self.task = None
-        self.failures: list[str] = []
+        self.failed = False
         self.results: list[RunResult] = []
         self.warned: set[str] = set()
 
@@ -190,16 +191,23 @@ class ConsoleReporter:
                     history.append(result)
                 except OSError as exc:
                     self.warn(f"cannot append to history {history.history_file()}: {exc.strerror or exc}")
-                if self.json_path is not None:
-                    try:
-                        export.write_table(self.results, self.json_path, "json", complete=False, skipped=self.skipped)
-                    except AsrTuiError as exc:
-                        self.warn(str(exc))
-            case events.RunFailed(message=message):
-                self.failures.append(message)
+                self.keep()
+            case events.RunFailed(config=config, audio=audio, message=message):
+                self.failed = True
                 print(f"asr-tui: error: {message}", file=sys.stderr)
+                on = f" · {audio}" if audio is not None else ""
+                self.skipped.append(sweeps.Skipped(f"{config.display_name}{on}", message, "run"))
+                self.keep()
             case events.RunWarning(message=message):
                 self.console.print(f"asr-tui: warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+    def keep(self) -> None:
+        """Rewrite the --json document, still incomplete, with every result and failure so far."""
+        if self.json_path is not None:
+            try:
+                export.write_table(self.results, self.json_path, "json", complete=False, skipped=self.skipped)
+            except AsrTuiError as exc:
+                self.warn(str(exc))
 
     def warn(self, message: str) -> None:
         """One line per distinct problem: a full disk is not worth a line per result."""
@@ -468,16 +476,17 @@ def main(argv: list[str]) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
         runner.close()
-    results = reporter.results
+    # Written even without a result: a script finds why (stopped, or what failed).
+    results, skipped = reporter.results, reporter.skipped
     export_failed = False
-    if args.json and results:
+    if args.json:
         try:
             export.write_table(results, args.json, "json", complete=stopped_by is None, skipped=skipped)
             err.print(f"wrote {args.json}" + ("" if stopped_by is None else " (incomplete: the run was stopped)"), markup=False, highlight=False)
         except AsrTuiError as exc:
             print(f"asr-tui: error: {exc}", file=sys.stderr)
             export_failed = True
-    if args.markdown and results:
+    if args.markdown:
         try:
             err.print(export.write_export(results, args.markdown, skipped, complete=stopped_by is None),
                       markup=False, highlight=False, soft_wrap=True)
@@ -489,4 +498,4 @@ def main(argv: list[str]) -> int:
     if stopped_by is not None:
         print("asr-tui: cancelled", file=sys.stderr)
         return 128 + stopped_by
-    return 2 if reporter.failures or export_failed else 0
+    return 2 if reporter.failed or export_failed else 0

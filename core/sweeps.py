@@ -22,11 +22,12 @@ from asr_tui.core.knobs import INVALID, invalid
 
 @dataclass(frozen=True)
 class Skipped:
-    """Something asked for and not run: a sweep's combination, or a file."""
+    """Something asked for and not measured: a sweep's combination, a file, or a
+    configuration's run on a file that failed."""
 
     label: str
     reason: str
-    kind: str = "config"  # or "file": the key the JSON document gives the label under
+    kind: str = "config"  # or "file" or "run": the key the JSON document gives the label under
 
     def __str__(self) -> str:
         return f"skipped {self.label}: {self.reason}"

@@ -217,6 +217,49 @@ def test_sigterm_cancels_keeps_results_and_exits_non_zero(tmp_path, short_clips)
     assert same_runs(doc["runs"]) == same_runs(history_records(data))
 
 
+def wait_for_stderr(proc: subprocess.Popen, says: str) -> None:
+    """Read the process's stderr until a line holds `says`."""
+    for line in proc.stderr:
+        if says in line:
+            return
+    raise AssertionError(f"the process ended before saying {says!r}: {proc.wait()}")
+
+
+def test_ctrl_c_before_the_first_result_still_writes_the_json(tmp_path, short_clips):
+    """A script that gave --json finds the document, not nothing, when the run was
+    stopped while the model loaded: no runs, and not complete."""
+    out, data = tmp_path / "out.json", tmp_path / "data"
+    proc = start("run", "--json", str(out), str(short_clips[0][0]), cwd=tmp_path, data=data)
+    try:
+        wait_for_stderr(proc, "loading tiny.en")  # a first result is four passes away
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGINT and "Traceback" not in stderr
+    doc = json.loads(out.read_text())
+    assert doc["complete"] is False and doc["runs"] == [] and doc["skipped"] == []
+
+
+def test_a_run_that_fails_is_in_the_json_beside_the_results(tmp_path, short_clips):
+    """A file removed after the run began fails when its turn comes: the run goes on,
+    exits 2, and the document keeps the other file's result and names the failure."""
+    first, second = (str(shutil.copy(clip, tmp_path / clip.name)) for clip, _ in short_clips[:2])
+    out, data = tmp_path / "out.json", tmp_path / "data"
+    proc = start("run", "--warmup", "0", "--repeat", "1", "--json", str(out), first, second, cwd=tmp_path, data=data)
+    try:
+        wait_for_stderr(proc, "loading tiny.en")  # both files were checked before the model loads
+        os.remove(second)
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2 and "Traceback" not in stderr
+    doc = json.loads(out.read_text())
+    assert doc["complete"] is True and [run["audio"] for run in doc["runs"]] == [first]
+    [failed] = doc["skipped"]
+    assert failed["run"].endswith(f" · {second}") and failed["reason"] and failed["reason"] in stderr
+
+
 def test_full_run_references_json_mode_and_symlink(tmp_path, short_clips):
     """A UTF-16 reference is scored; a Latin-1 one costs only its WER, with one warning;
     the --json symlink and the file's mode survive; history holds the same records."""
