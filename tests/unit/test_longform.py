@@ -119,8 +119,8 @@ def test_a_segment_is_trimmed_to_its_sound_and_to_the_sound_its_few_words_can_fi
     where its sound does; one stamped over the pause with far too few words for its
     sound (0.6 s each) ends at the pause, where its sound is enough for them."""
     cuts = pauses.Cuts.of(speech_energy(30, {10.0: 5.0}))
-    late = cuts.trimmed(Segment(11.0, 17.0, " the next sentence"))
-    assert (late.start, late.end, late.text) == (pytest.approx(15.0, abs=0.02), 17.0, " the next sentence")
+    late = cuts.trimmed(Segment(11.0, 17.0, " the next sentence begins"))
+    assert (late.start, late.end, late.text) == (pytest.approx(15.0, abs=0.02), 17.0, " the next sentence begins")
     few = cuts.trimmed(Segment(8.0, 20.0, " sent at a cabin at a"))  # 7 s of sound
     assert (few.start, few.end) == (8.0, 10.0)
     enough = cuts.trimmed(Segment(8.0, 20.0, " word" * 12))  # 0.58 s of sound each
@@ -130,6 +130,18 @@ def test_a_segment_is_trimmed_to_its_sound_and_to_the_sound_its_few_words_can_fi
     # 0.1 s of the sound before or after a pause is a neighbouring segment's
     assert cuts.trimmed(Segment(9.9, 20.0, " word" * 12)).start == pytest.approx(15.0, abs=0.02)
     assert cuts.trimmed(Segment(8.0, 15.1, " word" * 6)) == Segment(8.0, 10.0, " word" * 6)
+
+
+def test_a_segment_with_far_too_few_words_and_no_pause_ends_at_the_most_sound_they_take():
+    """Continuous speech, with gaps of 0.3 s between words at most: five words
+    stamped over 14 s end after 3 s of their sound (0.6 s each), and the model's
+    sparse stamps are too few words for a window decoded again."""
+    cuts = pauses.Cuts.of(speech_energy(30, {6.0: 0.3, 12.0: 0.3}))
+    few = Segment(5.0, 19.0, " When a family of new-")
+    assert (cuts.trimmed(few).start, cuts.trimmed(few).end) == (5.0, pytest.approx(8.3, abs=0.02))
+    assert cuts.too_few_words([few]) and not cuts.too_few_words([cuts.trimmed(few)])
+    enough = Segment(5.0, 19.0, " word" * 23)  # 13.4 s of sound: 0.58 s each
+    assert cuts.trimmed(enough) == enough and not cuts.too_few_words([enough])
 
 
 def test_seam_keeps_each_word_once_where_windows_agree():
@@ -422,8 +434,9 @@ class WordTokens:
         return "".join(" " + self.words[t] for t in tokens)
 
     def segment(self, start_s: float, end_s: float, *words: str) -> list[int]:
+        """One segment, closed as the model closes one before the next: its end stamped twice."""
         stamp = lambda seconds: self.timestamp_begin + round(seconds / SECONDS_PER_TIMESTAMP)
-        return [stamp(start_s), *(self.words.index(w) for w in words), stamp(end_s)]
+        return [stamp(start_s), *(self.words.index(w) for w in words), stamp(end_s), stamp(end_s)]
 
 
 WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight", "thank", "you"])
@@ -435,9 +448,13 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
     says (by its start: its words and their stamps; a window left out heard nothing),
     and each window decoded again over a hole as `tries` says in turn: its words,
     stamped over the hole's last 5.5 s, with that log probability, and judged silent
-    (no-speech 0.9) or not (0.1)."""
+    (no-speech 0.9) or not (0.1). The recording is silent but for 9 s of sound from
+    22.2 s, as much as three words before the hole take (`STOPPED_SHORT`), then the
+    hole's speech (or noise, not `loud`), then two words."""
     frames = 60 * FRAMES_PER_SECOND
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], np.ones(frames, bool), np.full(frames, loud), np.zeros(frames, bool))
+    sound = np.zeros(frames, bool)
+    sound[2220:3120] = True
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound & loud, ~sound)
     tries = iter(tries)
 
     def decode(windows: list[Window], prompts: list[int], rows: int) -> list[DecodedWindow]:

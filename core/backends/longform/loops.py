@@ -90,13 +90,17 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         progress(min(total, group[-1].end), [])
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
+        """The window's segments, as the model stamped them."""
         if is_silence(decoded, config) and not speech:
             return []
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
-        # stamped where their sound is (`Cuts.trimmed`): the holes and seams go by them
-        return [cuts.trimmed(s) for s in found if s.start < window.end]
+        return [s for s in found if s.start < window.end]
 
-    heard = [(w, segments_of(decoded[w.start], w) if w.start in decoded else []) for w in windows]
+    def placed(segments: list[Segment]) -> list[Segment]:
+        """Stamped where their words can be (`Cuts.trimmed`): the holes and seams go by them."""
+        return [cuts.trimmed(s) for s in segments]
+
+    heard = [(w, placed(segments_of(decoded[w.start], w)) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
     # A window decoded again over a hole where a window stopped short, that the
     # no-speech rule calls silent though the hole is loud as speech: the rule judges
@@ -122,12 +126,12 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         for r, again in reversed(list(zip(redo, found))):  # from the end: indices stay valid
             segments = segments_of(again, r.window)
             if segments and not cuts.too_few_words(segments):
-                heard[r.index : r.index + r.replaces] = [(r.window, segments)]
+                heard[r.index : r.index + r.replaces] = [(r.window, placed(segments))]
                 continue
             if not segments and r.stopped_short and cuts.sounds_like_speech(*r.hole):
                 segments = segments_of(again, r.window, speech=True)
             if segments and (r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]):
-                unsure[r.hole] = (again.avg_logprob, r, segments)
+                unsure[r.hole] = (again.avg_logprob, r, placed(segments))
     still_open = seams.open_holes(heard, content_frames)
     kept = sorted(((still_open[hole], r, spoken) for hole, (_, r, spoken) in unsure.items() if hole in still_open), key=lambda k: k[0])
     for index, r, spoken in reversed(kept):  # from the end: indices stay valid

@@ -73,41 +73,53 @@ class Cuts:
         return min(frame, onset - len(lead) + (int(word[-1]) + 1 if word.size else 0))
 
     def trimmed(self, segment: Segment) -> Segment:
-        """The segment from its first frame outside a gap to its last. The model
-        stamps a segment over the pause before or after its words, by seconds, and
-        its stamps meet its neighbours' where a word starts, give or take a word: a
-        stretch of sound under `EDGE_FRAMES` past a pause at either end is theirs.
+        """The segment where its words can be (`_heard`). The model stamps a
+        segment over the pause before or after its words, by seconds, and over the
+        next sentence where the window stopped early, which then goes unheard.
 
-        Where what is left holds far more sound than its words take
+        Where no pause ends a segment with far too few words for its sound, it ends
+        once it holds the most sound its words can take (`SPARSE_WORD_FRAMES`
+        each): in continuous speech, a window came back as "When a family of new-"
+        stamped over 14 s of noisy speech, which no window heard again."""
+        stretches = self._heard(segment)
+        if not stretches:
+            return segment
+        most = max(spoken_words(segment.text), 1) * SPARSE_WORD_FRAMES
+        if sum(s.size for s in stretches) > most:
+            stretches = [np.concatenate(stretches)[:most]]
+        first = round(segment.start * FRAMES_PER_SECOND)
+        return Segment((first + int(stretches[0][0])) / FRAMES_PER_SECOND, (first + int(stretches[-1][-1]) + 1) / FRAMES_PER_SECOND,
+                       segment.text)
+
+    def too_few_words(self, segments: list[Segment]) -> bool:
+        """Whether the segments, as the model stamped them, hold far more sound where
+        their words can be (`_heard`) than those words take (`SPARSE_WORD_FRAMES`
+        each): the model heard only some of it, and `trimmed` would end them early."""
+        frames = sum(s.size for segment in segments for s in self._heard(segment))
+        return frames > sum(spoken_words(s.text) for s in segments) * SPARSE_WORD_FRAMES
+
+    def _heard(self, segment: Segment) -> list[np.ndarray]:
+        """The stretches of the segment's frames outside a gap (counted from its
+        first frame), split at pauses of `PAUSE_FRAMES` or more, that its words can
+        be in. Its stamps meet its neighbours' where a word starts, give or take a
+        word: a stretch under `EDGE_FRAMES` past a pause at either end is theirs.
+        Where the rest holds far more sound than its words take
         (`SPARSE_WORD_FRAMES` each), the window stopped early yet stamped its last
         few words ("A village carpenter sent at a cabin at a") over the next
-        sentence too, which then goes unheard: the segment ends at the first pause
-        (`PAUSE_FRAMES`) after enough sound for its words (`WORD_SOUND_FRAMES` each)."""
+        sentence too: they end at the first pause after enough sound for its words
+        (`WORD_SOUND_FRAMES` each)."""
         first = round(segment.start * FRAMES_PER_SECOND)
-        sounding = self._sounding(segment)
+        sounding = np.flatnonzero(~self.gaps[first : round(segment.end * FRAMES_PER_SECOND)])
         stretches = np.split(sounding, np.flatnonzero(np.diff(sounding) > PAUSE_FRAMES) + 1) if sounding.size else []
         if len(stretches) > 1 and stretches[-1].size < EDGE_FRAMES:
             stretches.pop()
         if len(stretches) > 1 and stretches[0].size < EDGE_FRAMES:
             stretches.pop(0)
-        if not stretches:
-            return segment
         words = spoken_words(segment.text)
-        if sum(s.size for s in stretches) > words * SPARSE_WORD_FRAMES:
+        if stretches and sum(s.size for s in stretches) > words * SPARSE_WORD_FRAMES:
             enough = np.cumsum([s.size for s in stretches]) >= words * WORD_SOUND_FRAMES
             stretches = stretches[: int(np.argmax(enough)) + 1]
-        return Segment((first + int(stretches[0][0])) / FRAMES_PER_SECOND, (first + int(stretches[-1][-1]) + 1) / FRAMES_PER_SECOND,
-                       segment.text)
-
-    def too_few_words(self, segments: list[Segment]) -> bool:
-        """Whether the segments hold far more sound than their words take
-        (`SPARSE_WORD_FRAMES` each): the model heard only some of it."""
-        frames = sum(self._sounding(s).size for s in segments)
-        return frames > sum(spoken_words(s.text) for s in segments) * SPARSE_WORD_FRAMES
-
-    def _sounding(self, segment: Segment) -> np.ndarray:
-        """The frames of the segment's stamps outside a gap, from its first frame."""
-        return np.flatnonzero(~self.gaps[round(segment.start * FRAMES_PER_SECOND) : round(segment.end * FRAMES_PER_SECOND)])
+        return stretches
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
