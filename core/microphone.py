@@ -147,6 +147,7 @@ class Recording:
         self._frames = 0
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._stopping = False
         self._stream = None
 
     @property
@@ -173,7 +174,7 @@ class Recording:
             with _PORTAUDIO:
                 self._stream = sd.InputStream(
                     device=self.device.index, channels=1, samplerate=self.device.samplerate, dtype="float32",
-                    callback=callback, finished_callback=self._done.set,
+                    callback=callback, finished_callback=self._finished,
                 )
                 self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
@@ -181,12 +182,22 @@ class Recording:
             raise AsrTuiError(f"cannot record from '{self.device.name}' at {self.device.samplerate:.0f} Hz: {exc}") from None
         return self
 
+    def _finished(self) -> None:
+        """PortAudio ended the stream: at the length asked for, on `stop`, or because
+        the device or its sound server went away mid-take, which must not pass for a
+        take that short on purpose."""
+        if not self._stopping and self._frames < self.max_seconds * self.device.samplerate:
+            self.error = (f"the input stopped after {self.elapsed:.1f} s of {self.max_seconds:g} s"
+                          " (the device or its sound server went away)")
+        self._done.set()
+
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
 
     def stop(self) -> Path:
         """Stop (if still running) and save what was captured, even after a failure."""
         sd = _sounddevice()
+        self._stopping = True
         if self._stream is not None:
             try:
                 self._stream.stop()

@@ -7,10 +7,13 @@ A silent stream keeps playing into the sink, or the idle sink delivers audio in
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,3 +73,39 @@ def no_card_config(directory: Path) -> Path:
     path = directory / "alsa-no-card.conf"
     path.write_text(NO_CARD_ALSA)
     return path
+
+
+@contextmanager
+def private_server(folder: Path) -> Iterator[dict[str, str]]:
+    """A PulseAudio server of its own, whose default source is a null sink's monitor
+    fed by a keep-alive stream, for a test that kills it: the environment that points
+    a client (PortAudio's ALSA plugin, paplay) at it, while its process is
+    `env["ASR_TUI_TEST_SERVER_PID"]`. The session's server is left alone."""
+    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
+        pytest.skip("PulseAudio is not installed (scripts/install.sh --test installs it)")
+    socket = folder / "native"
+    env = os.environ | {"PULSE_SERVER": f"unix:{socket}", "XDG_RUNTIME_DIR": str(folder), "HOME": str(folder)}
+    server = subprocess.Popen(
+        ["pulseaudio", "-n", "--daemonize=no", "--use-pid-file=no", "--exit-idle-time=-1", "--disallow-exit",
+         "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=1",
+         "-L", f"module-null-sink sink_name={SINK} rate=48000"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    keep_alive = None
+    try:
+        for _ in range(50):
+            if subprocess.run(["pactl", "info"], capture_output=True, env=env).returncode == 0:
+                break
+            time.sleep(0.1)
+        subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], check=True, capture_output=True, env=env)
+        keep_alive = subprocess.Popen(
+            ["pacat", "--playback", "-d", SINK, "--rate=48000", "--channels=1", "--format=s16le", "/dev/zero"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )
+        yield env | {"ASR_TUI_TEST_SERVER_PID": str(server.pid)}
+    finally:
+        server.kill()
+        server.wait(5)
+        if keep_alive is not None:
+            keep_alive.kill()
+            keep_alive.wait(5)

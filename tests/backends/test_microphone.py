@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.bounds import SAMPLE_WER_BOUND
-from tests.virtual_mic import no_card_config, play
+from tests.virtual_mic import SINK, no_card_config, play, private_server
 
 REFERENCE = SAMPLE.with_suffix(".txt").read_text()
 
@@ -81,6 +83,27 @@ def test_a_recording_whose_file_cannot_be_written_is_saved_with_the_others(virtu
     saved = Path(str(raised.value).rsplit("saved in ", 1)[1])
     assert saved.parent == microphone.recordings_dir()
     assert audio.probe_seconds(saved) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_sound_server_that_dies_mid_take_is_an_error_and_the_take_is_kept(tmp_path):
+    """The server goes away three seconds into a ten-second take, with speech playing: the
+    recording stops early, and that must not pass for a take of that length. Exit 2,
+    one line saying so, and what was captured saved."""
+    out = tmp_path / "take.wav"
+    with private_server(tmp_path) as env:
+        subprocess.Popen(["paplay", "-d", SINK, str(SAMPLE)], env=env)
+        proc = subprocess.Popen([sys.executable, "-m", "asr_tui.cli.main", "record", "--seconds", "10", "--out", str(out)],
+                                stderr=subprocess.PIPE, text=True, env=env | {"XDG_DATA_HOME": str(tmp_path / "data")})
+        assert proc.stderr.readline().startswith("recording 10 s from ")
+        time.sleep(3)
+        os.kill(int(env["ASR_TUI_TEST_SERVER_PID"]), signal.SIGKILL)
+        stderr = proc.stderr.read()
+        proc.wait(60)
+    assert proc.returncode == 2 and "Traceback" not in stderr
+    said = stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"asr-tui: error: the input stopped after [\d.]+ s of 10 s .*; what was captured is saved in {re.escape(str(out))}",
+                        said), stderr
+    assert 0 < audio.probe_seconds(out) < 9  # what reached PortAudio before the server went
 
 
 def test_a_take_started_in_the_same_second_as_another_is_not_written_over_it():
