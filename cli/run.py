@@ -195,8 +195,7 @@ class ConsoleReporter:
             case events.RunFailed(config=config, audio=audio, message=message):
                 self.failed = True
                 print(f"asr-tui: error: {message}", file=sys.stderr)
-                on = f" · {audio}" if audio is not None else ""
-                self.skipped.append(sweeps.Skipped(f"{config.display_name}{on}", message, "run"))
+                self.skipped.append(sweeps.Skipped.failed_run(config.display_name, audio, message))
                 self.keep()
             case events.RunWarning(message=message):
                 self.console.print(f"asr-tui: warning: {message}", markup=False, highlight=False, soft_wrap=True)

@@ -69,8 +69,9 @@ def rows(results: list[RunResult]) -> list[list]:
 
 def to_json(results: list[RunResult], complete: bool = True, skipped: Sequence[Skipped] = ()) -> str:
     """The results document; `complete` is false while a benchmark is still adding to
-    it, and `skipped` lists what was asked for and not run: a sweep's combinations a
-    backend refused, and files left out (missing, or that would not decode)."""
+    it, and `skipped` lists what was asked for and not measured: a sweep's
+    combinations a backend refused, files left out (missing, or that would not
+    decode), and runs that failed."""
     not_run = [{s.kind: s.label, "reason": s.reason} for s in skipped]
     return json.dumps(document(results) | {"complete": complete, "skipped": not_run}, indent=2)
 
@@ -104,7 +105,8 @@ def to_markdown(results: list[RunResult], skipped: Sequence[Skipped] = (), compl
     warnings and what the CLI says under it (`table_notes`: lines and the stages
     table), then, when a configuration ran over several files, its corpus figures,
     and when configurations differ one factor at a time, the speedup decomposed;
-    last, what was not run (a sweep's combinations, files left out), and why."""
+    last, what was not measured (a sweep's combinations, files left out, runs that
+    failed), and why."""
     unlike = parity.line(results)
     text = "" if complete else f"**{INCOMPLETE}**\n\n"
     text += f"**{_markdown_cell(unlike)}**\n\n" if unlike else ""

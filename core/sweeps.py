@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from asr_tui.core import backends
 from asr_tui.core.config import BY_NAME, RunConfig, summary
@@ -28,6 +29,12 @@ class Skipped:
     label: str
     reason: str
     kind: str = "config"  # or "file" or "run": the key the JSON document gives the label under
+
+    @classmethod
+    def failed_run(cls, config_name: str, audio: Path | None, reason: str) -> Skipped:
+        """A configuration's run on a file that failed, or its whole run where it
+        failed before any file (its model did not load)."""
+        return cls(config_name if audio is None else f"{config_name} · {audio}", reason, "run")
 
     def __str__(self) -> str:
         return f"skipped {self.label}: {self.reason}"

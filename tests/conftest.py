@@ -10,7 +10,7 @@ import pytest
 
 from tests.devices import why_no_gpu
 from tests.speech import TEXTS, espeak
-from tests.virtual_mic import virtual_mic  # noqa: F401 - a session fixture for the microphone tests
+from tests.virtual_mic import private_sound_server, virtual_mic  # noqa: F401 - fixtures for the microphone tests
 
 
 UNIT_TIER = Path(__file__).parent / "unit"
@@ -19,12 +19,12 @@ UNIT_TIER = Path(__file__).parent / "unit"
 def pytest_collection_modifyitems(config, items):
     """Markers by tier, so no test has to remember them: everything outside tests/unit
     loads a model, starts the app or spawns asr-tui (slow); a test that records from the
-    virtual microphone is mic; a gpu test skips, saying why, where no GPU is visible."""
+    virtual microphone (or a sound server of its own) is mic; a gpu test skips, saying why, where no GPU is visible."""
     no_gpu = why_no_gpu()
     for item in items:
         if UNIT_TIER not in item.path.parents:
             item.add_marker(pytest.mark.slow)
-        if "virtual_mic" in item.fixturenames:
+        if {"virtual_mic", "private_sound_server"} & set(item.fixturenames):
             item.add_marker(pytest.mark.mic)
         if no_gpu and item.get_closest_marker("gpu"):
             item.add_marker(pytest.mark.skip(reason=no_gpu))

@@ -30,6 +30,7 @@ from asr_tui.core.presets import Preset
 from asr_tui.core.results import RunResult
 from asr_tui.core.runner import Runner
 from asr_tui.core.samples import SAMPLE
+from asr_tui.core.sweeps import Skipped
 from asr_tui.tui.messages import RunnerEvent
 from asr_tui.tui.widgets.configure import ConfigurePane
 from asr_tui.tui.widgets.history import HistoryPane
@@ -390,9 +391,11 @@ class AsrTuiApp(App):
             go()
 
     def export_table(self, path: Path, results: list[RunResult] | None = None) -> None:
-        """Write this session's results, or the ones given (e.g. the History tab's)."""
+        """Write this session's results and the runs that failed in it, as the CLI's
+        --json does, or the results given (e.g. the History tab's)."""
+        failed = [Skipped.failed_run(f.config_name, f.audio, f.message) for f in self.failures] if results is None else []
         results = self.results if results is None else results
-        self._write_asking_first(path, export.check_table_path, lambda: export.write_export(results, path))
+        self._write_asking_first(path, export.check_table_path, lambda: export.write_export(results, path, failed))
 
     def export_transcript(self, result: RunResult, path: Path) -> None:
         self._write_asking_first(path, export.check_transcript_path,

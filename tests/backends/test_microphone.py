@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from asr_tui.core.metrics import wer
 from asr_tui.core.samples import SAMPLE
 from tests.runner_helpers import run_once
 from tests.bounds import SAMPLE_WER_BOUND
-from tests.virtual_mic import SINK, no_card_config, play, private_server
+from tests.virtual_mic import no_card_config, play
 
 REFERENCE = SAMPLE.with_suffix(".txt").read_text()
 
@@ -85,20 +84,24 @@ def test_a_recording_whose_file_cannot_be_written_is_saved_with_the_others(virtu
     assert audio.probe_seconds(saved) == pytest.approx(1.0, abs=0.1)
 
 
-def test_a_sound_server_that_dies_mid_take_is_an_error_and_the_take_is_kept(tmp_path):
-    """The server goes away three seconds into a ten-second take, with speech playing: the
-    recording stops early, and that must not pass for a take of that length. Exit 2,
-    one line saying so, and what was captured saved."""
+def test_a_sound_server_that_dies_mid_take_is_an_error_and_the_take_is_kept(private_sound_server, tmp_path):
+    """The server goes away three seconds into a ten-second take, with speech playing:
+    the recording stops early, and that must not pass for a take of that length. Exit
+    2, a last line saying so, and what was captured saved."""
+    env, server = private_sound_server
     out = tmp_path / "take.wav"
-    with private_server(tmp_path) as env:
-        subprocess.Popen(["paplay", "-d", SINK, str(SAMPLE)], env=env)
-        proc = subprocess.Popen([sys.executable, "-m", "asr_tui.cli.main", "record", "--seconds", "10", "--out", str(out)],
-                                stderr=subprocess.PIPE, text=True, env=env | {"XDG_DATA_HOME": str(tmp_path / "data")})
+    player = play(SAMPLE, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "asr_tui.cli.main", "record", "--seconds", "10", "--out", str(out)],
+                            stderr=subprocess.PIPE, text=True, env=env | {"XDG_DATA_HOME": str(tmp_path / "data")})
+    try:
         assert proc.stderr.readline().startswith("recording 10 s from ")
         time.sleep(3)
-        os.kill(int(env["ASR_TUI_TEST_SERVER_PID"]), signal.SIGKILL)
-        stderr = proc.stderr.read()
-        proc.wait(60)
+        server.kill()
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        player.kill()
+        player.wait(5)
     assert proc.returncode == 2 and "Traceback" not in stderr
     said = stderr.strip().splitlines()[-1]
     assert re.fullmatch(rf"asr-tui: error: the input stopped after [\d.]+ s of 10 s .*; what was captured is saved in {re.escape(str(out))}",

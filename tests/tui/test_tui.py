@@ -218,7 +218,7 @@ async def test_interleaved_passes_say_whose_they_are_in_the_segment_log(audio_di
                           "pass 2/2 (warm)", "pt · gettysburg.flac · pass 2/2 (warm)"], lines
 
 
-async def test_failed_configuration_has_a_status_details_and_a_results_row(audio_dir):
+async def test_failed_configuration_has_a_status_details_a_results_row_and_is_exported(audio_dir, tmp_path):
     configs = [RunConfig(model="no-such-model", label="missing"), RunConfig(warmup=0, repeat=1, label="cpu")]
     app = AsrTuiApp(Preset("failing", configs), [SAMPLE], root=Path("."))
     async with app.run_test(size=SIZE) as pilot:
@@ -244,6 +244,11 @@ async def test_failed_configuration_has_a_status_details_and_a_results_row(audio
         results.move_cursor(row=1)
         await pilot.pause()
         assert "CTranslate2 directory" in str(app.query_one("#results-status").render())
+        app.export_table(tmp_path / "session.json")  # as the CLI's --json: the failure with the results
+        await pilot.pause()
+        doc = json.loads((tmp_path / "session.json").read_text())
+        assert [r["config_name"] for r in doc["runs"]] == ["cpu"]
+        assert [s["run"] for s in doc["skipped"]] == ["missing"] and doc["skipped"][0]["reason"].startswith("unknown model")
 
 
 async def test_quit_mid_run_asks_then_cancels_and_exits_promptly(audio_dir, long_clip):

@@ -106,9 +106,9 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     # no-speech rule calls silent though the hole is loud as speech: the rule judges
     # the whole window, a few seconds of fast speech and the rest zero-padding. Or one
     # with far too few words for its sound (`Cuts.too_few_words`: "Massive uptick
-    # with" for 5 s of speech), which would leave no hole for another try. The
-    # likeliest such try of a hole still open after every round is kept, rather than
-    # lose its words.
+    # with" for 5 s of speech): another start may hear the hole whole. The likeliest
+    # such try of a hole still open after every round is kept, rather than lose its
+    # words.
     unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
     for _ in range(MAX_REDECODE_ROUNDS):
         redo = seams.redecode(heard, content_frames, tried, cuts)

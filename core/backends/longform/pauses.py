@@ -80,7 +80,9 @@ class Cuts:
         Where no pause ends a segment with far too few words for its sound, it ends
         once it holds the most sound its words can take (`SPARSE_WORD_FRAMES`
         each): in continuous speech, a window came back as "When a family of new-"
-        stamped over 14 s of noisy speech, which no window heard again."""
+        stamped over 14 s of noisy speech, which no window heard again. Ended so, a
+        window's last segment leaves a hole there (`seams.redecode`); an earlier
+        one only gets truer stamps, since holes are looked for between windows."""
         stretches = self._heard(segment)
         if not stretches:
             return segment
