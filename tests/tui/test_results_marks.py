@@ -6,9 +6,11 @@ import dataclasses
 from pathlib import Path
 
 from asr_tui.core import presets
+from asr_tui.core.stability import BUSY_MARK
 from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
 from asr_tui.tui.app import AsrTuiApp
+from asr_tui.tui.widgets.tables import number
 from tests.tui_helpers import plain_row
 from tests.unit.made_results import made_result
 
@@ -154,6 +156,8 @@ async def test_compare_says_when_the_audio_differs_and_which_run_was_busy(audio_
         ratios = screen.query_one("#ratios")
         assert plain_row(ratios, 0)[3] == "different audio" and plain_row(ratios, 1)[3] == "different audio"
         assert plain_row(ratios, 2)[0] == "RTFx" and plain_row(ratios, 2)[3].startswith("B is ")
+        # the busy run's timings carry its mark, the other's not that one
+        assert plain_row(ratios, 2)[2] == f"{number(b.rtfx, '.1f')} {BUSY_MARK}" and BUSY_MARK not in plain_row(ratios, 2)[1]
         legend = screen.query_one("#diff-legend")
         for _ in range(50):
             await pilot.pause(0.05)
