@@ -5,16 +5,15 @@ written to $OUT/noisy with its reference beside it as .txt.
     OUT=/tmp/x PYTHONPATH=. .venv/bin/python benchmarks/results/continuous-speech-2026-12-06/make_noisy_clips.py
 """
 import os
-import wave
 from pathlib import Path
 
 import numpy as np
 
-from asr_tui.core import audio
+from asr_tui.core import audio, microphone
+from asr_tui.core.transcript import SAMPLE_RATE
 from benchmarks.clips import Clip, make
 
 out = Path(os.environ["OUT"]) / "noisy"
-SR = 16000
 rng = np.random.default_rng(11)
 
 
@@ -36,11 +35,9 @@ def pink(n):
 
 
 def save(name, x, text):
-    x = np.clip(x, -1, 1)
-    with wave.open(str(out / f"{name}.wav"), "wb") as w:
-        w.setnchannels(1); w.setsampwidth(2); w.setframerate(SR); w.writeframes((x * 32767).astype("<i2").tobytes())
+    microphone.write_wav(out / f"{name}.wav", x)  # 16-bit, 16 kHz mono, as a recording is written
     (out / f"{name}.txt").write_text(text)
-    print(name, f"{len(x) / SR / 60:.1f} min", len(text.split()), "words")
+    print(name, f"{len(x) / SAMPLE_RATE / 60:.1f} min", len(text.split()), "words")
 
 
 a, ta = speech("a", "workshop", 700, "en-us+m3", 170, 201)
