@@ -161,7 +161,6 @@ class ConsoleReporter:
             TimeRemainingColumn(), console=console, transient=True,
         )
         self.task = None
-        self.failed = False
         self.results: list[RunResult] = []
         self.warned: set[str] = set()
 
@@ -193,12 +192,16 @@ class ConsoleReporter:
                     self.warn(f"cannot append to history {history.history_file()}: {exc.strerror or exc}")
                 self.keep()
             case events.RunFailed(config=config, audio=audio, message=message):
-                self.failed = True
                 print(f"asr-tui: error: {message}", file=sys.stderr)
                 self.skipped.append(sweeps.Skipped.failed_run(config.display_name, audio, message))
                 self.keep()
             case events.RunWarning(message=message):
                 self.console.print(f"asr-tui: warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a run failed: it is listed among what was not measured."""
+        return any(s.kind == "run" for s in self.skipped)
 
     def keep(self) -> None:
         """Rewrite the --json document, still incomplete, with every result and failure so far."""
