@@ -121,7 +121,7 @@ def _parts(params, dims: dict, rows: int, steps: int) -> dict[str, tuple[float, 
     x = jnp.asarray(rng.standard_normal((rows, 1, width)), jnp.float32)
     logits = jnp.asarray(rng.standard_normal((rows, dims["n_vocab"])), jnp.float32)
     tokens = jnp.full((rows, steps), vocab.eot, jnp.int32)
-    no = jnp.zeros(rows, bool), jnp.zeros(rows, jnp.int32)
+    no = jnp.zeros(rows, bool), jnp.zeros(rows, jnp.int32), jnp.zeros(rows, jnp.int32)  # no timestamps yet, no reach
 
     def pick(i, logits):  # the rules, the greedy pick and its log-probability, as in `generate`
         ruled = gen._apply_rules(logits, tokens, i, *no, vocab)

@@ -305,8 +305,8 @@ class JaxBackend(Backend):
         best = languages[int(np.argmax(logits[languages]))]
         return tokenizer.decode([best]).strip("<|>")
 
-    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompt: list[int], rows: int, config: RunConfig,
-                        tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
+    def _decode_windows(self, mel: np.ndarray, windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None,
+                        config: RunConfig, tokenizer, vocab, cancel: threading.Event) -> list[DecodedWindow]:
         """Decode windows as one call of `rows` windows; windows that fail openai-whisper's
         quality checks are decoded again at the next temperature of the schedule. As in
         openai-whisper, temperature 0 is a beam search when the beam size is above 1,
@@ -335,7 +335,10 @@ class JaxBackend(Backend):
             # a window's rows (beams, samples) share its K/V (`model.attend`)
             batch_xkv = xkv if first_round else jax.tree.map(lambda a: jnp.take(a, jnp.asarray(padded), axis=0), xkv)
             prompt_array, prompt_len = gen.pad_prompts([prompt], size * group, vocab.eot)
-            args = (self.loaded.params, batch_xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(sot_index))
+            # a window's timestamp to reach (`loops.must_reach`) for each of its rows; 0: none
+            reach_tokens = np.repeat([vocab.timestamp_begin + reach[i] if reach else 0 for i in padded], group).astype(np.int32)
+            args = (self.loaded.params, batch_xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(sot_index),
+                    jnp.asarray(reach_tokens))
             if beam > 1:
                 with self._stage("decoder"):
                     out = self._call("beam_search", gen.beam_search.__wrapped__, *args, beam=beam,
@@ -390,8 +393,8 @@ class JaxBackend(Backend):
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
 
-            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
-                return self._decode_windows(mel, windows, prompt, rows, config, tokenizer, vocab, cancel)
+            def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+                return self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
                 segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)

@@ -37,6 +37,25 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, ProgressFn, Segment, Tran
 from asr_tui.core.weights import Weights, load_checkpoint
 
 
+class MustReach:
+    """An openai-whisper logit filter (its `LogitFilter.apply`) for `loops.must_reach`:
+    a row may not end on a segment it has only begun (two timestamps in a row) before
+    its timestamp token in `reach`, as `jaxwhisper.generate` rules it."""
+
+    def __init__(self, reach, sample_begin: int, tokenizer) -> None:
+        self.reach = reach  # (rows,) timestamp tokens, on the model's device
+        self.sample_begin = sample_begin
+        self.timestamp_begin, self.eot = tokenizer.timestamp_begin, tokenizer.eot
+
+    def apply(self, logits, tokens) -> None:
+        sampled = tokens[:, self.sample_begin :]
+        if sampled.shape[1] < 2:
+            return
+        last, penultimate = sampled[:, -1], sampled[:, -2]
+        begun = (last >= self.timestamp_begin) & (penultimate >= self.timestamp_begin) & (last < self.reach)
+        logits[begun, self.eot] = -np.inf
+
+
 def load_whisper_model(weights: Weights, device: str):
     """Build openai-whisper's module from a checkpoint on disk, never from the network."""
     import torch
@@ -399,7 +418,16 @@ class PyTorchBackend(Backend):
                 language = max(probs, key=probs.get)
             tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language, task=config.task)
 
-            def decode(windows: list[Window], prompt: list[int], rows: int) -> list[DecodedWindow]:
+            def decode_group(features, options, reach: list[int] | None, per_window: int):
+                """`whisper.decode` of windows' features, `per_window` rows each, under the
+                rule of `loops.must_reach` where `reach` gives each window's timestamp."""
+                task = whisper.decoding.DecodingTask(model, options)
+                if reach:
+                    tokens = torch.tensor([tokenizer.timestamp_begin + r for r in reach], device=self.device)
+                    task.logit_filters.append(MustReach(tokens.repeat_interleave(per_window), task.sample_begin, tokenizer))
+                return task.run(features)
+
+            def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
                 # batched windows share the start-of-transcript prompt, which whisper.decode builds itself
                 batch = torch.stack([whisper.pad_or_trim(mel[:, w.start : w.start + w.frames], N_FRAMES) for w in windows]).to(dtype)
                 # encoded once for every temperature round (`whisper.decode` takes features
@@ -418,11 +446,11 @@ class PyTorchBackend(Backend):
                     # Several rows per window (beams, or best-of samples): openai-whisper
                     # repeats the tokens per row but not the audio features, so a batch of
                     # windows fails in cross-attention; it decodes one window at a time then.
-                    groups = [pending] if max(options.beam_size or 1, options.best_of or 1) == 1 else [[i] for i in pending]
-                    return [
-                        DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip())
-                        for group in groups for r in whisper.decode(model, features[group], options)
-                    ]
+                    per_window = max(options.beam_size or 1, options.best_of or 1)
+                    results = []
+                    for group in [pending] if per_window == 1 else [[i] for i in pending]:
+                        results += decode_group(features[group], options, [reach[i] for i in group] if reach else None, per_window)
+                    return [DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip()) for r in results]
 
                 return with_fallback(len(windows), config, decode_round, cancel)
 

@@ -98,6 +98,36 @@ def test_batched_hears_sentences_between_long_pauses(sentence_pause_clip):
     assert_batched_hears_what_sequential_hears(*sentence_pause_clip, SENTENCE_PAUSE_WER_MARGIN)
 
 
+@pytest.mark.parametrize("backend", ["jax", "pytorch"])
+def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backend, sentence_pause_clip, monkeypatch):
+    """tiny.en ends 5 of this clip's 14 batched windows on a lone segment start
+    seconds before their speech does, where nothing holds it to `loops.must_reach`
+    (as sequential decoding must be free to). Both backends decode every batched
+    window under that rule: none ends so."""
+    from asr_tui.core.backends.longform import loops
+    from whisper.tokenizer import get_tokenizer
+
+    timestamp_begin = get_tokenizer(False).timestamp_begin
+    decoded, batched = [], loops.batched
+
+    def recording(decode, *args):
+        def recorded(windows, prompt, rows, reach=None):
+            out = decode(windows, prompt, rows, reach)
+            decoded.extend(zip(out, reach))
+            return out
+
+        return batched(recorded, *args)
+
+    monkeypatch.setattr(loops, "batched", recording)
+    run_once(RunConfig(backend=backend, warmup=0, repeat=1, strategy="batched", batch_size=16), [sentence_pause_clip[0]])
+    ended_on_a_start = [
+        (window.tokens[-1] - timestamp_begin, reach) for window, reach in decoded
+        if len(window.tokens) >= 2 and min(window.tokens[-2:]) >= timestamp_begin and window.tokens[-1] - timestamp_begin < reach
+    ]
+    assert len(decoded) >= 9 and min(reach for _, reach in decoded) > 0
+    assert ended_on_a_start == []
+
+
 def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):
     """The bundled speech and then 30 s of silence, batched: the window of silence is
     not decoded, and the quiet after the last word is no hole to decode again (each
@@ -118,9 +148,9 @@ def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):
         return found
 
     def recorded_windows(decode, *args):
-        def decode_recorded(windows, prompt, rows):
+        def decode_recorded(windows, prompt, rows, reach=None):
             decoded_windows.extend(windows)
-            return decode(windows, prompt, rows)
+            return decode(windows, prompt, rows, reach)
         return loop(decode_recorded, *args)
 
     monkeypatch.setattr(seams, "redecode", recorded_holes)
@@ -292,3 +322,41 @@ def test_float32_matrix_products_are_compiled_at_float32_precision(dtype, precis
         assert not any("operand_precision" in line for line in products)
     else:
         assert all(precision in line for line in products)
+
+
+def test_a_batched_window_may_not_end_on_a_segment_begun_before_its_reach_in_either_backend():
+    """`loops.must_reach` as both decoders rule it, on the same logits and tokens: the
+    end token is banned only after a segment begun (two timestamps) before the row's
+    timestamp to reach; every other rule is openai-whisper's."""
+    import jax.numpy as jnp
+    import torch
+    from whisper.decoding import ApplyTimestampRules, SuppressBlank, SuppressTokens
+    from whisper.tokenizer import get_tokenizer
+
+    from asr_tui.core.backends.jaxwhisper import generate as gen
+    from asr_tui.core.backends.pytorch import MustReach
+    from asr_tui.core.tokens import MAX_INITIAL_TIMESTAMP_INDEX, suppressed
+
+    tokenizer = get_tokenizer(False)
+    tb, the, vocab_size = tokenizer.timestamp_begin, tokenizer.encode(" the")[0], 51864
+    begun, ended = [tb, the, tb + 250, tb + 250], [tb, the, the, tb + 250]  # at 5 s
+    sampled = np.array([begun, begun, ended, begun])
+    reach = np.array([tb + 1000, tb + 200, tb + 1000, 0])  # 20 s, 4 s, 20 s, none
+    logits = np.random.default_rng(0).standard_normal((4, vocab_size)).astype(np.float32)
+    logits[:, tokenizer.eot] = 20.0  # likelier than all timestamps together: the model would end here
+
+    sot = list(tokenizer.sot_sequence)
+    torch_logits, history = torch.from_numpy(logits.copy()), torch.tensor([sot + row for row in sampled.tolist()])
+    for rule in (SuppressBlank(tokenizer, len(sot)), SuppressTokens(sorted(suppressed(tokenizer))),
+                 ApplyTimestampRules(tokenizer, len(sot), MAX_INITIAL_TIMESTAMP_INDEX),
+                 MustReach(torch.from_numpy(reach), len(sot), tokenizer)):
+        rule.apply(torch_logits, history)
+
+    vocab = gen.Vocabulary.from_tokenizer(tokenizer, vocab_size)
+    tokens = np.full((4, 8), tokenizer.eot)
+    tokens[:, :4] = sampled
+    jax_logits = gen._apply_rules(jnp.asarray(logits), jnp.asarray(tokens), 4, jnp.ones(4, bool), jnp.full(4, tb + 250),
+                                  jnp.asarray(reach), vocab)
+    banned = np.isneginf(np.asarray(jax_logits))
+    assert banned[:, tokenizer.eot].tolist() == [True, False, False, False]
+    assert (banned == torch.isneginf(torch_logits).numpy()).all()

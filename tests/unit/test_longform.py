@@ -457,7 +457,7 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound & loud, ~sound)
     tries = iter(tries)
 
-    def decode(windows: list[Window], prompts: list[int], rows: int) -> list[DecodedWindow]:
+    def decode(windows: list[Window], prompts: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
         for w in windows:
             if w.offset in (0.0, 30.0):
@@ -503,3 +503,62 @@ def test_no_window_the_no_speech_rule_calls_silent_is_kept_over_noise_or_a_silen
     assert batched_transcript(STOPPED_SHORT, tries, loud=False) == "one two three seven eight"
     first_window_silent = {30.0: (0.0, 29.0, ("seven", "eight"))}
     assert batched_transcript(first_window_silent, tries) == "seven eight"
+
+
+def test_a_batched_window_must_reach_its_last_speech_less_a_second():
+    """Speech from 0 to 24 s and from 30 to 50 s, then silence to 70 s."""
+    loud = np.zeros(70 * FRAMES_PER_SECOND, bool)
+    loud[: 24 * FRAMES_PER_SECOND] = loud[30 * FRAMES_PER_SECOND : 50 * FRAMES_PER_SECOND] = True
+    cuts = pauses.Cuts([], loud, loud, ~loud)
+    assert loops.must_reach(cuts, window(0, 30)) == round(23.0 / SECONDS_PER_TIMESTAMP)
+    assert loops.must_reach(cuts, window(30, 60)) == round(19.0 / SECONDS_PER_TIMESTAMP)
+    assert loops.must_reach(cuts, window(55, 70)) == 0  # no speech: nothing to reach
+    assert loops.must_reach(cuts, window(49.5, 70)) == 0  # speech within the slack of its start
+
+
+def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_sequential_ones_without():
+    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    sound[57 * FRAMES_PER_SECOND :] = False
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, ~sound)
+    given = []
+
+    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+        given.append(reach)
+        return [DecodedWindow(WORDS.segment(0.0, w.seconds, *["one"] * 50), -0.3, 0.1, 0.0, "one") for w in windows]
+
+    loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
+    assert given == [[round(29.0 / SECONDS_PER_TIMESTAMP), round(26.0 / SECONDS_PER_TIMESTAMP)]]
+    given.clear()
+    loops.sequential(decode, 60 * FRAMES_PER_SECOND, WORDS, 448, RunConfig(condition_on_previous_text=False), lambda *_: None,
+                     threading.Event())
+    assert given and given == [None] * len(given)
+
+
+def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again():
+    """Found on a clip with pauses between sentences: made to reach its last speech,
+    a window said "A village carpenter sent at a cabin at a" over 22 s of speech, then
+    the end of that sentence; the two sentences between were lost, since holes are
+    found only between windows' words. Here the first window says two words over 20 s
+    of speech, then two more: those are dropped, and a window decoded again from
+    where the two words' sound ends hears the rest."""
+    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
+    again = []
+
+    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+        out = []
+        for w in windows:
+            if w.offset == 0.0:
+                heard = WORDS.segment(0.0, 20.0, "one", "two") + WORDS.segment(20.0, 21.2, "three", "four")
+            elif w.offset == 30.0:
+                heard = WORDS.segment(0.0, 29.5, *["eight"] * 50)
+            else:
+                again.append(w)
+                heard = WORDS.segment(0.0, 28.5, *["five"] * 48)
+            out.append(DecodedWindow(heard, -0.3, 0.1, 0.0, "words"))
+        return out
+
+    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    # the two words take 1.2 s of sound (`SPARSE_WORD_FRAMES` each): the window decoded again starts there
+    assert [w.start for w in again] == [120]
+    assert said.startswith("one two five") and "three" not in said and said.endswith(" eight" * 50)

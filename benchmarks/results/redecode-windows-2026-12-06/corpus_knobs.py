@@ -34,8 +34,8 @@ if not only or "long" in only:
 calls = [0]
 orig = loops.batched
 def counted(decode, *a):
-    def d(w, p, r):
-        calls[0] += r; return decode(w, p, r)
+    def d(w, p, r, *reach):
+        calls[0] += r; return decode(w, p, r, *reach)
     return orig(d, *a)
 loops.batched = counted
 within = n = 0; errs = refs = 0

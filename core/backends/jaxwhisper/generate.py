@@ -50,10 +50,14 @@ class Vocabulary:
         )
 
 
-def _apply_rules(logits, tokens, step, has_ts, last_ts, vocab: Vocabulary):
+def _apply_rules(logits, tokens, step, has_ts, last_ts, reach, vocab: Vocabulary):
     """logits (batch, vocab) for the token at sampled index `step`; `tokens` holds the
     tokens sampled so far (batch, max_new). Each rule is one masked pass over the
-    logits: at batch 16 on the CPU these passes cost a tenth of a decoder step."""
+    logits: at batch 16 on the CPU these passes cost a tenth of a decoder step.
+
+    Besides openai-whisper's rules, a row may not end on a segment it has only begun
+    (two timestamps in a row) before its timestamp token in `reach` (batch,):
+    `loops.must_reach`; a timestamp token of 0 sets no such bound."""
     ids = jnp.arange(vocab.vocab_size)
     tb, eot = vocab.timestamp_begin, vocab.eot
     never = np.zeros(vocab.vocab_size, bool)  # a constant of the compiled loop
@@ -75,6 +79,7 @@ def _apply_rules(logits, tokens, step, has_ts, last_ts, vocab: Vocabulary):
         | ((last_was_ts & penultimate_was_ts)[:, None] & is_ts)
         | ((last_was_ts & ~penultimate_was_ts)[:, None] & (ids[None, :] < eot))
         | (has_ts[:, None] & is_ts & (ids[None, :] < floor[:, None]))
+        | (((step >= 2) & last_was_ts & penultimate_was_ts & (last_ts < reach))[:, None] & (ids[None, :] == eot))
     )
     logits = jnp.where(banned, NEG_INF, logits)
     # If the timestamps together are likelier than any text token, force a timestamp.
@@ -110,13 +115,14 @@ def _after(tokens, chosen, step, has_ts, last_ts, vocab: Vocabulary):
 
 
 @partial(jax.jit, static_argnames=("n_head", "vocab", "max_new"))
-def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_head, vocab, max_new):
+def generate(params, xkv, prompt, prompt_len, sot_index, reach, temperature, key, *, n_head, vocab, max_new):
     """Decode a batch of windows from their cross-attention K/V (`model.cross_kv`),
     one row per window, shared by that window's consecutive rows of `prompt` when it
     has several (`best_of` samples).
 
     prompt: (batch, P) tokens, valid up to `prompt_len` (P is a padded bucket; the
     padding is written to the cache but overwritten before it can be attended to).
+    reach: (batch,) timestamp tokens, as `_apply_rules` takes them.
     Returns sampled tokens (batch, max_new) padded with EOT, their count, the sum of
     their log-probabilities and the no-speech probability at the SOT position.
     """
@@ -129,7 +135,7 @@ def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_
 
     def body(state):
         step, pos, logits, cache, tokens, done, sum_logprob, has_ts, last_ts, key = state
-        logits = _apply_rules(logits, tokens, step, has_ts, last_ts, vocab)
+        logits = _apply_rules(logits, tokens, step, has_ts, last_ts, reach, vocab)
         key, sample_key = jax.random.split(key)
         # lax.cond runs one branch: drawing Gumbel noise over the vocabulary for every
         # row costs more than the decoder step, so greedy passes must not pay for it.
@@ -156,9 +162,9 @@ def generate(params, xkv, prompt, prompt_len, sot_index, temperature, key, *, n_
 
 
 @partial(jax.jit, static_argnames=("n_head", "vocab", "max_new", "beam", "candidates"))
-def beam_search(params, xkv, prompt, prompt_len, sot_index, *, n_head, vocab, max_new, beam, candidates):
+def beam_search(params, xkv, prompt, prompt_len, sot_index, reach, *, n_head, vocab, max_new, beam, candidates):
     """openai-whisper's beam search (its `BeamSearchDecoder`) for a batch of windows,
-    each window one row of `xkv` and `beam` consecutive rows of `prompt`.
+    each window one row of `xkv` and `beam` consecutive rows of `prompt` and `reach`.
 
     At every step each live sequence offers its `beam + 1` likeliest next tokens
     (so at least `beam` of them are not EOT); a window's offers are ranked by
@@ -188,7 +194,7 @@ def beam_search(params, xkv, prompt, prompt_len, sot_index, *, n_head, vocab, ma
 
     def body(state):
         step, pos, logits, cache, tokens, sum_logprob, has_ts, last_ts, done_tokens, done_sum, found = state
-        logits = _apply_rules(logits, tokens, step, has_ts, last_ts, vocab)
+        logits = _apply_rules(logits, tokens, step, has_ts, last_ts, reach, vocab)
         top_logprob, top_token = lax.top_k(logits - jax.nn.logsumexp(logits, axis=-1, keepdims=True), beam + 1)
         scores = (sum_logprob[:, None] + top_logprob).reshape(windows, offers)
         # At the first step a window's beams are copies of one prompt; openai-whisper

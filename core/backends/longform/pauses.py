@@ -101,15 +101,24 @@ class Cuts:
         return frames > sum(spoken_words(s.text) for s in segments) * SPARSE_WORD_FRAMES
 
     def _heard(self, segment: Segment) -> list[np.ndarray]:
-        """The stretches of the segment's frames outside a gap (counted from its
-        first frame), split at pauses of `PAUSE_FRAMES` or more, that its words can
-        be in. Its stamps meet its neighbours' where a word starts, give or take a
+        """The stretches of the segment's sound (`_stamped`) that its words can be
+        in. Its stamps meet its neighbours' where a word starts, give or take a
         word: a stretch under `EDGE_FRAMES` past a pause at either end is theirs.
         Where the rest holds far more sound than its words take
         (`SPARSE_WORD_FRAMES` each), the window stopped early yet stamped its last
         few words ("A village carpenter sent at a cabin at a") over the next
         sentence too: they end at the first pause after enough sound for its words
         (`WORD_SOUND_FRAMES` each)."""
+        stretches = self._stamped(segment)
+        if self._too_sparse(stretches, segment):
+            enough = np.cumsum([s.size for s in stretches]) >= spoken_words(segment.text) * WORD_SOUND_FRAMES
+            stretches = stretches[: int(np.argmax(enough)) + 1]
+        return stretches
+
+    def _stamped(self, segment: Segment) -> list[np.ndarray]:
+        """The stretches of the segment's frames outside a gap (counted from its
+        first frame), split at pauses of `PAUSE_FRAMES` or more, but for a stretch
+        under `EDGE_FRAMES` past a pause at either end: a neighbour's word."""
         first = round(segment.start * FRAMES_PER_SECOND)
         sounding = np.flatnonzero(~self.gaps[first : round(segment.end * FRAMES_PER_SECOND)])
         stretches = np.split(sounding, np.flatnonzero(np.diff(sounding) > PAUSE_FRAMES) + 1) if sounding.size else []
@@ -117,11 +126,24 @@ class Cuts:
             stretches.pop()
         if len(stretches) > 1 and stretches[0].size < EDGE_FRAMES:
             stretches.pop(0)
-        words = spoken_words(segment.text)
-        if stretches and sum(s.size for s in stretches) > words * SPARSE_WORD_FRAMES:
-            enough = np.cumsum([s.size for s in stretches]) >= words * WORD_SOUND_FRAMES
-            stretches = stretches[: int(np.argmax(enough)) + 1]
         return stretches
+
+    @staticmethod
+    def _too_sparse(stretches: list[np.ndarray], segment: Segment) -> bool:
+        """Whether the stretches hold more sound than the segment's words take (`SPARSE_WORD_FRAMES` each)."""
+        return sum(s.size for s in stretches) > spoken_words(segment.text) * SPARSE_WORD_FRAMES
+
+    def skipped_speech(self, segment: Segment) -> bool:
+        """Whether the model stamped the segment's words over far more sound than they
+        take (`_heard`): it heard only some of that speech, so whatever the window
+        says after the segment comes after speech it skipped."""
+        return self._too_sparse(self._stamped(segment), segment)
+
+    def last_speech(self, window: Window) -> float:
+        """Seconds from the window's start to the end of its last `loud` frame (0 if
+        none): how far its transcript should reach."""
+        speech = np.flatnonzero(self.loud[window.start : window.start + window.frames])
+        return (int(speech[-1]) + 1) / FRAMES_PER_SECOND if speech.size else 0.0
 
     def has_sound(self, start: int, end: int) -> bool:
         """Whether frames [start, end) hold at least `SOUND_FRAMES` of sound."""
