@@ -562,3 +562,36 @@ def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again
     # the two words take 1.2 s of sound (`SPARSE_WORD_FRAMES` each): the window decoded again starts there
     assert [w.start for w in again] == [120]
     assert said.startswith("one two five") and "three" not in said and said.endswith(" eight" * 50)
+
+
+def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again():
+    """Found on a clip with pauses between sentences, in bfloat16: made to reach its
+    last speech, a window said its second sentence again over its fourth. A window
+    decoded again from where it began to repeat itself hears that speech instead."""
+    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
+    again = []
+
+    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+        out = []
+        for w in windows:
+            if w.offset == 0.0:  # four words, then each segment with as many words as its sound takes
+                heard = (WORDS.segment(0.0, 2.4, "one", "two", "three", "four") + WORDS.segment(2.4, 15.0, *["five"] * 21)
+                         + WORDS.segment(15.0, 17.4, "one", "two", "three", "four") + WORDS.segment(17.4, 30.0, *["six"] * 21))
+            elif w.offset == 30.0:
+                heard = WORDS.segment(0.0, 29.5, *["eight"] * 50)
+            else:
+                again.append(w)
+                heard = WORDS.segment(0.0, 15.0, *["seven"] * 25)
+            out.append(DecodedWindow(heard, -0.3, 0.1, 0.0, "words"))
+        return out
+
+    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    assert [w.start for w in again] == [15 * FRAMES_PER_SECOND]
+    assert said.count("one two three four") == 1 and "six" not in said and "seven" in said
+
+
+def test_a_short_segment_said_again_is_the_speaker_not_a_loop():
+    said = [Segment(0.0, 1.0, " Yes."), Segment(1.0, 4.0, " The cart was more strange than it looked."), Segment(4.0, 5.0, " yes")]
+    assert loops.said_again(said) == 3
+    assert loops.said_again(said + [Segment(5.0, 8.0, " the cart was more strange, than it looked")]) == 3

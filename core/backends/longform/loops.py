@@ -9,6 +9,7 @@ behave the same whatever the framework.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Protocol
 
@@ -20,6 +21,7 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WI
 
 MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
 LAST_SPEECH_SLACK_SECONDS = 1.0  # a segment begun this close to a window's last speech may be left unfinished
+REPEAT_WORDS = 4  # a segment this long said twice in one window is the decoder looping
 
 
 class DecodeFn(Protocol):
@@ -74,6 +76,19 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
     return segments
 
 
+def said_again(segments: list[Segment]) -> int:
+    """The index of the first segment of a window whose words, `REPEAT_WORDS` or more,
+    are an earlier segment's (case and punctuation aside): the decoder looping, not
+    the speaker. The number of segments if none is."""
+    said = set()
+    for index, segment in enumerate(segments):
+        words = tuple(re.sub(r"[^\w' ]", "", segment.text.lower()).split())
+        if len(words) >= REPEAT_WORDS and words in said:
+            return index
+        said.add(words)
+    return len(segments)
+
+
 def batched_settings() -> dict:
     """What the batched strategy applies whatever the configuration says, for a
     backend's `decoding_settings`: each window decoded on its own (no previous text),
@@ -120,13 +135,17 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
 
     def placed(segments: list[Segment]) -> list[Segment]:
         """Stamped where their words can be (`Cuts.trimmed`): the holes and seams go
-        by them. Those after a segment that skipped speech (`Cuts.skipped_speech`)
-        are dropped: made to reach its last speech (`must_reach`), a window went on
-        past "A village carpenter sent at a cabin at a", stamped over two sentences
-        it never said, and its next segment hid that hole, which is found only
-        between windows' words."""
-        skipped = next((i for i, s in enumerate(segments) if cuts.skipped_speech(s)), len(segments))
-        return [cuts.trimmed(s) for s in segments[: skipped + 1]]
+        by them. Made to reach its last speech (`must_reach`), a window can go on
+        without hearing it, and a hole its later segments hide is never decoded
+        again (holes are found between windows' words). So a window's segments end
+        before the first that says again what an earlier one said (`said_again`),
+        and after the first that skipped speech (`Cuts.skipped_speech`): a window
+        went on past "A village carpenter sent at a cabin at a", stamped over two
+        sentences it never said; another said its second sentence again over its
+        fourth."""
+        ends = [i for i, s in enumerate(segments) if cuts.skipped_speech(s)]
+        kept = segments[: min(said_again(segments), ends[0] + 1 if ends else len(segments))]
+        return [cuts.trimmed(s) for s in kept]
 
     heard = [(w, placed(segments_of(decoded[w.start], w)) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
