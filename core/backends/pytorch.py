@@ -401,9 +401,10 @@ class PyTorchBackend(Backend):
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
         """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
         on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
-        windows and decodes them side by side, greedy or beam, with its own logit rules,
-        so framework and strategy can be told apart in the study (PyTorch batched
-        against JAX batched, each against its sequential row)."""
+        windows and decodes them side by side, greedy or beam, with its own logit rules
+        and the batched strategy's one (`MustReach`), so framework and strategy can be
+        told apart in the study (PyTorch batched against JAX batched, each against its
+        sequential row)."""
         import torch
         import whisper
         from whisper.audio import N_FRAMES

@@ -117,8 +117,8 @@ class Cuts:
 
     def _stamped(self, segment: Segment) -> list[np.ndarray]:
         """The stretches of the segment's frames outside a gap (counted from its
-        first frame), split at pauses of `PAUSE_FRAMES` or more, but for a stretch
-        under `EDGE_FRAMES` past a pause at either end: a neighbour's word."""
+        first frame), split at pauses of `PAUSE_FRAMES` or more, less a stretch
+        under `EDGE_FRAMES` past a pause at either end (`_heard` says why)."""
         first = round(segment.start * FRAMES_PER_SECOND)
         sounding = np.flatnonzero(~self.gaps[first : round(segment.end * FRAMES_PER_SECOND)])
         stretches = np.split(sounding, np.flatnonzero(np.diff(sounding) > PAUSE_FRAMES) + 1) if sounding.size else []
