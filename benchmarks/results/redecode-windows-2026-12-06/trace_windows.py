@@ -18,8 +18,8 @@ cfg = RunConfig(backend="jax", model="tiny.en", warmup=0, repeat=1, dtype="float
 be = backends.create("jax"); be.load(cfg, weights.resolve("tiny.en"))
 orig_b, orig_s = loops.batched, loops.sequential
 def wrap(decode):
-    def d(windows, prompt, rows):
-        out = decode(windows, prompt, rows)
+    def d(windows, prompt, rows, *reach):
+        out = decode(windows, prompt, rows, *reach)
         for w, o in zip(windows, out):
             print(f"W {w.offset:7.2f}-{w.end:7.2f} T={o.temperature:.1f} lp={o.avg_logprob:6.3f} ns={o.no_speech_prob:.2f} | {o.text}")
         return out
