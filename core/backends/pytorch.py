@@ -400,11 +400,11 @@ class PyTorchBackend(Backend):
     def _transcribe_batched(self, mel, cuts: pauses.Cuts, config: RunConfig, language: str | None,
                             progress: ProgressFn, cancel: threading.Event) -> Transcript:
         """The batched strategy (`core.backends.longform`, the loop our JAX backend runs)
-        on openai-whisper's own decoder: `whisper.decode` takes a batch of log-mel
-        windows and decodes them side by side, greedy or beam, with its own logit rules
-        and the batched strategy's one (`MustReach`), so framework and strategy can be
-        told apart in the study (PyTorch batched against JAX batched, each against its
-        sequential row)."""
+        on openai-whisper's own decoder (`whisper.decode`'s `DecodingTask`): it takes a
+        batch of log-mel windows and decodes them side by side, greedy or beam, with its
+        own logit rules and the batched strategy's one (`MustReach`), so framework and
+        strategy can be told apart in the study (PyTorch batched against JAX batched,
+        each against its sequential row)."""
         import torch
         import whisper
         from whisper.audio import N_FRAMES

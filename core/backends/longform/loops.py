@@ -35,7 +35,7 @@ class DecodeFn(Protocol):
 
 
 def must_reach(cuts: pauses.Cuts, window: Window) -> int:
-    """The timestamp a batched window's transcript must pass before it may end on a
+    """The timestamp a batched window's transcript must reach before it may end on a
     segment it has only begun: its last speech (`Cuts.last_speech`) less
     `LAST_SPEECH_SLACK_SECONDS`, in 20 ms steps from its start.
 
