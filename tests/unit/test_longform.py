@@ -534,6 +534,24 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
     assert given and given == [None] * len(given)
 
 
+def speech_decoded_again(first_window: list[int], decoded_again: list[int]) -> tuple[str, list[Window]]:
+    """`loops.batched` over 60 s of speech without a gap, cut into two windows: the
+    first heard as `first_window` says (tokens), the second as 50 words over all of
+    it, and every window decoded again as `decoded_again` says. The transcript, and
+    the windows decoded again."""
+    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
+    again = []
+
+    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+        again.extend(w for w in windows if w.offset not in (0.0, 30.0))
+        heard = {0.0: first_window, 30.0: WORDS.segment(0.0, 29.5, *["eight"] * 50)}
+        return [DecodedWindow(heard.get(w.offset, decoded_again), -0.3, 0.1, 0.0, "words") for w in windows]
+
+    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    return said, again
+
+
 def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again():
     """Found on a clip with pauses between sentences: made to reach its last speech,
     a window said "A village carpenter sent at a cabin at a" over 22 s of speech, then
@@ -541,24 +559,8 @@ def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again
     found only between windows' words. Here the first window says two words over 20 s
     of speech, then two more: those are dropped, and a window decoded again from
     where the two words' sound ends hears the rest."""
-    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
-    again = []
-
-    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
-        out = []
-        for w in windows:
-            if w.offset == 0.0:
-                heard = WORDS.segment(0.0, 20.0, "one", "two") + WORDS.segment(20.0, 21.2, "three", "four")
-            elif w.offset == 30.0:
-                heard = WORDS.segment(0.0, 29.5, *["eight"] * 50)
-            else:
-                again.append(w)
-                heard = WORDS.segment(0.0, 28.5, *["five"] * 48)
-            out.append(DecodedWindow(heard, -0.3, 0.1, 0.0, "words"))
-        return out
-
-    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    said, again = speech_decoded_again(WORDS.segment(0.0, 20.0, "one", "two") + WORDS.segment(20.0, 21.2, "three", "four"),
+                                       WORDS.segment(0.0, 28.5, *["five"] * 48))
     # the two words take 1.2 s of sound (`SPARSE_WORD_FRAMES` each): the window decoded again starts there
     assert [w.start for w in again] == [120]
     assert said.startswith("one two five") and "three" not in said and said.endswith(" eight" * 50)
@@ -567,26 +569,11 @@ def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again
 def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again():
     """Found on a clip with pauses between sentences, in bfloat16: made to reach its
     last speech, a window said its second sentence again over its fourth. A window
-    decoded again from where it began to repeat itself hears that speech instead."""
-    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
-    again = []
-
-    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
-        out = []
-        for w in windows:
-            if w.offset == 0.0:  # four words, then each segment with as many words as its sound takes
-                heard = (WORDS.segment(0.0, 2.4, "one", "two", "three", "four") + WORDS.segment(2.4, 15.0, *["five"] * 21)
-                         + WORDS.segment(15.0, 17.4, "one", "two", "three", "four") + WORDS.segment(17.4, 30.0, *["six"] * 21))
-            elif w.offset == 30.0:
-                heard = WORDS.segment(0.0, 29.5, *["eight"] * 50)
-            else:
-                again.append(w)
-                heard = WORDS.segment(0.0, 15.0, *["seven"] * 25)
-            out.append(DecodedWindow(heard, -0.3, 0.1, 0.0, "words"))
-        return out
-
-    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    decoded again from where it began to repeat itself hears that speech instead.
+    Here every segment has as many words as its sound takes."""
+    first_window = (WORDS.segment(0.0, 2.4, "one", "two", "three", "four") + WORDS.segment(2.4, 15.0, *["five"] * 21)
+                    + WORDS.segment(15.0, 17.4, "one", "two", "three", "four") + WORDS.segment(17.4, 30.0, *["six"] * 21))
+    said, again = speech_decoded_again(first_window, WORDS.segment(0.0, 15.0, *["seven"] * 25))
     assert [w.start for w in again] == [15 * FRAMES_PER_SECOND]
     assert said.count("one two three four") == 1 and "six" not in said and "seven" in said
 
