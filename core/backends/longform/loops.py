@@ -9,7 +9,6 @@ behave the same whatever the framework.
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Protocol
 
@@ -82,7 +81,7 @@ def said_again(segments: list[Segment]) -> int:
     the speaker. The number of segments if none is."""
     said = set()
     for index, segment in enumerate(segments):
-        words = tuple(re.sub(r"[^\w' ]", "", segment.text.lower()).split())
+        words = tuple(key for key in map(seams.word_key, segment.text.split()) if key)
         if len(words) >= REPEAT_WORDS and words in said:
             return index
         said.add(words)
@@ -143,9 +142,8 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         went on past "A village carpenter sent at a cabin at a", stamped over two
         sentences it never said; another said its second sentence again over its
         fourth."""
-        ends = [i for i, s in enumerate(segments) if cuts.skipped_speech(s)]
-        kept = segments[: min(said_again(segments), ends[0] + 1 if ends else len(segments))]
-        return [cuts.trimmed(s) for s in kept]
+        through = next((i + 1 for i, s in enumerate(segments) if cuts.skipped_speech(s)), len(segments))
+        return [cuts.trimmed(s) for s in segments[: min(said_again(segments), through)]]
 
     heard = [(w, placed(segments_of(decoded[w.start], w)) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}

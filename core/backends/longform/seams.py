@@ -73,7 +73,8 @@ def _words(segments: list[Segment]) -> list[_Word]:
     return words
 
 
-def _key(word: str) -> str:
+def word_key(word: str) -> str:
+    """A word as two transcripts are compared by it: lower case, without punctuation."""
     return re.sub(r"[^\w']", "", word.lower())
 
 
@@ -121,7 +122,8 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
         return mine.time >= overlap_start - SEAM_SLACK_SECONDS and abs(mine.time - theirs.time) <= MAX_SKEW_SECONDS
 
     if a and b:
-        matcher = difflib.SequenceMatcher(None, [_key(previous[i].text) for i in a], [_key(following[i].text) for i in b], autojunk=False)
+        matcher = difflib.SequenceMatcher(None, [word_key(previous[i].text) for i in a], [word_key(following[i].text) for i in b],
+                                          autojunk=False)
         runs = [
             run for run in matcher.get_matching_blocks()
             if run.size >= MIN_AGREEMENT and same_words(run.size, previous[a[run.a + run.size // 2]], following[b[run.b + run.size // 2]])
