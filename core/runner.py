@@ -80,7 +80,9 @@ class _Resident:
     load_s: float
     rss_before_load_mb: float | None
     threads: int  # the count in force, which a framework may have fixed earlier
-    footprint_mb: float | None  # what the load added to this process's RSS
+    # What the load added to this process's RSS, but never less than the checkpoint's
+    # size: an allocator that reuses pages an earlier model freed adds nothing to RSS.
+    footprint_mb: float
 
 
 def _reference(job: Job, source: Path) -> tuple[str | None, str | None, str | None]:
@@ -210,7 +212,8 @@ class Runner:
         backend.load(config, resolved)
         load_s = time.perf_counter() - start
         rss_after = rss_mb()
-        footprint = rss_after - rss_before if rss_before is not None and rss_after is not None else None
+        grew = rss_after - rss_before if rss_before is not None and rss_after is not None else 0.0
+        footprint = max(grew, resolved.checkpoint.stat().st_size / 2**20)
         self._residents[key] = _Resident(key, backend, resolved, load_s, rss_before, in_force, footprint)
         return self._residents[key], False
 
@@ -219,7 +222,7 @@ class Runner:
         when it can (or is loaded already)."""
         if not self._residents or self._key(config) in self._residents:
             return None
-        largest = max((r.footprint_mb or 0.0) for r in self._residents.values())
+        largest = max(r.footprint_mb for r in self._residents.values())
         available = available_memory_mb()
         if available is None or available >= MEMORY_MARGIN * largest:
             return None
