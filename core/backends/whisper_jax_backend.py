@@ -7,20 +7,22 @@ is defined, and it needs transformers < 5. Its pipeline loads a Hugging Face
 directory with Flax weights, exported once from the checkpoint (`core.weights.huggingface`).
 
 It decodes the whisper-jax way only: greedy, without temperature fallback, with
-timestamps, `batch_size` windows per compiled call, merged by transformers'
-long-form decoding, in its default windows (30 s, overlapping by 5 s on each
-side; our batched strategy cuts its windows in pauses instead, so this row decodes
-about 40 % more windows than ours for the same clip). One deviation, recorded with
-every result: the windows stop at the first that reaches the end of the audio, as
-transformers' own chunking does. whisper-jax's chunking goes on to windows lying
-wholly inside that last one, and the merge, which assumes they do not exist,
-repeats their text.
+timestamps, `batch_size` windows per compiled call, in its default windows (30 s,
+overlapping by 5 s on each side; our batched strategy cuts its windows in pauses
+instead, so this row decodes about 40 % more windows than ours for the same clip).
+Two deviations, recorded with every result (`chunking`):
 
-The merge aligns the tokens two windows decoded in their overlap. Where the windows
-heard the overlap differently, it finds no common run and keeps both copies (its
-authors call it unsound for windows that disagree): in bfloat16 on an Intel Xeon,
-19 words of the 8.3-minute clip twice. That is upstream's behaviour and stays; the
-result's `added_words` (`core.wholeness`) shows it.
+- The windows stop at the first that reaches the end of the audio, as transformers'
+  own chunking does. whisper-jax's chunking goes on to windows lying wholly inside
+  that last one, which only repeat its text.
+- The windows' transcripts are joined by our seam merge (`longform.seams`), which
+  aligns the words two windows heard in their overlap, not by transformers'
+  `_decode_asr`. That one slides the right window's first segment along the left
+  window's unfinished last one and scores an alignment by matches per token
+  compared; where the right window's segment began earlier than the left's (it
+  heard words the left had already closed a segment on), a two-word match at the
+  wrong place outscores the long true one and both copies stay: in bfloat16, 19
+  words of the 8.3-minute clip twice. The merge costs no decoding time.
 
 The whole file is one pipeline call, so progress arrives at the end and a cancel
 waits for it. Compilation happens inside the call; JAX's monitoring events time it,
@@ -40,9 +42,11 @@ from asr_tui.core import threads as thread_counts
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends import jax_compiles
+from asr_tui.core.backends.longform.seams import merge_windows
+from asr_tui.core.backends.longform.window import Window, split_segments
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.transcript import SAMPLE_RATE, WINDOW_SECONDS, ProgressFn, Segment, Transcript
+from asr_tui.core.transcript import SAMPLE_RATE, SAMPLES_PER_FRAME, WINDOW_SECONDS, ProgressFn, Segment, Transcript
 from asr_tui.core.weights import Weights
 
 STRIDE_SECONDS = WINDOW_SECONDS / 6  # its pipeline's windows overlap by this much on each side (its default)
@@ -74,8 +78,8 @@ def import_whisper_jax():
 
 
 def windows(n_samples: int, chunk: int, stride_left: int, stride_right: int) -> list[tuple[int, tuple[int, int, int]]]:
-    """(start, stride) of each window in samples, the stride as transformers' merge reads
-    it: (length, left, right). One window every `chunk - strides`, up to the first that
+    """(start, stride) of each window in samples, the stride as transformers' chunking
+    gives it: (length, left, right). One window every `chunk - strides`, up to the first that
     reaches the end, as transformers' own chunking goes."""
     step = chunk - stride_left - stride_right
     starts = [0]
@@ -90,16 +94,36 @@ def windows(n_samples: int, chunk: int, stride_left: int, stride_right: int) -> 
 def _pipeline_class(whisper_jax):
     class Pipeline(whisper_jax.FlaxWhisperPipline):
         """whisper-jax's pipeline on the windows of `windows`, spread evenly over
-        batches as whisper-jax spreads its own."""
+        batches as whisper-jax spreads its own, handing back each window's tokens
+        for our merge (`plan` holds the windows of the latest call)."""
+
+        plan: list[tuple[int, tuple[int, int, int]]]
 
         def chunk_iter_with_batch(self, inputs, chunk_len, stride_left, stride_right, batch_size):
-            plan = windows(len(inputs), chunk_len, stride_left, stride_right)
-            for batch in np.array_split(np.arange(len(plan)), math.ceil(len(plan) / batch_size)):
-                audio = [inputs[plan[i][0] : plan[i][0] + chunk_len] for i in batch]
+            self.plan = windows(len(inputs), chunk_len, stride_left, stride_right)
+            for batch in np.array_split(np.arange(len(self.plan)), math.ceil(len(self.plan) / batch_size)):
+                audio = [inputs[self.plan[i][0] : self.plan[i][0] + chunk_len] for i in batch]
                 features = self.feature_extractor(audio, sampling_rate=self.feature_extractor.sampling_rate, return_tensors="np")
-                yield {"stride": [plan[i][1] for i in batch], **features}
+                yield {"stride": [self.plan[i][1] for i in batch], **features}
+
+        def postprocess(self, model_outputs, return_timestamps=None, return_language=None):
+            return [row.reshape(-1).tolist() for output in model_outputs for row in np.asarray(output["tokens"])]
 
     return Pipeline
+
+
+def window_segments(tokens: list[int], window: Window, tokenizer) -> list[Segment]:
+    """One window's timed segments (in absolute time) from the tokens whisper-jax
+    generated: its prompt and the end-of-text padding dropped, an unfinished last
+    segment kept to the window's end for the merge to align."""
+    timestamp_begin = tokenizer.convert_tokens_to_ids("<|0.00|>")
+    eot = tokenizer.eos_token_id
+    if eot in tokens:
+        tokens = tokens[: tokens.index(eot)]
+    text_and_times = [t for t in tokens if t < eot or t >= timestamp_begin]
+    if not text_and_times:
+        return []
+    return split_segments(text_and_times, window, timestamp_begin, tokenizer.decode, keep_tail=True)[0]
 
 
 class WhisperJaxBackend(Backend):
@@ -181,7 +205,7 @@ class WhisperJaxBackend(Backend):
             "strategy": "batched",
             "chunk_length_s": WINDOW_SECONDS,
             "stride_length_s": STRIDE_SECONDS,
-            "chunking": "transformers",
+            "chunking": "transformers windows, asr-tui seam merge",
             "return_timestamps": True,
             "vad_filter": False,
             "max_new_tokens": self.pipeline.max_length - 1,
@@ -196,7 +220,7 @@ class WhisperJaxBackend(Backend):
         import jax
 
         with jax.default_device(self.device):
-            output = self.pipeline(
+            rows = self.pipeline(
                 {"array": samples.astype(np.float32), "sampling_rate": SAMPLE_RATE},
                 chunk_length_s=WINDOW_SECONDS,
                 stride_length_s=STRIDE_SECONDS,
@@ -205,15 +229,14 @@ class WhisperJaxBackend(Backend):
                 task=config.task,
                 return_timestamps=True,
             )
-        segments = []
-        for chunk in output.get("chunks", []):
-            start, end = chunk["timestamp"]
-            segments.append(Segment(float(start or 0.0), total if end is None else float(end), chunk["text"]))
+        plan = [Window(start // SAMPLES_PER_FRAME, length // SAMPLES_PER_FRAME) for start, (length, _, _) in self.pipeline.plan]
+        segments = merge_windows([(window, window_segments(tokens, window, self.pipeline.tokenizer))
+                                  for window, tokens in zip(plan, rows, strict=True)])
         progress(total, segments)
         # the library compiles inside its call: which programs is known, their shapes are not
         stats = {"compile_s": jax_compiles.seconds_since(compiled_before),
                  "compiled": [{"program": name} for name in jax_compiles.programs_since(compiled_before)]}
-        return Transcript(text=output["text"].strip(), segments=segments, language=config.language, stats=stats)
+        return Transcript(text="".join(segment.text for segment in segments).strip(), segments=segments, language=config.language, stats=stats)
 
     def packages(self) -> tuple[str, ...]:
         return ("whisper-jax", "jax", "jaxlib", "transformers", "flax")

@@ -68,9 +68,9 @@ def test_backend_gives_its_reference_calls_transcript(peer, clip):
         assert abs(wer(text, ours) - wer(text, theirs)) <= HALF_A_POINT, (ours, theirs)
     elif name in ("jax batched", "pytorch batched"):
         assert wer(text, ours) <= wer(text, theirs) + HALF_A_POINT, (ours, theirs)
-    elif name == "whisper-jax" and runs[clip][3]["chunking"] == "transformers":
-        # the one recorded deviation: the windows whisper-jax's chunker adds inside the last
-        # one are not decoded, since its merge repeats their text; never worse than the library
+    elif name == "whisper-jax":
+        # the recorded deviations (no windows inside the last one, our seam merge) change
+        # which words stay at the seams; never worse than the library
         assert wer(text, ours) <= wer(text, theirs) + HALF_A_POINT, (ours, theirs)
     else:
         assert ours == theirs

@@ -84,8 +84,8 @@ def test_exported_directory_transcribes_the_sample():
 
 @pytest.mark.parametrize("seconds", [5.0, 24.0, 30.0, 40.0, 50.0, 61.5, 152.9])
 def test_windows_are_transformers_own(seconds):
-    """The windows whisper-jax's merge gets are the ones transformers' chunking makes
-    (which the merge is written for): none after the first that reaches the end."""
+    """The windows whisper-jax decodes are the ones transformers' chunking makes: none
+    after the first that reaches the end."""
     pytest.importorskip("transformers")
     from transformers import WhisperFeatureExtractor
     from transformers.pipelines.automatic_speech_recognition import chunk_iter
@@ -161,6 +161,52 @@ def test_long_form_repeats_nothing_at_the_seams(minutes_clip):
     theirs, ours = (run_once(config, [path])[0] for config in (WHISPER_JAX, JAX_BATCHED_GREEDY))
     assert not over_repeated(text, theirs.text), over_repeated(text, theirs.text)
     assert abs(theirs.wer - ours.wer) <= PEER_WER_MARGIN, (theirs.wer, ours.wer)
+
+
+# Two consecutive windows of whisper-jax tiny.en bfloat16 on the Moby-Dick passage
+# (the 8.3-minute clip, on an Intel Xeon), 20 s apart, as generated. The second one's
+# first segment begins at "the circulation", before the first window's unfinished last
+# segment ("throwing grim..."): transformers' merge aligned "whenever I find" at the
+# wrong place and kept "throwing ... whenever I find" twice (19 words).
+SEAM_LEFT = [
+    50257, 50363, 1774, 3675, 2130, 393, 2138, 555, 39123, 16339, 364, 13, 4889, 502, 257, 427, 76, 1000, 13, 2773,
+    812, 2084, 11, 50631, 50631, 1239, 2000, 703, 890, 10582, 11, 1719, 1310, 393, 645, 1637, 287, 616, 27517, 11,
+    290, 2147, 1948, 50915, 50915, 284, 1393, 502, 319, 15191, 11, 314, 1807, 314, 561, 14936, 546, 257, 1310, 290,
+    766, 262, 266, 3536, 88, 636, 286, 262, 995, 13, 51207, 51207, 632, 318, 257, 835, 314, 423, 257, 5059, 572, 262,
+    3133, 268, 290, 26379, 262, 19133, 11, 8797, 314, 1064, 3589, 51507, 51507, 9644, 18288, 2033, 286, 5422, 11,
+    8797, 340, 318, 257, 299, 321, 11, 1036, 271, 306, 3389, 287, 616, 5848, 11, 8797, 314, 1064, 51795, 51795,
+    50256, 50256,
+]
+SEAM_RIGHT = [
+    50257, 50363, 262, 19133, 13, 21326, 314, 1064, 3589, 9644, 50527, 50527, 12183, 546, 262, 5422, 11, 8797, 340,
+    318, 257, 299, 321, 11, 50657, 50657, 612, 318, 645, 4088, 287, 616, 5848, 13, 21326, 314, 1064, 3589, 50821,
+    50821, 287, 16171, 14187, 3500, 878, 30834, 43675, 290, 50984, 50984, 6079, 510, 262, 8286, 286, 790, 14825, 314,
+    1826, 11, 290, 314, 51151, 51151, 1848, 340, 1029, 640, 284, 651, 284, 766, 355, 2582, 355, 314, 460, 13, 51299,
+    50256, 50256,
+]
+
+
+@needs_whisper_jax
+def test_two_windows_that_began_segments_at_different_words_keep_each_word_once():
+    """The seam above, through the adapter's own path (each window's tokens to timed
+    segments, then our merge): nothing said twice, and nothing of the overlap lost."""
+    from transformers import WhisperTokenizer
+
+    from asr_tui.core.backends.longform.seams import merge_windows
+    from asr_tui.core.backends.longform.window import Window
+    from asr_tui.core.backends.whisper_jax_backend import window_segments
+    from asr_tui.core.weights.huggingface import flax_directory
+    from benchmarks.long_clip import PASSAGES
+
+    tokenizer = WhisperTokenizer.from_pretrained(flax_directory(weights.resolve("tiny.en")))
+    left, right = Window(0, 3000), Window(2000, 1911)  # 30 s, then 19.1 s from 20 s on
+    merged = merge_windows([(left, window_segments(SEAM_LEFT, left, tokenizer)),
+                            (right, window_segments(SEAM_RIGHT, right, tokenizer))])
+    text = "".join(segment.text for segment in merged)
+    passage = next(p for p in PASSAGES if p.startswith("Call me Ishmael"))
+    assert "<|" not in text and not over_repeated(passage, text), text
+    words = normalizer("en")(text).split()
+    assert words.count("whenever") == 3 and words.count("soul") == 1 and words[-3:] == ["as", "i", "can"], text
 
 
 @needs_whisper_jax
