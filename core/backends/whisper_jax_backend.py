@@ -15,9 +15,9 @@ Two deviations, recorded with every result (`chunking`):
 - The windows stop at the first that reaches the end of the audio, as transformers'
   own chunking does. whisper-jax's chunking goes on to windows lying wholly inside
   that last one, which only repeat its text.
-- The windows' transcripts are joined by our seam merge (`longform.seams`), which
-  aligns the words two windows heard in their overlap, not by transformers'
-  `_decode_asr`. That one slides the right window's first segment along the left
+- The windows' transcripts are joined by our seam merge for windows at a fixed
+  stride (`seams.merge_windows`), which cuts each seam in the middle of the words
+  both windows said in their overlap, not by transformers' `_decode_asr`. That one slides the right window's first segment along the left
   window's unfinished last one and scores an alignment by matches per token
   compared; where the right window's segment began earlier than the left's (it
   heard words the left had already closed a segment on), a two-word match at the
@@ -231,7 +231,7 @@ class WhisperJaxBackend(Backend):
             )
         plan = [Window(start // SAMPLES_PER_FRAME, length // SAMPLES_PER_FRAME) for start, (length, _, _) in self.pipeline.plan]
         segments = merge_windows([(window, window_segments(tokens, window, self.pipeline.tokenizer))
-                                  for window, tokens in zip(plan, rows, strict=True)])
+                                  for window, tokens in zip(plan, rows, strict=True)], fixed_stride=True)
         progress(total, segments)
         # the library compiles inside its call: which programs is known, their shapes are not
         stats = {"compile_s": jax_compiles.seconds_since(compiled_before),

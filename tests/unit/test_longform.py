@@ -188,6 +188,30 @@ def test_common_words_either_side_of_a_seam_that_shares_nothing_do_not_align_it(
     assert merged.endswith("When the archivist polished")
 
 
+def test_fixed_stride_windows_that_stamp_a_sentence_seconds_apart_keep_it_once():
+    """whisper-jax tiny.en on a held-out clip: two windows 20 s apart stamped the same
+    sentence 6 s apart and heard one word of it differently (middle / mill). Their
+    words agree on either side, and the seam keeps the sentence once."""
+    first = [Segment(229.14, 236.14, " A clockmaker with gray hair did a music box I did open door."),
+             Segment(236.14, 243.14, " When the blacksmiths doger opened the heavy iron vise, two brothers from the middle promised to do better next time.")]
+    second = [Segment(242.14, 249.14, " When the blacksmith's dog opened the heavy iron vise, two brothers from the mill promised to do better next time."),
+              Segment(254.14, 261.14, " The apprentice said that the broken rocking chair was more beautiful than it looked.")]
+    merged = text(merge_windows([(window(220, 250), first), (window(240, 270), second)], fixed_stride=True))
+    assert merged.count("promised to do better next time") == 1, merged
+    assert merged.startswith("A clockmaker") and merged.endswith("more beautiful than it looked."), merged
+
+
+def test_fixed_stride_windows_that_share_no_words_in_their_overlap_keep_both():
+    """The same clip: the first window's last sentence and the next window's first,
+    stamped 4 s over each other, share no two words in a row. They are different
+    words, and both stay."""
+    first = [Segment(217.14, 226.14, " The apprentice said that the school cart was more strange than it looked.")]
+    second = [Segment(222.14, 229.14, " Why would the organ builder discover mature ch organ on the long work bench?")]
+    merged = text(merge_windows([(window(200, 230), first), (window(220, 250), second)], fixed_stride=True))
+    assert merged == ("The apprentice said that the school cart was more strange than it looked. "
+                      "Why would the organ builder discover mature ch organ on the long work bench?")
+
+
 def test_where_windows_disagree_the_window_cut_in_pauses_keeps_its_words():
     """A held-out clip: a window decoded again for the hole at 79.4-81.2 s reaches 5 s
     into the next window and garbles that stretch; the two share no words. Cut at the

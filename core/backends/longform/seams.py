@@ -153,10 +153,32 @@ def _cut(previous: list[_Word], following: list[_Word], overlap_start: float, ov
     return keep, skip
 
 
-def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Collection[int] = ()) -> list[Segment]:
+def _cut_by_agreement(previous: list[_Word], following: list[_Word], overlap_start: float, overlap_end: float) -> tuple[int, int]:
+    """`_cut` for windows laid at a fixed stride (whisper-jax's), each with seconds of
+    context around its overlaps: the middle of the longest run of words both windows
+    said in segments stamped over the overlap, whatever their estimated times.
+    Two such windows may stamp the same sentence seconds apart (6 s on a 7-minute
+    clip), so the times `_cut` trusts do not tell the same words here; and neither
+    window stopped short, as a window decoded again over a hole may. Without such a
+    run the windows heard different words there ("...than it looked." and "Why would
+    the organ builder", stamped 4 s over each other), and every word stays."""
+    if not previous or not following:
+        return len(previous), 0
+    a = [i for i, w in enumerate(previous) if w.stamps[1] > overlap_start]
+    b = [i for i, w in enumerate(following) if w.stamps[0] < overlap_end]
+    matcher = difflib.SequenceMatcher(None, [word_key(previous[i].text) for i in a], [word_key(following[i].text) for i in b],
+                                      autojunk=False)
+    run = max(matcher.get_matching_blocks(), key=lambda r: r.size)
+    if run.size >= MIN_AGREEMENT:
+        return a[run.a + run.size // 2], b[run.b + run.size // 2]
+    return len(previous), 0
+
+
+def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Collection[int] = (),
+                  fixed_stride: bool = False) -> list[Segment]:
     """windows: each window with its segments (in absolute time), in order of start.
-    Where one overlaps the one before (a window decoded again), the seam is cut where
-    both windows' words agree.
+    Where one overlaps the one before (a window decoded again, or every window when
+    they are laid at a `fixed_stride`), the seam is cut where both windows' words agree.
 
     Where they agree on nothing, the words both heard are taken from the window whose
     start is in `cut_in_pauses` (the start frames of the first pass's windows,
@@ -178,7 +200,9 @@ def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Co
         if merged and previous is not None and window.offset < previous.end:
             in_pauses = previous.start in cut_in_pauses, window.start in cut_in_pauses
             trusted = {(True, False): "previous", (False, True): "following"}.get(in_pauses)
-            keep, skip = _cut([w for w, _ in merged], [w for w, _ in words], window.offset, previous.end, trusted)
+            before, after = [w for w, _ in merged], [w for w, _ in words]
+            keep, skip = (_cut_by_agreement(before, after, window.offset, previous.end) if fixed_stride
+                          else _cut(before, after, window.offset, previous.end, trusted))
             merged = merged[:keep] + words[skip:]
         else:
             merged.extend(words)
