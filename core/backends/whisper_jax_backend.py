@@ -16,8 +16,9 @@ Two deviations, recorded with every result (`chunking`):
   own chunking does. whisper-jax's chunking goes on to windows lying wholly inside
   that last one, which only repeat its text.
 - The windows' transcripts are joined by our seam merge for windows at a fixed
-  stride (`seams.merge_windows`), which cuts each seam in the middle of the words
-  both windows said in their overlap, not by transformers' `_decode_asr`. That one slides the right window's first segment along the left
+  stride (`seams.merge_windows`), not by transformers' `_decode_asr`: each seam is
+  cut in the middle of the longest run of words both windows said in their overlap,
+  and where they share no two words in a row both keep theirs. That one slides the right window's first segment along the left
   window's unfinished last one and scores an alignment by matches per token
   compared; where the right window's segment began earlier than the left's (it
   heard words the left had already closed a segment on), a two-word match at the
@@ -115,8 +116,10 @@ def _pipeline_class(whisper_jax):
 def window_segments(tokens: list[int], window: Window, tokenizer) -> list[Segment]:
     """One window's timed segments (in absolute time) from the tokens whisper-jax
     generated: its prompt and the end-of-text padding dropped, an unfinished last
-    segment kept to the window's end for the merge to align."""
-    timestamp_begin = tokenizer.convert_tokens_to_ids("<|0.00|>")
+    segment kept to the window's end for the merge to align. The exported tokenizer
+    lists no timestamp tokens (an unknown one reads as end-of-text): they begin right
+    after `<|notimestamps|>`, as transformers' own long-form decoding reckons them."""
+    timestamp_begin = tokenizer.convert_tokens_to_ids("<|notimestamps|>") + 1
     eot = tokenizer.eos_token_id
     if eot in tokens:
         tokens = tokens[: tokens.index(eot)]

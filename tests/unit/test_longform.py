@@ -212,6 +212,16 @@ def test_fixed_stride_windows_that_share_no_words_in_their_overlap_keep_both():
                       "Why would the organ builder discover mature ch organ on the long work bench?")
 
 
+def test_a_fixed_stride_window_that_stops_after_the_words_it_shares_keeps_the_seam_on_the_one_before():
+    """Greedy whisper-jax windows can stop early: the next window heard "two brothers
+    from the mill" and nothing more, so the words the first window heard after them
+    stay, and its own copy of the shared words goes."""
+    first = [Segment(236.0, 246.0, " two brothers from the mill promised to do better next time")]
+    second = [Segment(242.0, 244.0, " two brothers from the mill")]
+    merged = text(merge_windows([(window(220, 250), first), (window(240, 270), second)], fixed_stride=True))
+    assert merged == "two brothers from the mill promised to do better next time"
+
+
 def test_where_windows_disagree_the_window_cut_in_pauses_keeps_its_words():
     """A held-out clip: a window decoded again for the hole at 79.4-81.2 s reaches 5 s
     into the next window and garbles that stretch; the two share no words. Cut at the

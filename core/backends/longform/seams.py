@@ -17,7 +17,8 @@ hole is still open after every round (`loops.batched`).
 
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
-never cut.
+never cut. The same merge joins windows laid at a fixed stride (whisper-jax's),
+whose every seam is an overlap, by a rule of its own (`_cut_by_agreement`).
 """
 
 from __future__ import annotations
@@ -158,10 +159,11 @@ def _cut_by_agreement(previous: list[_Word], following: list[_Word], overlap_sta
     context around its overlaps: the middle of the longest run of words both windows
     said in segments stamped over the overlap, whatever their estimated times.
     Two such windows may stamp the same sentence seconds apart (6 s on a 7-minute
-    clip), so the times `_cut` trusts do not tell the same words here; and neither
-    window stopped short, as a window decoded again over a hole may. Without such a
+    clip), so the times `_cut` trusts do not tell the same words here. Without such a
     run the windows heard different words there ("...than it looked." and "Why would
-    the organ builder", stamped 4 s over each other), and every word stays."""
+    the organ builder", stamped 4 s over each other), and every word stays. Where
+    `following` ends with the run (it stopped short), `previous` keeps its words past
+    the run, and `following` gives up the run's."""
     if not previous or not following:
         return len(previous), 0
     a = [i for i, w in enumerate(previous) if w.stamps[1] > overlap_start]
@@ -169,9 +171,11 @@ def _cut_by_agreement(previous: list[_Word], following: list[_Word], overlap_sta
     matcher = difflib.SequenceMatcher(None, [word_key(previous[i].text) for i in a], [word_key(following[i].text) for i in b],
                                       autojunk=False)
     run = max(matcher.get_matching_blocks(), key=lambda r: r.size)
-    if run.size >= MIN_AGREEMENT:
-        return a[run.a + run.size // 2], b[run.b + run.size // 2]
-    return len(previous), 0
+    if run.size < MIN_AGREEMENT:
+        return len(previous), 0
+    if b[run.b + run.size - 1] == len(following) - 1:
+        return len(previous), len(following)
+    return a[run.a + run.size // 2], b[run.b + run.size // 2]
 
 
 def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Collection[int] = (),
@@ -180,7 +184,8 @@ def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Co
     Where one overlaps the one before (a window decoded again, or every window when
     they are laid at a `fixed_stride`), the seam is cut where both windows' words agree.
 
-    Where they agree on nothing, the words both heard are taken from the window whose
+    Where they agree on nothing, at a fixed stride both windows keep their words
+    (`_cut_by_agreement`); otherwise the words both heard are taken from the window whose
     start is in `cut_in_pauses` (the start frames of the first pass's windows,
     `pauses.cuts_of`) when the other's is not. The other was decoded again for a hole,
     and the audio both heard lies at its edge in the middle of speech: at its start,
@@ -198,11 +203,13 @@ def merge_windows(windows: list[tuple[Window, list[Segment]]], cut_in_pauses: Co
         for s_index, segment in enumerate(segments):
             segment_bounds[(w_index, s_index)] = segment
         if merged and previous is not None and window.offset < previous.end:
-            in_pauses = previous.start in cut_in_pauses, window.start in cut_in_pauses
-            trusted = {(True, False): "previous", (False, True): "following"}.get(in_pauses)
             before, after = [w for w, _ in merged], [w for w, _ in words]
-            keep, skip = (_cut_by_agreement(before, after, window.offset, previous.end) if fixed_stride
-                          else _cut(before, after, window.offset, previous.end, trusted))
+            if fixed_stride:
+                keep, skip = _cut_by_agreement(before, after, window.offset, previous.end)
+            else:
+                in_pauses = previous.start in cut_in_pauses, window.start in cut_in_pauses
+                trusted = {(True, False): "previous", (False, True): "following"}.get(in_pauses)
+                keep, skip = _cut(before, after, window.offset, previous.end, trusted)
             merged = merged[:keep] + words[skip:]
         else:
             merged.extend(words)
