@@ -16,14 +16,15 @@ Two deviations, recorded with every result (`chunking`):
   own chunking does. whisper-jax's chunking goes on to windows lying wholly inside
   that last one, which only repeat its text.
 - The windows' transcripts are joined by our seam merge for windows at a fixed
-  stride (`seams.merge_windows`), not by transformers' `_decode_asr`: each seam is
-  cut in the middle of the longest run of words both windows said in their overlap,
-  and where they share no two words in a row both keep theirs. That one slides the right window's first segment along the left
-  window's unfinished last one and scores an alignment by matches per token
-  compared; where the right window's segment began earlier than the left's (it
-  heard words the left had already closed a segment on), a two-word match at the
-  wrong place outscores the long true one and both copies stay: in bfloat16, 19
-  words of the 8.3-minute clip twice. The merge costs no decoding time.
+  stride (`seams.merge_windows`): each seam is cut in the middle of the longest run
+  of words both windows said in their overlap, and where they share no two words in
+  a row both keep theirs. Transformers' `_decode_asr` slides the right window's first
+  segment along the left window's unfinished last one and scores an alignment by
+  matches per token compared; where the right window's segment began earlier than
+  the left's (it heard words the left had already closed a segment on), a short
+  match at the wrong place outscores the long true one and both copies stay: in
+  bfloat16, 19 words of the 8.3-minute clip twice. Either merge costs no decoding
+  time.
 
 The whole file is one pipeline call, so progress arrives at the end and a cancel
 waits for it. Compilation happens inside the call; JAX's monitoring events time it,
@@ -80,8 +81,8 @@ def import_whisper_jax():
 
 def windows(n_samples: int, chunk: int, stride_left: int, stride_right: int) -> list[tuple[int, tuple[int, int, int]]]:
     """(start, stride) of each window in samples, the stride as transformers' chunking
-    gives it: (length, left, right). One window every `chunk - strides`, up to the first that
-    reaches the end, as transformers' own chunking goes."""
+    gives it: (length, left, right). One window every `chunk - strides`, up to the
+    first that reaches the end, as transformers' own chunking goes."""
     step = chunk - stride_left - stride_right
     starts = [0]
     while starts[-1] + chunk < n_samples:
@@ -239,7 +240,8 @@ class WhisperJaxBackend(Backend):
         # the library compiles inside its call: which programs is known, their shapes are not
         stats = {"compile_s": jax_compiles.seconds_since(compiled_before),
                  "compiled": [{"program": name} for name in jax_compiles.programs_since(compiled_before)]}
-        return Transcript(text="".join(segment.text for segment in segments).strip(), segments=segments, language=config.language, stats=stats)
+        text = "".join(segment.text for segment in segments).strip()
+        return Transcript(text=text, segments=segments, language=config.language, stats=stats)
 
     def packages(self) -> tuple[str, ...]:
         return ("whisper-jax", "jax", "jaxlib", "transformers", "flax")

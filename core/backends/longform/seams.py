@@ -164,8 +164,6 @@ def _cut_by_agreement(previous: list[_Word], following: list[_Word], overlap_sta
     the organ builder", stamped 4 s over each other), and every word stays. Where
     `following` ends with the run (it stopped short), `previous` keeps its words past
     the run, and `following` gives up the run's."""
-    if not previous or not following:
-        return len(previous), 0
     a = [i for i, w in enumerate(previous) if w.stamps[1] > overlap_start]
     b = [i for i, w in enumerate(following) if w.stamps[0] < overlap_end]
     matcher = difflib.SequenceMatcher(None, [word_key(previous[i].text) for i in a], [word_key(following[i].text) for i in b],
