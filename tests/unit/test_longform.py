@@ -473,7 +473,7 @@ class WordTokens:
         return [stamp(start_s), *(self.words.index(w) for w in words), stamp(end_s), stamp(end_s)]
 
 
-WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight", "thank", "you"])
+WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight", "thank", "you", "definitions"])
 
 
 def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ...]]], tries: list[tuple[float, tuple[str, ...]]],
@@ -598,6 +598,18 @@ def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again
     # the two words take 1.2 s of sound (`SPARSE_WORD_FRAMES` each): the window decoded again starts there
     assert [w.start for w in again] == [120]
     assert said.startswith("one two five") and "three" not in said and said.endswith(" eight" * 50)
+
+
+def test_a_long_word_said_alone_is_no_skipped_speech():
+    """Found on a licence read aloud at 155 wpm: the heading "Definitions." took 0.84 s
+    of sound, more than one word's 0.6 s (`SPARSE_WORD_FRAMES`), and was taken for a
+    segment that skipped speech, so the 22 words its window said after it were
+    dropped, in the first pass and in every window decoded again there. Here the
+    heading is stamped over 1.4 s of speech: the window keeps what follows it, and
+    nothing is decoded again."""
+    said, again = speech_decoded_again(WORDS.segment(0.0, 1.4, "definitions") + WORDS.segment(1.4, 29.5, *["five"] * 47),
+                                       WORDS.segment(0.0, 28.5, *["seven"] * 48))
+    assert again == [] and said == "definitions" + " five" * 47 + " eight" * 50
 
 
 def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again():

@@ -32,6 +32,7 @@ PAUSE_FRAMES = 100  # a gap this long between a segment's sounds is a pause its 
 EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbour's word: 0.5 s
 WORD_SOUND_FRAMES = 10  # the least sound a word takes: 0.1 s
 SPARSE_WORD_FRAMES = 60  # sound a segment holds for each of its words when it has too few: 0.6 s
+SPARE_FRAMES = 100  # sound beyond that which is still no skip: a long word said slowly, 1 s
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -77,40 +78,40 @@ class Cuts:
         segment over the pause before or after its words, by seconds, and over the
         next sentence where the window stopped early, which then goes unheard.
 
-        Where no pause ends a segment with far too few words for its sound, it ends
-        once it holds the most sound its words can take (`SPARSE_WORD_FRAMES`
-        each): in continuous speech, a window came back as "When a family of new-"
-        stamped over 14 s of noisy speech, which no window heard again. Ended so, a
-        window's last segment leaves a hole there (`seams.redecode`); an earlier
-        one only gets truer stamps, since holes are looked for between windows."""
+        Where no pause ends a segment with far too few words for its sound
+        (`more_than_said`), it ends once it holds the most sound its words can
+        take (`SPARSE_WORD_FRAMES` each): in continuous speech, a window came back
+        as "When a family of new-" stamped over 14 s of noisy speech, which no
+        window heard again. Ended so, a window's last segment leaves a hole there
+        (`seams.redecode`); an earlier one only gets truer stamps, since holes are
+        looked for between windows."""
         stretches = self._heard(segment)
         if not stretches:
             return segment
-        most = max(spoken_words(segment.text), 1) * SPARSE_WORD_FRAMES
-        if sum(s.size for s in stretches) > most:
-            stretches = [np.concatenate(stretches)[:most]]
+        if more_than_said(sum(s.size for s in stretches), segment.text):
+            stretches = [np.concatenate(stretches)[: max(spoken_words(segment.text), 1) * SPARSE_WORD_FRAMES]]
         first = round(segment.start * FRAMES_PER_SECOND)
         return Segment((first + int(stretches[0][0])) / FRAMES_PER_SECOND, (first + int(stretches[-1][-1]) + 1) / FRAMES_PER_SECOND,
                        segment.text)
 
     def too_few_words(self, segments: list[Segment]) -> bool:
         """Whether the segments, as the model stamped them, hold far more sound where
-        their words can be (`_heard`) than those words take (`SPARSE_WORD_FRAMES`
-        each): the model heard only some of it, and `trimmed` would end them early."""
+        their words can be (`_heard`) than those words take (`more_than_said`): the
+        model heard only some of it, and `trimmed` would end them early."""
         frames = sum(s.size for segment in segments for s in self._heard(segment))
-        return frames > sum(spoken_words(s.text) for s in segments) * SPARSE_WORD_FRAMES
+        return more_than_said(frames, " ".join(s.text for s in segments))
 
     def _heard(self, segment: Segment) -> list[np.ndarray]:
         """The stretches of the segment's sound (`_stamped`) that its words can be
         in. Its stamps meet its neighbours' where a word starts, give or take a
         word: a stretch under `EDGE_FRAMES` past a pause at either end is theirs.
         Where the rest holds far more sound than its words take
-        (`SPARSE_WORD_FRAMES` each), the window stopped early yet stamped its last
+        (`more_than_said`), the window stopped early yet stamped its last
         few words ("A village carpenter sent at a cabin at a") over the next
         sentence too: they end at the first pause after enough sound for its words
         (`WORD_SOUND_FRAMES` each)."""
         stretches = self._stamped(segment)
-        if self._too_sparse(stretches, segment):
+        if more_than_said(sum(s.size for s in stretches), segment.text):
             enough = np.cumsum([s.size for s in stretches]) >= spoken_words(segment.text) * WORD_SOUND_FRAMES
             stretches = stretches[: int(np.argmax(enough)) + 1]
         return stretches
@@ -128,16 +129,11 @@ class Cuts:
             stretches.pop(0)
         return stretches
 
-    @staticmethod
-    def _too_sparse(stretches: list[np.ndarray], segment: Segment) -> bool:
-        """Whether the stretches hold more sound than the segment's words take (`SPARSE_WORD_FRAMES` each)."""
-        return sum(s.size for s in stretches) > spoken_words(segment.text) * SPARSE_WORD_FRAMES
-
     def skipped_speech(self, segment: Segment) -> bool:
         """Whether the model stamped the segment's words over far more sound than they
         take (`_heard`): it heard only some of that speech, so whatever the window
         says after the segment comes after speech it skipped."""
-        return self._too_sparse(self._stamped(segment), segment)
+        return more_than_said(sum(s.size for s in self._stamped(segment)), segment.text)
 
     def last_speech(self, window: Window) -> float:
         """Seconds from the window's start to the end of its last `loud` frame (0 if
@@ -169,6 +165,15 @@ def spoken_words(text: str) -> int:
     spaces, and each character of a script written without them (a syllable or
     more: never fewer words than were said, so never judged too few)."""
     return len(_UNSPACED.sub("", text).split()) + len(_UNSPACED.findall(text))
+
+
+def more_than_said(frames: int, text: str) -> bool:
+    """Whether `frames` of sound are far more than the words of `text` take:
+    `SPARSE_WORD_FRAMES` each, and `SPARE_FRAMES` besides. Without the spare, a
+    heading said alone ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a
+    segment that skipped speech, and the 22 words its window heard after it were
+    dropped, in every round that decoded it again."""
+    return frames > spoken_words(text) * SPARSE_WORD_FRAMES + SPARE_FRAMES
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
