@@ -3,8 +3,10 @@
 The long-form strategies fail on long continuous speech, which no bundled file has
 and no model hub may be fetched for here. So the text is prose assembled from
 sentence patterns and phrase decks (one topic's nouns per clip, a seeded shuffle),
-long enough for 5-10 minutes without a sentence said twice, and espeak-ng speaks it
-in a clip's voice, rate and pause pattern. Same seed, same text, same audio.
+long enough for 5-10 minutes without a sentence said twice, or, for text no pattern
+makes (headings said alone, lists, long legal words), the opening of a licence that
+every Debian and Ubuntu system keeps in `/usr/share/common-licenses`; espeak-ng
+speaks it in a clip's voice, rate and pause pattern. Same seed, same text, same audio.
 
 Clips are cached under the user cache dir by a hash of everything that makes them.
 
@@ -186,13 +188,37 @@ def prose(topic: str, words: int, seed: int) -> list[str]:
     return paragraphs
 
 
+LICENCES = Path("/usr/share/common-licenses")
+LICENCE_OPENINGS = {"GPL-3": "The GNU General Public License is a free", "GFDL-1.3": "0. PREAMBLE"}
+
+
+def licence(name: str, words: int) -> list[str]:
+    """The paragraphs of licence `name` from its opening (`LICENCE_OPENINGS`) until
+    about `words` words, as a reader says them: section numbers and lines without a
+    lower-case letter (titles in capitals, separators) left out, and brackets taken
+    away but not their words, which Whisper's normaliser would drop from the
+    reference though the voice says them."""
+    text = (LICENCES / name).read_text()
+    text = text[text.index(LICENCE_OPENINGS[name]) :]
+    paragraphs, count = [], 0
+    for block in re.split(r"\n\s*\n", text):
+        paragraph = re.sub(r"^(\d+\.|[a-z]\))\s*", "", re.sub(r"\s+", " ", block).strip())
+        paragraph = re.sub(r"[()\[\]\"]", "", paragraph)
+        if re.search("[a-z]", paragraph):
+            paragraphs.append(paragraph)
+            count += len(paragraph.split())
+        if count >= words:
+            break
+    return paragraphs
+
+
 # --- the clips ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Clip:
     name: str
-    topic: str
+    topic: str  # a key of TOPICS, or of LICENCE_OPENINGS for a licence's own text
     words: int
     voice: str  # an espeak-ng voice, with an optional +variant
     wpm: int
@@ -229,6 +255,11 @@ CLIPS = [
     # 5 s after every sentence (2026-12-06): a window's decoding stopped after ten words
     # of its two sentences yet stamped them to the window's end, and batched lost 29.
     Clip("workshop-m3-160-sentence-pauses", "workshop", 700, "en-us+m3", 160, seed=202, sentence_pause_ms=5000),
+    # Licences read aloud (2026-12-06): every batched row took the heading
+    # "Definitions.", said alone, for a segment that skipped speech and lost the 22
+    # words after it.
+    Clip("gpl3-rp-155", "GPL-3", 1550, "en-gb-x-rp", 155),
+    Clip("gfdl-caribbean-f2-140", "GFDL-1.3", 1400, "en-029+f2", 140),
 ]
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.
@@ -237,6 +268,9 @@ TEST_CLIP = Clip("orchard-test-f3-200", "orchard", 650, "en-us+f3", 200, seed=3)
 # sentence-pause clip, where batched lost ten words and trailed sequential by 12 points.
 PAUSES_TEST_CLIP = Clip("workshop-test-m3-160-sentence-pauses", "workshop", 350, "en-us+m3", 160, seed=202,
                         sentence_pause_ms=5000)
+# And the first four and a half minutes of the GPL read aloud, whose heading
+# "Definitions." (at 3.5 min) cost 22 words.
+LICENCE_TEST_CLIP = Clip("gpl3-test-rp-155", "GPL-3", 700, "en-gb-x-rp", 155)
 
 
 def speak(text: str | list[str], path: Path, voice: str = "en-us", wpm: int = 150, word_gap: int = 0,
@@ -267,7 +301,7 @@ def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
     digest = hashlib.sha256(json.dumps(asdict(clip), sort_keys=True).encode()).hexdigest()[:12]
     directory = directory or paths.cache_dir() / "benchmarks" / "clips"
     path = directory / f"{clip.name}-{digest}.wav"
-    paragraphs = prose(clip.topic, clip.words, clip.seed)
+    paragraphs = licence(clip.topic, clip.words) if clip.topic in LICENCE_OPENINGS else prose(clip.topic, clip.words, clip.seed)
     text = " ".join(paragraphs)
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)

@@ -91,3 +91,14 @@ def sentence_pause_clip(tmp_path_factory) -> tuple[Path, str]:
     from benchmarks.clips import PAUSES_TEST_CLIP, make
 
     return make(PAUSES_TEST_CLIP, tmp_path_factory.mktemp("clips"))
+
+
+@pytest.fixture(scope="session")
+def licence_clip(tmp_path_factory) -> tuple[Path, str]:
+    """Four and a half minutes of the GPL read aloud (`benchmarks.clips.LICENCE_TEST_CLIP`),
+    on which batched once lost 22 words after the heading "Definitions."."""
+    from benchmarks.clips import LICENCES, LICENCE_TEST_CLIP, make
+
+    if not (LICENCES / LICENCE_TEST_CLIP.topic).exists():
+        pytest.skip(f"no {LICENCES / LICENCE_TEST_CLIP.topic} (Debian and Ubuntu keep it)")
+    return make(LICENCE_TEST_CLIP, tmp_path_factory.mktemp("clips"))

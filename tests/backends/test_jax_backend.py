@@ -98,6 +98,13 @@ def test_batched_hears_sentences_between_long_pauses(sentence_pause_clip):
     assert_batched_hears_what_sequential_hears(*sentence_pause_clip, SENTENCE_PAUSE_WER_MARGIN)
 
 
+def test_batched_hears_what_follows_a_heading_said_alone(licence_clip):
+    """A one-word heading took more sound than one word was allowed, and the segment
+    was taken for one that skipped speech: what its window said after it was dropped,
+    22 words, in every round that decoded it again too."""
+    assert_batched_hears_what_sequential_hears(*licence_clip, BATCHED_WER_MARGIN)
+
+
 @pytest.mark.parametrize("backend", ["jax", "pytorch"])
 def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backend, sentence_pause_clip, monkeypatch):
     """tiny.en ends 5 of this clip's 14 batched windows on a lone segment start
