@@ -212,13 +212,35 @@ def licence(name: str, words: int) -> list[str]:
     return paragraphs
 
 
+LONG_WORDS = "long words"  # the topic of `long_words`
+
+
+def long_words(words: int, seed: int) -> list[str]:
+    """Long words said alone, as a list or headings are read: each word of 11 letters
+    or more in the GPL, shuffled, as a sentence of its own, and after every third a
+    sentence of the GPL, until about `words` words."""
+    terms = " ".join(licence("GPL-3", 6000))
+    sentences = [s.strip() for s in re.findall(r"[^.?!;:]+[.?!]", terms) if 6 <= len(s.split()) <= 25]
+    long = sorted(set(re.findall(r"\b[a-z]{11,}\b", terms)))
+    rng = random.Random(seed)
+    rng.shuffle(long)
+    lines = []
+    for i, word in enumerate(long):
+        lines.append(_capital(word) + ".")
+        if i % 3 == 2:
+            lines.append(_capital(sentences[i % len(sentences)]))
+        if sum(len(line.split()) for line in lines) >= words:
+            break
+    return [" ".join(lines)]
+
+
 # --- the clips ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Clip:
     name: str
-    topic: str  # a key of TOPICS, or of LICENCE_OPENINGS for a licence's own text
+    topic: str  # a key of TOPICS, of LICENCE_OPENINGS for a licence's own text, or LONG_WORDS
     words: int
     voice: str  # an espeak-ng voice, with an optional +variant
     wpm: int
@@ -260,6 +282,9 @@ CLIPS = [
     # words after it.
     Clip("gpl3-rp-155", "GPL-3", 1550, "en-gb-x-rp", 155),
     Clip("gfdl-caribbean-f2-140", "GFDL-1.3", 1400, "en-029+f2", 140),
+    # Long words said alone, slowly (2026-12-06): at 0.6 s a word, "Responsibility.
+    # Incorporated." was taken for a segment that skipped speech.
+    Clip("long-words-us-100", LONG_WORDS, 600, "en-us", 100, seed=11, sentence_pause_ms=1000),
 ]
 # The default test suite's clip: the first three minutes of the orchard clip, where
 # the batched strategy once judged a window of speech silent and lost 26 seconds.
@@ -301,7 +326,8 @@ def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
     digest = hashlib.sha256(json.dumps(asdict(clip), sort_keys=True).encode()).hexdigest()[:12]
     directory = directory or paths.cache_dir() / "benchmarks" / "clips"
     path = directory / f"{clip.name}-{digest}.wav"
-    paragraphs = licence(clip.topic, clip.words) if clip.topic in LICENCE_OPENINGS else prose(clip.topic, clip.words, clip.seed)
+    paragraphs = (licence(clip.topic, clip.words) if clip.topic in LICENCE_OPENINGS
+                  else long_words(clip.words, clip.seed) if clip.topic == LONG_WORDS else prose(clip.topic, clip.words, clip.seed))
     text = " ".join(paragraphs)
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)

@@ -144,6 +144,21 @@ def test_a_segment_with_far_too_few_words_and_no_pause_ends_at_the_most_sound_th
     assert cuts.trimmed(enough) == enough and not cuts.too_few_words([enough])
 
 
+def test_long_words_said_slowly_take_the_sound_of_their_syllables():
+    """Found on long words read one by one at 100 wpm: "Responsibility" took 1.6 s of
+    sound, then a 1.1 s pause, "Incorporated" 1.4 s. At 0.6 s a word (and a second
+    spare) the segment was taken for one that skipped speech, and the window's next
+    22 s were decoded again and lost. Two short words over the same sound still did
+    skip speech."""
+    sound = np.zeros(6 * FRAMES_PER_SECOND, bool)
+    sound[62:222] = sound[336:476] = True
+    cuts = pauses.Cuts([], sound, sound, ~sound)
+    assert pauses.most_sound(" Responsibility Incorporated") == 11 * pauses.SYLLABLE_FRAMES  # groups of vowels
+    assert pauses.most_sound(" word" * 12) == 12 * pauses.SPARSE_WORD_FRAMES  # short words: 0.6 s each
+    assert not cuts.skipped_speech(Segment(0.0, 6.0, " Responsibility Incorporated"))
+    assert cuts.skipped_speech(Segment(0.0, 6.0, " Yes, no."))
+
+
 def test_seam_keeps_each_word_once_where_windows_agree():
     first = [Segment(0.0, 12.0, " one summer morning the old sailor mended"), Segment(12.0, 30.0, " a coil of heavy rope beside the lighthouse and then went home")]
     second = [Segment(20.0, 30.0, " rope beside the lighthouse and then went home"), Segment(30.0, 40.0, " to think it over carefully")]

@@ -32,7 +32,8 @@ PAUSE_FRAMES = 100  # a gap this long between a segment's sounds is a pause its 
 EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbour's word: 0.5 s
 WORD_SOUND_FRAMES = 10  # the least sound a word takes: 0.1 s
 SPARSE_WORD_FRAMES = 60  # sound a segment holds for each of its words when it has too few: 0.6 s
-SPARE_FRAMES = 100  # sound beyond that which is still no skip: a long word said slowly, 1 s
+SYLLABLE_FRAMES = 35  # or for each syllable, where its words are long: 0.35 s, said slowly
+SPARE_FRAMES = 100  # sound beyond that which is still no skip: 1 s
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -80,7 +81,7 @@ class Cuts:
 
         Where no pause ends a segment with far too few words for its sound
         (`more_than_said`), it ends once it holds the most sound its words can
-        take (`SPARSE_WORD_FRAMES` each): in continuous speech, a window came back
+        take (`most_sound`): in continuous speech, a window came back
         as "When a family of new-" stamped over 14 s of noisy speech, which no
         window heard again. Ended so, a window's last segment leaves a hole there
         (`seams.redecode`); an earlier one only gets truer stamps, since holes are
@@ -89,7 +90,7 @@ class Cuts:
         if not stretches:
             return segment
         if more_than_said(sum(s.size for s in stretches), segment.text):
-            stretches = [np.concatenate(stretches)[: max(spoken_words(segment.text), 1) * SPARSE_WORD_FRAMES]]
+            stretches = [np.concatenate(stretches)[: most_sound(segment.text)]]
         first = round(segment.start * FRAMES_PER_SECOND)
         return Segment((first + int(stretches[0][0])) / FRAMES_PER_SECOND, (first + int(stretches[-1][-1]) + 1) / FRAMES_PER_SECOND,
                        segment.text)
@@ -167,13 +168,26 @@ def spoken_words(text: str) -> int:
     return len(_UNSPACED.sub("", text).split()) + len(_UNSPACED.findall(text))
 
 
+_VOWELS = re.compile("[aeiouyà-ÿ]+", re.IGNORECASE)
+
+
+def most_sound(text: str) -> int:
+    """The most sound, in frames, that the words of `text` take: `SPARSE_WORD_FRAMES`
+    each (one at least), or `SYLLABLE_FRAMES` for each syllable where they are long
+    (a syllable a group of vowels: "village" counts three, and a count too high
+    only allows more). Said slowly, "Responsibility. Incorporated." took 3 s: at
+    0.6 s a word the segment was taken for one that skipped speech."""
+    syllables = sum(max(len(_VOWELS.findall(word)), 1) for word in text.split())
+    return max(max(spoken_words(text), 1) * SPARSE_WORD_FRAMES, syllables * SYLLABLE_FRAMES)
+
+
 def more_than_said(frames: int, text: str) -> bool:
-    """Whether `frames` of sound are far more than the words of `text` take:
-    `SPARSE_WORD_FRAMES` each, and `SPARE_FRAMES` besides. Without the spare, a
-    heading said alone ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a
-    segment that skipped speech, and the 22 words its window heard after it were
-    dropped, in every round that decoded it again."""
-    return frames > spoken_words(text) * SPARSE_WORD_FRAMES + SPARE_FRAMES
+    """Whether `frames` of sound are far more than the words of `text` take
+    (`most_sound`), by more than `SPARE_FRAMES`. Without the spare, a heading said
+    alone ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a segment that
+    skipped speech, and the 22 words its window heard after it were dropped, in
+    every round that decoded it again."""
+    return frames > most_sound(text) + SPARE_FRAMES
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
