@@ -397,7 +397,7 @@ class JaxBackend(Backend):
                 return self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
-                segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
+                segments = loops.batched(decode, cuts, tokenizer, dims["n_text_ctx"], config, progress, cancel)
             else:
                 segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
             text = "".join(s.text for s in segments).strip()

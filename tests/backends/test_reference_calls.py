@@ -94,5 +94,6 @@ def test_recorded_settings_are_the_applied_ones(peer):
         assert applied["condition_on_previous_text"] is False and applied["chunk_length_s"] == 30
         assert applied["clips"] == "quiet cuts" and applied["soundless_windows"] == "not decoded"
         assert applied["must_reach"] == "last speech less 1 s"
+        assert applied["failed_windows"] == "decoded again after the previous window's tokens"
     if name in ("pytorch sequential", "jax sequential"):
         assert applied["condition_on_previous_text"] is True and applied["max_new_tokens"] == 224

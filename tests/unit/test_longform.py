@@ -475,6 +475,7 @@ class WordTokens:
 
     timestamp_begin = 1000
     sot_sequence = (999,)
+    sot_prev = 998
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
@@ -520,7 +521,7 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
                 out.append(DecodedWindow(heard, logprob, 0.9 if judged_silent else 0.1, 0.0, " ".join(words)))
         return out
 
-    return text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    return text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
 
 
 STOPPED_SHORT = {0.0: (0.0, 24.0, ("one", "two", "three")), 30.0: (0.0, 29.0, ("seven", "eight"))}  # 6 s unheard
@@ -575,7 +576,7 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
         given.append(reach)
         return [DecodedWindow(WORDS.segment(0.0, w.seconds, *["one"] * 50), -0.3, 0.1, 0.0, "one") for w in windows]
 
-    loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
+    loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
     assert given == [[round(29.0 / SECONDS_PER_TIMESTAMP), round(26.0 / SECONDS_PER_TIMESTAMP)]]
     given.clear()
     loops.sequential(decode, 60 * FRAMES_PER_SECOND, WORDS, 448, RunConfig(condition_on_previous_text=False), lambda *_: None,
@@ -597,7 +598,7 @@ def speech_decoded_again(first_window: list[int], decoded_again: list[int]) -> t
         heard = {0.0: first_window, 30.0: WORDS.segment(0.0, 29.5, *["eight"] * 50)}
         return [DecodedWindow(heard.get(w.offset, decoded_again), -0.3, 0.1, 0.0, "words") for w in windows]
 
-    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    said = text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
     return said, again
 
 
@@ -637,6 +638,34 @@ def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again(
     said, again = speech_decoded_again(first_window, WORDS.segment(0.0, 15.0, *["seven"] * 25))
     assert [w.start for w in again] == [15 * FRAMES_PER_SECOND]
     assert said.count("one two three four") == 1 and "six" not in said and "seven" in said
+
+
+def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one_before():
+    """Found on a Caribbean voice reading a licence: alone, tiny.en heard "a secondary
+    section is a named appendix" as "Asek and the Risek, Shoni, Napendiks" at every
+    temperature, and 23 words sequential kept were lost; after the previous window's
+    tokens, as the seek loop decodes, it heard them at temperature 0. Here the second
+    window says "fife" with a log probability of -2 alone, and "two" after the first."""
+    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
+    first = WORDS.segment(0.0, 29.5, *["one"] * 49)
+    prompts = []
+
+    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+        out = []
+        for w in windows:
+            if w.offset == 0.0:
+                out.append(DecodedWindow(first, -0.3, 0.1, 0.0, "one"))
+                continue
+            prompts.append(prompt)
+            after_first = prompt[:1] == [WORDS.sot_prev]
+            heard = WORDS.segment(0.0, 29.5, *["two" if after_first else "fife"] * 49)
+            out.append(DecodedWindow(heard, -0.3 if after_first else -2.0, 0.1, 0.0 if after_first else 1.0, "words"))
+        return out
+
+    said = text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    assert prompts == [list(WORDS.sot_sequence), [WORDS.sot_prev, *first, *WORDS.sot_sequence]]
+    assert said == " ".join(["one"] * 49 + ["two"] * 49)
 
 
 def test_a_short_segment_said_again_is_the_speaker_not_a_loop():

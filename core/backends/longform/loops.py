@@ -14,7 +14,7 @@ from typing import Protocol
 
 from asr_tui.core.backends.base import check_cancel
 from asr_tui.core.backends.longform import pauses, seams
-from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_silence, split_segments
+from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_silence, needs_fallback, split_segments
 from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, ProgressFn, Segment
 
@@ -90,18 +90,20 @@ def said_again(segments: list[Segment]) -> int:
 
 def batched_settings() -> dict:
     """What the batched strategy applies whatever the configuration says, for a
-    backend's `decoding_settings`: each window decoded on its own (no previous text),
-    windows of at most 30 s cut in pauses, those without sound not decoded, each
-    transcript held to its window's last speech (`must_reach`)."""
+    backend's `decoding_settings`: each window decoded on its own (no previous text)
+    unless it fails at every temperature, windows of at most 30 s cut in pauses,
+    those without sound not decoded, each transcript held to its window's last
+    speech (`must_reach`)."""
     return {
         "condition_on_previous_text": False,
         "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
         **pauses.SETTINGS,
         "must_reach": f"last speech less {LAST_SPEECH_SLACK_SECONDS:g} s",
+        "failed_windows": "decoded again after the previous window's tokens",
     }
 
 
-def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
+def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """The windows of `cuts` (consecutive, cut in pauses: `pauses.cuts_of`) decoded
     batch_size per call; then, round by round, a window wherever sound went unheard,
@@ -124,6 +126,18 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         group = sounding[first : first + rows]
         decoded.update(zip((w.start for w in group), decode(group, prompt, rows, [must_reach(cuts, w) for w in group])))
         progress(min(total, group[-1].end), [])
+    # A window that failed at every temperature is decoded again after the window
+    # before it, as the seek loop decodes each window after the text before it, and
+    # kept where it passes: alone, tiny.en heard a Caribbean voice's "a secondary
+    # section is a named appendix" as "Asek and the Risek, Shoni, Napendiks" at
+    # every temperature, and after the previous window's tokens heard it at 0.
+    for before, window in zip(sounding, sounding[1:]):
+        if needs_fallback(decoded[window.start], config) and not needs_fallback(decoded[before.start], config):
+            check_cancel(cancel)
+            context = [tokenizer.sot_prev] + decoded[before.start].tokens[-(n_text_ctx // 2 - 1) :] + prompt
+            again = decode([window], context, 1, [must_reach(cuts, window)])[0]
+            if not needs_fallback(again, config):
+                decoded[window.start] = again
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
         """The window's segments, as the model stamped them."""
