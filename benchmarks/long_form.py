@@ -18,7 +18,8 @@ at the same shift, those within a point of sequential's worst WER on that clip
 over the shifts, and those within a point of sequential unprompted at the same shift.
 
 Sequential unprompted is openai-whisper's loop without the previous window's text as
-a prompt (`condition_on_previous_text` off), as every batched window is decoded: the
+a prompt (`condition_on_previous_text` off), as batched windows are decoded (all but
+one that fails at every temperature): the
 gap between the two sequential rows is what the prompt is worth on a clip, and the
 gap between it and batched is what batching itself costs.
 
@@ -49,7 +50,7 @@ from asr_tui.core.metrics import WordErrors, word_errors
 from asr_tui.core.transcript import SAMPLE_RATE
 from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition, loops
 from benchmarks import arguments
-from benchmarks.clips import CLIPS, TEST_CLIP, make
+from benchmarks.clips import CLIPS, TEST_CLIP, available, make
 from benchmarks.long_clip import long_clip
 
 SEQUENTIAL = "sequential fp32"
@@ -103,7 +104,7 @@ def main() -> None:
     if unknown := sorted(set(args.clip or []) - set(known)):
         parser.error(f"--clip: unknown {', '.join(unknown)} (one of {', '.join(known)})")
     wanted = set(args.clip) if args.clip else {c.name for c in CLIPS} | {"long"}
-    clips = [(c.name, *make(c)) for c in CLIPS + [TEST_CLIP] if c.name in wanted]
+    clips = [(c.name, *make(c)) for c in available(CLIPS + [TEST_CLIP]) if c.name in wanted]
     if "long" in wanted:
         clips.append(("long", *long_clip(2)))
     console = Console(width=160)

@@ -155,6 +155,8 @@ def test_long_words_said_slowly_take_the_sound_of_their_syllables():
     cuts = pauses.Cuts([], sound, sound, ~sound)
     assert pauses.most_sound(" Responsibility Incorporated") == 11 * pauses.SYLLABLE_FRAMES  # groups of vowels
     assert pauses.most_sound(" word" * 12) == 12 * pauses.SPARSE_WORD_FRAMES  # short words: 0.6 s each
+    # accents, other alphabets, numbers said as words
+    assert [pauses.syllables(w) for w in ("España", "ответственность", "책임감", "2007")] == [3, 4, 3, 4]
     assert not cuts.skipped_speech(Segment(0.0, 6.0, " Responsibility Incorporated"))
     assert cuts.skipped_speech(Segment(0.0, 6.0, " Yes, no."))
 
@@ -618,14 +620,14 @@ def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again
 
 def test_a_long_word_said_alone_is_no_skipped_speech():
     """Found on a licence read aloud at 155 wpm: the heading "Definitions." took 0.84 s
-    of sound, more than one word's 0.6 s (`SPARSE_WORD_FRAMES`), and was taken for a
-    segment that skipped speech, so the 22 words its window said after it were
-    dropped, in the first pass and in every window decoded again there. Here the
-    heading is stamped over 1.4 s of speech: the window keeps what follows it, and
-    nothing is decoded again."""
-    said, again = speech_decoded_again(WORDS.segment(0.0, 1.4, "definitions") + WORDS.segment(1.4, 29.5, *["five"] * 47),
+    of sound, more than one word's 0.6 s, and was taken for a segment that skipped
+    speech, so the words its window said after it were dropped, in the first pass and
+    in every window decoded again there. Here the heading is stamped over 2.2 s of
+    speech, more than its four syllables take (1.4 s, `most_sound`) but within the
+    spare second: the window keeps what follows it, and nothing is decoded again."""
+    said, again = speech_decoded_again(WORDS.segment(0.0, 2.2, "definitions") + WORDS.segment(2.2, 29.5, *["five"] * 46),
                                        WORDS.segment(0.0, 28.5, *["seven"] * 48))
-    assert again == [] and said == "definitions" + " five" * 47 + " eight" * 50
+    assert again == [] and said == "definitions" + " five" * 46 + " eight" * 50
 
 
 def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again():
@@ -640,32 +642,63 @@ def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again(
     assert said.count("one two three four") == 1 and "six" not in said and "seven" in said
 
 
-def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one_before():
-    """Found on a Caribbean voice reading a licence: alone, tiny.en heard "a secondary
-    section is a named appendix" as "Asek and the Risek, Shoni, Napendiks" at every
-    temperature, and 23 words sequential kept were lost; after the previous window's
-    tokens, as the seek loop decodes, it heard them at temperature 0. Here the second
-    window says "fife" with a log probability of -2 alone, and "two" after the first."""
+def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False) -> tuple[str, list[list[int]]]:
+    """`loops.batched` over 60 s of speech in two windows: the first decoded as `first`,
+    the second saying "fife" with a log probability of -2 (failed at every
+    temperature) alone, and "two" after the first window's tokens, judged silent or
+    not; any other window (over a hole) hears nothing. The transcript, and the
+    prompts the second window was decoded after."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
-    first = WORDS.segment(0.0, 29.5, *["one"] * 49)
     prompts = []
 
     def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
         for w in windows:
-            if w.offset == 0.0:
-                out.append(DecodedWindow(first, -0.3, 0.1, 0.0, "one"))
+            if w.offset != 30.0:
+                out.append(first if w.offset == 0.0 else DecodedWindow([], -2.0, 0.9, 0.0, ""))
                 continue
             prompts.append(prompt)
-            after_first = prompt[:1] == [WORDS.sot_prev]
-            heard = WORDS.segment(0.0, 29.5, *["two" if after_first else "fife"] * 49)
-            out.append(DecodedWindow(heard, -0.3 if after_first else -2.0, 0.1, 0.0 if after_first else 1.0, "words"))
+            if prompt[:1] != [WORDS.sot_prev]:
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), -2.0, 0.1, 1.0, "fife"))
+            else:
+                silent = (-1.5, 0.9) if again_silent else (-0.3, 0.1)
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, "two"))
         return out
 
     said = text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
-    assert prompts == [list(WORDS.sot_sequence), [WORDS.sot_prev, *first, *WORDS.sot_sequence]]
+    return said, prompts
+
+
+FIRST = WORDS.segment(0.0, 29.5, *["one"] * 49)
+
+
+def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one_before():
+    """Found on a Caribbean voice reading a licence: alone, tiny.en heard "a secondary
+    section is a named appendix" as "Asek and the Risek, Shoni, Napendiks" at every
+    temperature, and 23 words sequential kept were lost; after the previous window's
+    tokens, as the seek loop decodes, it heard them at temperature 0."""
+    said, prompts = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"))
+    assert prompts == [list(WORDS.sot_sequence), [WORDS.sot_prev, *FIRST, *WORDS.sot_sequence]]
     assert said == " ".join(["one"] * 49 + ["two"] * 49)
+    # the last half context of a long window, as openai-whisper prompts
+    long_first = WORDS.segment(0.0, 29.5, *["one"] * 300)
+    _, prompts = failed_window_decoded_again(DecodedWindow(long_first, -0.3, 0.1, 0.0, "one"))
+    assert prompts[-1] == [WORDS.sot_prev, *long_first[-223:], *WORDS.sot_sequence]
+
+
+@pytest.mark.parametrize("first", [DecodedWindow(FIRST, -1.5, 0.9, 0.0, "one"), DecodedWindow(FIRST, -0.3, 0.1, 0.8, "one")],
+                         ids=["judged silent", "sampled hot"])
+def test_no_window_is_decoded_after_one_the_seek_loop_would_not_prompt_with(first):
+    """A window judged silent (its words invented) or decoded above temperature 0.5:
+    the seek loop takes neither's tokens for a prompt."""
+    _, prompts = failed_window_decoded_again(first)
+    assert prompts == [list(WORDS.sot_sequence)]
+
+
+def test_a_window_decoded_again_that_comes_back_silent_leaves_the_first_try():
+    said, _ = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), again_silent=True)
+    assert "two" not in said and "fife" in said
 
 
 def test_a_short_segment_said_again_is_the_speaker_not_a_loop():

@@ -284,7 +284,8 @@ def prompt_bucket(length: int, minimum: int = 4) -> int:
 
 def pad_prompts(prompts: list[list[int]], batch: int, eot: int) -> tuple[np.ndarray, int]:
     """All prompts in one call share a length (one prompt in sequential mode, the
-    SOT sequence in batched mode); rows beyond the real ones are padding windows."""
+    SOT sequence in batched mode but for a window decoded again after the one before
+    it); rows beyond the real ones are padding windows."""
     length = len(prompts[0])
     out = np.full((batch, prompt_bucket(length)), eot, np.int32)
     for row in range(batch):

@@ -21,6 +21,7 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WI
 MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
 LAST_SPEECH_SLACK_SECONDS = 1.0  # a segment begun this close to a window's last speech may be left unfinished
 REPEAT_WORDS = 4  # a segment this long said twice in one window is the decoder looping
+PROMPT_TEMPERATURE = 0.5  # a window decoded above this is no prompt for the next (openai-whisper's rule)
 
 
 class DecodeFn(Protocol):
@@ -31,6 +32,15 @@ class DecodeFn(Protocol):
         call of a pass has the same shape. With `reach` (batched windows, one per
         window: `must_reach`), a transcript may not end on a segment it has only
         begun before that timestamp (in 20 ms steps from the window's start)."""
+
+
+def after_text(previous: list[int], tokenizer, n_text_ctx: int) -> list[int]:
+    """The prompt of a window decoded after `previous` (tokens, timestamps
+    included), as openai-whisper builds it: `sot_prev`, the last half context of
+    them, then the start of transcript; that alone where there are none."""
+    if not previous:
+        return list(tokenizer.sot_sequence)
+    return [tokenizer.sot_prev] + previous[-(n_text_ctx // 2 - 1) :] + list(tokenizer.sot_sequence)
 
 
 def must_reach(cuts: pauses.Cuts, window: Window) -> int:
@@ -56,9 +66,7 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
     while seek < content_frames:
         window = Window(seek, min(WINDOW_FRAMES, content_frames - seek))
         previous = all_tokens[prompt_reset_since:] if config.condition_on_previous_text else []
-        prompt = list(tokenizer.sot_sequence)
-        if previous:
-            prompt = [tokenizer.sot_prev] + previous[-(n_text_ctx // 2 - 1):] + prompt
+        prompt = after_text(previous, tokenizer, n_text_ctx)
         check_cancel(cancel)
         decoded = decode([window], prompt, 1)[0]
         if is_silence(decoded, config):
@@ -68,7 +76,7 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int
         new, advance, consumed = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode)
         segments.extend(new)
         all_tokens.extend(decoded.tokens[:consumed])
-        if not config.condition_on_previous_text or decoded.temperature > 0.5:
+        if not config.condition_on_previous_text or decoded.temperature > PROMPT_TEMPERATURE:
             prompt_reset_since = len(all_tokens)
         seek += advance
         progress(min(seek, content_frames) / FRAMES_PER_SECOND, new)
@@ -106,8 +114,10 @@ def batched_settings() -> dict:
 def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """The windows of `cuts` (consecutive, cut in pauses: `pauses.cuts_of`) decoded
-    batch_size per call; then, round by round, a window wherever sound went unheard,
-    merged with its neighbours at the seams."""
+    batch_size per call, without the text before them, but for one that fails at
+    every temperature, decoded again after the window before it; then, round by
+    round, a window wherever sound went unheard, merged with its neighbours at the
+    seams."""
     windows = cuts.windows
     content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
@@ -115,6 +125,11 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, con
     # A window without sound is not decoded: it has nothing to hear, and decoded, the
     # model can invent a word or two there ("you") that the no-speech rule lets by.
     sounding = [w for w in windows if cuts.sounds(w)]
+
+    def heard(window: DecodedWindow) -> bool:
+        """Passed the quality checks, and not as silence."""
+        return not needs_fallback(window, config) and not is_silence(window, config)
+
     # The windows are spread evenly over the fewest calls of at most batch_size:
     # every row of a call costs a full decode step until its longest window ends,
     # so 25 windows run as 13 + 12 rather than 16 + 16 with 7 padding rows.
@@ -126,17 +141,20 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, con
         group = sounding[first : first + rows]
         decoded.update(zip((w.start for w in group), decode(group, prompt, rows, [must_reach(cuts, w) for w in group])))
         progress(min(total, group[-1].end), [])
-    # A window that failed at every temperature is decoded again after the window
-    # before it, as the seek loop decodes each window after the text before it, and
-    # kept where it passes: alone, tiny.en heard a Caribbean voice's "a secondary
-    # section is a named appendix" as "Asek and the Risek, Shoni, Napendiks" at
-    # every temperature, and after the previous window's tokens heard it at 0.
+    # A window that failed at every temperature is decoded again after the tokens of
+    # the window before it, where that one passed, heard speech and kept a low
+    # temperature (the seek loop drops its prompt after one above 0.5), and kept
+    # where it passes and hears speech: alone, tiny.en heard a Caribbean voice's "a
+    # secondary section is a named appendix" as "Asek and the Risek, Shoni,
+    # Napendiks" at every temperature, and after the previous window's tokens heard
+    # it at 0.
     for before, window in zip(sounding, sounding[1:]):
-        if needs_fallback(decoded[window.start], config) and not needs_fallback(decoded[before.start], config):
+        if needs_fallback(decoded[window.start], config) and heard(decoded[before.start]) \
+                and decoded[before.start].temperature <= PROMPT_TEMPERATURE:
             check_cancel(cancel)
-            context = [tokenizer.sot_prev] + decoded[before.start].tokens[-(n_text_ctx // 2 - 1) :] + prompt
-            again = decode([window], context, 1, [must_reach(cuts, window)])[0]
-            if not needs_fallback(again, config):
+            again = decode([window], after_text(decoded[before.start].tokens, tokenizer, n_text_ctx), 1,
+                           [must_reach(cuts, window)])[0]
+            if heard(again):
                 decoded[window.start] = again
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:

@@ -15,6 +15,7 @@ and a segment is stamped where its sound is (`Cuts.window_start`, `Cuts.trimmed`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbo
 WORD_SOUND_FRAMES = 10  # the least sound a word takes: 0.1 s
 SPARSE_WORD_FRAMES = 60  # sound a segment holds for each of its words when it has too few: 0.6 s
 SYLLABLE_FRAMES = 35  # or for each syllable, where its words are long: 0.35 s, said slowly
-SPARE_FRAMES = 100  # sound beyond that which is still no skip: 1 s
+SPARE_FRAMES = 100  # sound beyond that which is still not too much for the words: 1 s
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -168,25 +169,36 @@ def spoken_words(text: str) -> int:
     return len(_UNSPACED.sub("", text).split()) + len(_UNSPACED.findall(text))
 
 
-_VOWELS = re.compile("[aeiouyà-ÿ]+", re.IGNORECASE)
+# A syllable each: a group of vowels of the Latin, Cyrillic or Greek alphabet (once
+# accents are taken off), a digit ("2007" says four or so), a Hangul block.
+_VOWELS_OR_DIGIT = re.compile("[aeiouyаеёиоуыэюяαεηιουω]+|[0-9]", re.IGNORECASE)
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def syllables(word: str) -> int:
+    """About how many syllables a word says ("village" counts three: a count too high
+    only allows more sound), or one for every two letters of a script with none of
+    those vowels, one at least."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    found = len(_VOWELS_OR_DIGIT.findall(bare)) + len(_HANGUL.findall(word))
+    return found or max(sum(c.isalpha() for c in bare) // 2, 1)
 
 
 def most_sound(text: str) -> int:
-    """The most sound, in frames, that the words of `text` take: `SPARSE_WORD_FRAMES`
-    each (one at least), or `SYLLABLE_FRAMES` for each syllable where they are long
-    (a syllable a group of vowels: "village" counts three, and a count too high
-    only allows more). Said slowly, "Responsibility. Incorporated." took 3 s: at
-    0.6 s a word the segment was taken for one that skipped speech."""
-    syllables = sum(max(len(_VOWELS.findall(word)), 1) for word in text.split())
-    return max(max(spoken_words(text), 1) * SPARSE_WORD_FRAMES, syllables * SYLLABLE_FRAMES)
+    """The most sound, in frames, that the words of `text` take together: the larger
+    of `SPARSE_WORD_FRAMES` a word (one at least) and `SYLLABLE_FRAMES` a syllable.
+    Said slowly, "Responsibility. Incorporated." took 3 s: at 0.6 s a word the
+    segment was taken for one that skipped speech."""
+    said = sum(syllables(word) for word in text.split())
+    return max(max(spoken_words(text), 1) * SPARSE_WORD_FRAMES, said * SYLLABLE_FRAMES)
 
 
 def more_than_said(frames: int, text: str) -> bool:
     """Whether `frames` of sound are far more than the words of `text` take
-    (`most_sound`), by more than `SPARE_FRAMES`. Without the spare, a heading said
-    alone ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a segment that
-    skipped speech, and the 22 words its window heard after it were dropped, in
-    every round that decoded it again."""
+    (`most_sound`), by more than `SPARE_FRAMES`. At 0.6 s a word and no spare, a
+    heading said alone ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a
+    segment that skipped speech, and the 17 to 22 words its window heard after it
+    were dropped, in every round that decoded it again."""
     return frames > most_sound(text) + SPARE_FRAMES
 
 
