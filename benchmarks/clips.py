@@ -348,7 +348,7 @@ def make(clip: Clip, directory: Path | None = None) -> tuple[Path, str]:
     path = directory / f"{clip.name}-{digest}.wav"
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.wav")
+        partial = path.with_suffix(f".{os.getpid()}.partial.wav")  # two processes may make it at once
         if clip.sentence_pause_ms:  # each sentence spoken as a paragraph of its own
             spoken = [s for p in paragraphs for s in re.findall(r"[^.?!]+[.?!]", p)]
             speak(spoken, partial, clip.voice, clip.wpm, clip.word_gap, clip.sentence_pause_ms)
