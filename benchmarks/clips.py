@@ -214,23 +214,24 @@ def licence(name: str, words: int) -> list[str]:
 
 
 LONG_WORDS = "long words"  # the topic of `long_words`
+LONG_WORDS_LICENCE = "GPL-3"  # the licence they come from
 
 
 def long_words(words: int, seed: int) -> list[str]:
     """Long words said alone, as a list or headings are read: each word of 11 letters
     or more in the GPL, shuffled, as a sentence of its own, and after every third a
     sentence of the GPL, until about `words` words."""
-    terms = " ".join(licence("GPL-3", 6000))
+    terms = " ".join(licence(LONG_WORDS_LICENCE, 6000))
     sentences = [s.strip() for s in re.findall(r"[^.?!;:]+[.?!]", terms) if 6 <= len(s.split()) <= 25]
     long = sorted(set(re.findall(r"\b[a-z]{11,}\b", terms)))
     rng = random.Random(seed)
     rng.shuffle(long)
-    lines = []
+    lines, count = [], 0
     for i, word in enumerate(long):
-        lines.append(_capital(word) + ".")
-        if i % 3 == 2:
-            lines.append(_capital(sentences[i % len(sentences)]))
-        if sum(len(line.split()) for line in lines) >= words:
+        said = [_capital(word) + "."] + ([_capital(sentences[i % len(sentences)])] if i % 3 == 2 else [])
+        lines += said
+        count += sum(len(line.split()) for line in said)
+        if count >= words:
             break
     return [" ".join(lines)]
 
@@ -326,10 +327,9 @@ def available(clips: list[Clip]) -> list[Clip]:
     """The clips this machine can make: a licence's text is read from
     `/usr/share/common-licenses`, which only Debian and Ubuntu keep (one line on
     stderr for each left out)."""
-    needs = {LONG_WORDS: "GPL-3"}
     found = []
     for clip in clips:
-        name = needs.get(clip.topic, clip.topic)
+        name = LONG_WORDS_LICENCE if clip.topic == LONG_WORDS else clip.topic
         if clip.topic in TOPICS or (LICENCES / name).exists():
             found.append(clip)
         else:
