@@ -20,3 +20,12 @@ def suppressed(tokenizer) -> set[int]:
     if tokenizer.no_speech is not None:
         tokens.add(tokenizer.no_speech)
     return tokens
+
+
+def initial_tokens(previous: list[int], tokenizer, n_text_ctx: int) -> list[int]:
+    """The prompt of a window decoded after `previous` (tokens, timestamps included),
+    as openai-whisper's decoder builds it: `sot_prev`, the last half context of them,
+    then the start of transcript; that alone where there are none."""
+    if not previous:
+        return list(tokenizer.sot_sequence)
+    return [tokenizer.sot_prev] + previous[-(n_text_ctx // 2 - 1) :] + list(tokenizer.sot_sequence)

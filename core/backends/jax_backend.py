@@ -35,7 +35,7 @@ from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fa
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.stages import StageTimer
-from asr_tui.core.tokens import vocabulary_kind
+from asr_tui.core.tokens import initial_tokens, vocabulary_kind
 from asr_tui.core.transcript import WINDOW_FRAMES, WINDOW_SAMPLES, ProgressFn, Transcript
 from asr_tui.core.weights import Weights
 
@@ -393,13 +393,14 @@ class JaxBackend(Backend):
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
 
-            def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+            def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+                prompt = initial_tokens(previous, tokenizer, dims["n_text_ctx"])
                 return self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel)
 
             if config.strategy == "batched":
-                segments = loops.batched(decode, cuts, tokenizer, dims["n_text_ctx"], config, progress, cancel)
+                segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
             else:
-                segments = loops.sequential(decode, content_frames, tokenizer, dims["n_text_ctx"], config, progress, cancel)
+                segments = loops.sequential(decode, content_frames, tokenizer, config, progress, cancel)
             text = "".join(s.text for s in segments).strip()
         stats = {
             "compile_s": self._compile_s, "compile_cache_hits": _cache_hits - hits_before,

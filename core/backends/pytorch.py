@@ -428,10 +428,7 @@ class PyTorchBackend(Backend):
                     task.logit_filters.append(MustReach(tokens.repeat_interleave(per_window), task.sample_begin, tokenizer))
                 return task.run(features)
 
-            def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
-                # whisper.decode builds the start-of-transcript tokens itself, after the
-                # previous text (`sot_prev` and its tokens) where the prompt has it
-                context = prompt[1 : len(prompt) - len(tokenizer.sot_sequence)] if prompt[:1] == [tokenizer.sot_prev] else None
+            def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
                 batch = torch.stack([whisper.pad_or_trim(mel[:, w.start : w.start + w.frames], N_FRAMES) for w in windows]).to(dtype)
                 # encoded once for every temperature round (`whisper.decode` takes features
                 # in place of a log-mel), as the JAX backend keeps its cross-attention K/V
@@ -445,7 +442,7 @@ class PyTorchBackend(Backend):
                         best_of=config.best_of if sampled else None,
                         beam_size=config.beam_size if not sampled and config.beam_size > 1 else None,
                         patience=config.patience if not sampled and config.beam_size > 1 else None,
-                        prompt=context,
+                        prompt=previous or None,  # whisper.decode makes its prompt of them
                     )
                     # Several rows per window (beams, or best-of samples): openai-whisper
                     # repeats the tokens per row but not the audio features, so a batch of
@@ -458,7 +455,7 @@ class PyTorchBackend(Backend):
 
                 return with_fallback(len(windows), config, decode_round, cancel)
 
-            segments = loops.batched(decode, cuts, tokenizer, model.dims.n_text_ctx, config, progress, cancel)
+            segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
         if self.device == "cuda":
             torch.cuda.synchronize()
         text = "".join(s.text for s in segments).strip()

@@ -118,8 +118,8 @@ def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backen
     decoded, batched = [], loops.batched
 
     def recording(decode, *args):
-        def recorded(windows, prompt, rows, reach=None):
-            out = decode(windows, prompt, rows, reach)
+        def recorded(windows, previous, rows, reach=None):
+            out = decode(windows, previous, rows, reach)
             decoded.extend(zip(out, reach))
             return out
 
@@ -155,9 +155,9 @@ def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):
         return found
 
     def recorded_windows(decode, *args):
-        def decode_recorded(windows, prompt, rows, reach=None):
+        def decode_recorded(windows, previous, rows, reach=None):
             decoded_windows.extend(windows)
-            return decode(windows, prompt, rows, reach)
+            return decode(windows, previous, rows, reach)
         return loop(decode_recorded, *args)
 
     monkeypatch.setattr(seams, "redecode", recorded_holes)

@@ -11,6 +11,7 @@ from asr_tui.core.backends.longform import loops, pauses
 from asr_tui.core.backends.longform.seams import merge_windows, open_holes, redecode
 from asr_tui.core.backends.longform.window import DecodedWindow, Window
 from asr_tui.core.config import RunConfig
+from asr_tui.core.tokens import initial_tokens
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, Segment
 
 
@@ -509,7 +510,7 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound & loud, ~sound)
     tries = iter(tries)
 
-    def decode(windows: list[Window], prompts: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+    def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
         for w in windows:
             if w.offset in (0.0, 30.0):
@@ -523,7 +524,7 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
                 out.append(DecodedWindow(heard, logprob, 0.9 if judged_silent else 0.1, 0.0, " ".join(words)))
         return out
 
-    return text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    return text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
 
 
 STOPPED_SHORT = {0.0: (0.0, 24.0, ("one", "two", "three")), 30.0: (0.0, 29.0, ("seven", "eight"))}  # 6 s unheard
@@ -574,14 +575,14 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, ~sound)
     given = []
 
-    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+    def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         given.append(reach)
         return [DecodedWindow(WORDS.segment(0.0, w.seconds, *["one"] * 50), -0.3, 0.1, 0.0, "one") for w in windows]
 
-    loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
+    loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
     assert given == [[round(29.0 / SECONDS_PER_TIMESTAMP), round(26.0 / SECONDS_PER_TIMESTAMP)]]
     given.clear()
-    loops.sequential(decode, 60 * FRAMES_PER_SECOND, WORDS, 448, RunConfig(condition_on_previous_text=False), lambda *_: None,
+    loops.sequential(decode, 60 * FRAMES_PER_SECOND, WORDS, RunConfig(condition_on_previous_text=False), lambda *_: None,
                      threading.Event())
     assert given and given == [None] * len(given)
 
@@ -595,12 +596,12 @@ def speech_decoded_again(first_window: list[int], decoded_again: list[int]) -> t
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
     again = []
 
-    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+    def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         again.extend(w for w in windows if w.offset not in (0.0, 30.0))
         heard = {0.0: first_window, 30.0: WORDS.segment(0.0, 29.5, *["eight"] * 50)}
         return [DecodedWindow(heard.get(w.offset, decoded_again), -0.3, 0.1, 0.0, "words") for w in windows]
 
-    said = text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
     return said, again
 
 
@@ -647,27 +648,27 @@ def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False
     the second saying "fife" with a log probability of -2 (failed at every
     temperature) alone, and "two" after the first window's tokens, judged silent or
     not; any other window (over a hole) hears nothing. The transcript, and the
-    prompts the second window was decoded after."""
+    tokens the second window was decoded after, each time."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
-    prompts = []
+    afters = []
 
-    def decode(windows: list[Window], prompt: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
+    def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
         for w in windows:
             if w.offset != 30.0:
                 out.append(first if w.offset == 0.0 else DecodedWindow([], -2.0, 0.9, 0.0, ""))
                 continue
-            prompts.append(prompt)
-            if prompt[:1] != [WORDS.sot_prev]:
+            afters.append(previous)
+            if not previous:
                 out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), -2.0, 0.1, 1.0, "fife"))
             else:
                 silent = (-1.5, 0.9) if again_silent else (-0.3, 0.1)
                 out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, "two"))
         return out
 
-    said = text(loops.batched(decode, cuts, WORDS, 448, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
-    return said, prompts
+    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    return said, afters
 
 
 FIRST = WORDS.segment(0.0, 29.5, *["one"] * 49)
@@ -678,13 +679,16 @@ def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one
     section is a named appendix" as "Asek and the Risek, Shoni, Napendiks" at every
     temperature, and 23 words sequential kept were lost; after the previous window's
     tokens, as the seek loop decodes, it heard them at temperature 0."""
-    said, prompts = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"))
-    assert prompts == [list(WORDS.sot_sequence), [WORDS.sot_prev, *FIRST, *WORDS.sot_sequence]]
+    said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"))
+    assert afters == [[], FIRST]
     assert said == " ".join(["one"] * 49 + ["two"] * 49)
-    # the last half context of a long window, as openai-whisper prompts
+
+
+def test_a_prompt_holds_the_last_half_context_of_the_previous_tokens_as_openai_whisper_builds_it():
     long_first = WORDS.segment(0.0, 29.5, *["one"] * 300)
-    _, prompts = failed_window_decoded_again(DecodedWindow(long_first, -0.3, 0.1, 0.0, "one"))
-    assert prompts[-1] == [WORDS.sot_prev, *long_first[-223:], *WORDS.sot_sequence]
+    assert initial_tokens(long_first, WORDS, 448) == [WORDS.sot_prev, *long_first[-223:], *WORDS.sot_sequence]
+    assert initial_tokens(FIRST, WORDS, 448) == [WORDS.sot_prev, *FIRST, *WORDS.sot_sequence]
+    assert initial_tokens([], WORDS, 448) == list(WORDS.sot_sequence)
 
 
 @pytest.mark.parametrize("first", [DecodedWindow(FIRST, -1.5, 0.9, 0.0, "one"), DecodedWindow(FIRST, -0.3, 0.1, 0.8, "one")],
@@ -692,8 +696,8 @@ def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one
 def test_no_window_is_decoded_after_one_the_seek_loop_would_not_prompt_with(first):
     """A window judged silent (its words invented) or decoded above temperature 0.5:
     the seek loop takes neither's tokens for a prompt."""
-    _, prompts = failed_window_decoded_again(first)
-    assert prompts == [list(WORDS.sot_sequence)]
+    _, afters = failed_window_decoded_again(first)
+    assert afters == [[]]
 
 
 def test_a_window_decoded_again_that_comes_back_silent_leaves_the_first_try():

@@ -25,22 +25,15 @@ PROMPT_TEMPERATURE = 0.5  # a window decoded above this is no prompt for the nex
 
 
 class DecodeFn(Protocol):
-    def __call__(self, windows: list[Window], prompt: list[int], rows: int,
+    def __call__(self, windows: list[Window], previous: list[int], rows: int,
                  reach: list[int] | None = None) -> list[DecodedWindow]:
-        """Decode `windows` (at most `rows` of them) after the same `prompt`, as one
-        call of `rows` rows: a backend with compiled shapes pads to `rows`, so every
+        """Decode `windows` (at most `rows` of them) after the same `previous` tokens
+        (the text before them, timestamps included; an empty list for none), which
+        each decoder makes its prompt of as its library does, as one call of `rows`
+        rows: a backend with compiled shapes pads to `rows`, so every
         call of a pass has the same shape. With `reach` (batched windows, one per
         window: `must_reach`), a transcript may not end on a segment it has only
         begun before that timestamp (in 20 ms steps from the window's start)."""
-
-
-def after_text(previous: list[int], tokenizer, n_text_ctx: int) -> list[int]:
-    """The prompt of a window decoded after `previous` (tokens, timestamps
-    included), as openai-whisper builds it: `sot_prev`, the last half context of
-    them, then the start of transcript; that alone where there are none."""
-    if not previous:
-        return list(tokenizer.sot_sequence)
-    return [tokenizer.sot_prev] + previous[-(n_text_ctx // 2 - 1) :] + list(tokenizer.sot_sequence)
 
 
 def must_reach(cuts: pauses.Cuts, window: Window) -> int:
@@ -59,16 +52,15 @@ def must_reach(cuts: pauses.Cuts, window: Window) -> int:
     return round(max(cuts.last_speech(window) - LAST_SPEECH_SLACK_SECONDS, 0.0) / SECONDS_PER_TIMESTAMP)
 
 
-def sequential(decode: DecodeFn, content_frames: int, tokenizer, n_text_ctx: int, config: RunConfig,
+def sequential(decode: DecodeFn, content_frames: int, tokenizer, config: RunConfig,
                progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """openai-whisper's loop: one window, advance to the last complete segment, repeat."""
     seek, all_tokens, prompt_reset_since, segments = 0, [], 0, []
     while seek < content_frames:
         window = Window(seek, min(WINDOW_FRAMES, content_frames - seek))
         previous = all_tokens[prompt_reset_since:] if config.condition_on_previous_text else []
-        prompt = after_text(previous, tokenizer, n_text_ctx)
         check_cancel(cancel)
-        decoded = decode([window], prompt, 1)[0]
+        decoded = decode([window], previous, 1)[0]
         if is_silence(decoded, config):
             seek += window.frames
             progress(seek / FRAMES_PER_SECOND, [])
@@ -111,7 +103,7 @@ def batched_settings() -> dict:
     }
 
 
-def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, config: RunConfig,
+def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """The windows of `cuts` (consecutive, cut in pauses: `pauses.cuts_of`) decoded
     batch_size per call, without the text before them, but for one that fails at
@@ -121,12 +113,11 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, con
     windows = cuts.windows
     content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
-    prompt = list(tokenizer.sot_sequence)
     # A window without sound is not decoded: it has nothing to hear, and decoded, the
     # model can invent a word or two there ("you") that the no-speech rule lets by.
     sounding = [w for w in windows if cuts.sounds(w)]
 
-    def heard(window: DecodedWindow) -> bool:
+    def passed_with_speech(window: DecodedWindow) -> bool:
         """Passed the quality checks, and not as silence."""
         return not needs_fallback(window, config) and not is_silence(window, config)
 
@@ -139,7 +130,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, con
     for first in range(0, len(sounding), rows):
         check_cancel(cancel)
         group = sounding[first : first + rows]
-        decoded.update(zip((w.start for w in group), decode(group, prompt, rows, [must_reach(cuts, w) for w in group])))
+        decoded.update(zip((w.start for w in group), decode(group, [], rows, [must_reach(cuts, w) for w in group])))
         progress(min(total, group[-1].end), [])
     # A window that failed at every temperature is decoded again after the tokens of
     # the window before it, where that one passed, heard speech and kept a low
@@ -149,12 +140,11 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, con
     # Napendiks" at every temperature, and after the previous window's tokens heard
     # it at 0.
     for before, window in zip(sounding, sounding[1:]):
-        if needs_fallback(decoded[window.start], config) and heard(decoded[before.start]) \
+        if needs_fallback(decoded[window.start], config) and passed_with_speech(decoded[before.start]) \
                 and decoded[before.start].temperature <= PROMPT_TEMPERATURE:
             check_cancel(cancel)
-            again = decode([window], after_text(decoded[before.start].tokens, tokenizer, n_text_ctx), 1,
-                           [must_reach(cuts, window)])[0]
-            if heard(again):
+            again = decode([window], decoded[before.start].tokens, 1, [must_reach(cuts, window)])[0]
+            if passed_with_speech(again):
                 decoded[window.start] = again
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
@@ -198,7 +188,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, n_text_ctx: int, con
         for first in range(0, len(redo), size):
             check_cancel(cancel)
             group = [r.window for r in redo[first : first + size]]
-            found += decode(group, prompt, size, [must_reach(cuts, w) for w in group])
+            found += decode(group, [], size, [must_reach(cuts, w) for w in group])
         tried.update(r.window.start for r in redo)
         for r, again in reversed(list(zip(redo, found))):  # from the end: indices stay valid
             segments = segments_of(again, r.window)
