@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import numpy as np
@@ -158,6 +159,8 @@ def test_long_words_said_slowly_take_the_sound_of_their_syllables():
     assert pauses.most_sound(" word" * 12) == 12 * pauses.SPARSE_WORD_FRAMES  # short words: 0.6 s each
     # accents, other alphabets, numbers said as words
     assert [pauses.syllables(w) for w in ("España", "ответственность", "책임감", "2007")] == [3, 4, 3, 4]
+    # a word spelled out in capitals says each letter ("The D.N.U. General Public Licence")
+    assert [pauses.syllables(w) for w in ("D.N.U.", "GPL,", "NASA", "I", "Public")] == [3, 3, 4, 1, 2]
     assert not cuts.skipped_speech(Segment(0.0, 6.0, " Responsibility Incorporated"))
     assert cuts.skipped_speech(Segment(0.0, 6.0, " Yes, no."))
 
@@ -587,18 +590,19 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
     assert given and given == [None] * len(given)
 
 
-def speech_decoded_again(first_window: list[int], decoded_again: list[int]) -> tuple[str, list[Window]]:
+def speech_decoded_again(first_window: list[int], decoded_again: list[int],
+                         second_window: list[int] = WORDS.segment(0.0, 29.5, *["eight"] * 50)) -> tuple[str, list[Window]]:
     """`loops.batched` over 60 s of speech without a gap, cut into two windows: the
-    first heard as `first_window` says (tokens), the second as 50 words over all of
-    it, and every window decoded again as `decoded_again` says. The transcript, and
-    the windows decoded again."""
+    first heard as `first_window` says (tokens), the second as `second_window` says
+    (50 words over all of it), and every window decoded again as `decoded_again`
+    says. The transcript, and the windows decoded again."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
     again = []
 
     def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         again.extend(w for w in windows if w.offset not in (0.0, 30.0))
-        heard = {0.0: first_window, 30.0: WORDS.segment(0.0, 29.5, *["eight"] * 50)}
+        heard = {0.0: first_window, 30.0: second_window}
         return [DecodedWindow(heard.get(w.offset, decoded_again), -0.3, 0.1, 0.0, "words") for w in windows]
 
     said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
@@ -629,6 +633,36 @@ def test_a_long_word_said_alone_is_no_skipped_speech():
     said, again = speech_decoded_again(WORDS.segment(0.0, 2.2, "definitions") + WORDS.segment(2.2, 29.5, *["five"] * 46),
                                        WORDS.segment(0.0, 28.5, *["seven"] * 48))
     assert again == [] and said == "definitions" + " five" * 46 + " eight" * 50
+
+
+def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speech():
+    """Found on Python's reference read at 210 wpm: a window stamped 22 words over
+    14 s of speech, 2.3 times the pace of the rest yet within 0.35 s a syllable, and
+    the 37 words it skipped were lost. Here ten segments of five one-syllable words
+    take 0.75 s each (15 frames a syllable), then five take 3.5 s: not too few for
+    the fixed rule, but for the recording's pace. What the window said after them is
+    dropped, and a window decoded again from where their sound at 1.8 times the pace
+    ends hears it."""
+    said_once = list(itertools.permutations(["two", "three", "four", "six", "eight"]))  # none said again
+    steady = [token for i in range(10) for token in WORDS.segment(0.75 * i, 0.75 * (i + 1), *said_once[i])]
+    slow = WORDS.segment(7.5, 11.0, *said_once[10])
+    assert not pauses.more_than_said(350, " ".join(said_once[10])) and pauses.more_than_said(350, " ".join(said_once[10]), pace=15.0)
+    at_pace = WORDS.segment(0.0, 29.5, *["eight"] * 197)  # a syllable each
+    said, again = speech_decoded_again(steady + slow + WORDS.segment(11.0, 29.5, *["thank"] * 123),
+                                       WORDS.segment(0.0, 21.0, *["seven"] * 70), at_pace)
+    assert [w.start for w in again] == [750 + 135]  # 5 syllables at 27 frames each
+    assert said.endswith(" ".join(said_once[10]) + " seven" * 70 + " eight" * 197) and "thank" not in said
+
+
+def test_the_pace_of_a_recording_is_the_median_of_its_segments_of_four_words_or_more():
+    sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
+    steady = [Segment(1.5 * i, 1.5 * (i + 1), " five" * 5) for i in range(7)]  # 10 syllables in 150 frames each
+    slow = Segment(10.5, 14.5, " five" * 5)
+    said_alone = [Segment(15.0 + i, 16.0 + i, " definitions") for i in range(5)]  # too few words to tell it
+    assert cuts.paced(steady + said_alone).pace is None  # seven segments: too few to tell it
+    assert cuts.paced(steady + [slow] + said_alone).pace == 15.0
+    assert cuts.paced(steady + [slow] * 9).pace == 40.0
 
 
 def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again():

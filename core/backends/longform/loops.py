@@ -167,6 +167,9 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         through = next((i + 1 for i, s in enumerate(segments) if cuts.skipped_speech(s)), len(segments))
         return [cuts.trimmed(s) for s in segments[: min(said_again(segments), through)]]
 
+    # How fast this recording is spoken, as the first pass heard it: a segment said
+    # far slower than that skipped speech (`Cuts.skipped_speech`).
+    cuts = cuts.paced([s for w in sounding for s in segments_of(decoded[w.start], w)])
     heard = [(w, placed(segments_of(decoded[w.start], w)) if w.start in decoded else []) for w in windows]
     tried = {w.start for w in windows}
     # A window decoded again over a hole where a window stopped short, that the

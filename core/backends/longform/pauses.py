@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +35,9 @@ WORD_SOUND_FRAMES = 10  # the least sound a word takes: 0.1 s
 SPARSE_WORD_FRAMES = 60  # sound a segment holds for each of its words when it has too few: 0.6 s
 SYLLABLE_FRAMES = 35  # or for each syllable, where its words are long: 0.35 s, said slowly
 SPARE_FRAMES = 100  # sound beyond that which is still not too much for the words: 1 s
+PACE_WORDS = 4  # a segment with this many words or more tells the pace a recording is spoken at
+PACE_SEGMENTS = 8  # the fewest such segments that tell it
+PACE_SLACK = 1.8  # how much slower than its recording's pace a segment may be said
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -52,6 +55,7 @@ class Cuts:
     sound: np.ndarray  # per frame, not `silent`
     loud: np.ndarray  # per frame, `loud`
     gaps: np.ndarray  # per frame, `gaps`: between words
+    pace: float | None = None  # frames of sound a syllable takes in this recording (`paced`); None: not known
 
     @classmethod
     def of(cls, energy: np.ndarray) -> Cuts:
@@ -90,8 +94,8 @@ class Cuts:
         stretches = self._heard(segment)
         if not stretches:
             return segment
-        if more_than_said(sum(s.size for s in stretches), segment.text):
-            stretches = [np.concatenate(stretches)[: most_sound(segment.text)]]
+        if more_than_said(sum(s.size for s in stretches), segment.text, self.pace):
+            stretches = [np.concatenate(stretches)[: most_sound(segment.text, self.pace)]]
         first = round(segment.start * FRAMES_PER_SECOND)
         return Segment((first + int(stretches[0][0])) / FRAMES_PER_SECOND, (first + int(stretches[-1][-1]) + 1) / FRAMES_PER_SECOND,
                        segment.text)
@@ -101,7 +105,7 @@ class Cuts:
         their words can be (`_heard`) than those words take (`more_than_said`): the
         model heard only some of it, and `trimmed` would end them early."""
         frames = sum(s.size for segment in segments for s in self._heard(segment))
-        return more_than_said(frames, " ".join(s.text for s in segments))
+        return more_than_said(frames, " ".join(s.text for s in segments), self.pace)
 
     def _heard(self, segment: Segment) -> list[np.ndarray]:
         """The stretches of the segment's sound (`_stamped`) that its words can be
@@ -113,7 +117,7 @@ class Cuts:
         sentence too: they end at the first pause after enough sound for its words
         (`WORD_SOUND_FRAMES` each)."""
         stretches = self._stamped(segment)
-        if more_than_said(sum(s.size for s in stretches), segment.text):
+        if more_than_said(sum(s.size for s in stretches), segment.text, self.pace):
             enough = np.cumsum([s.size for s in stretches]) >= spoken_words(segment.text) * WORD_SOUND_FRAMES
             stretches = stretches[: int(np.argmax(enough)) + 1]
         return stretches
@@ -135,7 +139,18 @@ class Cuts:
         """Whether the model stamped the segment's words over far more sound than they
         take (`_heard`): it heard only some of that speech, so whatever the window
         says after the segment comes after speech it skipped."""
-        return more_than_said(sum(s.size for s in self._stamped(segment)), segment.text)
+        return more_than_said(sum(s.size for s in self._stamped(segment)), segment.text, self.pace)
+
+    def paced(self, segments: list[Segment]) -> Cuts:
+        """These cuts, knowing the pace of the recording: the median sound per
+        syllable (`_stamped`) of the segments with `PACE_WORDS` words or more, where
+        there are `PACE_SEGMENTS` of them. The median, since a segment that
+        skipped speech holds far more sound than its words take."""
+        said = [(sum(s.size for s in self._stamped(segment)), syllables_of(segment.text)) for segment in segments
+                if spoken_words(segment.text) >= PACE_WORDS]
+        if len(said) < PACE_SEGMENTS:
+            return self
+        return replace(self, pace=float(np.median([frames / count for frames, count in said])))
 
     def last_speech(self, window: Window) -> float:
         """Seconds from the window's start to the end of its last `loud` frame (0 if
@@ -170,9 +185,11 @@ def spoken_words(text: str) -> int:
 
 
 # A syllable each: a group of vowels of the Latin, Cyrillic or Greek alphabet (once
-# accents are taken off), a digit ("2007" says four or so), a Hangul block.
+# accents are taken off), a digit ("2007" says four or so), a Hangul block; and a
+# letter each of a word spelled out, in capitals ("GPL", "D.N.U.").
 _VOWELS_OR_DIGIT = re.compile("[aeiouyаеёиоуыэюяαεηιουω]+|[0-9]", re.IGNORECASE)
 _HANGUL = re.compile("[\uac00-\ud7a3]")
+_SPELLED = re.compile(r"(?:[A-Z]\.?){2,}")
 
 
 def syllables(word: str) -> int:
@@ -180,26 +197,39 @@ def syllables(word: str) -> int:
     only allows more sound), or one for every two letters of a script with none of
     those vowels, one at least."""
     bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    if _SPELLED.fullmatch(bare.strip(".,;:!?'\"()")):
+        return sum(c.isalpha() for c in bare)
     found = len(_VOWELS_OR_DIGIT.findall(bare)) + len(_HANGUL.findall(word))
     return found or max(sum(c.isalpha() for c in bare) // 2, 1)
 
 
-def most_sound(text: str) -> int:
+def syllables_of(text: str) -> int:
+    """`syllables` of every word of `text`."""
+    return sum(syllables(word) for word in text.split())
+
+
+def most_sound(text: str, pace: float | None = None) -> int:
     """The most sound, in frames, that the words of `text` take together: the larger
-    of `SPARSE_WORD_FRAMES` a word (one at least) and `SYLLABLE_FRAMES` a syllable.
-    Said slowly, "Responsibility. Incorporated." took 3 s: at 0.6 s a word the
-    segment was taken for one that skipped speech."""
-    said = sum(syllables(word) for word in text.split())
-    return max(max(spoken_words(text), 1) * SPARSE_WORD_FRAMES, said * SYLLABLE_FRAMES)
+    of `SPARSE_WORD_FRAMES` a word (one at least) and `SYLLABLE_FRAMES` a syllable,
+    or, where the recording's `pace` is known and allows less, its syllables said
+    `PACE_SLACK` times slower than that. Said slowly, "Responsibility.
+    Incorporated." took 3 s: at 0.6 s a word the segment was taken for one that
+    skipped speech. At 210 wpm, a window stamped 22 words ("The for-loop makes
+    assignments ...") over 14 s of speech, 2.3 times its recording's pace yet
+    within 0.35 s a syllable, and the 37 words it skipped were lost."""
+    said = syllables_of(text)
+    most = max(max(spoken_words(text), 1) * SPARSE_WORD_FRAMES, said * SYLLABLE_FRAMES)
+    return most if pace is None else min(most, round(said * pace * PACE_SLACK))
 
 
-def more_than_said(frames: int, text: str) -> bool:
+def more_than_said(frames: int, text: str, pace: float | None = None) -> bool:
     """Whether `frames` of sound are far more than the words of `text` take
-    (`most_sound`), by more than `SPARE_FRAMES`. At 0.6 s a word and no spare, a
-    heading said alone ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a
-    segment that skipped speech, and the 17 to 22 words its window heard after it
-    were dropped, in every round that decoded it again."""
-    return frames > most_sound(text) + SPARE_FRAMES
+    (`most_sound`, at the recording's `pace` where known), by more than
+    `SPARE_FRAMES`. At 0.6 s a word and no spare, a heading said alone
+    ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a segment that
+    skipped speech, and the 17 to 22 words its window heard after it were dropped,
+    in every round that decoded it again."""
+    return frames > most_sound(text, pace) + SPARE_FRAMES
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
