@@ -1,6 +1,7 @@
-"""Facts about a checkpoint's vocabulary, from openai-whisper's tokenizer, for the
-backends that apply Whisper's decoding rules themselves (JAX) or hand them to another
-library (whisper-jax's generation config): both must suppress what openai-whisper does."""
+"""Facts about a checkpoint's vocabulary and the prompt made of it, from openai-whisper's
+tokenizer and decoder, for the backends that apply Whisper's decoding rules themselves
+(JAX) or hand them to another library (whisper-jax's generation config): both must
+suppress and prompt as openai-whisper does."""
 
 from __future__ import annotations
 

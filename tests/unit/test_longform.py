@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from asr_tui.core.backends.longform import loops, pauses
+from asr_tui.core.backends.longform import loops, pauses, word_sound
 from asr_tui.core.backends.longform.seams import merge_windows, open_holes, redecode
 from asr_tui.core.backends.longform.window import DecodedWindow, Window
 from asr_tui.core.config import RunConfig
@@ -101,8 +101,8 @@ def test_gaps_between_words_survive_one_frame_of_digital_silence_and_skip_stop_c
 
 
 def test_words_are_counted_for_scripts_without_spaces():
-    assert pauses.spoken_words(" A village carpenter sent") == 4
-    assert pauses.spoken_words(" 我们今天去 公园") == 7  # a character each
+    assert word_sound.spoken_words(" A village carpenter sent") == 4
+    assert word_sound.spoken_words(" 我们今天去 公园") == 7  # a character each
 
 
 def test_a_window_starts_between_words_half_a_second_before_the_next():
@@ -155,12 +155,12 @@ def test_long_words_said_slowly_take_the_sound_of_their_syllables():
     sound = np.zeros(6 * FRAMES_PER_SECOND, bool)
     sound[62:222] = sound[336:476] = True
     cuts = pauses.Cuts([], sound, sound, ~sound)
-    assert pauses.most_sound(" Responsibility Incorporated") == 11 * pauses.SYLLABLE_FRAMES  # groups of vowels
-    assert pauses.most_sound(" word" * 12) == 12 * pauses.SPARSE_WORD_FRAMES  # short words: 0.6 s each
+    assert word_sound.most_sound(" Responsibility Incorporated") == 11 * word_sound.SYLLABLE_FRAMES  # groups of vowels
+    assert word_sound.most_sound(" word" * 12) == 12 * word_sound.SPARSE_WORD_FRAMES  # short words: 0.6 s each
     # accents, other alphabets, numbers said as words
-    assert [pauses.syllables(w) for w in ("España", "ответственность", "책임감", "2007")] == [3, 4, 3, 4]
+    assert [word_sound.syllables(w) for w in ("España", "ответственность", "책임감", "2007")] == [3, 4, 3, 4]
     # a word spelled out in capitals says each letter ("The D.N.U. General Public Licence")
-    assert [pauses.syllables(w) for w in ("D.N.U.", "GPL,", "NASA", "I", "Public")] == [3, 3, 4, 1, 2]
+    assert [word_sound.syllables(w) for w in ("D.N.U.", "“GPL's”,", "NASA", "MP3", "I", "Public", "USB-C")] == [3, 3, 4, 3, 1, 2, 4]
     assert not cuts.skipped_speech(Segment(0.0, 6.0, " Responsibility Incorporated"))
     assert cuts.skipped_speech(Segment(0.0, 6.0, " Yes, no."))
 
@@ -646,7 +646,7 @@ def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speec
     said_once = list(itertools.permutations(["two", "three", "four", "six", "eight"]))  # none said again
     steady = [token for i in range(10) for token in WORDS.segment(0.75 * i, 0.75 * (i + 1), *said_once[i])]
     slow = WORDS.segment(7.5, 11.0, *said_once[10])
-    assert not pauses.more_than_said(350, " ".join(said_once[10])) and pauses.more_than_said(350, " ".join(said_once[10]), pace=15.0)
+    assert not word_sound.more_than_said(350, " ".join(said_once[10])) and word_sound.more_than_said(350, " ".join(said_once[10]), pace=15.0)
     at_pace = WORDS.segment(0.0, 29.5, *["eight"] * 197)  # a syllable each
     said, again = speech_decoded_again(steady + slow + WORDS.segment(11.0, 29.5, *["thank"] * 123),
                                        WORDS.segment(0.0, 21.0, *["seven"] * 70), at_pace)
@@ -656,13 +656,34 @@ def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speec
 
 def test_the_pace_of_a_recording_is_the_median_of_its_segments_of_four_words_or_more():
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
-    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
+    sound[50 * FRAMES_PER_SECOND :] = False
+    cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, ~sound)
     steady = [Segment(1.5 * i, 1.5 * (i + 1), " five" * 5) for i in range(7)]  # 10 syllables in 150 frames each
     slow = Segment(10.5, 14.5, " five" * 5)
-    said_alone = [Segment(15.0 + i, 16.0 + i, " definitions") for i in range(5)]  # too few words to tell it
-    assert cuts.paced(steady + said_alone).pace is None  # seven segments: too few to tell it
-    assert cuts.paced(steady + [slow] + said_alone).pace == 15.0
+    too_few_words = [Segment(15.0 + i, 18.0 + i, " five five five") for i in range(5)]  # slow, but three words
+    in_a_pause = [Segment(50.0 + i, 51.0 + i, " five" * 5) for i in range(5)]  # no sound: no pace
+    assert cuts.paced(steady + too_few_words + in_a_pause).pace is None  # seven segments: too few to tell it
+    assert cuts.paced(steady + [slow] + too_few_words + in_a_pause).pace == 15.0
     assert cuts.paced(steady + [slow] * 9).pace == 40.0
+
+
+def test_a_segment_too_slow_for_its_recording_ends_where_its_words_at_the_pace_do():
+    """The pace rules every judgement of a segment's sound: it is trimmed to its
+    syllables at 1.8 times the pace, ends at the first pause after enough sound for
+    its words, and a window's segments that hold more are too few words. Never to
+    less than the least sound its words take, whatever the pace."""
+    sound = np.ones(30 * FRAMES_PER_SECOND, bool)
+    sound[1100:1250] = False  # a pause 1.5 s long
+    paced = pauses.Cuts([window(0, 30)], sound, sound, ~sound, pace=15.0)
+    unpaced = pauses.Cuts([window(0, 30)], sound, sound, ~sound)
+    segment = Segment(5.0, 9.0, " two three four six eight")  # 5 syllables over 4 s
+    assert unpaced.trimmed(segment) == segment
+    assert paced.trimmed(segment) == Segment(5.0, 5.0 + 135 / FRAMES_PER_SECOND, segment.text)
+    assert paced.too_few_words([segment]) and not unpaced.too_few_words([segment])
+    # over the pause: ends before it where the pace says the words are said by then
+    across = Segment(5.0, 20.0, " two three four six eight" * 6)  # 30 syllables over 13.5 s of sound
+    assert unpaced.trimmed(across).end == 20.0 and paced.trimmed(across).end == 11.0
+    assert word_sound.most_sound(" hello world", 0.0) == 2 * word_sound.WORD_SOUND_FRAMES
 
 
 def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again():

@@ -11,7 +11,7 @@ import numpy as np
 from prose import paragraphs
 from asr_tui.core import backends, weights, audio
 from asr_tui.core.config import RunConfig
-from asr_tui.core.backends.longform import pauses
+from asr_tui.core.backends.longform import word_sound
 from asr_tui.core.alignment import align
 from asr_tui.core.metrics import word_errors
 from benchmarks.clips import speak
@@ -42,9 +42,9 @@ clips = {
 }
 backend = backends.create("jax")
 seq_texts = {}
-for label, strategy, slack in [("seq", "sequential", None), ("bat pace", "batched", pauses.PACE_SLACK), ("bat no-pace", "batched", 1e9)]:
+for label, strategy, slack in [("seq", "sequential", None), ("bat pace", "batched", word_sound.PACE_SLACK), ("bat no-pace", "batched", 1e9)]:
     if slack is not None:
-        pauses.PACE_SLACK = slack
+        word_sound.PACE_SLACK = slack
     config = RunConfig(backend="jax", model="tiny.en", warmup=0, repeat=1, strategy=strategy, batch_size=16 if strategy == "batched" else 1)
     backend.load(config, weights.resolve("tiny.en"))
     for name, (wav, ref) in clips.items():

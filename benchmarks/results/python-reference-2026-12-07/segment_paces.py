@@ -8,14 +8,14 @@ from it, before the pace rule.
 import sys, threading, json
 from asr_tui.core import backends, weights, audio
 from asr_tui.core.config import RunConfig
-from asr_tui.core.backends.longform import pauses
+from asr_tui.core.backends.longform import pauses, word_sound
 from benchmarks.clips import CLIPS, make
 rows = []
 orig = pauses.Cuts.skipped_speech
 def rec(self, segment):
     sound = sum(s.size for s in self._stamped(segment))
-    rows.append((clip_name, segment.start, segment.end, segment.text, pauses.spoken_words(segment.text),
-                 sum(pauses.syllables(w) for w in segment.text.split()), sound, pauses.most_sound(segment.text)))
+    rows.append((clip_name, segment.start, segment.end, segment.text, word_sound.spoken_words(segment.text),
+                 word_sound.syllables_of(segment.text), sound, word_sound.most_sound(segment.text)))
     return orig(self, segment)
 pauses.Cuts.skipped_speech = rec
 config = RunConfig(backend="jax", model="tiny.en", warmup=0, repeat=1, strategy="batched", batch_size=16, dtype="float32")

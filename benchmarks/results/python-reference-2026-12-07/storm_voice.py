@@ -7,7 +7,7 @@ sequential, and batched with the pace rule and without it. None lost words there
 import sys, threading
 from asr_tui.core import backends, weights, audio
 from asr_tui.core.config import RunConfig
-from asr_tui.core.backends.longform import pauses
+from asr_tui.core.backends.longform import word_sound
 from asr_tui.core.alignment import align
 from asr_tui.core.metrics import word_errors
 from benchmarks.clips import Clip, make
@@ -15,10 +15,10 @@ clips = [Clip("gpl3-nyc-storm-210-pauses", "GPL-3", 1400, "en-us-nyc+Storm", 210
          Clip("gfdl-nyc-storm-210-pauses", "GFDL-1.3", 1400, "en-us-nyc+Storm", 210, paragraph_pause_ms=2000),
          Clip("harbour-nyc-storm-210-pauses", "harbour", 1400, "en-us-nyc+Storm", 210, paragraph_pause_ms=2000, seed=77)]
 made = [(c.name, *make(c)) for c in clips]
-backend = backends.create("jax"); slack = pauses.PACE_SLACK
+backend = backends.create("jax"); slack = word_sound.PACE_SLACK
 seq = {}
 for label, strategy, s in [("seq", "sequential", slack), ("pace", "batched", slack), ("no-pace", "batched", 1e9)]:
-    pauses.PACE_SLACK = s
+    word_sound.PACE_SLACK = s
     config = RunConfig(backend="jax", model="tiny.en", warmup=0, repeat=1, strategy=strategy, batch_size=16 if strategy == "batched" else 1, dtype=sys.argv[1])
     backend.load(config, weights.resolve("tiny.en"))
     for name, path, ref in made:

@@ -28,9 +28,10 @@ class DecodeFn(Protocol):
     def __call__(self, windows: list[Window], previous: list[int], rows: int,
                  reach: list[int] | None = None) -> list[DecodedWindow]:
         """Decode `windows` (at most `rows` of them) after the same `previous` tokens
-        (the text before them, timestamps included; an empty list for none), which
-        each decoder makes its prompt of as its library does, as one call of `rows`
-        rows: a backend with compiled shapes pads to `rows`, so every
+        (the text before them, timestamps included; an empty list for none), from
+        which each decoder builds openai-whisper's prompt (`tokens.initial_tokens`,
+        or `whisper.DecodingOptions.prompt`), as one call of `rows` rows: a backend
+        with compiled shapes pads to `rows`, so every
         call of a pass has the same shape. With `reach` (batched windows, one per
         window: `must_reach`), a transcript may not end on a segment it has only
         begun before that timestamp (in 20 ms steps from the window's start)."""
@@ -154,6 +155,11 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
         return [s for s in found if s.start < window.end]
 
+    first_pass = {w.start: segments_of(decoded[w.start], w) for w in sounding}
+    # How fast this recording is spoken, as the windows that passed heard it (`placed`
+    # judges every segment by it): a segment said far slower skipped speech.
+    cuts = cuts.paced([s for w in sounding if passed_with_speech(decoded[w.start]) for s in first_pass[w.start]])
+
     def placed(segments: list[Segment]) -> list[Segment]:
         """Stamped where their words can be (`Cuts.trimmed`): the holes and seams go
         by them. Made to reach its last speech (`must_reach`), a window can go on
@@ -167,10 +173,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         through = next((i + 1 for i, s in enumerate(segments) if cuts.skipped_speech(s)), len(segments))
         return [cuts.trimmed(s) for s in segments[: min(said_again(segments), through)]]
 
-    # How fast this recording is spoken, as the first pass heard it: a segment said
-    # far slower than that skipped speech (`Cuts.skipped_speech`).
-    cuts = cuts.paced([s for w in sounding for s in segments_of(decoded[w.start], w)])
-    heard = [(w, placed(segments_of(decoded[w.start], w)) if w.start in decoded else []) for w in windows]
+    heard = [(w, placed(first_pass.get(w.start, []))) for w in windows]
     tried = {w.start for w in windows}
     # A window decoded again over a hole where a window stopped short, that the
     # no-speech rule calls silent though the hole is loud as speech: the rule judges

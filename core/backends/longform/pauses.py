@@ -9,18 +9,19 @@ every 20 s (the windows decoded again where a transcript has a hole come on top)
 for windows of silence, which have nothing to hear.
 
 The same pauses place what the model heard: a window decoded again starts in one,
-and a segment is stamped where its sound is (`Cuts.window_start`, `Cuts.trimmed`).
+and a segment is stamped where its sound is (`Cuts.window_start`, `Cuts.trimmed`),
+no longer than its words can take (`word_sound.most_sound`), at the pace of the
+recording once a first pass has heard it (`Cuts.paced`).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from asr_tui.core.backends.longform.word_sound import WORD_SOUND_FRAMES, more_than_said, most_sound, spoken_words, syllables_of
 from asr_tui.core.backends.longform.window import Window
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SAMPLES_PER_FRAME, WINDOW_FRAMES, Segment
 
@@ -31,13 +32,8 @@ WORD_FRAMES = 100  # how far back a gap is looked for before a window's start: 1
 LEAD_FRAMES = 50  # silence a window decoded again keeps before its first word: 0.5 s
 PAUSE_FRAMES = 100  # a gap this long between a segment's sounds is a pause its words need not cross: 1 s
 EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbour's word: 0.5 s
-WORD_SOUND_FRAMES = 10  # the least sound a word takes: 0.1 s
-SPARSE_WORD_FRAMES = 60  # sound a segment holds for each of its words when it has too few: 0.6 s
-SYLLABLE_FRAMES = 35  # or for each syllable, where its words are long: 0.35 s, said slowly
-SPARE_FRAMES = 100  # sound beyond that which is still not too much for the words: 1 s
 PACE_WORDS = 4  # a segment with this many words or more tells the pace a recording is spoken at
 PACE_SEGMENTS = 8  # the fewest such segments that tell it
-PACE_SLACK = 1.8  # how much slower than its recording's pace a segment may be said
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -49,13 +45,16 @@ SETTINGS = {"clips": CLIPS, "soundless_windows": "not decoded"}  # what a result
 class Cuts:
     """A recording cut into windows, which of its frames have sound (a window or a
     hole without is not decoded, where the model could only invent words), which
-    are loud, as speech is, and which lie between words."""
+    are loud, as speech is, which lie between words, and, once a first pass has
+    heard it, the pace it is spoken at."""
 
     windows: list[Window]
     sound: np.ndarray  # per frame, not `silent`
     loud: np.ndarray  # per frame, `loud`
     gaps: np.ndarray  # per frame, `gaps`: between words
-    pace: float | None = None  # frames of sound a syllable takes in this recording (`paced`); None: not known
+    # frames of sound a syllable takes in this recording, as a runner's pace is time a
+    # mile (`paced`: more is slower); None: not known
+    pace: float | None = None
 
     @classmethod
     def of(cls, energy: np.ndarray) -> Cuts:
@@ -143,11 +142,12 @@ class Cuts:
 
     def paced(self, segments: list[Segment]) -> Cuts:
         """These cuts, knowing the pace of the recording: the median sound per
-        syllable (`_stamped`) of the segments with `PACE_WORDS` words or more, where
-        there are `PACE_SEGMENTS` of them. The median, since a segment that
-        skipped speech holds far more sound than its words take."""
-        said = [(sum(s.size for s in self._stamped(segment)), syllables_of(segment.text)) for segment in segments
-                if spoken_words(segment.text) >= PACE_WORDS]
+        syllable (`_stamped`) of the segments with `PACE_WORDS` words or more and
+        some sound, where there are at least `PACE_SEGMENTS` of them. The median,
+        since a segment that skipped speech holds far more sound than its words
+        take, and one stamped in a pause none."""
+        said = [(frames, syllables_of(segment.text)) for segment in segments if spoken_words(segment.text) >= PACE_WORDS
+                and (frames := sum(s.size for s in self._stamped(segment)))]
         if len(said) < PACE_SEGMENTS:
             return self
         return replace(self, pace=float(np.median([frames / count for frames, count in said])))
@@ -170,66 +170,6 @@ class Cuts:
     def sounds(self, window: Window) -> bool:
         """Whether the window holds sound (`has_sound` of its frames)."""
         return self.has_sound(window.start, window.start + window.frames)
-
-
-# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Tibetan,
-# kana, CJK ideographs.
-_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def spoken_words(text: str) -> int:
-    """How many words a transcript says, for the sound they take: those between
-    spaces, and each character of a script written without them (a syllable or
-    more: never fewer words than were said, so never judged too few)."""
-    return len(_UNSPACED.sub("", text).split()) + len(_UNSPACED.findall(text))
-
-
-# A syllable each: a group of vowels of the Latin, Cyrillic or Greek alphabet (once
-# accents are taken off), a digit ("2007" says four or so), a Hangul block; and a
-# letter each of a word spelled out, in capitals ("GPL", "D.N.U.").
-_VOWELS_OR_DIGIT = re.compile("[aeiouyаеёиоуыэюяαεηιουω]+|[0-9]", re.IGNORECASE)
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-_SPELLED = re.compile(r"(?:[A-Z]\.?){2,}")
-
-
-def syllables(word: str) -> int:
-    """About how many syllables a word says ("village" counts three: a count too high
-    only allows more sound), or one for every two letters of a script with none of
-    those vowels, one at least."""
-    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-    if _SPELLED.fullmatch(bare.strip(".,;:!?'\"()")):
-        return sum(c.isalpha() for c in bare)
-    found = len(_VOWELS_OR_DIGIT.findall(bare)) + len(_HANGUL.findall(word))
-    return found or max(sum(c.isalpha() for c in bare) // 2, 1)
-
-
-def syllables_of(text: str) -> int:
-    """`syllables` of every word of `text`."""
-    return sum(syllables(word) for word in text.split())
-
-
-def most_sound(text: str, pace: float | None = None) -> int:
-    """The most sound, in frames, that the words of `text` take together: the larger
-    of `SPARSE_WORD_FRAMES` a word (one at least) and `SYLLABLE_FRAMES` a syllable,
-    or, where the recording's `pace` is known and allows less, its syllables said
-    `PACE_SLACK` times slower than that. Said slowly, "Responsibility.
-    Incorporated." took 3 s: at 0.6 s a word the segment was taken for one that
-    skipped speech. At 210 wpm, a window stamped 22 words ("The for-loop makes
-    assignments ...") over 14 s of speech, 2.3 times its recording's pace yet
-    within 0.35 s a syllable, and the 37 words it skipped were lost."""
-    said = syllables_of(text)
-    most = max(max(spoken_words(text), 1) * SPARSE_WORD_FRAMES, said * SYLLABLE_FRAMES)
-    return most if pace is None else min(most, round(said * pace * PACE_SLACK))
-
-
-def more_than_said(frames: int, text: str, pace: float | None = None) -> bool:
-    """Whether `frames` of sound are far more than the words of `text` take
-    (`most_sound`, at the recording's `pace` where known), by more than
-    `SPARE_FRAMES`. At 0.6 s a word and no spare, a heading said alone
-    ("Definitions.", 0.84 s of sound at 155 wpm) was taken for a segment that
-    skipped speech, and the 17 to 22 words its window heard after it were dropped,
-    in every round that decoded it again."""
-    return frames > most_sound(text, pace) + SPARE_FRAMES
 
 
 def frame_energy(blocks: Iterable[np.ndarray]) -> np.ndarray:
