@@ -639,19 +639,19 @@ def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speec
     """Found on Python's reference read at 210 wpm: a window stamped 22 words over
     14 s of speech, 2.3 times the pace of the rest yet within 0.35 s a syllable, and
     the 37 words it skipped were lost. Here ten segments of five one-syllable words
-    take 0.75 s each (15 frames a syllable), then five take 3.5 s: not too few for
+    take 0.8 s each (16 frames a syllable), then five take 3.5 s: not too few for
     the fixed rule, but for the recording's pace. What the window said after them is
     dropped, and a window decoded again from where their sound at 1.8 times the pace
     ends hears it."""
     said_once = list(itertools.permutations(["two", "three", "four", "six", "eight"]))  # none said again
-    steady = [token for i in range(10) for token in WORDS.segment(0.75 * i, 0.75 * (i + 1), *said_once[i])]
-    slow = WORDS.segment(7.5, 11.0, *said_once[10])
-    assert not word_sound.more_than_said(350, " ".join(said_once[10])) and word_sound.more_than_said(350, " ".join(said_once[10]), pace=15.0)
-    at_pace = WORDS.segment(0.0, 29.5, *["eight"] * 197)  # a syllable each
-    said, again = speech_decoded_again(steady + slow + WORDS.segment(11.0, 29.5, *["thank"] * 123),
-                                       WORDS.segment(0.0, 21.0, *["seven"] * 70), at_pace)
-    assert [w.start for w in again] == [750 + 135]  # 5 syllables at 27 frames each
-    assert said.endswith(" ".join(said_once[10]) + " seven" * 70 + " eight" * 197) and "thank" not in said
+    steady = [token for i in range(10) for token in WORDS.segment(0.8 * i, 0.8 * (i + 1), *said_once[i])]
+    slow = WORDS.segment(8.0, 11.5, *said_once[10])
+    assert not word_sound.more_than_said(350, " ".join(said_once[10])) and word_sound.more_than_said(350, " ".join(said_once[10]), pace=16.0)
+    at_pace = WORDS.segment(0.0, 29.44, *["eight"] * 184)  # a syllable each
+    said, again = speech_decoded_again(steady + slow + WORDS.segment(11.5, 29.1, *["thank"] * 110),
+                                       WORDS.segment(0.0, 20.4, *["seven"] * 68), at_pace)
+    assert [w.start for w in again] == [800 + 144]  # 5 syllables at 28.8 frames each
+    assert said.endswith(" ".join(said_once[10]) + " seven" * 68 + " eight" * 184) and "thank" not in said
 
 
 def test_the_pace_of_a_recording_is_the_median_of_its_segments_of_four_words_or_more():
@@ -665,6 +665,34 @@ def test_the_pace_of_a_recording_is_the_median_of_its_segments_of_four_words_or_
     assert cuts.paced(steady + too_few_words + in_a_pause).pace is None  # seven segments: too few to tell it
     assert cuts.paced(steady + [slow] + too_few_words + in_a_pause).pace == 15.0
     assert cuts.paced(steady + [slow] * 9).pace == 40.0
+
+
+def test_a_window_said_slower_than_its_recording_is_judged_at_its_own_pace():
+    """A slow speaker among fast ones: read at 100 wpm among 240, their segments
+    passed for ones that skipped speech at the recording's pace. A window with four
+    segments of its own is judged at its own pace where that is slower, never
+    faster; one with fewer (a window that skipped speech says little) at the
+    recording's."""
+    sound = np.ones(30 * FRAMES_PER_SECOND, bool)
+    cuts = pauses.Cuts([window(0, 30)], sound, sound, ~sound, pace=15.0)
+    words = " two three four six" * 5  # 20 syllables
+    slow = [Segment(7.2 * i, 7.2 * (i + 1), words) for i in range(4)]  # 36 frames a syllable
+    fast = [Segment(2.0 * i, 2.0 * (i + 1), words) for i in range(4)]  # 10
+    assert cuts.skipped_speech(slow[0]) and not cuts.slowed_to(slow).skipped_speech(slow[0])
+    assert cuts.slowed_to(slow).pace == 36.0 and cuts.slowed_to(slow[:3]).pace == 15.0
+    assert cuts.slowed_to(fast).pace == 15.0
+
+
+def test_a_slow_speakers_window_keeps_what_it_heard():
+    """`loops.batched` over a slow speaker's window (four segments of 20 syllables
+    in 7.4 s each), then a fast one's (16 frames a syllable, the recording's pace):
+    nothing is decoded again, and every word is kept."""
+    orders = list(itertools.permutations(["two", "three", "four", "six"]))
+    slow = [token for i in range(4) for token in WORDS.segment(7.4 * i, 7.4 * (i + 1), *orders[i] * 5)]
+    fives = list(itertools.permutations(["two", "three", "four", "six", "eight"]))
+    fast = [token for i in range(12) for token in WORDS.segment(0.8 * i, 0.8 * (i + 1), *fives[i])]
+    said, again = speech_decoded_again(slow, WORDS.segment(0.0, 5.0, "seven"), fast + WORDS.segment(9.6, 29.44, *["eight"] * 124))
+    assert again == [] and said.startswith(" ".join(w for i in range(4) for w in orders[i] * 5) + " two three")
 
 
 def test_a_segment_too_slow_for_its_recording_ends_where_its_words_at_the_pace_do():

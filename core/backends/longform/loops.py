@@ -170,8 +170,9 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         went on past "A village carpenter sent at a cabin at a", stamped over two
         sentences it never said; another said its second sentence again over its
         fourth."""
-        through = next((i + 1 for i, s in enumerate(segments) if cuts.skipped_speech(s)), len(segments))
-        return [cuts.trimmed(s) for s in segments[: min(said_again(segments), through)]]
+        judge = cuts.slowed_to(segments)
+        through = next((i + 1 for i, s in enumerate(segments) if judge.skipped_speech(s)), len(segments))
+        return [judge.trimmed(s) for s in segments[: min(said_again(segments), through)]]
 
     heard = [(w, placed(first_pass.get(w.start, []))) for w in windows]
     tried = {w.start for w in windows}

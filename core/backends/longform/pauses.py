@@ -34,6 +34,7 @@ PAUSE_FRAMES = 100  # a gap this long between a segment's sounds is a pause its 
 EDGE_FRAMES = 50  # sound past a pause at a segment's edge that can be a neighbour's word: 0.5 s
 PACE_WORDS = 4  # a segment with this many words or more tells the pace a recording is spoken at
 PACE_SEGMENTS = 8  # the fewest such segments that tell it
+WINDOW_PACE_SEGMENTS = 4  # the fewest that tell a window's own pace (`Cuts.slowed_to`)
 SPEECH_FRAMES = 50  # `loud` frames that make a stretch sound like speech: 0.5 s
 NOISE_PERCENTILE = 5  # of the frames with sound: a recording's noise floor, or its quietest speech
 SILENCE_FLOOR = 1e-8  # a frame's mean square at or below this is silence whatever the recording: -80 dBFS, dither
@@ -60,6 +61,16 @@ class Cuts:
     def of(cls, energy: np.ndarray) -> Cuts:
         """A recording's, from the energy of its frames (`frame_energy`)."""
         return cls(windows(energy), ~silent(energy), loud(energy), gaps(energy))
+
+    def slowed_to(self, segments: list[Segment]) -> Cuts:
+        """These cuts, judging one window's segments at the window's own pace
+        (`paced`, from `WINDOW_PACE_SEGMENTS` of them) where that is slower than the
+        recording's: a slow speaker among fast ones. Read at 100 wpm among 240,
+        their segments passed for ones that skipped speech, and decoding their
+        windows again cost 2.3 points. A window that skipped speech has few
+        segments, so it is judged at the recording's pace."""
+        own = self.paced(segments, WINDOW_PACE_SEGMENTS).pace
+        return replace(self, pace=own) if own and self.pace and own > self.pace else self
 
     def window_start(self, frame: int) -> int:
         """Where a window meant to start at `frame` starts: in the gap between words
@@ -140,15 +151,15 @@ class Cuts:
         says after the segment comes after speech it skipped."""
         return more_than_said(sum(s.size for s in self._stamped(segment)), segment.text, self.pace)
 
-    def paced(self, segments: list[Segment]) -> Cuts:
+    def paced(self, segments: list[Segment], fewest: int = PACE_SEGMENTS) -> Cuts:
         """These cuts, knowing the pace of the recording: the median sound per
         syllable (`_stamped`) of the segments with `PACE_WORDS` words or more and
-        some sound, where there are at least `PACE_SEGMENTS` of them. The median,
+        some sound, where there are at least `fewest` of them. The median,
         since a segment that skipped speech holds far more sound than its words
         take, and one stamped in a pause none."""
         said = [(frames, syllables_of(segment.text)) for segment in segments if spoken_words(segment.text) >= PACE_WORDS
                 and (frames := sum(s.size for s in self._stamped(segment)))]
-        if len(said) < PACE_SEGMENTS:
+        if len(said) < fewest:
             return self
         return replace(self, pace=float(np.median([frames / count for frames, count in said])))
 
