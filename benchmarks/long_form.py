@@ -19,9 +19,9 @@ over the shifts, and those within a point of sequential unprompted at the same s
 
 Sequential unprompted is openai-whisper's loop without the previous window's text as
 a prompt (`condition_on_previous_text` off), as batched windows are decoded (all but
-one that fails at every temperature): the
-gap between the two sequential rows is what the prompt is worth on a clip, and the
-gap between it and batched is what batching itself costs.
+one that fails at every temperature): the gap between the two sequential rows is what
+the prompt is worth on a clip, and the gap between it and batched is what batching
+itself costs.
 
 Accuracy only: the machine's load does not change a transcript, so no timing here.
 

@@ -31,10 +31,10 @@ class DecodeFn(Protocol):
         (the text before them, timestamps included; an empty list for none), from
         which each decoder builds openai-whisper's prompt (`tokens.initial_tokens`,
         or `whisper.DecodingOptions.prompt`), as one call of `rows` rows: a backend
-        with compiled shapes pads to `rows`, so every
-        call of a pass has the same shape. With `reach` (batched windows, one per
-        window: `must_reach`), a transcript may not end on a segment it has only
-        begun before that timestamp (in 20 ms steps from the window's start)."""
+        with compiled shapes pads to `rows`, so every call of a pass has the same
+        shape. With `reach` (batched windows, one per window: `must_reach`), a
+        transcript may not end on a segment it has only begun before that timestamp
+        (in 20 ms steps from the window's start)."""
 
 
 def must_reach(cuts: pauses.Cuts, window: Window) -> int:

@@ -35,6 +35,8 @@ _VOWELS_OR_DIGIT = re.compile("[aeiouyаеёиоуыэюяαεηιουω]+|[0-9]
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 _SPELLED = re.compile(r"(?:[A-Z0-9]\.?){2,}(?:'?s)?")
 _OUTER_PUNCTUATION = re.compile(r"^\W+|\W+$")
+_JOINED = re.compile("[-/]")  # words said as their parts: "USB-C", "and/or"
+_CAPITAL = re.compile("[A-Z]")
 
 
 def syllables(word: str) -> int:
@@ -44,10 +46,10 @@ def syllables(word: str) -> int:
     segment more sound, but also makes the recording's pace (`Cuts.paced`) faster
     for every segment: an error every word shares cancels out."""
     bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-    if len(parts := [part for part in re.split("[-/]", bare) if part]) > 1:  # "USB-C", "and/or"
+    if len(parts := [part for part in _JOINED.split(bare) if part]) > 1:
         return sum(syllables(part) for part in parts)
     core = _OUTER_PUNCTUATION.sub("", bare)
-    if _SPELLED.fullmatch(core) and re.search("[A-Z]", core):
+    if _SPELLED.fullmatch(core) and _CAPITAL.search(core):
         return sum(c.isalnum() for c in core) - core.endswith("s")
     found = len(_VOWELS_OR_DIGIT.findall(bare)) + len(_HANGUL.findall(word))
     return found or max(sum(c.isalpha() for c in bare) // 2, 1)
