@@ -95,5 +95,6 @@ def test_recorded_settings_are_the_applied_ones(peer):
         assert applied["clips"] == "quiet cuts" and applied["soundless_windows"] == "not decoded"
         assert applied["must_reach"] == "last speech less 1 s"
         assert applied["failed_windows"] == "decoded again after the previous window's tokens"
+        assert applied["shouted_windows"] == "5 words in capitals in a row: decoded again after the previous window's tokens"
     if name in ("pytorch sequential", "jax sequential"):
         assert applied["condition_on_previous_text"] is True and applied["max_new_tokens"] == 224

@@ -726,12 +726,17 @@ def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again(
     assert said.count("one two three four") == 1 and "six" not in said and "seven" in said
 
 
-def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False) -> tuple[str, list[list[int]]]:
+FAILED = (-2.0, "fife")  # a log probability and text that fail at every temperature
+
+
+def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False, alone: tuple[float, str] = FAILED,
+                                again_text: str = "two") -> tuple[str, list[list[int]]]:
     """`loops.batched` over 60 s of speech in two windows: the first decoded as `first`,
-    the second saying "fife" with a log probability of -2 (failed at every
-    temperature) alone, and "two" after the first window's tokens, judged silent or
-    not; any other window (over a hole) hears nothing. The transcript, and the
-    tokens the second window was decoded after, each time."""
+    the second saying "fife" alone, with `alone`'s log probability and text (by
+    default failed at every temperature), and "two" after the first window's tokens,
+    with `again_text`, judged silent or not; any other window (over a hole) hears
+    nothing. The transcript, and the tokens the second window was decoded after,
+    each time."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
     afters = []
@@ -744,10 +749,10 @@ def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False
                 continue
             afters.append(previous)
             if not previous:
-                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), -2.0, 0.1, 1.0, "fife"))
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), alone[0], 0.1, 1.0, alone[1]))
             else:
                 silent = (-1.5, 0.9) if again_silent else (-0.3, 0.1)
-                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, "two"))
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, again_text))
         return out
 
     said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
@@ -786,6 +791,40 @@ def test_no_window_is_decoded_after_one_the_seek_loop_would_not_prompt_with(firs
 def test_a_window_decoded_again_that_comes_back_silent_leaves_the_first_try():
     said, _ = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), again_silent=True)
     assert "two" not in said and "fife" in said
+
+
+SHOUTED = "Vim tries to help. VIM WILL READ THE SWAP FILD USED TO STORE TEXED"
+
+
+def test_a_window_that_shouts_is_decoded_again_after_the_one_before():
+    """Found on Vim's manual read aloud: alone, tiny.en went on in capitals after
+    "VIM" and heard "file" as "FILD", "text" as "TEXED"; the seek loop, which
+    decodes after the text before, never did."""
+    said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(-0.6, SHOUTED))
+    assert afters == [[], FIRST]
+    assert said == " ".join(["one"] * 49 + ["two"] * 49)
+
+
+def test_a_window_decoded_again_that_shouts_too_leaves_the_first_try():
+    said, _ = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(-0.6, SHOUTED),
+                                          again_text=SHOUTED)
+    assert "two" not in said and "fife" in said
+
+
+def test_no_window_is_decoded_after_one_that_shouts():
+    _, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, SHOUTED), alone=(-0.6, SHOUTED))
+    assert afters == [[]]
+
+
+@pytest.mark.parametrize("said, shouts", [
+    (SHOUTED, True),
+    ("VIN WILL A READ THE SWAP", True),  # one letter neither ends a run nor adds to it
+    ("VIM WILL search the GNU GPL for USB-C", False),  # acronyms, never five in a row
+    ("Press CTRL-W, then J, then K. I see a QWERTY keyboard.", False),
+    ("VIN WILL READ THE swap FILD USED TO", False),
+], ids=["shouting", "one letter", "acronyms", "keys", "broken run"])
+def test_five_words_in_capitals_in_a_row_are_shouting(said, shouts):
+    assert loops.shouted(said) is shouts
 
 
 def test_a_short_segment_said_again_is_the_speaker_not_a_loop():

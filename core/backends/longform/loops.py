@@ -21,6 +21,7 @@ from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WI
 MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
 LAST_SPEECH_SLACK_SECONDS = 1.0  # a segment begun this close to a window's last speech may be left unfinished
 REPEAT_WORDS = 4  # a segment this long said twice in one window is the decoder looping
+SHOUTED_WORDS = 5  # words in capitals in a row: the decoder shouting, not the text's acronyms
 PROMPT_TEMPERATURE = 0.5  # a window decoded above this is no prompt for the next (openai-whisper's rule)
 
 
@@ -89,18 +90,38 @@ def said_again(segments: list[Segment]) -> int:
     return len(segments)
 
 
+def shouted(text: str) -> bool:
+    """Whether `SHOUTED_WORDS` words in a row (of two letters or more) are in capitals.
+
+    Without the text before it, tiny.en can go on in capitals after a word it spells
+    so ("VIM WILL READ THE SWAP FILD USED TO STORE TEXED"), and in capitals it hears
+    words worse: on Vim's manual read aloud, batched windows did so on five of eight
+    clips (up to 75 words) and trailed sequential, which never did, by up to 3.7
+    points. A word of one letter ("I", "a") neither ends such a run nor adds to it."""
+    run = 0
+    for word in text.split():
+        letters = [c for c in word if c.isalpha()]
+        if len(letters) < 2:
+            continue
+        run = run + 1 if all(c.isupper() for c in letters) else 0
+        if run >= SHOUTED_WORDS:
+            return True
+    return False
+
+
 def batched_settings() -> dict:
     """What the batched strategy applies whatever the configuration says, for a
     backend's `decoding_settings`: each window decoded on its own (no previous text)
-    unless it fails at every temperature, windows of at most 30 s cut in pauses,
-    those without sound not decoded, each transcript held to its window's last
-    speech (`must_reach`)."""
+    unless it fails at every temperature or shouts (`shouted`), windows of at most
+    30 s cut in pauses, those without sound not decoded, each transcript held to its
+    window's last speech (`must_reach`)."""
     return {
         "condition_on_previous_text": False,
         "chunk_length_s": WINDOW_FRAMES / FRAMES_PER_SECOND,
         **pauses.SETTINGS,
         "must_reach": f"last speech less {LAST_SPEECH_SLACK_SECONDS:g} s",
         "failed_windows": "decoded again after the previous window's tokens",
+        "shouted_windows": f"{SHOUTED_WORDS} words in capitals in a row: decoded again after the previous window's tokens",
     }
 
 
@@ -108,9 +129,9 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             progress: ProgressFn, cancel: threading.Event) -> list[Segment]:
     """The windows of `cuts` (consecutive, cut in pauses: `pauses.cuts_of`) decoded
     batch_size per call, without the text before them, but for one that fails at
-    every temperature, decoded again after the window before it; then, round by
-    round, a window wherever sound went unheard, merged with its neighbours at the
-    seams."""
+    every temperature or shouts, decoded again after the window before it; then,
+    round by round, a window wherever sound went unheard, merged with its neighbours
+    at the seams."""
     windows = cuts.windows
     content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
@@ -133,19 +154,23 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         group = sounding[first : first + rows]
         decoded.update(zip((w.start for w in group), decode(group, [], rows, [must_reach(cuts, w) for w in group])))
         progress(min(total, group[-1].end), [])
-    # A window that failed at every temperature is decoded again after the tokens of
-    # the window before it, where that one passed, heard speech and kept a low
-    # temperature (the seek loop drops its prompt after one above 0.5), and kept
-    # where it passes and hears speech: alone, tiny.en heard a Caribbean voice's "a
-    # secondary section is a named appendix" as "Asek and the Risek, Shoni,
-    # Napendiks" at every temperature, and after the previous window's tokens heard
-    # it at 0.
+    # A window that failed at every temperature, or shouts (`shouted`), is decoded
+    # again after the tokens of the window before it, where that one passed, heard
+    # speech without shouting and kept a low temperature (the seek loop drops its
+    # prompt after one above 0.5), and kept where it passes, hears speech and does
+    # not shout: alone, tiny.en heard a Caribbean voice's "a secondary section is a
+    # named appendix" as "Asek and the Risek, Shoni, Napendiks" at every temperature,
+    # and after the previous window's tokens heard it at 0.
+    def heard_well(window: DecodedWindow) -> bool:
+        return passed_with_speech(window) and not shouted(window.text)
+
     for before, window in zip(sounding, sounding[1:]):
-        if needs_fallback(decoded[window.start], config) and passed_with_speech(decoded[before.start]) \
-                and decoded[before.start].temperature <= PROMPT_TEMPERATURE:
+        current, prompt = decoded[window.start], decoded[before.start]
+        if (needs_fallback(current, config) or shouted(current.text)) and heard_well(prompt) \
+                and prompt.temperature <= PROMPT_TEMPERATURE:
             check_cancel(cancel)
-            again = decode([window], decoded[before.start].tokens, 1, [must_reach(cuts, window)])[0]
-            if passed_with_speech(again):
+            again = decode([window], prompt.tokens, 1, [must_reach(cuts, window)])[0]
+            if heard_well(again):
                 decoded[window.start] = again
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
