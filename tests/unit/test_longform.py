@@ -165,6 +165,17 @@ def test_long_words_said_slowly_take_the_sound_of_their_syllables():
     assert cuts.skipped_speech(Segment(0.0, 6.0, " Yes, no."))
 
 
+def test_letters_a_looping_decoder_says_again_and_again_count_once():
+    """Found on a robotic voice at 270 wpm: sampled hot, tiny.en ended a window on
+    "sets,kkkk…" (148 letters), stamped over 14.5 s of speech. At two letters a
+    syllable it was allowed all of it, and 47 words sequential kept were lost."""
+    looped = " sets," + "k" * 100 + "g" + "k" * 47
+    cuts = speech_everywhere(20 * FRAMES_PER_SECOND)
+    assert cuts.skipped_speech(Segment(0.0, 14.5, looped))
+    assert [word_sound.syllables(w) for w in ("kkkk", "cleft-ins-ins-ins-ins", "hahaha", "Mississippi", "committee")] \
+        == [1, 2, 1, 4, 3]
+
+
 def test_seam_keeps_each_word_once_where_windows_agree():
     first = [Segment(0.0, 12.0, " one summer morning the old sailor mended"), Segment(12.0, 30.0, " a coil of heavy rope beside the lighthouse and then went home")]
     second = [Segment(20.0, 30.0, " rope beside the lighthouse and then went home"), Segment(30.0, 40.0, " to think it over carefully")]

@@ -37,6 +37,7 @@ _SPELLED = re.compile(r"(?:[A-Z0-9]\.?){2,}(?:'?s)?")
 _OUTER_PUNCTUATION = re.compile(r"^\W+|\W+$")
 _JOINED = re.compile("[-/]")  # words said as their parts: "USB-C", "and/or"
 _CAPITAL = re.compile("[A-Z]")
+_LOOPED = re.compile(r"(\D{1,6}?)\1{2,}")  # a unit said three times or more in a row: "kkkk", "-ins-ins-ins"
 
 
 def syllables(word: str) -> int:
@@ -44,8 +45,14 @@ def syllables(word: str) -> int:
     digit each of a word spelled in capitals, or one for every two letters of a
     script with none of those vowels, one at least. A count too high allows a
     segment more sound, but also makes the recording's pace (`Cuts.paced`) faster
-    for every segment: an error every word shares cancels out."""
+    for every segment: an error every word shares cancels out.
+
+    Letters said again and again in one word are the decoder looping, and count
+    once: hot, tiny.en ended a window on "kkkk…" (148 letters, 74 syllables at two
+    letters each), which was allowed the 14.5 s of speech it was stamped over, and
+    47 words sequential kept were lost."""
     bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    bare = _LOOPED.sub(r"\1", bare)
     if len(parts := [part for part in _JOINED.split(bare) if part]) > 1:
         return sum(syllables(part) for part in parts)
     core = _OUTER_PUNCTUATION.sub("", bare)
