@@ -4,7 +4,7 @@ paragraphs. JAX sequential fp32, batched fp32 and bf16 b16, PyTorch sequential a
 batched fp32 b16: WER and the longest run lost (and lost where the same framework's
 sequential kept it). Clips, references and transcripts (texts.json) go to /tmp/s25/vim.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/results/vim-manual-2026-12-07/probe.py [NAME,NAME,...]
+    PYTHONPATH=.:benchmarks/results/vim-manual-2026-12-07 .venv/bin/python benchmarks/results/vim-manual-2026-12-07/probe.py [NAME,NAME,...]
 """
 import json
 import re
