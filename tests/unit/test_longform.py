@@ -169,11 +169,13 @@ def test_letters_a_looping_decoder_says_again_and_again_count_once():
     """Found on a robotic voice at 270 wpm: sampled hot, tiny.en ended a window on
     "sets,kkkk…" (148 letters), stamped over 14.5 s of speech. At two letters a
     syllable it was allowed all of it, and 47 words sequential kept were lost."""
-    looped = " sets," + "k" * 100 + "g" + "k" * 47
+    looped = "k" * 100 + "g" + "k" * 47  # the segment, as the model wrote it
     cuts = speech_everywhere(20 * FRAMES_PER_SECOND)
     assert cuts.skipped_speech(Segment(0.0, 14.5, looped))
-    assert [word_sound.syllables(w) for w in ("kkkk", "cleft-ins-ins-ins-ins", "hahaha", "Mississippi", "committee")] \
-        == [1, 2, 1, 4, 3]
+    assert [word_sound.syllables(w) for w in (looped, "cleft" + "-ins" * 8, "ha" * 40)] == [1, 2, 1]
+    # laughter, song and numerals say their units fewer times, and count them all
+    assert [word_sound.syllables(w) for w in ("hahaha", "Lalalalala", "XXXIII", "Mississippi", "committee")] \
+        == [3, 5, 6, 4, 3]
 
 
 def test_seam_keeps_each_word_once_where_windows_agree():
@@ -741,12 +743,12 @@ FAILED = (-2.0, "fife")  # a log probability and text that fail at every tempera
 
 
 def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False, alone: tuple[float, str] = FAILED,
-                                again_text: str = "two") -> tuple[str, list[list[int]]]:
+                                again_text: str = "two", alone_no_speech: float = 0.1) -> tuple[str, list[list[int]]]:
     """`loops.batched` over 60 s of speech in two windows: the first decoded as `first`,
     the second saying "fife" alone, with `alone`'s log probability and text (by
     default failed at every temperature), and "two" after the first window's tokens,
     with `again_text`, judged silent or not; any other window (over a hole) hears
-    nothing. The transcript, and the tokens the second window was decoded after,
+    nothing. `alone_no_speech`: the second window's no-speech probability alone. The transcript, and the tokens the second window was decoded after,
     each time."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
@@ -760,7 +762,7 @@ def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False
                 continue
             afters.append(previous)
             if not previous:
-                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), alone[0], 0.1, 1.0, alone[1]))
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), alone[0], alone_no_speech, 1.0, alone[1]))
             else:
                 silent = (-1.5, 0.9) if again_silent else (-0.3, 0.1)
                 out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, again_text))
@@ -817,13 +819,26 @@ def test_a_window_that_shouts_is_decoded_again_after_the_one_before():
 
 
 def test_a_window_decoded_again_that_shouts_too_leaves_the_first_try():
-    said, _ = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(-0.6, SHOUTED),
-                                          again_text=SHOUTED)
+    said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(-0.6, SHOUTED),
+                                               again_text=SHOUTED)
+    assert afters == [[], FIRST]
     assert "two" not in said and "fife" in said
 
 
-def test_no_window_is_decoded_after_one_that_shouts():
+def test_a_failed_window_keeps_a_new_try_that_passes_though_it_shouts():
+    said, _ = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), again_text=SHOUTED)
+    assert "two" in said and "fife" not in said
+
+
+def test_no_window_that_shouts_is_decoded_after_one_that_shouts_too():
     _, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, SHOUTED), alone=(-0.6, SHOUTED))
+    assert afters == [[]]
+
+
+def test_a_window_judged_silent_is_not_decoded_again_for_its_capitals():
+    """Its words are invented, and after a prompt the model invents more."""
+    _, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(-1.5, SHOUTED),
+                                            alone_no_speech=0.9)
     assert afters == [[]]
 
 

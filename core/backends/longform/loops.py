@@ -154,24 +154,26 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         group = sounding[first : first + rows]
         decoded.update(zip((w.start for w in group), decode(group, [], rows, [must_reach(cuts, w) for w in group])))
         progress(min(total, group[-1].end), [])
-    # A window that failed at every temperature, or shouts (`shouted`), is decoded
-    # again after the tokens of the window before it, where that one passed, heard
-    # speech without shouting and kept a low temperature (the seek loop drops its
-    # prompt after one above 0.5), and kept where it passes, hears speech and does
-    # not shout: alone, tiny.en heard a Caribbean voice's "a secondary section is a
-    # named appendix" as "Asek and the Risek, Shoni, Napendiks" at every temperature,
-    # and after the previous window's tokens heard it at 0.
-    def heard_well(window: DecodedWindow) -> bool:
-        return passed_with_speech(window) and not shouted(window.text)
-
+    # A window that failed at every temperature is decoded again after the tokens of
+    # the window before it, where that one passed, heard speech and kept a low
+    # temperature (the seek loop drops its prompt after one above 0.5), and kept
+    # where it passes and hears speech: alone, tiny.en heard a Caribbean voice's "a
+    # secondary section is a named appendix" as "Asek and the Risek, Shoni,
+    # Napendiks" at every temperature, and after the previous window's tokens heard
+    # it at 0. So is a window that passed with speech but shouts (`shouted`), after
+    # a window that does not, and kept where the new try does not shout either. (A
+    # licence's disclaimer in capitals, heard so, is decoded again for nothing.)
     for before, window in zip(sounding, sounding[1:]):
         current, prompt = decoded[window.start], decoded[before.start]
-        if (needs_fallback(current, config) or shouted(current.text)) and heard_well(prompt) \
-                and prompt.temperature <= PROMPT_TEMPERATURE:
-            check_cancel(cancel)
-            again = decode([window], prompt.tokens, 1, [must_reach(cuts, window)])[0]
-            if heard_well(again):
-                decoded[window.start] = again
+        failed = needs_fallback(current, config)
+        shouting = passed_with_speech(current) and shouted(current.text)
+        if not (failed or shouting and not shouted(prompt.text)) or not passed_with_speech(prompt) \
+                or prompt.temperature > PROMPT_TEMPERATURE:
+            continue
+        check_cancel(cancel)
+        again = decode([window], prompt.tokens, 1, [must_reach(cuts, window)])[0]
+        if passed_with_speech(again) and (failed or not shouted(again.text)):
+            decoded[window.start] = again
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
         """The window's segments, as the model stamped them."""

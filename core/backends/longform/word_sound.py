@@ -37,7 +37,9 @@ _SPELLED = re.compile(r"(?:[A-Z0-9]\.?){2,}(?:'?s)?")
 _OUTER_PUNCTUATION = re.compile(r"^\W+|\W+$")
 _JOINED = re.compile("[-/]")  # words said as their parts: "USB-C", "and/or"
 _CAPITAL = re.compile("[A-Z]")
-_LOOPED = re.compile(r"(\D{1,6}?)\1{2,}")  # a unit said three times or more in a row: "kkkk", "-ins-ins-ins"
+# A unit of up to six letters or marks said eight times or more in a row, whatever its
+# case: laughter ("hahaha"), song ("lalalala") and numerals ("XXXIII") say theirs fewer.
+_LOOPED = re.compile(r"(\D{1,6}?)\1{7,}", re.IGNORECASE)
 
 
 def syllables(word: str) -> int:
@@ -47,10 +49,11 @@ def syllables(word: str) -> int:
     segment more sound, but also makes the recording's pace (`Cuts.paced`) faster
     for every segment: an error every word shares cancels out.
 
-    Letters said again and again in one word are the decoder looping, and count
-    once: hot, tiny.en ended a window on "kkkk…" (148 letters, 74 syllables at two
-    letters each), which was allowed the 14.5 s of speech it was stamped over, and
-    47 words sequential kept were lost."""
+    A unit said again and again in one word (`_LOOPED`) is the decoder looping, and
+    counts once: sampled hot, tiny.en ended a window on "kkkk…" (148 letters, 74
+    syllables at two letters each), which was allowed the 14.5 s of speech it was
+    stamped over, and 47 words sequential kept were lost. Longer units, and loops of
+    digits, still count in full."""
     bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
     bare = _LOOPED.sub(r"\1", bare)
     if len(parts := [part for part in _JOINED.split(bare) if part]) > 1:
