@@ -166,9 +166,8 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     for before, window in zip(sounding, sounding[1:]):
         current, prompt = decoded[window.start], decoded[before.start]
         failed = needs_fallback(current, config)
-        shouting = passed_with_speech(current) and shouted(current.text)
-        if not (failed or shouting and not shouted(prompt.text)) or not passed_with_speech(prompt) \
-                or prompt.temperature > PROMPT_TEMPERATURE:
+        shouting = passed_with_speech(current) and shouted(current.text) and not shouted(prompt.text)
+        if not (failed or shouting) or not passed_with_speech(prompt) or prompt.temperature > PROMPT_TEMPERATURE:
             continue
         check_cancel(cancel)
         again = decode([window], prompt.tokens, 1, [must_reach(cuts, window)])[0]
