@@ -1,6 +1,7 @@
 """Does the batched strategy hear everything the sequential one does? On every long
-clip of `benchmarks.clips` (and the 8.3-minute clip of `benchmarks.long_clip`), JAX
-sequential fp32 against batched fp32 and bf16: WER, the longest run of reference
+clip of `benchmarks.clips` (and the 8.3-minute clip of `benchmarks.long_clip`), or on
+clips of your own, each backend's sequential fp32 against its batched fp32 and bf16
+(JAX by default, PyTorch too with `--backends`): WER, the longest run of reference
 words lost, the longest lost where sequential kept them (what batching itself
 lost), the longest run of words added that the reference lacks (a seam kept twice,
 the copies heard differently), and the words repeating a phrase back to back (a
@@ -16,6 +17,11 @@ gives each configuration's corpus WER over every clip and shift (errors over
 reference words), the runs (clip and shift) where it is within a point of sequential
 at the same shift, those within a point of sequential's worst WER on that clip
 over the shifts, and those within a point of sequential unprompted at the same shift.
+Every row is held to its own backend's sequential rows.
+
+A clip of your own (`--wav`) is any audio file PyAV reads, with its reference text
+beside it under the same name ending in `.txt`, so a probe on a new text or voice
+only has to make its clips.
 
 Sequential unprompted is openai-whisper's loop without the previous window's text as
 a prompt (`condition_on_previous_text` off), as batched windows are decoded (all but
@@ -26,11 +32,13 @@ itself costs.
 Accuracy only: the machine's load does not change a transcript, so no timing here.
 
     .venv/bin/python -m benchmarks.long_form [--batch-size 16] [--model tiny.en] [--clip NAME ...]
-        [--dtypes float32,bfloat16] [--shifts 0,0.5,1] [--save DIR]
+        [--wav PATH ...] [--backends jax,pytorch] [--no-unprompted] [--dtypes float32,bfloat16]
+        [--shifts 0,0.5,1] [--save DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import tempfile
@@ -59,16 +67,42 @@ WER_POINT = ACCURACY_POINTS / 100
 
 
 BATCHED_DTYPES = {"float32": "fp32", "bfloat16": "bf16"}  # dtype: its short name in a label
+STRATEGIES = ("jax", "pytorch")  # the backends with both a sequential and a batched strategy
 
 
-def configs(model: str, batch_size: int, dtypes: list[str]) -> list[RunConfig]:
-    jax = RunConfig(backend="jax", model=model, warmup=0, repeat=1)
-    return [
-        jax.with_(label=SEQUENTIAL),
-        jax.with_(condition_on_previous_text=False, label=UNPROMPTED),
-        *(jax.with_(strategy="batched", batch_size=batch_size, dtype=dtype, label=f"batched {BATCHED_DTYPES[dtype]} b{batch_size}")
-          for dtype in dtypes),
-    ]
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One configuration of the table, and the sequential rows of its own backend that it
+    is held to (a JAX row is not held to PyTorch's seek loop)."""
+
+    config: RunConfig
+    sequential: str  # the label of its backend's sequential row
+    unprompted: str | None  # the label of its backend's unprompted row, where one runs
+
+
+def rows(backend_names: list[str], model: str, batch_size: int, dtypes: list[str], unprompted: bool) -> list[Row]:
+    found = []
+    for name in backend_names:
+        base = RunConfig(backend=name, model=model, warmup=0, repeat=1)
+        sequential, without_prompt = f"{name} {SEQUENTIAL}", f"{name} {UNPROMPTED}" if unprompted else None
+        configs = [base.with_(label=sequential)]
+        if without_prompt:
+            configs.append(base.with_(condition_on_previous_text=False, label=without_prompt))
+        configs += [base.with_(strategy="batched", batch_size=batch_size, dtype=dtype,
+                               label=f"{name} batched {BATCHED_DTYPES[dtype]} b{batch_size}") for dtype in dtypes]
+        found += [Row(config, sequential, without_prompt) for config in configs]
+    return found
+
+
+def own_clip(path: Path) -> tuple[str, Path, str]:
+    """(name, audio, reference) of a clip of the user's: its reference is the text file
+    beside it. A missing one is a usage error, not a row of every word lost."""
+    reference = path.with_suffix(".txt")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"'{path}': no such file")
+    if not reference.is_file():
+        raise argparse.ArgumentTypeError(f"'{path}': its reference text {reference} is missing")
+    return path.stem, path, reference.read_text()
 
 
 @contextlib.contextmanager
@@ -91,6 +125,11 @@ def main() -> None:
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     parser.add_argument("--batch-size", type=arguments.positive, default=16, help="windows per batched call")
     parser.add_argument("--clip", action="append", help="only these clips (by name; 'long' is the 8.3-minute clip)")
+    parser.add_argument("--wav", action="append", type=lambda text: own_clip(Path(text)), default=[], metavar="PATH",
+                        help="a clip of your own, its reference beside it as NAME.txt (then only these, and any --clip)")
+    parser.add_argument("--backends", default="jax", help=f"comma-separated, of {', '.join(STRATEGIES)}")
+    parser.add_argument("--unprompted", action=argparse.BooleanOptionalAction, default=True,
+                        help="also each backend's sequential row without the previous window's text")
     parser.add_argument("--dtypes", default=",".join(BATCHED_DTYPES),
                         help="the batched rows' dtypes, comma-separated")
     parser.add_argument("--shifts", type=arguments.seconds_from_zero, default="0", help="seconds of silence put before each clip, comma-separated")
@@ -100,19 +139,25 @@ def main() -> None:
     dtypes = args.dtypes.split(",")
     if unknown := set(dtypes) - set(BATCHED_DTYPES):
         parser.error(f"--dtypes: unknown {', '.join(sorted(unknown))} (one of {', '.join(BATCHED_DTYPES)})")
+    backend_names = list(dict.fromkeys(args.backends.split(",")))
+    if unknown := sorted(set(backend_names) - set(STRATEGIES)):
+        parser.error(f"--backends: unknown {', '.join(unknown)} (one of {', '.join(STRATEGIES)})")
     known = [c.name for c in CLIPS + [TEST_CLIP]] + ["long"]
     if unknown := sorted(set(args.clip or []) - set(known)):
         parser.error(f"--clip: unknown {', '.join(unknown)} (one of {', '.join(known)})")
-    wanted = set(args.clip) if args.clip else {c.name for c in CLIPS} | {"long"}
+    wanted = set(args.clip or ([] if args.wav else [c.name for c in CLIPS] + ["long"]))
     clips = [(c.name, *make(c)) for c in available(CLIPS + [TEST_CLIP]) if c.name in wanted]
     if "long" in wanted:
         clips.append(("long", *long_clip(2)))
+    clips += args.wav
+    if len({name for name, _, _ in clips}) < len(clips):
+        parser.error("two clips have the same name: rename one of the --wav files")
     console = Console(width=160)
-    configurations = configs(args.model, args.batch_size, dtypes)
-    labels = [c.label for c in configurations]
+    table_rows = rows(backend_names, args.model, args.batch_size, dtypes, args.unprompted)
+    labels = [row.config.label for row in table_rows]
     texts: dict[tuple[str, float, str], str] = {}
     inputs = [(name, shift, path) for name, path, _ in clips for shift in shifts]
-    for config in configurations:
+    for config in (row.config for row in table_rows):
         backend = backends.create(config.backend)
         backend.load(config, weights.resolve(config.model))
         for name, shift, path in inputs:
@@ -129,24 +174,25 @@ def main() -> None:
     errors = {key: word_errors(references[key[0]], text) for key, text in texts.items()}
     aligned = {key: align(references[key[0]], text) for key, text in texts.items()}  # once per transcript
     lost = {key: len(a.longest_lost()) for key, a in aligned.items()}
-    # what batching itself lost: the longest run lost where sequential (same clip and shift) kept it
+    held_to = {row.config.label: row for row in table_rows}
+    # what batching itself lost: the longest run lost where its backend's sequential (same clip and shift) kept it
     lost_kept = {
-        (n, s, label): len(a.longest_lost(kept_by=aligned[n, s, SEQUENTIAL]))
-        for (n, s, label), a in aligned.items() if label != SEQUENTIAL
+        (n, s, label): len(a.longest_lost(kept_by=aligned[n, s, held_to[label].sequential]))
+        for (n, s, label), a in aligned.items() if label != held_to[label].sequential
     }
     added = {key: len(a.longest_added()) for key, a in aligned.items()}
     # words repeating a phrase back to back (`core.wholeness`): a loop, or a seam kept twice
     repeated = {key: longest_repetition(text).words for key, text in texts.items()}
     own_repetition = {name: longest_repetition(reference).words for name, reference in references.items()}
-    table = Table(title=f"JAX long form, {args.model}: what batching loses, and how far sequential itself moves")
+    table = Table(title=f"long form, {args.model}: what batching loses, and how far sequential itself moves")
     for column in ("clip", "shift s", "config", "WER", "vs sequential", "longest lost", "lost where sequential kept",
                    "longest added", "repeated"):
         table.add_column(column, justify="left" if column in ("clip", "config") else "right")
     for name, shift, _ in inputs:
         for label in labels:
-            key, wer = (name, shift, label), errors[name, shift, label].wer
-            delta = wer - errors[name, shift, SEQUENTIAL].wer
-            table.add_row(name, f"{shift:g}", label, f"{wer:.3f}", "-" if label == SEQUENTIAL else f"{100 * delta:+.1f}",
+            key, wer, sequential = (name, shift, label), errors[name, shift, label].wer, held_to[label].sequential
+            delta = wer - errors[name, shift, sequential].wer
+            table.add_row(name, f"{shift:g}", label, f"{wer:.3f}", "-" if label == sequential else f"{100 * delta:+.1f}",
                           str(lost[key]), str(lost_kept.get(key, "-")), str(added[key]), str(repeated[key]))
     console.print(table)
 
@@ -157,18 +203,20 @@ def main() -> None:
         summary.add_column(column, justify="left" if column == "config" else "right")
     names = list(dict.fromkeys(name for name, _, _ in inputs))
     runs = [(n, s) for n in names for s in shifts]
-    sequential_worst = {n: max(errors[n, s, SEQUENTIAL].wer for s in shifts) for n in names}
-    base = _corpus([errors[n, s, SEQUENTIAL] for n, s in runs]).wer
-    for label in labels:
+    for row in table_rows:
+        label, sequential, unprompted = row.config.label, row.sequential, row.unprompted
+        worst = {n: max(errors[n, s, sequential].wer for s in shifts) for n in names}
         corpus = _corpus([errors[n, s, label] for n, s in runs]).wer
-        close = sum(errors[n, s, label].wer <= errors[n, s, SEQUENTIAL].wer + WER_POINT for n, s in runs)
-        under_worst = sum(errors[n, s, label].wer <= sequential_worst[n] + WER_POINT for n, s in runs)
-        unprompted = sum(errors[n, s, label].wer <= errors[n, s, UNPROMPTED].wer + WER_POINT for n, s in runs)
+        base = _corpus([errors[n, s, sequential] for n, s in runs]).wer
+        close = sum(errors[n, s, label].wer <= errors[n, s, sequential].wer + WER_POINT for n, s in runs)
+        under_worst = sum(errors[n, s, label].wer <= worst[n] + WER_POINT for n, s in runs)
+        near_unprompted = (f"{sum(errors[n, s, label].wer <= errors[n, s, unprompted].wer + WER_POINT for n, s in runs)}"
+                           f"/{len(runs)}" if unprompted else "-")
         dropped = sum(lost_kept.get((n, s, label), 0) >= DROPPED_RUN for n, s in runs)
         looped = sum(loops(repeated[n, s, label], own_repetition[n]) for n, s in runs)
         adding = sum(added[n, s, label] >= ADDED_RUN for n, s in runs)
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
-                        f"{under_worst}/{len(runs)}", f"{unprompted}/{len(runs)}", "-" if label == SEQUENTIAL else str(dropped),
+                        f"{under_worst}/{len(runs)}", near_unprompted, "-" if label == sequential else str(dropped),
                         str(adding), str(looped))
     console.print(summary)
 

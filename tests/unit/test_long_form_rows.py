@@ -1,0 +1,41 @@
+"""`benchmarks.long_form` on several backends and on clips of one's own: each row is
+held to its own backend's sequential rows, and a clip without its reference is refused
+before anything is decoded."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from benchmarks.long_form import own_clip, rows
+
+
+def test_each_row_is_held_to_its_own_backends_sequential_rows():
+    found = rows(["jax", "pytorch"], "tiny.en", 16, ["float32", "bfloat16"], unprompted=True)
+    by_label = {row.config.label: row for row in found}
+    assert len(found) == 8
+    for row in found:
+        backend = row.config.backend
+        assert by_label[row.sequential].config.backend == backend
+        assert by_label[row.sequential].config.strategy == "sequential"
+        assert by_label[row.unprompted].config.condition_on_previous_text is False
+        assert by_label[row.unprompted].config.backend == backend
+    assert by_label["pytorch batched bf16 b16"].config.dtype == "bfloat16"
+
+
+def test_without_unprompted_rows_none_is_named():
+    found = rows(["pytorch"], "tiny.en", 8, ["float32"], unprompted=False)
+    assert [row.config.label for row in found] == ["pytorch sequential fp32", "pytorch batched fp32 b8"]
+    assert all(row.unprompted is None for row in found)
+
+
+def test_a_clip_of_ones_own_needs_its_reference_beside_it(tmp_path):
+    wav = tmp_path / "talk.wav"
+    wav.write_bytes(b"RIFF")
+    with pytest.raises(argparse.ArgumentTypeError, match="talk.txt is missing"):
+        own_clip(wav)
+    wav.with_suffix(".txt").write_text("hello there")
+    assert own_clip(wav) == ("talk", wav, "hello there")
+    with pytest.raises(argparse.ArgumentTypeError, match="no such file"):
+        own_clip(tmp_path / "absent.wav")
