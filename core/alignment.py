@@ -9,7 +9,7 @@ a run of transcript words with nothing in the reference for them: text kept twic
 where two windows heard the same words differently (so it does not repeat them
 word for word), a decoding loop, or words invented over silence.
 
-Words are compared after Whisper's normaliser (as `metrics.wer` does) and aligned by
+Words are compared after Whisper's normaliser (as `metrics.word_errors` does) and aligned by
 jiwer, so the counts agree with the WER's own deletions.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asr_tui.core.metrics import normalizer
+from asr_tui.core.metrics import normalised_reference, normalizer
 
 DROPPED_RUN = 10  # consecutive reference words: a run this long lost is dropped speech, not scattered errors
 ADDED_RUN = 10  # consecutive transcript words the reference lacks: this many is text added, not scattered errors
@@ -62,8 +62,7 @@ def align(reference: str, hypothesis: str, language: str | None = "en") -> Align
     """One alignment of the two after Whisper's normaliser, for every run it gives."""
     import jiwer
 
-    normalize = normalizer(language)
-    ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
+    ref, hyp = normalised_reference(reference, language).split(), normalizer(language)(hypothesis).split()
     lost, added = [not hyp] * len(ref), [not ref] * len(hyp)
     for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0] if ref and hyp else []:
         if chunk.type == "delete":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import resource
 import statistics
 from dataclasses import dataclass
@@ -18,6 +19,22 @@ def normalizer(language: str | None):
     return EnglishTextNormalizer() if language in (None, "en") else BasicTextNormalizer()
 
 
+def normalised_reference(reference: str, language: str | None) -> str:
+    """A reference after Whisper's normaliser, its words in parentheses kept.
+
+    The normaliser drops whatever stands between parentheses or brackets. In a
+    transcript that is the model's note of a sound ("(upbeat music)"); in a reference
+    it is mostly words the speaker says: on an article read aloud, a parenthesised
+    paragraph of 75 words vanished from the reference, and every backend's transcript
+    of it counted as 75 words added. So a reference's parentheses are taken away
+    before the normaliser, their words kept; brackets ("[laughter]", "<unk>") still
+    mark what was not said."""
+    return normalizer(language)(_PARENTHESES.sub(" ", reference))
+
+
+_PARENTHESES = re.compile(r"[()]")
+
+
 def normaliser_name(language: str | None) -> str:
     """The normaliser a WER was counted after, named with the package version that
     defines it: its rules change between releases, and a WER is only comparable with
@@ -28,7 +45,8 @@ def normaliser_name(language: str | None) -> str:
         release = version("openai-whisper")
     except PackageNotFoundError:
         release = "unknown"
-    return f"whisper.normalizers.{type(normalizer(language)).__name__} (openai-whisper {release})"
+    return (f"whisper.normalizers.{type(normalizer(language)).__name__} (openai-whisper {release}), "
+            "the reference's words in parentheses kept")
 
 
 @dataclass(frozen=True)
@@ -58,14 +76,16 @@ class WordErrors:
 
 
 def word_errors(reference: str, hypothesis: str, language: str | None = "en", normalise: bool = True) -> WordErrors:
-    """Align with jiwer after Whisper's normaliser, or, with `normalise` false, on the
+    """Align with jiwer after Whisper's normaliser (`normalised_reference`), or, with `normalise` false, on the
     words as written (split on whitespace only: case and punctuation count), the raw
     WER shown beside the normalised one so a reader sees how much the normaliser
     forgave."""
     import jiwer
 
-    normalize = normalizer(language) if normalise else str
-    ref, hyp = normalize(reference).split(), normalize(hypothesis).split()
+    if normalise:
+        ref, hyp = normalised_reference(reference, language).split(), normalizer(language)(hypothesis).split()
+    else:
+        ref, hyp = reference.split(), hypothesis.split()
     if not ref or not hyp:  # nothing to align: every word is inserted or deleted
         return WordErrors(0, len(ref), len(hyp), len(ref))
     out = jiwer.process_words(" ".join(ref), " ".join(hyp))
