@@ -17,6 +17,7 @@ from asr_tui.core.backends.longform import pauses, seams
 from asr_tui.core.backends.longform.window import DecodedWindow, Window, is_silence, needs_fallback, split_segments
 from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, ProgressFn, Segment
+from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition
 
 MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
 LAST_SPEECH_SLACK_SECONDS = 1.0  # a segment begun this close to a window's last speech may be left unfinished
@@ -79,12 +80,19 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, config: RunConf
 
 def said_again(segments: list[Segment]) -> int:
     """The index of the first segment of a window whose words, `REPEAT_WORDS` or more,
-    are an earlier segment's (case and punctuation aside): the decoder looping, not
-    the speaker. The number of segments if none is."""
+    are an earlier segment's (case and punctuation aside), or that repeats a phrase
+    back to back within itself as a transcript marked for a loop does
+    (`wholeness.REPEATED_RUN` words past its first copy): the decoder looping, not the
+    speaker. On a Scottish voice reading the Rust book, every batched row ended a
+    window on "from create.tormel.tormel..." (27 copies, to the token limit) over
+    "crates.io as dependencies": the words past the loop were decoded again, but the
+    loop was kept as 27 words added. The number of segments if none is."""
     said = set()
     for index, segment in enumerate(segments):
         words = tuple(key for key in map(seams.word_key, segment.text.split()) if key)
         if len(words) >= REPEAT_WORDS and words in said:
+            return index
+        if longest_repetition(segment.text).words >= REPEATED_RUN:
             return index
         said.add(words)
     return len(segments)
