@@ -496,31 +496,20 @@ class WordTokens:
     sot_sequence = (999,)
     sot_prev = 998
 
-    def __init__(self) -> None:
-        self.words: list[str] = []
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
 
     def decode(self, tokens: list[int]) -> str:
         return "".join(" " + self.words[t] for t in tokens)
 
-    def token(self, word: str) -> int:
-        if word not in self.words:
-            self.words.append(word)
-        return self.words.index(word)
-
     def segment(self, start_s: float, end_s: float, *words: str) -> list[int]:
         """One segment, closed as the model closes one before the next: its end stamped twice."""
         stamp = lambda seconds: self.timestamp_begin + round(seconds / SECONDS_PER_TIMESTAMP)
-        return [stamp(start_s), *map(self.token, words), stamp(end_s), stamp(end_s)]
+        return [stamp(start_s), *(self.words.index(w) for w in words), stamp(end_s), stamp(end_s)]
 
 
-WORDS = WordTokens()
-
-
-def speech(stem: str, count: int) -> list[str]:
-    """`count` words that say `stem`'s syllables, none the same: a window of speech.
-    The same word said again and again is the decoder looping (`loops.said_again`)."""
-    endings = ("".join(letters) for n in itertools.count(2) for letters in itertools.product("bdgklmnprstvz", repeat=n))
-    return [stem + ending for ending in itertools.islice(endings, count)]
+WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven", "eight", "thank", "you", "definitions",
+                    "from", "create", "tormel"])
 
 
 def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ...]]], tries: list[tuple[float, tuple[str, ...]]],
@@ -605,7 +594,7 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
 
     def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         given.append(reach)
-        return [DecodedWindow(WORDS.segment(0.0, w.seconds, *speech("one", 50)), -0.3, 0.1, 0.0, "one") for w in windows]
+        return [DecodedWindow(WORDS.segment(0.0, w.seconds, *["one"] * 50), -0.3, 0.1, 0.0, "one") for w in windows]
 
     loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event())
     assert given == [[round(29.0 / SECONDS_PER_TIMESTAMP), round(26.0 / SECONDS_PER_TIMESTAMP)]]
@@ -616,11 +605,13 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
 
 
 def speech_decoded_again(first_window: list[int], decoded_again: list[int],
-                         second_window: list[int] = WORDS.segment(0.0, 29.5, *speech("eight", 50))) -> tuple[str, list[Window]]:
+                         second_window: list[int] = WORDS.segment(0.0, 29.5, *["eight"] * 50),
+                         max_new_tokens: int = 224) -> tuple[str, list[Window]]:
     """`loops.batched` over 60 s of speech without a gap, cut into two windows: the
     first heard as `first_window` says (tokens), the second as `second_window` says
     (50 words over all of it), and every window decoded again as `decoded_again`
-    says. The transcript, and the windows decoded again."""
+    says, each decoding stopped at `max_new_tokens`. The transcript, and the windows
+    decoded again."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
     again = []
@@ -630,7 +621,8 @@ def speech_decoded_again(first_window: list[int], decoded_again: list[int],
         heard = {0.0: first_window, 30.0: second_window}
         return [DecodedWindow(heard.get(w.offset, decoded_again), -0.3, 0.1, 0.0, "words") for w in windows]
 
-    said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
+    config = RunConfig(strategy="batched", batch_size=2, max_new_tokens=max_new_tokens)
+    said = text(loops.batched(decode, cuts, WORDS, config, lambda *_: None, threading.Event()))
     return said, again
 
 
@@ -642,10 +634,10 @@ def test_what_a_window_said_after_a_segment_that_skipped_speech_is_decoded_again
     of speech, then two more: those are dropped, and a window decoded again from
     where the two words' sound ends hears the rest."""
     said, again = speech_decoded_again(WORDS.segment(0.0, 20.0, "one", "two") + WORDS.segment(20.0, 21.2, "three", "four"),
-                                       WORDS.segment(0.0, 28.5, *speech("five", 48)))
+                                       WORDS.segment(0.0, 28.5, *["five"] * 48))
     # the two words take 1.2 s of sound (`SPARSE_WORD_FRAMES` each): the window decoded again starts there
     assert [w.start for w in again] == [120]
-    assert said.startswith("one two five") and "three" not in said and said.endswith(" ".join(speech("eight", 50)))
+    assert said.startswith("one two five") and "three" not in said and said.endswith(" eight" * 50)
 
 
 def test_a_long_word_said_alone_is_no_skipped_speech():
@@ -655,9 +647,9 @@ def test_a_long_word_said_alone_is_no_skipped_speech():
     in every window decoded again there. Here the heading is stamped over 2.2 s of
     speech, more than its four syllables take (1.4 s, `most_sound`) but within the
     spare second: the window keeps what follows it, and nothing is decoded again."""
-    said, again = speech_decoded_again(WORDS.segment(0.0, 2.2, "definitions") + WORDS.segment(2.2, 29.5, *speech("five", 46)),
-                                       WORDS.segment(0.0, 28.5, *speech("seven", 48)))
-    assert again == [] and said == " ".join(["definitions", *speech("five", 46), *speech("eight", 50)])
+    said, again = speech_decoded_again(WORDS.segment(0.0, 2.2, "definitions") + WORDS.segment(2.2, 29.5, *["five"] * 46),
+                                       WORDS.segment(0.0, 28.5, *["seven"] * 48))
+    assert again == [] and said == "definitions" + " five" * 46 + " eight" * 50
 
 
 def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speech():
@@ -672,11 +664,11 @@ def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speec
     steady = [token for i in range(10) for token in WORDS.segment(0.8 * i, 0.8 * (i + 1), *said_once[i])]
     slow = WORDS.segment(8.0, 11.5, *said_once[10])
     assert not word_sound.more_than_said(350, " ".join(said_once[10])) and word_sound.more_than_said(350, " ".join(said_once[10]), pace=16.0)
-    at_pace = WORDS.segment(0.0, 29.44, *speech("eight", 184))  # a syllable each
-    said, again = speech_decoded_again(steady + slow + WORDS.segment(11.5, 29.1, *speech("thank", 110)),
-                                       WORDS.segment(0.0, 20.4, *speech("seven", 68)), at_pace)
+    at_pace = WORDS.segment(0.0, 29.44, *["eight"] * 184)  # a syllable each
+    said, again = speech_decoded_again(steady + slow + WORDS.segment(11.5, 29.1, *["thank"] * 110),
+                                       WORDS.segment(0.0, 20.4, *["seven"] * 68), at_pace)
     assert [w.start for w in again] == [800 + 144]  # 5 syllables at 28.8 frames each
-    assert said.endswith(" ".join([*said_once[10], *speech("seven", 68), *speech("eight", 184)])) and "thank" not in said
+    assert said.endswith(" ".join(said_once[10]) + " seven" * 68 + " eight" * 184) and "thank" not in said
 
 
 def test_the_pace_of_a_recording_is_the_median_of_its_segments_of_four_words_or_more():
@@ -712,12 +704,12 @@ def test_a_slow_speakers_window_keeps_what_it_heard():
     """`loops.batched` over a slow speaker's window (four segments of 20 syllables
     in 7.4 s each), then a fast one's (16 frames a syllable, the recording's pace):
     nothing is decoded again, and every word is kept."""
-    said_slowly = [speech(stem, 20) for stem in ("two", "three", "four", "six")]  # a syllable each
-    slow = [token for i in range(4) for token in WORDS.segment(7.4 * i, 7.4 * (i + 1), *said_slowly[i])]
+    orders = list(itertools.permutations(["two", "three", "four", "six"]))
+    slow = [token for i in range(4) for token in WORDS.segment(7.4 * i, 7.4 * (i + 1), *orders[i] * 5)]
     fives = list(itertools.permutations(["two", "three", "four", "six", "eight"]))
     fast = [token for i in range(12) for token in WORDS.segment(0.8 * i, 0.8 * (i + 1), *fives[i])]
-    said, again = speech_decoded_again(slow, WORDS.segment(0.0, 5.0, "seven"), fast + WORDS.segment(9.6, 29.44, *speech("eight", 124)))
-    assert again == [] and said.startswith(" ".join(w for words in said_slowly for w in words) + " two three")
+    said, again = speech_decoded_again(slow, WORDS.segment(0.0, 5.0, "seven"), fast + WORDS.segment(9.6, 29.44, *["eight"] * 124))
+    assert again == [] and said.startswith(" ".join(w for i in range(4) for w in orders[i] * 5) + " two three")
 
 
 def test_a_segment_too_slow_for_its_recording_ends_where_its_words_at_the_pace_do():
@@ -744,9 +736,9 @@ def test_what_a_window_said_from_where_it_said_something_again_is_decoded_again(
     last speech, a window said its second sentence again over its fourth. A window
     decoded again from where it began to repeat itself hears that speech instead.
     Here every segment has as many words as its sound takes."""
-    first_window = (WORDS.segment(0.0, 2.4, "one", "two", "three", "four") + WORDS.segment(2.4, 15.0, *speech("five", 21))
-                    + WORDS.segment(15.0, 17.4, "one", "two", "three", "four") + WORDS.segment(17.4, 30.0, *speech("six", 21)))
-    said, again = speech_decoded_again(first_window, WORDS.segment(0.0, 15.0, *speech("seven", 25)))
+    first_window = (WORDS.segment(0.0, 2.4, "one", "two", "three", "four") + WORDS.segment(2.4, 15.0, *["five"] * 21)
+                    + WORDS.segment(15.0, 17.4, "one", "two", "three", "four") + WORDS.segment(17.4, 30.0, *["six"] * 21))
+    said, again = speech_decoded_again(first_window, WORDS.segment(0.0, 15.0, *["seven"] * 25))
     assert [w.start for w in again] == [15 * FRAMES_PER_SECOND]
     assert said.count("one two three four") == 1 and "six" not in said and "seven" in said
 
@@ -774,17 +766,17 @@ def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False
                 continue
             afters.append(previous)
             if not previous:
-                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *speech("fife", 49)), alone[0], alone_no_speech, 1.0, alone[1]))
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), alone[0], alone_no_speech, 1.0, alone[1]))
             else:
                 silent = (-1.5, 0.9) if again_silent else (-0.3, 0.1)
-                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *speech("two", 49)), *silent, 0.0, again_text))
+                out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, again_text))
         return out
 
     said = text(loops.batched(decode, cuts, WORDS, RunConfig(strategy="batched", batch_size=2), lambda *_: None, threading.Event()))
     return said, afters
 
 
-FIRST = WORDS.segment(0.0, 29.5, *speech("one", 49))
+FIRST = WORDS.segment(0.0, 29.5, *["one"] * 49)
 
 
 def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one_before():
@@ -794,11 +786,11 @@ def test_a_window_that_fails_at_every_temperature_is_decoded_again_after_the_one
     tokens, as the seek loop decodes, it heard them at temperature 0."""
     said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"))
     assert afters == [[], FIRST]
-    assert said == " ".join(speech("one", 49) + speech("two", 49))
+    assert said == " ".join(["one"] * 49 + ["two"] * 49)
 
 
 def test_a_prompt_holds_the_last_half_context_of_the_previous_tokens_as_openai_whisper_builds_it():
-    long_first = WORDS.segment(0.0, 29.5, *speech("one", 300))
+    long_first = WORDS.segment(0.0, 29.5, *["one"] * 300)
     assert initial_tokens(long_first, WORDS, 448) == [WORDS.sot_prev, *long_first[-223:], *WORDS.sot_sequence]
     assert initial_tokens(FIRST, WORDS, 448) == [WORDS.sot_prev, *FIRST, *WORDS.sot_sequence]
     assert initial_tokens([], WORDS, 448) == list(WORDS.sot_sequence)
@@ -827,7 +819,7 @@ def test_a_window_that_shouts_is_decoded_again_after_the_one_before():
     decodes after the text before, never did."""
     said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(-0.6, SHOUTED))
     assert afters == [[], FIRST]
-    assert said == " ".join(speech("one", 49) + speech("two", 49))
+    assert said == " ".join(["one"] * 49 + ["two"] * 49)
 
 
 def test_a_window_decoded_again_that_shouts_too_leaves_the_first_try():
@@ -871,10 +863,19 @@ def test_a_short_segment_said_again_is_the_speaker_not_a_loop():
     assert loops.said_again(said + [Segment(5.0, 8.0, " the cart was more strange, than it looked")]) == 3
 
 
-def test_a_segment_looping_within_itself_ends_the_windows_segments():
-    """As the decoder ended a window on a Rust book clip: the words before the loop and
-    the loop are decoded again, not kept as 27 words added."""
-    looping = Segment(4.0, 9.0, " We used packages from create" + ".tormel" * 27)
-    said = [Segment(0.0, 4.0, " Each profile is configured on its own."), looping, Segment(9.0, 12.0, " You can also share it.")]
-    assert loops.said_again(said) == 1
-    assert loops.said_again([said[0], Segment(4.0, 9.0, " no, no, no, no, I said no, no, no")]) == 2  # the speaker
+LOOPING = WORDS.segment(0.0, 12.0, *["five"] * 20) + WORDS.segment(12.0, 29.5, "from", "create", *["tormel"] * 27)
+HEARD_AGAIN = WORDS.segment(0.0, 17.5, *["seven"] * 30)
+
+
+def test_a_last_segment_looped_on_to_the_token_limit_is_decoded_again():
+    """As a window on a Rust book clip ended: the loop is not kept, and a window
+    decoded again from where it began hears that speech."""
+    said, again = speech_decoded_again(LOOPING, HEARD_AGAIN, max_new_tokens=len(LOOPING))
+    assert [w.start for w in again] == [12 * FRAMES_PER_SECOND]
+    assert "tormel" not in said and "seven" in said
+
+
+def test_a_speaker_saying_a_word_again_and_again_is_kept():
+    """The same words, where the decoder stopped before its limit: the speaker's."""
+    said, again = speech_decoded_again(LOOPING, HEARD_AGAIN, max_new_tokens=len(LOOPING) + 1)
+    assert again == [] and said.count("tormel") == 27

@@ -80,22 +80,25 @@ def sequential(decode: DecodeFn, content_frames: int, tokenizer, config: RunConf
 
 def said_again(segments: list[Segment]) -> int:
     """The index of the first segment of a window whose words, `REPEAT_WORDS` or more,
-    are an earlier segment's (case and punctuation aside), or that repeats a phrase
-    back to back within itself as a transcript marked for a loop does
-    (`wholeness.REPEATED_RUN` words past its first copy): the decoder looping, not the
-    speaker. On a Scottish voice reading the Rust book, every batched row ended a
-    window on "from create.tormel.tormel..." (27 copies, to the token limit) over
-    "crates.io as dependencies": the words past the loop were decoded again, but the
-    loop was kept as 27 words added. The number of segments if none is."""
+    are an earlier segment's (case and punctuation aside): the decoder looping, not
+    the speaker. The number of segments if none is."""
     said = set()
     for index, segment in enumerate(segments):
         words = tuple(key for key in map(seams.word_key, segment.text.split()) if key)
         if len(words) >= REPEAT_WORDS and words in said:
             return index
-        if longest_repetition(segment.text).words >= REPEATED_RUN:
-            return index
         said.add(words)
     return len(segments)
+
+
+def looped_to_the_limit(decoded: DecodedWindow, last: Segment, config: RunConfig) -> bool:
+    """Whether a window's decoding ran to its token limit (`max_new_tokens`) on a last
+    segment that repeats a phrase back to back (`wholeness.REPEATED_RUN` words past
+    its first copy): the decoder looping, not a speaker, whose window ends before the
+    limit. On a Scottish voice reading the Rust book, every batched row ended a window
+    on "from create.tormel.tormel..." (27 copies) over "crates.io as dependencies":
+    the words after it were heard, but the loop was kept, 27 words added."""
+    return len(decoded.tokens) >= config.max_new_tokens and longest_repetition(last.text).words >= REPEATED_RUN
 
 
 def shouted(text: str) -> bool:
@@ -183,11 +186,14 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             decoded[window.start] = again
 
     def segments_of(decoded: DecodedWindow, window: Window, speech: bool = False) -> list[Segment]:
-        """The window's segments, as the model stamped them."""
+        """The window's segments, as the model stamped them, but for a last one it
+        looped on (`looped_to_the_limit`): where it was, sound goes unheard, and a
+        window is decoded again there."""
         if is_silence(decoded, config) and not speech:
             return []
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
-        return [s for s in found if s.start < window.end]
+        found = [s for s in found if s.start < window.end]
+        return found[:-1] if found and looped_to_the_limit(decoded, found[-1], config) else found
 
     first_pass = {w.start: segments_of(decoded[w.start], w) for w in sounding}
     # How fast this recording is spoken, as the windows that passed heard it (`placed`
