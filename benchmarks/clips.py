@@ -197,8 +197,8 @@ def licence(name: str, words: int) -> list[str]:
     """The paragraphs of licence `name` from its opening (`LICENCE_OPENINGS`) until
     about `words` words, as a reader says them: section numbers and lines without a
     lower-case letter (titles in capitals, separators) left out, and brackets taken
-    away but not their words, which Whisper's normaliser would drop from the
-    reference though the voice says them."""
+    away but not their words: a reference's square brackets mark what was not said
+    (`metrics.reference_normalizer`), and the voice says these."""
     text = (LICENCES / name).read_text()
     text = text[text.index(LICENCE_OPENINGS[name]) :]
     paragraphs, count = [], 0

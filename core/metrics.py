@@ -19,8 +19,8 @@ def normalizer(language: str | None):
     return EnglishTextNormalizer() if language in (None, "en") else BasicTextNormalizer()
 
 
-def normalised_reference(reference: str, language: str | None) -> str:
-    """A reference after Whisper's normaliser, its words in parentheses kept.
+def reference_normalizer(language: str | None):
+    """Whisper's normaliser for a reference: its words in parentheses kept.
 
     The normaliser drops whatever stands between parentheses or brackets. In a
     transcript that is the model's note of a sound ("(upbeat music)"); in a reference
@@ -28,8 +28,9 @@ def normalised_reference(reference: str, language: str | None) -> str:
     paragraph of 75 words vanished from the reference, and every backend's transcript
     of it counted as 75 words added. So a reference's parentheses are taken away
     before the normaliser, their words kept; brackets ("[laughter]", "<unk>") still
-    mark what was not said."""
-    return normalizer(language)(_PARENTHESES.sub(" ", reference))
+    mark what was not said. A transcript is normalised as Whisper's benchmarks do."""
+    normalize = normalizer(language)
+    return lambda reference: normalize(_PARENTHESES.sub(" ", reference))
 
 
 _PARENTHESES = re.compile(r"[()]")
@@ -76,14 +77,14 @@ class WordErrors:
 
 
 def word_errors(reference: str, hypothesis: str, language: str | None = "en", normalise: bool = True) -> WordErrors:
-    """Align with jiwer after Whisper's normaliser (`normalised_reference`), or, with `normalise` false, on the
+    """Align with jiwer after Whisper's normaliser (a reference's by `reference_normalizer`), or, with `normalise` false, on the
     words as written (split on whitespace only: case and punctuation count), the raw
     WER shown beside the normalised one so a reader sees how much the normaliser
     forgave."""
     import jiwer
 
     if normalise:
-        ref, hyp = normalised_reference(reference, language).split(), normalizer(language)(hypothesis).split()
+        ref, hyp = reference_normalizer(language)(reference).split(), normalizer(language)(hypothesis).split()
     else:
         ref, hyp = reference.split(), hypothesis.split()
     if not ref or not hyp:  # nothing to align: every word is inserted or deleted

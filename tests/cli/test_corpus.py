@@ -10,7 +10,7 @@ import pytest
 
 from asr_tui.core import sources
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.metrics import normalizer
+from asr_tui.core.metrics import normalizer, reference_normalizer
 from tests.speech import TEXTS, espeak
 from tests.cli_helpers import asr_tui, one_line_error
 
@@ -99,14 +99,14 @@ def test_corpus_wer_and_rtfx_over_a_manifest(tmp_path):
     runs = {Path(r["audio"]).name: r for r in doc["runs"]}
     assert sorted(runs) == sorted(p.name for p in clips)
     [corpus] = doc["corpus"]
-    normalize = normalizer("en")
+    normalize, normalize_reference = normalizer("en"), reference_normalizer("en")
     truth = jiwer.process_words(
-        [normalize(references[p]) for p in references], [normalize(runs[p.name]["text"]) for p in references]
+        [normalize_reference(references[p]) for p in references], [normalize(runs[p.name]["text"]) for p in references]
     )
     assert (corpus["substitutions"], corpus["deletions"], corpus["insertions"]) == (
         truth.substitutions, truth.deletions, truth.insertions
     )
-    assert corpus["reference_words"] == sum(len(normalize(t).split()) for t in references.values())
+    assert corpus["reference_words"] == sum(len(normalize_reference(t).split()) for t in references.values())
     assert corpus["wer"] == pytest.approx(truth.wer, abs=1e-6) and corpus["wer"] > 0.2
     assert corpus["files"] == 4 and corpus["files_without_reference"] == 1
     audio = sum(r["audio_seconds"] for r in runs.values())

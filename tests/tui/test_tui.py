@@ -592,6 +592,8 @@ def test_transcript_diffs_show_words_as_produced():
     assert text.plain.startswith("Four score and 7 years ago,")  # as produced, not "4 score"
     assert red == ["father's"]  # "7" is "seven" and "uh" is dropped, as WER counts them
     assert "fathers" in [text.plain[s.start : s.end].strip() for s in text.spans if s.style == "strike dim"]
+    aside = against_reference("the (second) cat sat", "the second cat sat", "en")  # a reference's aside is said
+    assert not [s for s in aside.spans if s.style in ("bold red", "strike dim")]
     a, b = against_each_other("the cat sat on the mat", "the cat sat upon a mat", "en")
     assert [a.plain[s.start : s.end].strip() for s in a.spans if s.style == "bold red"] == ["on", "the"]
     assert [b.plain[s.start : s.end].strip() for s in b.spans if s.style == "bold red"] == ["upon", "a"]
