@@ -67,7 +67,7 @@ WER_POINT = ACCURACY_POINTS / 100
 
 
 BATCHED_DTYPES = {"float32": "fp32", "bfloat16": "bf16"}  # dtype: its short name in a label
-STRATEGIES = ("jax", "pytorch")  # the backends with both a sequential and a batched strategy
+LOOP_BACKENDS = ("jax", "pytorch")  # the backends whose long form is `longform.loops`: the seek loop and batched windows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Row:
 
 
 def rows(backend_names: list[str], model: str, batch_size: int, dtypes: list[str], unprompted: bool) -> list[Row]:
+    """Each backend's rows in turn: sequential, unprompted where asked, batched in each dtype."""
     found = []
     for name in backend_names:
         base = RunConfig(backend=name, model=model, warmup=0, repeat=1)
@@ -94,15 +95,21 @@ def rows(backend_names: list[str], model: str, batch_size: int, dtypes: list[str
     return found
 
 
-def own_clip(path: Path) -> tuple[str, Path, str]:
-    """(name, audio, reference) of a clip of the user's: its reference is the text file
-    beside it. A missing one is a usage error, not a row of every word lost."""
+def own_clip(text: str) -> tuple[str, Path, str]:
+    """(name, audio, reference) of a clip of the user's: its reference is the UTF-8
+    text file beside it. A missing, unreadable or empty one is a usage error, not a
+    row of every word lost."""
+    path = Path(text)
     reference = path.with_suffix(".txt")
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"'{path}': no such file")
-    if not reference.is_file():
-        raise argparse.ArgumentTypeError(f"'{path}': its reference text {reference} is missing")
-    return path.stem, path, reference.read_text()
+    try:
+        said = reference.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"'{path}': its reference text {reference} cannot be read ({exc})") from None
+    if not said.strip():
+        raise argparse.ArgumentTypeError(f"'{path}': its reference text {reference} is empty")
+    return path.stem, path, said
 
 
 @contextlib.contextmanager
@@ -125,9 +132,9 @@ def main() -> None:
     parser.add_argument("--model", default="tiny.en", help="Whisper model name or path")
     parser.add_argument("--batch-size", type=arguments.positive, default=16, help="windows per batched call")
     parser.add_argument("--clip", action="append", help="only these clips (by name; 'long' is the 8.3-minute clip)")
-    parser.add_argument("--wav", action="append", type=lambda text: own_clip(Path(text)), default=[], metavar="PATH",
+    parser.add_argument("--wav", action="append", type=own_clip, default=[], metavar="PATH",
                         help="a clip of your own, its reference beside it as NAME.txt (then only these, and any --clip)")
-    parser.add_argument("--backends", default="jax", help=f"comma-separated, of {', '.join(STRATEGIES)}")
+    parser.add_argument("--backends", default="jax", help=f"comma-separated, of {', '.join(LOOP_BACKENDS)}")
     parser.add_argument("--unprompted", action=argparse.BooleanOptionalAction, default=True,
                         help="also each backend's sequential row without the previous window's text")
     parser.add_argument("--dtypes", default=",".join(BATCHED_DTYPES),
@@ -140,8 +147,8 @@ def main() -> None:
     if unknown := set(dtypes) - set(BATCHED_DTYPES):
         parser.error(f"--dtypes: unknown {', '.join(sorted(unknown))} (one of {', '.join(BATCHED_DTYPES)})")
     backend_names = list(dict.fromkeys(args.backends.split(",")))
-    if unknown := sorted(set(backend_names) - set(STRATEGIES)):
-        parser.error(f"--backends: unknown {', '.join(unknown)} (one of {', '.join(STRATEGIES)})")
+    if unknown := sorted(set(backend_names) - set(LOOP_BACKENDS)):
+        parser.error(f"--backends: unknown {', '.join(unknown)} (one of {', '.join(LOOP_BACKENDS)})")
     known = [c.name for c in CLIPS + [TEST_CLIP]] + ["long"]
     if unknown := sorted(set(args.clip or []) - set(known)):
         parser.error(f"--clip: unknown {', '.join(unknown)} (one of {', '.join(known)})")

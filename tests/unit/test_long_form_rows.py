@@ -33,9 +33,13 @@ def test_without_unprompted_rows_none_is_named():
 def test_a_clip_of_ones_own_needs_its_reference_beside_it(tmp_path):
     wav = tmp_path / "talk.wav"
     wav.write_bytes(b"RIFF")
-    with pytest.raises(argparse.ArgumentTypeError, match="talk.txt is missing"):
-        own_clip(wav)
-    wav.with_suffix(".txt").write_text("hello there")
-    assert own_clip(wav) == ("talk", wav, "hello there")
+    with pytest.raises(argparse.ArgumentTypeError, match="talk.txt cannot be read"):
+        own_clip(str(wav))
+    for unusable, why in ((b" \n", "is empty"), (b"\xff\xfe caf\xe9", "cannot be read")):
+        wav.with_suffix(".txt").write_bytes(unusable)
+        with pytest.raises(argparse.ArgumentTypeError, match=why):
+            own_clip(str(wav))
+    wav.with_suffix(".txt").write_text("hello there", encoding="utf-8")
+    assert own_clip(str(wav)) == ("talk", wav, "hello there")
     with pytest.raises(argparse.ArgumentTypeError, match="no such file"):
-        own_clip(tmp_path / "absent.wav")
+        own_clip(str(tmp_path / "absent.wav"))
