@@ -606,20 +606,26 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
 
 def speech_decoded_again(first_window: list[int], decoded_again: list[int],
                          second_window: list[int] = WORDS.segment(0.0, 29.5, *["eight"] * 50),
-                         max_new_tokens: int = 224) -> tuple[str, list[Window]]:
+                         max_new_tokens: int = 224, pause: tuple[float, float] | None = None,
+                         first_failed: bool = False) -> tuple[str, list[Window]]:
     """`loops.batched` over 60 s of speech without a gap, cut into two windows: the
     first heard as `first_window` says (tokens), the second as `second_window` says
     (50 words over all of it), and every window decoded again as `decoded_again`
-    says, each decoding stopped at `max_new_tokens`. The transcript, and the windows
-    decoded again."""
+    says, each decoding stopped at `max_new_tokens`; silent from and to `pause`'s
+    seconds; the first window `first_failed` at every temperature or passed. The
+    transcript, and the windows decoded again."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
+    if pause:
+        sound[round(pause[0] * FRAMES_PER_SECOND) : round(pause[1] * FRAMES_PER_SECOND)] = False
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
     again = []
 
     def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         again.extend(w for w in windows if w.offset not in (0.0, 30.0))
         heard = {0.0: first_window, 30.0: second_window}
-        return [DecodedWindow(heard.get(w.offset, decoded_again), -0.3, 0.1, 0.0, "words") for w in windows]
+        failed = {0.0: first_failed}
+        return [DecodedWindow(heard.get(w.offset, decoded_again), *((-2.0, 0.1, 1.0) if failed.get(w.offset) else (-0.3, 0.1, 0.0)),
+                              "words") for w in windows]
 
     config = RunConfig(strategy="batched", batch_size=2, max_new_tokens=max_new_tokens)
     said = text(loops.batched(decode, cuts, WORDS, config, lambda *_: None, threading.Event()))
@@ -879,3 +885,22 @@ def test_a_speaker_saying_a_word_again_and_again_is_kept():
     """The same words, where the decoder stopped before its limit: the speaker's."""
     said, again = speech_decoded_again(LOOPING, HEARD_AGAIN, max_new_tokens=len(LOOPING) + 1)
     assert again == [] and said.count("tormel") == 27
+
+
+GAPPED = WORDS.segment(0.0, 10.0, *["five"] * 15) + WORDS.segment(20.0, 29.5, *["six"] * 15)
+
+
+def test_speech_unheard_between_two_segments_of_a_failed_window_is_decoded_again():
+    """As a window tiny.en failed at every temperature on an essay read aloud stamped
+    nothing over 15 s of speech between two of its segments: what it said after them
+    is dropped, and a window decoded again from where the first ends hears them."""
+    said, again = speech_decoded_again(GAPPED, WORDS.segment(0.0, 19.5, *["seven"] * 30), first_failed=True)
+    assert [w.start for w in again] == [10 * FRAMES_PER_SECOND]
+    assert "six" not in said and said.count("seven") == 30
+
+
+@pytest.mark.parametrize("pause, failed", [((10.2, 19.8), True), (None, False)], ids=["a pause", "a window that passed"])
+def test_a_pause_or_a_window_that_passed_keeps_what_follows_a_gap(pause, failed):
+    """A pause is not speech; and a window that passed leaves a beep unstamped."""
+    said, again = speech_decoded_again(GAPPED, WORDS.segment(0.0, 19.5, *["seven"] * 30), pause=pause, first_failed=failed)
+    assert again == [] and said.count("six") == 15
