@@ -323,6 +323,27 @@ def speak(text: str | list[str], path: Path, voice: str = "en-us", wpm: int = 15
     return path
 
 
+def read_aloud(paragraphs: list[str], first: int, words: int, voice: str, wpm: int, pause_ms: int, pause_after: str,
+               wav: Path) -> str:
+    """A probe's clip of a text of its own: about `words` words of `paragraphs` from
+    the `first` on (round to the start), spoken into `wav` (kept if made already) with
+    `pause_ms` after every "paragraph" or "sentence" (`pause_after`), and its
+    reference written beside it (`NAME.txt`, as `benchmarks.long_form --wav` reads
+    it). The reference."""
+    chosen, count = [], 0
+    for paragraph in paragraphs[first:] + paragraphs[:first]:
+        chosen.append(paragraph)
+        count += len(paragraph.split())
+        if count >= words:
+            break
+    spoken = chosen if pause_after == "paragraph" else [s for p in chosen for s in re.split(r"(?<=[.?!])\s+", p)]
+    if not wav.exists():
+        speak(spoken, wav, voice, wpm, paragraph_pause_ms=pause_ms)
+    reference = " ".join(chosen)
+    wav.with_suffix(".txt").write_text(reference)
+    return reference
+
+
 def available(clips: list[Clip]) -> list[Clip]:
     """The clips this machine can make: a licence's text is read from
     `/usr/share/common-licenses`, which only Debian and Ubuntu keep (one line on

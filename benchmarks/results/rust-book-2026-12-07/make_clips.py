@@ -6,13 +6,12 @@ sentences or paragraphs, 7-12 minutes. Each WAV gets its reference beside it, so
     PYTHONPATH=.:benchmarks/results/rust-book-2026-12-07 .venv/bin/python benchmarks/results/rust-book-2026-12-07/make_clips.py DIR
     .venv/bin/python -m benchmarks.long_form --backends jax,pytorch --no-unprompted --dtypes float32,bfloat16 --save DIR/out --wav DIR/NAME.wav ...
 """
-import re
 import sys
 from pathlib import Path
 
 from prose import article, book
 
-from benchmarks.clips import speak
+from benchmarks.clips import read_aloud
 
 CLIPS = {  # name: (text, first paragraph, words, voice, wpm, pause ms, pause after: "paragraph" | "sentence")
     "rust-us-robert-185": ("book", 0, 1700, "en-us+Robert", 185, 0, "paragraph"),
@@ -29,19 +28,9 @@ CLIPS = {  # name: (text, first paragraph, words, voice, wpm, pause ms, pause af
 
 
 def make(name: str, out: Path) -> Path:
-    source, first, words, voice, wpm, pause, after = CLIPS[name]
-    paragraphs = book() if source == "book" else article()
-    chosen, count = [], 0
-    for paragraph in paragraphs[first:] + paragraphs[:first]:
-        chosen.append(paragraph)
-        count += len(paragraph.split())
-        if count >= words:
-            break
-    spoken = chosen if after == "paragraph" else [s for p in chosen for s in re.split(r"(?<=[.?!])\s+", p)]
+    source, *reading = CLIPS[name]
     wav = out / f"{name}.wav"
-    if not wav.exists():
-        speak(spoken, wav, voice, wpm, paragraph_pause_ms=pause)
-    wav.with_suffix(".txt").write_text(" ".join(chosen))
+    read_aloud(book() if source == "book" else article(), *reading, wav)
     return wav
 
 

@@ -8,7 +8,6 @@ transcripts (texts.json) go to /tmp/s25/lib.
     PYTHONPATH=.:benchmarks/results/stdlib-docstrings-2026-12-07 .venv/bin/python benchmarks/results/stdlib-docstrings-2026-12-07/probe.py [NAME,NAME,...]
 """
 import json
-import re
 import sys
 import threading
 from pathlib import Path
@@ -19,7 +18,7 @@ from asr_tui.core import audio, backends, weights
 from asr_tui.core.alignment import align
 from asr_tui.core.config import RunConfig
 from asr_tui.core.metrics import word_errors
-from benchmarks.clips import speak
+from benchmarks.clips import read_aloud
 
 PROBES = {  # name: (first paragraph, words, voice, wpm, pause ms, pause after: "paragraph" | "sentence")
     "lib-us-mrserious-270": (0, 2500, "en-us+Mr_Serious", 270, 0, "paragraph"),
@@ -42,20 +41,8 @@ OUT = Path("/tmp/s25/lib")
 
 
 def clip(name: str, paras: list[str]) -> tuple[Path, str]:
-    first, words, voice, wpm, pause, after = PROBES[name]
-    chosen, count = [], 0
-    for paragraph in paras[first:] + paras[:first]:
-        chosen.append(paragraph)
-        count += len(paragraph.split())
-        if count >= words:
-            break
-    spoken = chosen if after == "paragraph" else [s for p in chosen for s in re.split(r"(?<=[.?!])\s+", p)]
     wav = OUT / f"{name}.wav"
-    if not wav.exists():
-        speak(spoken, wav, voice, wpm, paragraph_pause_ms=pause)
-    reference = " ".join(chosen)
-    (OUT / f"{name}.txt").write_text(reference)
-    return wav, reference
+    return wav, read_aloud(paras, *PROBES[name], wav)
 
 
 def main() -> None:
