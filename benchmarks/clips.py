@@ -340,7 +340,7 @@ def read_aloud(paragraphs: list[str], first: int, words: int, voice: str, wpm: i
     if not wav.exists():
         speak(spoken, wav, voice, wpm, paragraph_pause_ms=pause_ms)
     reference = " ".join(chosen)
-    wav.with_suffix(".txt").write_text(reference)
+    wav.with_suffix(".txt").write_text(reference, encoding="utf-8")
     return reference
 
 

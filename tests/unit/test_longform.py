@@ -873,10 +873,15 @@ LOOPING = WORDS.segment(0.0, 12.0, *["five"] * 20) + WORDS.segment(12.0, 29.5, "
 HEARD_AGAIN = WORDS.segment(0.0, 17.5, *["seven"] * 30)
 
 
-def test_a_last_segment_looped_on_to_the_token_limit_is_decoded_again():
+# cut off by the limit inside its last segment, as a decoding that loops is
+CUT_OFF = WORDS.segment(0.0, 12.0, *["five"] * 20) + WORDS.segment(12.0, 29.5, "from", "create", *["tormel"] * 40)[:-2]
+
+
+@pytest.mark.parametrize("looping", [LOOPING, CUT_OFF], ids=["closed", "cut off"])
+def test_a_last_segment_looped_on_to_the_token_limit_is_decoded_again(looping):
     """As a window on a Rust book clip ended: the loop is not kept, and a window
     decoded again from where it began hears that speech."""
-    said, again = speech_decoded_again(LOOPING, HEARD_AGAIN, max_new_tokens=len(LOOPING))
+    said, again = speech_decoded_again(looping, HEARD_AGAIN, max_new_tokens=len(looping))
     assert [w.start for w in again] == [12 * FRAMES_PER_SECOND]
     assert "tormel" not in said and "seven" in said
 

@@ -200,7 +200,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     # judges every segment by it): a segment said far slower skipped speech.
     cuts = cuts.paced([s for w in sounding if passed_with_speech(decoded[w.start]) for s in first_pass[w.start]])
 
-    def placed(segments: list[Segment], failed: bool = False) -> list[Segment]:
+    def placed(segments: list[Segment], failed: bool) -> list[Segment]:
         """Stamped where their words can be (`Cuts.trimmed`): the holes and seams go
         by them. Made to reach its last speech (`must_reach`), a window can go on
         without hearing it, and a hole its later segments hide is never decoded
@@ -216,8 +216,8 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         stamps can miss a pause's edges by a word.)"""
         judge = cuts.slowed_to(segments)
         through = next((i + 1 for i, s in enumerate(segments) if judge.skipped_speech(s)), len(segments))
-        before_gap = next((i + 1 for i, pair in enumerate(zip(segments, segments[1:]))
-                           if failed and seams.unheard_between(cuts, *pair)), len(segments))
+        before_gap = next((i + 1 for i, pair in enumerate(zip(segments, segments[1:])) if seams.unheard_between(cuts, *pair)),
+                          len(segments)) if failed else len(segments)
         return [judge.trimmed(s) for s in segments[: min(said_again(segments), through, before_gap)]]
 
     heard = [(w, placed(first_pass.get(w.start, []), w.start in decoded and needs_fallback(decoded[w.start], config)))
