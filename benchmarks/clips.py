@@ -198,7 +198,7 @@ def licence(name: str, words: int) -> list[str]:
     about `words` words, as a reader says them: section numbers and lines without a
     lower-case letter (titles in capitals, separators) left out, and brackets taken
     away but not their words: a reference's square brackets mark what was not said
-    (`metrics.reference_normalizer`), and the voice says these."""
+    (`metrics.normalizers`), and the voice says these."""
     text = (LICENCES / name).read_text()
     text = text[text.index(LICENCE_OPENINGS[name]) :]
     paragraphs, count = [], 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asr_tui.core.metrics import normalizer, reference_normalizer
+from asr_tui.core.metrics import normalizers
 
 DROPPED_RUN = 10  # consecutive reference words: a run this long lost is dropped speech, not scattered errors
 ADDED_RUN = 10  # consecutive transcript words the reference lacks: this many is text added, not scattered errors
@@ -60,10 +60,11 @@ class Alignment:
 
 def align(reference: str, hypothesis: str, language: str | None = "en") -> Alignment:
     """One alignment of the two after Whisper's normaliser (the reference's words in
-    parentheses kept: `metrics.reference_normalizer`), for every run it gives."""
+    parentheses kept: `metrics.normalizers`), for every run it gives."""
     import jiwer
 
-    ref, hyp = reference_normalizer(language)(reference).split(), normalizer(language)(hypothesis).split()
+    for_reference, for_transcript = normalizers(language)
+    ref, hyp = for_reference(reference).split(), for_transcript(hypothesis).split()
     lost, added = [not hyp] * len(ref), [not ref] * len(hyp)
     for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0] if ref and hyp else []:
         if chunk.type == "delete":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import resource
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,9 @@ def normalizer(language: str | None):
     return EnglishTextNormalizer() if language in (None, "en") else BasicTextNormalizer()
 
 
-def reference_normalizer(language: str | None):
-    """Whisper's normaliser for a reference: its words in parentheses kept.
+def normalizers(language: str | None) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """Whisper's normaliser for a reference, its words in parentheses kept, and for a
+    transcript, as Whisper's benchmarks use it; one normaliser built for both.
 
     The normaliser drops whatever stands between parentheses or brackets. In a
     transcript that is the model's note of a sound ("(upbeat music)"); in a reference
@@ -28,9 +30,9 @@ def reference_normalizer(language: str | None):
     paragraph of 75 words vanished from the reference, and every backend's transcript
     of it counted as 75 words added. So a reference's parentheses are taken away
     before the normaliser, their words kept; brackets ("[laughter]", "<unk>") still
-    mark what was not said. A transcript is normalised as Whisper's benchmarks do."""
+    mark what was not said."""
     normalize = normalizer(language)
-    return lambda reference: normalize(_PARENTHESES.sub(" ", reference))
+    return (lambda reference: normalize(_PARENTHESES.sub(" ", reference))), normalize
 
 
 _PARENTHESES = re.compile(r"[()]")
@@ -77,14 +79,15 @@ class WordErrors:
 
 
 def word_errors(reference: str, hypothesis: str, language: str | None = "en", normalise: bool = True) -> WordErrors:
-    """Align with jiwer after Whisper's normaliser (a reference's by `reference_normalizer`), or, with `normalise` false, on the
+    """Align with jiwer after Whisper's normaliser (`normalizers`), or, with `normalise` false, on the
     words as written (split on whitespace only: case and punctuation count), the raw
     WER shown beside the normalised one so a reader sees how much the normaliser
     forgave."""
     import jiwer
 
     if normalise:
-        ref, hyp = reference_normalizer(language)(reference).split(), normalizer(language)(hypothesis).split()
+        for_reference, for_transcript = normalizers(language)
+        ref, hyp = for_reference(reference).split(), for_transcript(hypothesis).split()
     else:
         ref, hyp = reference.split(), hypothesis.split()
     if not ref or not hyp:  # nothing to align: every word is inserted or deleted

@@ -10,7 +10,7 @@ import pytest
 
 from asr_tui.core import sources
 from asr_tui.core.errors import AsrTuiError
-from asr_tui.core.metrics import normalizer, reference_normalizer
+from asr_tui.core.metrics import normalizers
 from tests.speech import TEXTS, espeak
 from tests.cli_helpers import asr_tui, one_line_error
 
@@ -99,7 +99,7 @@ def test_corpus_wer_and_rtfx_over_a_manifest(tmp_path):
     runs = {Path(r["audio"]).name: r for r in doc["runs"]}
     assert sorted(runs) == sorted(p.name for p in clips)
     [corpus] = doc["corpus"]
-    normalize, normalize_reference = normalizer("en"), reference_normalizer("en")
+    normalize_reference, normalize = normalizers("en")
     truth = jiwer.process_words(
         [normalize_reference(references[p]) for p in references], [normalize(runs[p.name]["text"]) for p in references]
     )

@@ -26,7 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from asr_tui.core import parity, paths, references, stability
-from asr_tui.core.metrics import normalizer, reference_normalizer
+from asr_tui.core.metrics import normalizer, normalizers
 from asr_tui.core.results import RunResult
 from asr_tui.core.transcript import WINDOW_SECONDS
 from asr_tui.tui.widgets.tables import LiteralTable, number
@@ -72,8 +72,9 @@ def _opcodes(a: list[Word], b: list[Word]):
 def against_reference(reference: str, hypothesis: str, language: str | None) -> Text:
     """The hypothesis as produced: words that differ from the reference in red,
     reference words it missed struck through where they belong."""
-    ref, _ = words(reference, reference_normalizer(language))
-    hyp, tail = words(hypothesis, normalizer(language))
+    for_reference, for_transcript = normalizers(language)
+    ref, _ = words(reference, for_reference)
+    hyp, tail = words(hypothesis, for_transcript)
     text = Text()
     for op, i1, i2, j1, j2 in _opcodes(ref, hyp):
         _append(text, hyp[j1:j2], None if op == "equal" else CHANGED)
