@@ -335,6 +335,7 @@ class JaxBackend(Backend):
             # a window's rows (beams, samples) share its K/V (`model.attend`)
             batch_xkv = xkv if first_round else jax.tree.map(lambda a: jnp.take(a, jnp.asarray(padded), axis=0), xkv)
             prompt_array, prompt_len = gen.pad_prompts([prompt], size * group, vocab.eot)
+            room = gen.room(prompt_len, prompt_array.shape[1], config.max_new_tokens, self.loaded.dims["n_text_ctx"])
             # a window's timestamp to reach (`loops.must_reach`) for each of its rows; 0: none
             reach_tokens = np.repeat([vocab.timestamp_begin + reach[i] if reach else 0 for i in padded], group).astype(np.int32)
             args = (self.loaded.params, batch_xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(sot_index),
@@ -358,6 +359,7 @@ class JaxBackend(Backend):
                     no_speech_prob=float(no_speech[out_row]),
                     temperature=temperature,
                     text=tokenizer.decode(sampled).strip(),
+                    cut_off=len(sampled) >= room,
                 )
                 for out_row, (sampled, sum_logprob) in enumerate(chosen[: len(pending)])
             ]

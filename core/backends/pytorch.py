@@ -419,14 +419,18 @@ class PyTorchBackend(Backend):
                 language = max(probs, key=probs.get)
             tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language, task=config.task)
 
-            def decode_group(features, options, reach: list[int] | None, per_window: int):
+            def decode_group(features, options, reach: list[int] | None, per_window: int, temperature: float):
                 """`whisper.decode` of windows' features, `per_window` rows each, under the
                 rule of `loops.must_reach` where `reach` gives each window's timestamp."""
                 task = whisper.decoding.DecodingTask(model, options)
                 if reach:
                     tokens = torch.tensor([tokenizer.timestamp_begin + r for r in reach], device=self.device)
                     task.logit_filters.append(MustReach(tokens.repeat_interleave(per_window), task.sample_begin, tokenizer))
-                return task.run(features)
+                # Its loop samples `sample_len` tokens, or until the text is one past the
+                # context: a result of that many, its end token added, was cut off.
+                room = min(task.sample_len, task.n_ctx + 1 - len(task.initial_tokens))
+                return [DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip(),
+                                      cut_off=len(r.tokens) >= room) for r in task.run(features)]
 
             def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
                 batch = torch.stack([whisper.pad_or_trim(mel[:, w.start : w.start + w.frames], N_FRAMES) for w in windows]).to(dtype)
@@ -450,8 +454,9 @@ class PyTorchBackend(Backend):
                     per_window = max(options.beam_size or 1, options.best_of or 1)
                     results = []
                     for group in [pending] if per_window == 1 else [[i] for i in pending]:
-                        results += decode_group(features[group], options, [reach[i] for i in group] if reach else None, per_window)
-                    return [DecodedWindow(list(r.tokens), r.avg_logprob, r.no_speech_prob, temperature, r.text.strip()) for r in results]
+                        results += decode_group(features[group], options, [reach[i] for i in group] if reach else None, per_window,
+                                                temperature)
+                    return results
 
                 return with_fallback(len(windows), config, decode_round, cancel)
 

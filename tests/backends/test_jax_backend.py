@@ -105,16 +105,11 @@ def test_batched_hears_what_follows_a_heading_said_alone(licence_clip):
     assert_batched_hears_what_sequential_hears(*licence_clip, BATCHED_WER_MARGIN)
 
 
-@pytest.mark.parametrize("backend", ["jax", "pytorch"])
-def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backend, sentence_pause_clip, monkeypatch):
-    """tiny.en ends 5 of this clip's 14 batched windows on a lone segment start
-    seconds before their speech does, where nothing holds it to `loops.must_reach`
-    (as sequential decoding must be free to). Both backends decode every batched
-    window under that rule: none ends so."""
+def decodings_recorded(monkeypatch) -> list:
+    """Every window the batched strategy has its backend decode, from now on, with
+    its timestamp to reach (`loops.must_reach`), as (DecodedWindow, reach) pairs."""
     from asr_tui.core.backends.longform import loops
-    from whisper.tokenizer import get_tokenizer
 
-    timestamp_begin = get_tokenizer(False).timestamp_begin
     decoded, batched = [], loops.batched
 
     def recording(decode, *args):
@@ -126,6 +121,20 @@ def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backen
         return batched(recorded, *args)
 
     monkeypatch.setattr(loops, "batched", recording)
+    return decoded
+
+
+@pytest.mark.parametrize("backend", ["jax", "pytorch"])
+def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backend, sentence_pause_clip, monkeypatch):
+    """tiny.en ends 5 of this clip's 14 batched windows on a lone segment start
+    seconds before their speech does, where nothing holds it to `loops.must_reach`
+    (as sequential decoding must be free to). Both backends decode every batched
+    window under that rule: none ends so."""
+    from asr_tui.core.backends.longform import loops
+    from whisper.tokenizer import get_tokenizer
+
+    timestamp_begin = get_tokenizer(False).timestamp_begin
+    decoded = decodings_recorded(monkeypatch)
     run_once(RunConfig(backend=backend, warmup=0, repeat=1, strategy="batched", batch_size=16), [sentence_pause_clip[0]])
     ended_on_a_start = [
         (window.tokens[-1] - timestamp_begin, reach) for window, reach in decoded
@@ -133,6 +142,50 @@ def test_no_batched_window_ends_on_a_segment_begun_before_its_last_speech(backen
     ]
     assert len(decoded) >= 9 and min(reach for _, reach in decoded) > 0
     assert ended_on_a_start == []
+
+
+@pytest.mark.parametrize("backend", ["jax", "pytorch"])
+def test_a_decoding_stopped_by_its_token_limit_is_cut_off(backend, monkeypatch):
+    """`DecodedWindow.cut_off`, which the loop rule (`loops.looped_to_the_limit`)
+    goes by, as each backend's decoder sets it: the bundled speech's windows decoded
+    to 5 tokens are cut off, and decoded to their end token they are not."""
+    decoded = decodings_recorded(monkeypatch)
+    run_once(RunConfig(backend=backend, warmup=0, repeat=1, strategy="batched", max_new_tokens=5), [SAMPLE])
+    assert decoded and all(window.cut_off and len(window.tokens) == 5 for window, _ in decoded)
+    decoded.clear()
+    run_once(RunConfig(backend=backend, warmup=0, repeat=1, strategy="batched"), [SAMPLE])
+    assert decoded and not any(window.cut_off for window, _ in decoded)
+
+
+def test_a_long_prompt_leaves_the_jax_decoder_the_room_it_says():
+    """Where a prompt leaves less of the text context than `max_new_tokens`, the
+    compiled loop stops at `generate.room`, which `DecodedWindow.cut_off` goes by.
+    After "and the" said over and over, tiny.en says it again without end (as a
+    window decoded again after the tokens before it can): the longest prompt a window
+    gets leaves it one token less than the limit, and it is cut off there."""
+    import jax
+    import jax.numpy as jnp
+    import whisper
+
+    from asr_tui.core.backends.jaxwhisper import generate as gen
+    from asr_tui.core.backends.jaxwhisper import model
+    from asr_tui.core.tokens import initial_tokens
+    from asr_tui.core.weights import jax_arrays
+
+    dims, tree = jax_arrays.load(weights.resolve("tiny.en"))
+    tree = jax.tree.map(jnp.asarray, tree)
+    mel = log_mel.log_mel_spectrogram(audio.load(SAMPLE).samples, 80, padding=480_000)
+    xkv = model.cross_kv(tree, model.encode(tree, jnp.asarray(log_mel.window(mel, 0)[None]), dims["n_audio_head"]), dims["n_text_head"])
+    tokenizer = whisper.tokenizer.get_tokenizer(False)
+    prompt = initial_tokens(tokenizer.encode(" and the") * 150, tokenizer, dims["n_text_ctx"])
+    prompt_array, prompt_len = gen.pad_prompts([prompt], 1, tokenizer.eot)
+    room = gen.room(prompt_len, prompt_array.shape[1], 224, dims["n_text_ctx"])
+    tokens, steps, _, _ = gen.generate(tree, xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(prompt.index(tokenizer.sot)),
+                                       jnp.zeros(1, jnp.int32), jnp.float32(0.0), jax.random.PRNGKey(0),
+                                       n_head=dims["n_text_head"], vocab=gen.Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"]),
+                                       max_new=224)
+    assert room == 223 and int(steps) == room
+    assert tokenizer.eot not in np.asarray(tokens)[0, :room].tolist()
 
 
 def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):

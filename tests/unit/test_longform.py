@@ -606,14 +606,14 @@ def test_each_batched_window_is_decoded_with_the_timestamp_it_must_reach_and_seq
 
 def speech_decoded_again(first_window: list[int], decoded_again: list[int],
                          second_window: list[int] = WORDS.segment(0.0, 29.5, *["eight"] * 50),
-                         max_new_tokens: int = 224, pause: tuple[float, float] | None = None,
+                         cut_off: bool = False, pause: tuple[float, float] | None = None,
                          first_failed: bool = False) -> tuple[str, list[Window]]:
     """`loops.batched` over 60 s of speech without a gap, cut into two windows: the
-    first heard as `first_window` says (tokens), the second as `second_window` says
-    (50 words over all of it), and every window decoded again as `decoded_again`
-    says, each decoding stopped at `max_new_tokens`; silent from and to `pause`'s
-    seconds; the first window `first_failed` at every temperature or passed. The
-    transcript, and the windows decoded again."""
+    first heard as `first_window` says (tokens), `cut_off` by its token limit or
+    ended by its end token, the second as `second_window` says (50 words over all of
+    it), and every window decoded again as `decoded_again` says; silent from and to
+    `pause`'s seconds; the first window `first_failed` at every temperature or
+    passed. The transcript, and the windows decoded again."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     if pause:
         sound[round(pause[0] * FRAMES_PER_SECOND) : round(pause[1] * FRAMES_PER_SECOND)] = False
@@ -625,9 +625,9 @@ def speech_decoded_again(first_window: list[int], decoded_again: list[int],
         heard = {0.0: first_window, 30.0: second_window}
         failed = {0.0: first_failed}
         return [DecodedWindow(heard.get(w.offset, decoded_again), *((-2.0, 0.1, 1.0) if failed.get(w.offset) else (-0.3, 0.1, 0.0)),
-                              "words") for w in windows]
+                              "words", cut_off=cut_off and w.offset == 0.0) for w in windows]
 
-    config = RunConfig(strategy="batched", batch_size=2, max_new_tokens=max_new_tokens)
+    config = RunConfig(strategy="batched", batch_size=2)
     said = text(loops.batched(decode, cuts, WORDS, config, lambda *_: None, threading.Event()))
     return said, again
 
@@ -881,14 +881,14 @@ CUT_OFF = WORDS.segment(0.0, 12.0, *["five"] * 20) + WORDS.segment(12.0, 29.5, "
 def test_a_last_segment_looped_on_to_the_token_limit_is_decoded_again(looping):
     """As a window on a Rust book clip ended: the loop is not kept, and a window
     decoded again from where it began hears that speech."""
-    said, again = speech_decoded_again(looping, HEARD_AGAIN, max_new_tokens=len(looping))
+    said, again = speech_decoded_again(looping, HEARD_AGAIN, cut_off=True)
     assert [w.start for w in again] == [12 * FRAMES_PER_SECOND]
     assert "tormel" not in said and "seven" in said
 
 
 def test_a_speaker_saying_a_word_again_and_again_is_kept():
-    """The same words, where the decoder stopped before its limit: the speaker's."""
-    said, again = speech_decoded_again(LOOPING, HEARD_AGAIN, max_new_tokens=len(LOOPING) + 1)
+    """The same words, where the decoder ended them with its end token: the speaker's."""
+    said, again = speech_decoded_again(LOOPING, HEARD_AGAIN, cut_off=False)
     assert again == [] and said.count("tormel") == 27
 
 

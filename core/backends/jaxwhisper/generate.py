@@ -95,9 +95,7 @@ def _prefill(params, xkv, prompt, prompt_len, sot_index, n_head, vocab: Vocabula
     the cache, the logits for the first sampled token and the no-speech probability
     at the SOT position."""
     batch = prompt.shape[0]
-    # The self-attention cache holds only what this call can reach: at batch 16 on the
-    # CPU, attending over all 448 positions made each step a fifth slower.
-    n_ctx = min(params["decoder"]["pos"].shape[0], prompt.shape[1] + max_new)
+    n_ctx = context_length(params["decoder"]["pos"].shape[0], prompt.shape[1], max_new)
     cache = model.empty_cache(params, batch, n_ctx, n_head)
     logits, cache = model.decode(params, prompt, 0, cache, xkv, n_head)
     if vocab.no_speech is not None:
@@ -106,6 +104,22 @@ def _prefill(params, xkv, prompt, prompt_len, sot_index, n_head, vocab: Vocabula
         no_speech = jnp.zeros(batch)
     first_logits = lax.dynamic_index_in_dim(logits, prompt_len - 1, axis=1, keepdims=False)
     return n_ctx, cache, first_logits, no_speech
+
+
+def context_length(n_text_ctx: int, bucket: int, max_new: int) -> int:
+    """The positions a call's self-attention cache holds: only what a prompt padded to
+    `bucket` and `max_new` sampled tokens can reach (at batch 16 on the CPU, attending
+    over all 448 positions made each step a fifth slower), at most the model's text
+    context."""
+    return min(n_text_ctx, bucket + max_new)
+
+
+def room(prompt_len: int, bucket: int, max_new: int, n_text_ctx: int) -> int:
+    """How many tokens `generate` and `beam_search` can sample after a prompt of
+    `prompt_len` tokens padded to `bucket`: `max_new`, or fewer where the prompt
+    leaves less of the text context. A row that sampled this many without an end
+    token was cut off (`DecodedWindow.cut_off`)."""
+    return min(max_new, context_length(n_text_ctx, bucket, max_new) - prompt_len)
 
 
 def _after(tokens, chosen, step, has_ts, last_ts, vocab: Vocabulary):

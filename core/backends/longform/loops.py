@@ -91,14 +91,15 @@ def said_again(segments: list[Segment]) -> int:
     return len(segments)
 
 
-def looped_to_the_limit(decoded: DecodedWindow, last: Segment, config: RunConfig) -> bool:
-    """Whether a window's decoding ran to its token limit (`max_new_tokens`) on a last
-    segment that repeats a phrase back to back (`wholeness.REPEATED_RUN` words past
-    its first copy): the decoder looping, not a speaker, whose window ends before the
-    limit. On a Scottish voice reading the Rust book, every batched row ended a window
-    on "from create.tormel.tormel..." (27 copies) over "crates.io as dependencies":
-    the words after it were heard, but the loop was kept, 27 words added."""
-    return len(decoded.tokens) >= config.max_new_tokens and longest_repetition(last.text).words >= REPEATED_RUN
+def looped_to_the_limit(decoded: DecodedWindow, last: Segment) -> bool:
+    """Whether a window's decoding was cut off (`DecodedWindow.cut_off`: at
+    `max_new_tokens`, or where its prompt left less room) on a last segment that
+    repeats a phrase back to back (`wholeness.REPEATED_RUN` words past its first
+    copy): the decoder looping, not a speaker, whose window ends at its end token. On
+    a Scottish voice reading the Rust book, every batched row ended a window on "from
+    create.tormel.tormel..." (27 copies) over "crates.io as dependencies": the words
+    after it were heard, but the loop was kept, 27 words added."""
+    return decoded.cut_off and longest_repetition(last.text).words >= REPEATED_RUN
 
 
 def shouted(text: str) -> bool:
@@ -193,7 +194,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             return []
         found = split_segments(decoded.tokens, window, tokenizer.timestamp_begin, tokenizer.decode, keep_tail=True)[0]
         found = [s for s in found if s.start < window.end]
-        return found[:-1] if found and looped_to_the_limit(decoded, found[-1], config) else found
+        return found[:-1] if found and looped_to_the_limit(decoded, found[-1]) else found
 
     first_pass = {w.start: segments_of(decoded[w.start], w) for w in sounding}
     # How fast this recording is spoken, as the windows that passed heard it (`placed`

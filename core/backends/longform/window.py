@@ -43,6 +43,9 @@ class DecodedWindow:
     no_speech_prob: float
     temperature: float
     text: str
+    # stopped for want of room, not at its end token: at `max_new_tokens`, or where a
+    # prompt left less of the text context (each backend knows its own decoder's room)
+    cut_off: bool = False
 
     @property
     def compression_ratio(self) -> float:
