@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import wave
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -342,6 +343,17 @@ def read_aloud(paragraphs: list[str], first: int, words: int, voice: str, wpm: i
     reference = " ".join(chosen)
     wav.with_suffix(".txt").write_text(reference, encoding="utf-8")
     return reference
+
+
+def read_all_aloud(clips: dict[str, tuple], paragraphs: Callable[[object], list[str]], out: Path) -> None:
+    """A probe's `make_clips.py`: every clip of `clips` (name: its text's source, then
+    `read_aloud`'s arguments from `first` to `pause_after`) spoken into
+    `out/NAME.wav` from `paragraphs(source)`, each path printed when made."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (source, *reading) in clips.items():
+        wav = out / f"{name}.wav"
+        read_aloud(paragraphs(source), *reading, wav)
+        print(wav, flush=True)
 
 
 def available(clips: list[Clip]) -> list[Clip]:

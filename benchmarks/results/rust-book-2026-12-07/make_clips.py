@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prose import article, book
 
-from benchmarks.clips import read_aloud
+from benchmarks.clips import read_all_aloud
 
 CLIPS = {  # name: (text, first paragraph, words, voice, wpm, pause ms, pause after: "paragraph" | "sentence")
     "rust-us-robert-185": ("book", 0, 1700, "en-us+Robert", 185, 0, "paragraph"),
@@ -27,15 +27,5 @@ CLIPS = {  # name: (text, first paragraph, words, voice, wpm, pause ms, pause af
 }
 
 
-def make(name: str, out: Path) -> Path:
-    source, *reading = CLIPS[name]
-    wav = out / f"{name}.wav"
-    read_aloud(book() if source == "book" else article(), *reading, wav)
-    return wav
-
-
 if __name__ == "__main__":
-    out = Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    for name in CLIPS:
-        print(make(name, out), flush=True)
+    read_all_aloud(CLIPS, lambda source: book() if source == "book" else article(), Path(sys.argv[1]))
