@@ -663,18 +663,18 @@ def test_a_segment_said_far_slower_than_its_recording_is_taken_for_skipped_speec
     14 s of speech, 2.3 times the pace of the rest yet within 0.35 s a syllable, and
     the 37 words it skipped were lost. Here ten segments of five one-syllable words
     take 0.8 s each (16 frames a syllable), then five take 3.5 s: not too few for
-    the fixed rule, but for the recording's pace. What the window said after them is
-    dropped, and a window decoded again from where their sound at 1.8 times the pace
-    ends hears it."""
+    the fixed rule, but for the recording's pace. They and what the window said
+    after them are dropped, and a window decoded again from where they begin hears
+    that speech."""
     said_once = list(itertools.permutations(["two", "three", "four", "six", "eight"]))  # none said again
     steady = [token for i in range(10) for token in WORDS.segment(0.8 * i, 0.8 * (i + 1), *said_once[i])]
     slow = WORDS.segment(8.0, 11.5, *said_once[10])
     assert not word_sound.more_than_said(350, " ".join(said_once[10])) and word_sound.more_than_said(350, " ".join(said_once[10]), pace=16.0)
     at_pace = WORDS.segment(0.0, 29.44, *["eight"] * 184)  # a syllable each
     said, again = speech_decoded_again(steady + slow + WORDS.segment(11.5, 29.1, *["thank"] * 110),
-                                       WORDS.segment(0.0, 20.4, *["seven"] * 68), at_pace)
-    assert [w.start for w in again] == [800 + 144]  # 5 syllables at 28.8 frames each
-    assert said.endswith(" ".join(said_once[10]) + " seven" * 68 + " eight" * 184) and "thank" not in said
+                                       WORDS.segment(0.0, 21.9, *["seven"] * 73), at_pace)
+    assert [w.start for w in again] == [800]
+    assert said.endswith(" ".join(said_once[9]) + " seven" * 73 + " eight" * 184) and "thank" not in said
 
 
 def test_the_pace_of_a_recording_is_the_median_of_its_segments_of_four_words_or_more():

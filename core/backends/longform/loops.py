@@ -207,16 +207,28 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         without hearing it, and a hole its later segments hide is never decoded
         again (holes are found between windows' words). So a window's segments end
         before the first that says again what an earlier one said (`said_again`),
-        after the first that skipped speech (`Cuts.skipped_speech`), and, in a
-        window `failed` at every temperature, before speech unheard between two of
-        them (`seams.unheard_between`): a window went on past "A village carpenter
-        sent at a cabin at a", stamped over two sentences it never said; another
-        said its second sentence again over its fourth; a third, sampled at
-        temperature 1, stamped nothing over 15 s of speech between two of its
-        segments. (A window that passed leaves a beep or a pause unstamped, and its
-        stamps can miss a pause's edges by a word.)"""
+        before the first that skipped speech (`Cuts.skipped_speech`), or after it
+        where it is the window's first, and, in a window `failed` at every
+        temperature, before speech unheard between two of them
+        (`seams.unheard_between`): a window went on past "A village carpenter sent
+        at a cabin at a", stamped over two sentences it never said; another said its
+        second sentence again over its fourth; a third, sampled at temperature 1,
+        stamped nothing over 15 s of speech between two of its segments. (A window
+        that passed leaves a beep or a pause unstamped, and its stamps can miss a
+        pause's edges by a word.)
+
+        A segment that skipped speech after others is decoded again from where the
+        one before it ends, as the seek rule decodes an unfinished segment again:
+        kept, it ended where the most sound its words can take does (`Cuts.trimmed`,
+        1.8 times the recording's pace), past the speech after them where they were
+        said faster. At 240 wpm, a window ended on "There are several ways you can
+        print information about the files that match the criteria you gave in the
+        Find X-", stamped over 22 s and kept to 8 s, 4 s past its words, and the
+        window decoded again from there lost the 16 words between. A window's first
+        segment is kept: without it the window heard nothing, and a window decoded
+        again there would start where it did."""
         judge = cuts.slowed_to(segments)
-        through = next((i + 1 for i, s in enumerate(segments) if judge.skipped_speech(s)), len(segments))
+        through = next((max(i, 1) for i, s in enumerate(segments) if judge.skipped_speech(s)), len(segments))
         before_gap = next((i + 1 for i, pair in enumerate(zip(segments, segments[1:])) if seams.unheard_between(cuts, *pair)),
                           len(segments)) if failed else len(segments)
         return [judge.trimmed(s) for s in segments[: min(said_again(segments), through, before_gap)]]
