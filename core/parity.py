@@ -50,7 +50,8 @@ FOLLOWS = {
     **dict.fromkeys(BEAM_ONLY, "beam_size"),
     **dict.fromkeys(SAMPLING_ONLY, "temperatures"),
     **dict.fromkeys(("batch_size", "condition_on_previous_text", "chunk_length_s", "stride_length_s", "chunking",
-                     "clips", "soundless_windows", "must_reach", "failed_windows", "shouted_windows"), "strategy"),
+                     "clips", "soundless_windows", "must_reach", "failed_windows", "shouted_windows",
+                     "unsure_windows"), "strategy"),
 }
 
 

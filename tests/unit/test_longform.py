@@ -753,13 +753,15 @@ FAILED = (-2.0, "fife")  # a log probability and text that fail at every tempera
 
 
 def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False, alone: tuple[float, str] = FAILED,
-                                again_text: str = "two", alone_no_speech: float = 0.1) -> tuple[str, list[list[int]]]:
+                                again_text: str = "two", alone_no_speech: float = 0.1,
+                                again_logprob: float = -0.3) -> tuple[str, list[list[int]]]:
     """`loops.batched` over 60 s of speech in two windows: the first decoded as `first`,
     the second saying "fife" alone, with `alone`'s log probability and text (by
     default failed at every temperature), and "two" after the first window's tokens,
-    with `again_text`, judged silent or not; any other window (over a hole) hears
-    nothing. `alone_no_speech`: the second window's no-speech probability alone. The transcript, and the tokens the second window was decoded after,
-    each time."""
+    with `again_text` and `again_logprob`, judged silent or not; any other window
+    (over a hole) hears nothing. `alone_no_speech`: the second window's no-speech
+    probability alone. The transcript, and the tokens the second window was
+    decoded after, each time."""
     sound = np.ones(60 * FRAMES_PER_SECOND, bool)
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound, np.zeros_like(sound))
     afters = []
@@ -774,7 +776,7 @@ def failed_window_decoded_again(first: DecodedWindow, again_silent: bool = False
             if not previous:
                 out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["fife"] * 49), alone[0], alone_no_speech, 1.0, alone[1]))
             else:
-                silent = (-1.5, 0.9) if again_silent else (-0.3, 0.1)
+                silent = (-1.5, 0.9) if again_silent else (again_logprob, 0.1)
                 out.append(DecodedWindow(WORDS.segment(0.0, 29.5, *["two"] * 49), *silent, 0.0, again_text))
         return out
 
@@ -814,6 +816,25 @@ def test_no_window_is_decoded_after_one_the_seek_loop_would_not_prompt_with(firs
 def test_a_window_decoded_again_that_comes_back_silent_leaves_the_first_try():
     said, _ = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), again_silent=True)
     assert "two" not in said and "fife" in said
+
+
+@pytest.mark.parametrize("alone, again_logprob, kept", [(-0.7, -0.3, "two"), (-0.7, -0.8, "fife")],
+                         ids=["likelier after it", "less likely after it"])
+def test_a_window_unsure_of_its_words_is_decoded_again_after_the_one_before(alone, again_logprob, kept):
+    """Found on a GNU manual read at 210 wpm: alone, tiny.en heard "within the
+    database file names are terminated with a null character" as "within the next
+    day. The next day is the second day of the second day", and passed (-0.65);
+    after the previous window's tokens it heard them (-0.40). The likelier try is
+    kept."""
+    said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(alone, "fife"),
+                                               again_logprob=again_logprob)
+    assert afters == [[], FIRST]
+    assert said == " ".join(["one"] * 49 + [kept] * 49)
+
+
+def test_a_window_sure_enough_of_its_words_is_not_decoded_again():
+    _, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(loops.UNSURE_LOGPROB, "fife"))
+    assert afters == [[]]
 
 
 SHOUTED = "Vim tries to help. VIM WILL READ THE SWAP FILD USED TO STORE TEXED"
