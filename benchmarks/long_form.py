@@ -25,7 +25,7 @@ only has to make its clips.
 
 Sequential unprompted is openai-whisper's loop without the previous window's text as
 a prompt (`condition_on_previous_text` off), as batched windows are decoded (all but
-one that fails at every temperature): the gap between the two sequential rows is what
+those that fail at every temperature, shout, or pass unsure of their words): the gap between the two sequential rows is what
 the prompt is worth on a clip, and the gap between it and batched is what batching
 itself costs.
 

@@ -157,35 +157,29 @@ def test_a_decoding_stopped_by_its_token_limit_is_cut_off(backend, monkeypatch):
     assert decoded and not any(window.cut_off for window, _ in decoded)
 
 
-def test_a_long_prompt_leaves_the_jax_decoder_the_room_it_says():
-    """Where a prompt leaves less of the text context than `max_new_tokens`, the
-    compiled loop stops at `generate.room`, which `DecodedWindow.cut_off` goes by.
-    After "and the" said over and over, tiny.en says it again without end (as a
-    window decoded again after the tokens before it can): the longest prompt a window
-    gets leaves it one token less than the limit, and it is cut off there."""
-    import jax
-    import jax.numpy as jnp
+@pytest.mark.parametrize("backend, room", [("jax", 223), ("pytorch", 224)])
+def test_a_window_decoded_after_a_long_prompt_is_cut_off_where_its_decoder_stops(backend, room, monkeypatch):
+    """Where a prompt leaves less of the text context than `max_new_tokens`, each
+    decoder says it was cut off where its own loop stops: after the longest prompt a
+    window gets (the last 223 tokens before it), the compiled JAX loop samples 223
+    tokens (`generate.room`), openai-whisper's 224. After "and the" said over and
+    over, tiny.en says it again without end on the bundled speech, as a window
+    decoded again after a looping one can."""
     import whisper
 
-    from asr_tui.core.backends.jaxwhisper import generate as gen
-    from asr_tui.core.backends.jaxwhisper import model
-    from asr_tui.core.tokens import initial_tokens
-    from asr_tui.core.weights import jax_arrays
+    from asr_tui.core.backends.longform import loops
 
-    dims, tree = jax_arrays.load(weights.resolve("tiny.en"))
-    tree = jax.tree.map(jnp.asarray, tree)
-    mel = log_mel.log_mel_spectrogram(audio.load(SAMPLE).samples, 80, padding=480_000)
-    xkv = model.cross_kv(tree, model.encode(tree, jnp.asarray(log_mel.window(mel, 0)[None]), dims["n_audio_head"]), dims["n_text_head"])
-    tokenizer = whisper.tokenizer.get_tokenizer(False)
-    prompt = initial_tokens(tokenizer.encode(" and the") * 150, tokenizer, dims["n_text_ctx"])
-    prompt_array, prompt_len = gen.pad_prompts([prompt], 1, tokenizer.eot)
-    room = gen.room(prompt_len, prompt_array.shape[1], 224, dims["n_text_ctx"])
-    tokens, steps, _, _ = gen.generate(tree, xkv, jnp.asarray(prompt_array), jnp.int32(prompt_len), jnp.int32(prompt.index(tokenizer.sot)),
-                                       jnp.zeros(1, jnp.int32), jnp.float32(0.0), jax.random.PRNGKey(0),
-                                       n_head=dims["n_text_head"], vocab=gen.Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"]),
-                                       max_new=224)
-    assert room == 223 and int(steps) == room
-    assert tokenizer.eot not in np.asarray(tokens)[0, :room].tolist()
+    previous = whisper.tokenizer.get_tokenizer(False).encode(" and the") * 150
+    found, batched = [], loops.batched
+
+    def recording(decode, cuts, *args):
+        found.extend(decode(cuts.windows[:1], previous, 1))
+        return batched(decode, cuts, *args)
+
+    monkeypatch.setattr(loops, "batched", recording)
+    # greedy alone: the fallback would sample its way out of the loop
+    run_once(RunConfig(backend=backend, warmup=0, repeat=1, strategy="batched", temperatures=(0.0,)), [SAMPLE])
+    assert found[0].cut_off and len(found[0].tokens) == room
 
 
 def test_a_quiet_end_is_not_decoded(tmp_path, monkeypatch):

@@ -818,6 +818,9 @@ def test_a_window_decoded_again_that_comes_back_silent_leaves_the_first_try():
     assert "two" not in said and "fife" in said
 
 
+SHOUTED = "Vim tries to help. VIM WILL READ THE SWAP FILD USED TO STORE TEXED"
+
+
 @pytest.mark.parametrize("alone, again_logprob, kept", [(-0.7, -0.3, "two"), (-0.7, -0.8, "fife")],
                          ids=["likelier after it", "less likely after it"])
 def test_a_window_unsure_of_its_words_is_decoded_again_after_the_one_before(alone, again_logprob, kept):
@@ -832,12 +835,21 @@ def test_a_window_unsure_of_its_words_is_decoded_again_after_the_one_before(alon
     assert said == " ".join(["one"] * 49 + [kept] * 49)
 
 
+@pytest.mark.parametrize("alone, again_text, again_logprob, kept", [
+    ((-0.2, "fife " * 100), "two", -0.5, "two"),  # failed (too repetitive): a new try that passes, however likely
+    ((-0.6, SHOUTED), "two", -0.8, "two"),  # shouted: a new try that does not, however likely
+    ((-0.7, "fife"), SHOUTED, -0.3, "fife"),  # unsure: not a new try that shouts, however likely
+], ids=["failed", "shouted", "unsure"])
+def test_which_try_of_a_window_decoded_again_is_kept(alone, again_text, again_logprob, kept):
+    said, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=alone, again_text=again_text,
+                                               again_logprob=again_logprob)
+    assert afters == [[], FIRST]
+    assert said == " ".join(["one"] * 49 + [kept] * 49)
+
+
 def test_a_window_sure_enough_of_its_words_is_not_decoded_again():
     _, afters = failed_window_decoded_again(DecodedWindow(FIRST, -0.3, 0.1, 0.0, "one"), alone=(loops.UNSURE_LOGPROB, "fife"))
     assert afters == [[]]
-
-
-SHOUTED = "Vim tries to help. VIM WILL READ THE SWAP FILD USED TO STORE TEXED"
 
 
 def test_a_window_that_shouts_is_decoded_again_after_the_one_before():

@@ -137,7 +137,7 @@ def batched_settings() -> dict:
         "failed_windows": "decoded again after the previous window's tokens",
         "shouted_windows": f"{SHOUTED_WORDS} words in capitals in a row: decoded again after the previous window's tokens",
         "unsure_windows": f"passed below an average log probability of {UNSURE_LOGPROB:g}: decoded again after the previous "
-                          "window's tokens, the likelier kept",
+                          "window's tokens, the likelier kept unless it shouts",
     }
 
 
@@ -146,9 +146,8 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     """The windows of `cuts` (consecutive, cut in pauses: `pauses.cuts_of`) decoded
     batch_size per call, without the text before them, but for one that fails at
     every temperature, shouts or passes unsure, decoded again after the window
-    before it; then,
-    round by round, a window wherever sound went unheard, merged with its neighbours
-    at the seams."""
+    before it; then, round by round, a window wherever sound went unheard, merged
+    with its neighbours at the seams."""
     windows = cuts.windows
     content_frames = windows[-1].start + windows[-1].frames
     total = content_frames / FRAMES_PER_SECOND
@@ -191,8 +190,8 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         current, prompt = decoded[window.start], decoded[before.start]
         failed = needs_fallback(current, config)
         shouting = passed_with_speech(current) and shouted(current.text) and not shouted(prompt.text)
-        unsure = passed_with_speech(current) and current.avg_logprob < UNSURE_LOGPROB
-        if not (failed or shouting or unsure) or not passed_with_speech(prompt) or prompt.temperature > PROMPT_TEMPERATURE:
+        doubtful = passed_with_speech(current) and current.avg_logprob < UNSURE_LOGPROB
+        if not (failed or shouting or doubtful) or not passed_with_speech(prompt) or prompt.temperature > PROMPT_TEMPERATURE:
             continue
         check_cancel(cancel)
         again = decode([window], prompt.tokens, 1, [must_reach(cuts, window)])[0]

@@ -100,7 +100,8 @@ class Cuts:
         as "When a family of new-" stamped over 14 s of noisy speech, which no
         window heard again. Ended so, a window's last segment leaves a hole there
         (`seams.redecode`); an earlier one only gets truer stamps, since holes are
-        looked for between windows."""
+        looked for between windows. (The batched loop keeps such a segment only
+        where it is its window's first: `loops.batched`.)"""
         stretches = self._heard(segment)
         if not stretches:
             return segment
