@@ -25,9 +25,9 @@ only has to make its clips.
 
 Sequential unprompted is openai-whisper's loop without the previous window's text as
 a prompt (`condition_on_previous_text` off), as batched windows are decoded (all but
-those that fail at every temperature, shout, or pass unsure of their words): the gap between the two sequential rows is what
-the prompt is worth on a clip, and the gap between it and batched is what batching
-itself costs.
+those that fail at every temperature, shout, or pass unsure of their words): the gap
+between the two sequential rows is what the prompt is worth on a clip, and the gap
+between it and batched is what batching itself costs.
 
 Accuracy only: the machine's load does not change a transcript, so no timing here.
 

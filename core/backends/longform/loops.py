@@ -185,12 +185,12 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     # with a null character" as "within the next day. The next day is the second day
     # of the second day" (-0.65); after the text before it, as sequential decoding
     # heard it (-0.40). On two such clips batched trailed sequential by 3.9 points,
-    # and by 1.1 and 2.2 once 4 of their 14 windows were decoded again so.
+    # and by 1.1 and 2.2 once 4 windows of each were decoded again so.
     for before, window in zip(sounding, sounding[1:]):
         current, prompt = decoded[window.start], decoded[before.start]
-        failed = needs_fallback(current, config)
-        shouting = passed_with_speech(current) and shouted(current.text) and not shouted(prompt.text)
-        doubtful = passed_with_speech(current) and current.avg_logprob < UNSURE_LOGPROB
+        failed, passed = needs_fallback(current, config), passed_with_speech(current)
+        shouting = passed and shouted(current.text) and not shouted(prompt.text)
+        doubtful = passed and current.avg_logprob < UNSURE_LOGPROB
         if not (failed or shouting or doubtful) or not passed_with_speech(prompt) or prompt.temperature > PROMPT_TEMPERATURE:
             continue
         check_cancel(cancel)
@@ -214,16 +214,16 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     # judges every segment by it): a segment said far slower skipped speech.
     cuts = cuts.paced([s for w in sounding if passed_with_speech(decoded[w.start]) for s in first_pass[w.start]])
 
-    def placed(segments: list[Segment], failed: bool) -> list[Segment]:
-        """Stamped where their words can be (`Cuts.trimmed`): the holes and seams go
-        by them. Made to reach its last speech (`must_reach`), a window can go on
-        without hearing it, and a hole its later segments hide is never decoded
-        again (holes are found between windows' words). So a window's segments end
-        before the first that says again what an earlier one said (`said_again`),
-        before the first that skipped speech (`Cuts.skipped_speech`), or after it
-        where it is the window's first, and, in a window `failed` at every
-        temperature, before speech unheard between two of them
-        (`seams.unheard_between`): a window went on past "A village carpenter sent
+    def placed(segments: list[Segment], decoding: DecodedWindow | None) -> list[Segment]:
+        """The segments of a window's `decoding` (None: not decoded), stamped where
+        their words can be (`Cuts.trimmed`): the holes and seams go by them. Made to
+        reach its last speech (`must_reach`), a window can go on without hearing it,
+        and a hole its later segments hide is never decoded again (holes are found
+        between windows' words). So a window's segments end before the first that
+        says again what an earlier one said (`said_again`), before the first that
+        skipped speech (`Cuts.skipped_speech`), or after it where it is the window's
+        first, and, in a window that failed at every temperature, before speech
+        unheard between two of them (`seams.unheard_between`): a window went on past "A village carpenter sent
         at a cabin at a", stamped over two sentences it never said; another said its
         second sentence again over its fourth; a third, sampled at temperature 1,
         stamped nothing over 15 s of speech between two of its segments. (A window
@@ -242,12 +242,12 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         again there would start where it did."""
         judge = cuts.slowed_to(segments)
         through = next((max(i, 1) for i, s in enumerate(segments) if judge.skipped_speech(s)), len(segments))
+        failed = decoding is not None and needs_fallback(decoding, config)
         before_gap = next((i + 1 for i, pair in enumerate(zip(segments, segments[1:])) if seams.unheard_between(cuts, *pair)),
                           len(segments)) if failed else len(segments)
         return [judge.trimmed(s) for s in segments[: min(said_again(segments), through, before_gap)]]
 
-    heard = [(w, placed(first_pass.get(w.start, []), w.start in decoded and needs_fallback(decoded[w.start], config)))
-             for w in windows]
+    heard = [(w, placed(first_pass.get(w.start, []), decoded.get(w.start))) for w in windows]
     tried = {w.start for w in windows}
     # A window decoded again over a hole where a window stopped short, that the
     # no-speech rule calls silent though the hole is loud as speech: the rule judges
@@ -273,12 +273,12 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         for r, again in reversed(list(zip(redo, found))):  # from the end: indices stay valid
             segments = segments_of(again, r.window)
             if segments and not cuts.too_few_words(segments):
-                heard[r.index : r.index + r.replaces] = [(r.window, placed(segments, needs_fallback(again, config)))]
+                heard[r.index : r.index + r.replaces] = [(r.window, placed(segments, again))]
                 continue
             if not segments and r.stopped_short and cuts.sounds_like_speech(*r.hole):
                 segments = segments_of(again, r.window, speech=True)
             if segments and (r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]):
-                unsure[r.hole] = (again.avg_logprob, r, placed(segments, needs_fallback(again, config)))
+                unsure[r.hole] = (again.avg_logprob, r, placed(segments, again))
     still_open = seams.open_holes(heard, content_frames)
     kept = sorted(((still_open[hole], r, spoken) for hole, (_, r, spoken) in unsure.items() if hole in still_open), key=lambda k: k[0])
     for index, r, spoken in reversed(kept):  # from the end: indices stay valid
