@@ -518,14 +518,14 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
     says (by its start: its words and their stamps; a window left out heard nothing),
     and each window decoded again over a hole as `tries` says in turn: its words,
     stamped over the hole's last 5.5 s, with that log probability, and judged silent
-    (no-speech 0.9) or not (0.1). The recording is silent but for 9 s of sound from
+    (no-speech 0.9) or not (0.1); past the last, it hears nothing. The recording is silent but for 9 s of sound from
     22.2 s, as much as three words before the hole take (`STOPPED_SHORT`), then the
     hole's speech (or noise, not `loud`), then two words."""
     frames = 60 * FRAMES_PER_SECOND
     sound = np.zeros(frames, bool)
     sound[2220:3120] = True
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound & loud, ~sound)
-    tries = iter(tries)
+    tries = itertools.chain(tries, itertools.repeat((-2.0, ())))
 
     def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
@@ -555,6 +555,15 @@ def test_a_loud_hole_keeps_its_likeliest_window_though_the_no_speech_rule_calls_
     tries = [(-1.5, ("four",)), (-1.2, ("four", "five", "six")), (-1.8, ("four", "fife"))]
     assert batched_transcript(STOPPED_SHORT, tries) == "one two three four five six seven eight"
     assert batched_transcript(STOPPED_SHORT, tries[:2] + [(-1.1, ())]) == "one two three four five six seven eight"
+
+
+def test_what_a_holes_likeliest_try_left_unheard_is_decoded_again():
+    """Found at 245 wpm: three windows decoded again over a hole, from each start
+    tried, stopped at "in 1994 NIST published FIPS"; the likeliest was kept only after
+    the last round, and the 17 words after it were lost. Kept once every start was
+    tried, it leaves a hole of its own, decoded again from where its words end."""
+    tries = [(-1.5, ("four",)), (-1.2, ("four", "five")), (-1.8, ("four",)), (-1.0, ("six",))]
+    assert batched_transcript(STOPPED_SHORT, tries, judged_silent=False) == "one two three four five six seven eight"
 
 
 def test_a_window_decoded_again_with_far_too_few_words_for_its_sound_gets_another_try():

@@ -19,7 +19,7 @@ from asr_tui.core.config import RunConfig
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, ProgressFn, Segment
 from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition
 
-MAX_REDECODE_ROUNDS = 3  # rounds of decoding windows again where the transcript has a hole
+MAX_REDECODE_ROUNDS = 5  # rounds of decoding windows again where the transcript has a hole
 LAST_SPEECH_SLACK_SECONDS = 1.0  # a segment begun this close to a window's last speech may be left unfinished
 REPEAT_WORDS = 4  # a segment this long said twice in one window is the decoder looping
 SHOUTED_WORDS = 5  # words in capitals in a row: the decoder shouting, not the text's acronyms
@@ -257,10 +257,32 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     # such try of a hole still open after every round is kept, rather than lose its
     # words.
     unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
-    for _ in range(MAX_REDECODE_ROUNDS):
+
+    def settle(holes: list[tuple[int, int]]) -> bool:
+        """Each of `holes` still open gets its likeliest try in `unsure`, and leaves
+        it. Whether any was placed."""
+        still_open = seams.open_holes(heard, content_frames)
+        kept = sorted(((still_open[hole], *unsure[hole][1:]) for hole in holes if hole in still_open), key=lambda k: k[0])
+        for index, r, spoken in reversed(kept):  # from the end: indices stay valid
+            heard[index : index + r.replaces] = [(r.window, spoken)]
+        for hole in holes:
+            del unsure[hole]
+        return bool(kept)
+
+    rounds = 0
+    while rounds < MAX_REDECODE_ROUNDS:
         redo = seams.redecode(heard, content_frames, tried, cuts)
+        # A hole every start of which was tried gets its likeliest try now, not after
+        # the last round: what that try left unheard is a hole of its own, decoded
+        # from where its words end. At 245 wpm, three windows decoded over a hole each
+        # stopped at "in 1994 NIST published FIPS", and the 17 words after it, which
+        # sequential decoding kept, were lost.
+        attempted = {r.hole for r in redo}
+        if settle([hole for hole in unsure if hole not in attempted]):
+            continue
         if not redo:
             break
+        rounds += 1
         # Decoded together, in power-of-two widths no wider than the first calls: each
         # width is one more compiled shape for a backend that compiles.
         size = min(rows, 1 << (len(redo) - 1).bit_length())
@@ -279,10 +301,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
                 segments = segments_of(again, r.window, speech=True)
             if segments and (r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]):
                 unsure[r.hole] = (again.avg_logprob, r, placed(segments, again))
-    still_open = seams.open_holes(heard, content_frames)
-    kept = sorted(((still_open[hole], r, spoken) for hole, (_, r, spoken) in unsure.items() if hole in still_open), key=lambda k: k[0])
-    for index, r, spoken in reversed(kept):  # from the end: indices stay valid
-        heard[index : index + r.replaces] = [(r.window, spoken)]
+    settle(list(unsure))
     segments = seams.merge_windows(heard, {w.start for w in windows})
     progress(total, segments)
     return segments
