@@ -572,6 +572,30 @@ async def test_compare_scrolls_to_the_transcripts_at_80x24(audio_dir):
         assert "continent" in shown and "brought forth" in shown  # each transcript whole
 
 
+async def test_compare_wraps_its_verdicts_at_60x20(audio_dir):
+    """A table cell does not wrap: at 60x20 "B is 11.54 ± 7.83x slower than A" was cut
+    to "B is 11.54 ±". Each verdict now wraps in the room the other columns leave it
+    (the table's own scroll bar took two more), and again when the terminal is
+    resized."""
+    app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
+    async with app.run_test(size=(60, 20)) as pilot:
+        busy = {"flagged": True, "reason": "other processes used 1.0 cores while this run asked for 2 threads"}
+        a = fixed_result("JAX fp32", "jax", 1.09, 0.05, warm_runs_s=[1.05, 1.09, 1.12], contention=busy)
+        b = fixed_result("PyTorch fp32", "pytorch", 12.58, 0.04, warm_runs_s=[11.9, 12.58, 13.4], contention=busy)
+        app.push_screen(CompareScreen(a, b))
+        await pilot.pause()
+        ratios = app.screen.query_one("#ratios")
+        verdict = cell(ratios, 0, "B against A")
+        assert verdict.startswith("B is ") and verdict.endswith("slower than A")
+        assert ratios.virtual_size.width <= ratios.scrollable_content_region.width  # nothing past the right edge
+        assert ratios.rows[ratios.coordinate_to_cell_key((0, 0)).row_key].height > 1  # the verdict wrapped
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        ratios = app.screen.query_one("#ratios")
+        assert ratios.virtual_size.width <= ratios.scrollable_content_region.width
+        assert all(row.height == 1 for row in ratios.rows.values())  # room for every verdict on one line
+
+
 def test_peak_rss_is_compared_only_between_processes():
     """A peak RSS is the process's so far: two runs of one process differ by run order."""
     from asr_tui.tui.screens.compare import SAME_PROCESS, memory_change, same_process
