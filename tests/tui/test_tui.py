@@ -574,14 +574,16 @@ async def test_compare_scrolls_to_the_transcripts_at_80x24(audio_dir):
 
 async def test_compare_wraps_its_verdicts_at_60x20(audio_dir):
     """A table cell does not wrap: at 60x20 "B is 11.54 ± 7.83x slower than A" was cut
-    to "B is 11.54 ±". Each verdict now wraps in the room the other columns leave it
-    (the table's own scroll bar took two more), and again when the terminal is
-    resized."""
+    to "B is 11.54 ±". Each verdict now wraps in the room the other columns leave it,
+    and again when the terminal is resized; with every row filled the dialog scrolls,
+    not the table, whose own scroll bar took two more columns."""
     app = AsrTuiApp(presets.find("quick"), [SAMPLE], root=Path("."))
     async with app.run_test(size=(60, 20)) as pilot:
         busy = {"flagged": True, "reason": "other processes used 1.0 cores while this run asked for 2 threads"}
-        a = fixed_result("JAX fp32", "jax", 1.09, 0.05, warm_runs_s=[1.05, 1.09, 1.12], contention=busy)
-        b = fixed_result("PyTorch fp32", "pytorch", 12.58, 0.04, warm_runs_s=[11.9, 12.58, 13.4], contention=busy)
+        every = {"peak_gpu_mb": 512.0, "raw_wer": 0.11, "lost_words": 2, "added_words": 1, "repeated_words": 0}
+        a = fixed_result("JAX fp32", "jax", 1.09, 0.05, warm_runs_s=[1.05, 1.09, 1.12], contention=busy, **every)
+        b = fixed_result("PyTorch fp32", "pytorch", 12.58, 0.04, warm_runs_s=[11.9, 12.58, 13.4], contention=busy,
+                         **every | {"peak_gpu_mb": 900.0, "raw_wer": 0.09, "lost_words": 12})
         app.push_screen(CompareScreen(a, b))
         await pilot.pause()
         ratios = app.screen.query_one("#ratios")

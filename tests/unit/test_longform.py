@@ -559,9 +559,10 @@ def test_a_loud_hole_keeps_its_likeliest_window_though_the_no_speech_rule_calls_
 
 def test_what_a_holes_likeliest_try_left_unheard_is_decoded_again():
     """Found at 245 wpm: three windows decoded again over a hole, from each start
-    tried, stopped at "in 1994 NIST published FIPS"; the likeliest was kept only after
-    the last round, and the 17 words after it were lost. Kept once every start was
-    tried, it leaves a hole of its own, decoded again from where its words end."""
+    tried, stopped at "in 1994 NIST published FIPS"; the likeliest was kept only
+    after the last round, and the words after it (15 that sequential kept) were
+    lost. Kept once every start was tried, it leaves a hole of its own, decoded again
+    from where its words end."""
     tries = [(-1.5, ("four",)), (-1.2, ("four", "five")), (-1.8, ("four",)), (-1.0, ("six",))]
     assert batched_transcript(STOPPED_SHORT, tries, judged_silent=False) == "one two three four five six seven eight"
 

@@ -253,9 +253,9 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     # no-speech rule calls silent though the hole is loud as speech: the rule judges
     # the whole window, a few seconds of fast speech and the rest zero-padding. Or one
     # with far too few words for its sound (`Cuts.too_few_words`: "Massive uptick
-    # with" for 5 s of speech): another start may hear the hole whole. The likeliest
-    # such try of a hole still open after every round is kept, rather than lose its
-    # words.
+    # with" for 5 s of speech): another start may hear the hole whole. Once every
+    # start of a hole still open was tried, its likeliest such try is kept, rather
+    # than lose its words.
     unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
 
     def settle(holes: list[tuple[int, int]]) -> bool:
@@ -275,8 +275,8 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         # A hole every start of which was tried gets its likeliest try now, not after
         # the last round: what that try left unheard is a hole of its own, decoded
         # from where its words end. At 245 wpm, three windows decoded over a hole each
-        # stopped at "in 1994 NIST published FIPS", and the 17 words after it, which
-        # sequential decoding kept, were lost.
+        # stopped at "in 1994 NIST published FIPS", and the words after it (15 that
+        # sequential decoding kept) were lost.
         attempted = {r.hole for r in redo}
         if settle([hole for hole in unsure if hole not in attempted]):
             continue

@@ -13,7 +13,7 @@ A window decoded again can be judged silent too: a few seconds of fast speech an
 the rest zero-padding. Or it comes back with far too few words for its sound. Where
 a window stopped short (a hole of a few seconds between heard words) and the hole is
 loud as speech, or its words were too few, the likeliest of its tries is kept if the
-hole is still open after every round (`loops.batched`).
+hole is still open once every start was tried (`loops.batched`).
 
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
