@@ -244,6 +244,7 @@ class CompareScreen(ModalScreen[None]):
         super().__init__()
         self.first, self.second = first, second
         self.rows = self.ratio_rows()
+        self.verdict_width = 0  # the verdict column's, as last laid out (`fill_ratios`)
 
     def compose(self) -> ComposeResult:
         a, b = self.first, self.second
@@ -271,15 +272,20 @@ class CompareScreen(ModalScreen[None]):
 
     def fill_ratios(self, screen_width: int) -> None:
         """The ratios, each verdict wrapped in the width the other columns leave it: a
-        table cell does not wrap, and at 60x20 "B is 11.54 ± 0.3x slower than A" was
-        cut to "B is 11.54 ±"."""
-        table = self.query_one("#ratios", DataTable)
-        table.clear(columns=True)
+        table cell does not wrap, and at 60x20 "B is 11.54 ± 7.83x slower than A" was
+        cut to "B is 11.54 ±". Every column's width is set before the rows come (a
+        header drawn while its columns were still growing stayed narrow)."""
         titles = ("measure", "A", "B", "B against A")
         widths = [max(len(cell) for cell in column) for column in zip(titles, *self.rows)]
+        table = self.query_one("#ratios", DataTable)
         room = screen_width - DIALOG_CHROME - sum(widths[:3]) - 2 * table.cell_padding * len(titles)
-        table.add_columns(*titles[:3])
-        table.add_column(titles[3], width=max(MIN_VERDICT_WIDTH, min(widths[3], room)))
+        verdict_width = max(MIN_VERDICT_WIDTH, min(widths[3], room))
+        if verdict_width == self.verdict_width:
+            return
+        self.verdict_width = verdict_width
+        table.clear(columns=True)
+        for title, width in zip(titles, widths[:3] + [verdict_width]):
+            table.add_column(title, width=width)
         for row in self.rows:
             table.add_row(*row, height=None)
 
