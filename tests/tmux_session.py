@@ -67,7 +67,7 @@ def wait_gone(pid: int, timeout: float) -> None:
         try:
             if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
                 return
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone; or reaped between open and read
             return
         time.sleep(0.3)
     raise AssertionError(f"process {pid} still running after {timeout} s")
