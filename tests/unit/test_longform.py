@@ -518,9 +518,10 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
     says (by its start: its words and their stamps; a window left out heard nothing),
     and each window decoded again over a hole as `tries` says in turn: its words,
     stamped over the hole's last 5.5 s, with that log probability, and judged silent
-    (no-speech 0.9) or not (0.1); past the last, it hears nothing. The recording is silent but for 9 s of sound from
-    22.2 s, as much as three words before the hole take (`STOPPED_SHORT`), then the
-    hole's speech (or noise, not `loud`), then two words."""
+    (no-speech 0.9) or not (0.1); past the last, it hears nothing. The recording is
+    silent but for 9 s of sound from 22.2 s, as much as three words before the hole
+    take (`STOPPED_SHORT`), then the hole's speech (or noise, not `loud`), then two
+    words."""
     frames = 60 * FRAMES_PER_SECOND
     sound = np.zeros(frames, bool)
     sound[2220:3120] = True

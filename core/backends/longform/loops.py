@@ -223,12 +223,12 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
         says again what an earlier one said (`said_again`), before the first that
         skipped speech (`Cuts.skipped_speech`), or after it where it is the window's
         first, and, in a window that failed at every temperature, before speech
-        unheard between two of them (`seams.unheard_between`): a window went on past "A village carpenter sent
-        at a cabin at a", stamped over two sentences it never said; another said its
-        second sentence again over its fourth; a third, sampled at temperature 1,
-        stamped nothing over 15 s of speech between two of its segments. (A window
-        that passed leaves a beep or a pause unstamped, and its stamps can miss a
-        pause's edges by a word.)
+        unheard between two of them (`seams.unheard_between`): a window went on
+        past "A village carpenter sent at a cabin at a", stamped over two sentences
+        it never said; another said its second sentence again over its fourth; a
+        third, sampled at temperature 1, stamped nothing over 15 s of speech
+        between two of its segments. (A window that passed leaves a beep or a pause
+        unstamped, and its stamps can miss a pause's edges by a word.)
 
         A segment that skipped speech after others is decoded again from where the
         one before it ends, as the seek rule decodes an unfinished segment again:
