@@ -474,7 +474,25 @@ def test_a_redecode_names_its_hole_and_whether_a_window_stopped_short_there():
     stopped = [(window(0, 30), [Segment(0.0, 24.0, " words")]), (window(30, 60), [Segment(30.0, 59.0, " words")])]
     (short,) = redecode(stopped, 60 * FRAMES_PER_SECOND, {0, 3000}, speech_everywhere(60 * FRAMES_PER_SECOND))
     assert short.hole == (2450, 3000) and short.stopped_short
-    assert open_holes(stopped, 60 * FRAMES_PER_SECOND) == {(2450, 3000): 1}
+    assert open_holes(stopped, 60 * FRAMES_PER_SECOND, speech_everywhere(60 * FRAMES_PER_SECOND)) == {(2450, 3000): 1}
+
+
+def test_the_hole_after_a_window_that_heard_nothing_is_the_same_hole_in_every_round():
+    """A window judged silent over speech leaves a hole, and the next window, heard
+    from 3 s past its start, another. The second has the same frames whether or not a
+    start is left for the first, and `open_holes` finds it by them: a try set aside
+    for it (`loops.batched`) was dropped once the first hole's starts ran out."""
+    frames = 90 * FRAMES_PER_SECOND
+    cuts = speech_everywhere(frames)
+    heard = [(window(0, 30), [Segment(0.0, 24.0, " words")]), (window(30, 60), []), (window(60, 90), [Segment(63.0, 89.0, " words")])]
+    first_round = redecode(heard, frames, {0, 3000, 6000}, cuts)
+    assert [r.hole for r in first_round] == [(2450, 6000), (6050, 6300)]
+    # every start for the first hole tried: only the second is decoded again, still by
+    # its own frames
+    tried = {0, 3000, 6000} | {r.window.start for r in first_round} | {1900, 2150}
+    (second,) = redecode(heard, frames, tried, cuts)
+    assert second.hole == (6050, 6300) and second.index == 2
+    assert open_holes(heard, frames, cuts) == {(2450, 6000): 1, (6050, 6300): 2}
 
 
 def test_speech_in_noise_is_loud_and_the_noise_alone_is_not_even_after_a_frame_of_digital_silence():

@@ -261,7 +261,7 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
     def settle(holes: list[tuple[int, int]]) -> bool:
         """Each of `holes` still open gets its likeliest try in `unsure`, and leaves
         it. Whether any was placed."""
-        still_open = seams.open_holes(heard, content_frames)
+        still_open = seams.open_holes(heard, content_frames, cuts)
         kept = sorted(((still_open[hole], *unsure[hole][1:]) for hole in holes if hole in still_open), key=lambda k: k[0])
         for index, r, spoken in reversed(kept):  # from the end: indices stay valid
             heard[index : index + r.replaces] = [(r.window, spoken)]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from asr_tui.core.backends.longform.pauses import Cuts
@@ -243,13 +243,7 @@ class Redecode:
 
 
 def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, tried: set[int], cuts: Cuts) -> list[Redecode]:
-    """Where the transcript has a hole, the window to decode again there.
-
-    A hole is more than `UNHEARD_SECONDS` from the last word heard by the windows
-    before one (the coverage) to the first word that window heard, or to the end of
-    the audio, with sound in it (`has_sound` of its frames, less the slack after the
-    coverage's stamp): a window decoded again over silence, a recording's quiet end,
-    say, only gives the model a chance to invent words there.
+    """Where the transcript has a hole (`_holes`), the window to decode again there.
 
     The new window starts where the coverage ends (the last heard segment's end, as
     the seek rule starts the next window), moved out of a word it would start in or
@@ -266,30 +260,25 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     first word, enough to align their seam: the hole is usually a few seconds a
     window stopped short of its end, and a call's decoding steps last as long as its
     longest window's transcript."""
-    total = content_frames / FRAMES_PER_SECOND
-    covered = 0.0
     found: list[Redecode] = []
     taken = set(tried)
-    for index in range(len(windows) + 1):
-        window, segments, first, hole = _gap(windows, index, covered, total)
-        if index > 0 and first - covered > UNHEARD_SECONDS and cuts.has_sound(*hole):
-            # a hole that begins in silence (a window of it left undecoded) is decoded
-            # from shortly before its sound, not over the silence
-            heard_to = max(covered, _sound_reached(cuts.has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
-            earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
-            starts = [max(earliest, cuts.window_start(round((heard_to - back) * FRAMES_PER_SECOND))) for back in REDECODE_LOOKBACKS]
-            start = next((s for s in starts if s not in taken), None)
-            if start is not None:
-                # a window that heard nothing gives its place up whatever the start
-                replaces = window is not None and (start >= window.start or not segments)
-                end = content_frames if window is None or replaces else round((first + REDECODE_REACH_SECONDS) * FRAMES_PER_SECOND)
-                stopped_short = bool(segments) and first - covered <= SHORT_HOLE_SECONDS
-                found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces,
-                                      hole, stopped_short))
-                taken.update(starts)
-                covered = max(covered, first)  # a silent window's hole is one hole, not one per window after it
-        if segments:
-            covered = max(covered, segments[-1].end)
+    for index, covered, first, hole in _holes(windows, content_frames, cuts):
+        window, segments = windows[index] if index < len(windows) else (None, [])
+        # a hole that begins in silence (a window of it left undecoded) is decoded
+        # from shortly before its sound, not over the silence
+        heard_to = max(covered, _sound_reached(cuts.has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
+        earliest = windows[index - 1][0].start + 1  # the windows stay in order of start
+        starts = [max(earliest, cuts.window_start(round((heard_to - back) * FRAMES_PER_SECOND))) for back in REDECODE_LOOKBACKS]
+        start = next((s for s in starts if s not in taken), None)
+        if start is None:
+            continue
+        # a window that heard nothing gives its place up whatever the start
+        replaces = window is not None and (start >= window.start or not segments)
+        end = content_frames if window is None or replaces else round((first + REDECODE_REACH_SECONDS) * FRAMES_PER_SECOND)
+        stopped_short = bool(segments) and first - covered <= SHORT_HOLE_SECONDS
+        found.append(Redecode(Window(start, min(WINDOW_FRAMES, content_frames - start, end - start)), index, replaces,
+                              hole, stopped_short))
+        taken.update(starts)
     return found
 
 
@@ -306,29 +295,41 @@ def unheard_between(cuts: Cuts, before: Segment, after: Segment) -> bool:
     return end - start > UNHEARD_SECONDS and cuts.sounds_like_speech(round(start * FRAMES_PER_SECOND), round(end * FRAMES_PER_SECOND))
 
 
-def open_holes(windows: list[tuple[Window, list[Segment]]], content_frames: int) -> dict[tuple[int, int], int]:
-    """Every stretch of more than `UNHEARD_SECONDS` unheard before a window (or the
-    end), as `Redecode.hole` gives its frames, with that window's index."""
-    total, covered, found = content_frames / FRAMES_PER_SECOND, 0.0, {}
-    for index in range(len(windows) + 1):
-        _, segments, first, hole = _gap(windows, index, covered, total)
-        if index > 0 and first - covered > UNHEARD_SECONDS:
-            found[hole] = index
-        if segments:
-            covered = max(covered, segments[-1].end)
-    return found
+def open_holes(windows: list[tuple[Window, list[Segment]]], content_frames: int, cuts: Cuts) -> dict[tuple[int, int], int]:
+    """Every hole (`_holes`), as `Redecode.hole` gives its frames, with the index of
+    the window after it."""
+    return {hole: index for index, _, _, hole in _holes(windows, content_frames, cuts)}
 
 
-def _gap(windows: list[tuple[Window, list[Segment]]], index: int, covered: float,
-         total: float) -> tuple[Window | None, list[Segment], float, tuple[int, int]]:
-    """The window at `index` (None past the last) and its segments; the time it first
-    heard words (its end if it heard none, the audio's end past the last window); and
-    the frames unheard before that, from the slack after `covered` (the last word the
-    windows before it heard). `redecode` and `open_holes` both walk the windows by it,
-    so a hole has the same frames in each."""
-    window, segments = windows[index] if index < len(windows) else (None, [])
-    first = total if window is None else segments[0].start if segments else window.end
-    return window, segments, first, (round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND))
+def _holes(windows: list[tuple[Window, list[Segment]]], content_frames: int,
+           cuts: Cuts) -> Iterator[tuple[int, float, float, tuple[int, int]]]:
+    """Every stretch of more than `UNHEARD_SECONDS` unheard before a window, or before
+    the end of the audio, with sound in it (`has_sound`: a window decoded again over
+    silence, a recording's quiet end, say, only gives the model a chance to invent
+    words there). For each: the index of the window after it (the number of windows
+    past the last); the coverage, the time of the last word the windows before it
+    heard; the time that window first heard words (its end if it heard none, the
+    audio's end past the last window); and the frames unheard, from the slack after
+    the coverage to that time. `redecode` and `open_holes` both walk the windows by
+    it, so a hole has the same frames in each, and a set-aside try for it
+    (`loops.batched`) is found again.
+
+    A window that heard nothing over sound ends its hole where it ends, whether or
+    not a window is decoded there: the next window's hole is one of its own, not one
+    holding this one, and has the same frames in every round. (One that heard nothing
+    over silence, not decoded, holds no hole; the next window's hole reaches back
+    across it.)"""
+    total, covered = content_frames / FRAMES_PER_SECOND, 0.0
+    for index in range(1, len(windows) + 1):
+        heard_before = windows[index - 1][1]
+        if heard_before:
+            covered = max(covered, heard_before[-1].end)
+        window, segments = windows[index] if index < len(windows) else (None, [])
+        first = total if window is None else segments[0].start if segments else window.end
+        hole = round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)
+        if first - covered > UNHEARD_SECONDS and cuts.has_sound(*hole):
+            yield index, covered, first, hole
+            covered = max(covered, first)
 
 
 def _sound_reached(has_sound: Callable[[int, int], bool], start: int, end: int) -> int:
