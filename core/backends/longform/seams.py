@@ -262,8 +262,7 @@ def redecode(windows: list[tuple[Window, list[Segment]]], content_frames: int, t
     longest window's transcript."""
     found: list[Redecode] = []
     taken = set(tried)
-    for index, covered, first, hole in _holes(windows, content_frames, cuts):
-        window, segments = windows[index] if index < len(windows) else (None, [])
+    for index, window, segments, covered, first, hole in _holes(windows, content_frames, cuts):
         # a hole that begins in silence (a window of it left undecoded) is decoded
         # from shortly before its sound, not over the silence
         heard_to = max(covered, _sound_reached(cuts.has_sound, *hole) / FRAMES_PER_SECOND - UNHEARD_SECONDS)
@@ -298,21 +297,21 @@ def unheard_between(cuts: Cuts, before: Segment, after: Segment) -> bool:
 def open_holes(windows: list[tuple[Window, list[Segment]]], content_frames: int, cuts: Cuts) -> dict[tuple[int, int], int]:
     """Every hole (`_holes`), as `Redecode.hole` gives its frames, with the index of
     the window after it."""
-    return {hole: index for index, _, _, hole in _holes(windows, content_frames, cuts)}
+    return {hole: index for index, *_, hole in _holes(windows, content_frames, cuts)}
 
 
 def _holes(windows: list[tuple[Window, list[Segment]]], content_frames: int,
-           cuts: Cuts) -> Iterator[tuple[int, float, float, tuple[int, int]]]:
+           cuts: Cuts) -> Iterator[tuple[int, Window | None, list[Segment], float, float, tuple[int, int]]]:
     """Every stretch of more than `UNHEARD_SECONDS` unheard before a window, or before
     the end of the audio, with sound in it (`has_sound`: a window decoded again over
     silence, a recording's quiet end, say, only gives the model a chance to invent
     words there). For each: the index of the window after it (the number of windows
-    past the last); the coverage, the time of the last word the windows before it
-    heard; the time that window first heard words (its end if it heard none, the
-    audio's end past the last window); and the frames unheard, from the slack after
-    the coverage to that time. `redecode` and `open_holes` both walk the windows by
-    it, so a hole has the same frames in each, and a set-aside try for it
-    (`loops.batched`) is found again.
+    past the last), that window (None past the last) and its segments; the coverage,
+    the time of the last word the windows before it heard; the time that window first
+    heard words (its end if it heard none, the audio's end past the last window); and
+    the frames unheard, from the slack after the coverage to that time. `redecode` and
+    `open_holes` both walk the windows by it, so a hole has the same frames in each,
+    and a set-aside try for it (`loops.batched`) is found again.
 
     A window that heard nothing over sound ends its hole where it ends, whether or
     not a window is decoded there: the next window's hole is one of its own, not one
@@ -328,7 +327,7 @@ def _holes(windows: list[tuple[Window, list[Segment]]], content_frames: int,
         first = total if window is None else segments[0].start if segments else window.end
         hole = round((covered + STAMP_SLACK_SECONDS) * FRAMES_PER_SECOND), round(first * FRAMES_PER_SECOND)
         if first - covered > UNHEARD_SECONDS and cuts.has_sound(*hole):
-            yield index, covered, first, hole
+            yield index, window, segments, covered, first, hole
             covered = max(covered, first)
 
 
