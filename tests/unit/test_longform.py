@@ -597,11 +597,25 @@ def test_a_window_decoded_again_with_far_too_few_words_for_its_sound_gets_anothe
 
 def test_no_window_the_no_speech_rule_calls_silent_is_kept_over_noise_or_a_silent_window():
     """A hole of noise, and a whole window the model called silent (music, applause):
-    sequential decoding drops them too, and a try there could only invent words."""
+    sequential decoding drops them too, and a try there with a word or two for the
+    hole's sound could only invent them."""
     tries = [(-1.5, ("thank", "you"))] * 3
     assert batched_transcript(STOPPED_SHORT, tries, loud=False) == "one two three seven eight"
     first_window_silent = {30.0: (0.0, 29.0, ("seven", "eight"))}
     assert batched_transcript(first_window_silent, tries) == "seven eight"
+
+
+def test_a_long_loud_hole_keeps_a_try_called_silent_whose_words_fill_its_sound():
+    """Found on a Black Country voice reading the rustc book: over 26 s of speech a
+    window failed at every temperature, and the windows decoded again there came back
+    with a long passage (no-speech 0.89, -1.13) or "The the the", all called silent;
+    60 words that sequential decoding kept were lost. Over a hole longer than a window
+    that stopped short, a try called silent is kept where its words fill the hole's
+    sound, not where they are two."""
+    window_silent = {30.0: (0.0, 29.0, ("seven", "eight"))}
+    heard = [(-1.1, ("one", "two", "three", "four", "five", "six", "one", "two", "three", "four"))] * 3
+    assert batched_transcript(window_silent, heard) == "one two three four five six one two three four seven eight"
+    assert batched_transcript(window_silent, [(-1.1, ("thank", "you"))] * 3) == "seven eight"
 
 
 def test_a_batched_window_must_reach_its_last_speech_less_a_second():

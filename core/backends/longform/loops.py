@@ -249,13 +249,16 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
 
     heard = [(w, placed(first_pass.get(w.start, []), decoded.get(w.start))) for w in windows]
     tried = {w.start for w in windows}
-    # A window decoded again over a hole where a window stopped short, that the
-    # no-speech rule calls silent though the hole is loud as speech: the rule judges
-    # the whole window, a few seconds of fast speech and the rest zero-padding. Or one
-    # with far too few words for its sound (`Cuts.too_few_words`: "Massive uptick
-    # with" for 5 s of speech): another start may hear the hole whole. Once every
-    # start of a hole still open was tried, its likeliest such try is kept, rather
-    # than lose its words.
+    # A window decoded again over a hole loud as speech, that the no-speech rule calls
+    # silent: where a window stopped short, the rule judges the whole window, a few
+    # seconds of fast speech and the rest zero-padding; over a longer hole, a try
+    # whose words fill the hole's sound heard speech the rule doubted (over 26 s of a
+    # Black Country voice reading the rustc book, one try heard a long passage at an
+    # average log probability of -1.13 and no-speech 0.89, the other "The the the":
+    # 60 words that sequential kept were lost). Or one with far too few words for its
+    # sound (`Cuts.too_few_words`: "Massive uptick with" for 5 s of speech): another
+    # start may hear the hole whole. Once every start of a hole still open was tried,
+    # its likeliest such try is kept, rather than lose its words.
     unsure: dict[tuple[int, int], tuple[float, seams.Redecode, list[Segment]]] = {}  # by hole
 
     def settle(holes: list[tuple[int, int]]) -> bool:
@@ -297,8 +300,10 @@ def batched(decode: DecodeFn, cuts: pauses.Cuts, tokenizer, config: RunConfig,
             if segments and not cuts.too_few_words(segments):
                 heard[r.index : r.index + r.replaces] = [(r.window, placed(segments, again))]
                 continue
-            if not segments and r.stopped_short and cuts.sounds_like_speech(*r.hole):
-                segments = segments_of(again, r.window, speech=True)
+            if not segments and cuts.sounds_like_speech(*r.hole):
+                spoken = segments_of(again, r.window, speech=True)
+                if r.stopped_short or spoken and not cuts.too_few_words(spoken):
+                    segments = spoken
             if segments and (r.hole not in unsure or again.avg_logprob > unsure[r.hole][0]):
                 unsure[r.hole] = (again.avg_logprob, r, placed(segments, again))
     settle(list(unsure))

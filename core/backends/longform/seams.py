@@ -10,10 +10,11 @@ applies that rule where the batched transcript has a hole: the window is decoded
 again from where the speech heard before it ends.
 
 A window decoded again can be judged silent too: a few seconds of fast speech and
-the rest zero-padding. Or it comes back with far too few words for its sound. Where
-a window stopped short (a hole of a few seconds between heard words) and the hole is
-loud as speech, or its words were too few, the likeliest of its tries is kept if the
-hole is still open once every start was tried (`loops.batched`).
+the rest zero-padding, or speech the no-speech rule doubts. Or it comes back with
+far too few words for its sound. Where the hole is loud as speech and a window
+stopped short there (a hole of a few seconds between heard words) or the try's words
+fill the hole's sound, or where its words were too few, the likeliest of its tries
+is kept if the hole is still open once every start was tried (`loops.batched`).
 
 Such a window overlaps its neighbours; at each seam the words both windows heard
 are aligned so the seam keeps each word once, and a word only one window heard is
