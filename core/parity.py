@@ -51,7 +51,7 @@ FOLLOWS = {
     **dict.fromkeys(SAMPLING_ONLY, "temperatures"),
     **dict.fromkeys(("batch_size", "condition_on_previous_text", "chunk_length_s", "stride_length_s", "chunking",
                      "clips", "soundless_windows", "must_reach", "failed_windows", "shouted_windows",
-                     "unsure_windows"), "strategy"),
+                     "unsure_windows", "unheard_holes"), "strategy"),
 }
 
 

@@ -97,5 +97,6 @@ def test_recorded_settings_are_the_applied_ones(peer):
         assert applied["failed_windows"] == "decoded again after the previous window's tokens"
         assert applied["shouted_windows"] == "5 words in capitals in a row: decoded again after the previous window's tokens"
         assert applied["unsure_windows"].startswith("passed below an average log probability of -0.6:")
+        assert applied["unheard_holes"] == "loud as speech, no try heard: the seek loop over it after the text before"
     if name in ("pytorch sequential", "jax sequential"):
         assert applied["condition_on_previous_text"] is True and applied["max_new_tokens"] == 224

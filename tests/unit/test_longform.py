@@ -520,6 +520,9 @@ class WordTokens:
     def decode(self, tokens: list[int]) -> str:
         return "".join(" " + self.words[t] for t in tokens)
 
+    def encode(self, text: str) -> list[int]:
+        return [self.words.index(w) for w in text.split()]
+
     def segment(self, start_s: float, end_s: float, *words: str) -> list[int]:
         """One segment, closed as the model closes one before the next: its end stamped twice."""
         stamp = lambda seconds: self.timestamp_begin + round(seconds / SECONDS_PER_TIMESTAMP)
@@ -531,25 +534,34 @@ WORDS = WordTokens(["one", "two", "three", "four", "five", "six", "fife", "seven
 
 
 def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ...]]], tries: list[tuple[float, tuple[str, ...]]],
-                       loud: bool = True, judged_silent: bool = True) -> str:
+                       loud: bool = True, judged_silent: bool = True, after_text: tuple[str, ...] = (),
+                       prompts: list[list[int]] | None = None) -> str:
     """`loops.batched` over 60 s cut into two windows, each decoded as `first_pass`
     says (by its start: its words and their stamps; a window left out heard nothing),
     and each window decoded again over a hole as `tries` says in turn: its words,
     stamped over the hole's last 5.5 s, with that log probability, and judged silent
-    (no-speech 0.9) or not (0.1); past the last, it hears nothing. The recording is
-    silent but for 9 s of sound from 22.2 s, as much as three words before the hole
-    take (`STOPPED_SHORT`), then the hole's speech (or noise, not `loud`), then two
-    words."""
+    (no-speech 0.9) or not (0.1); past the last, it hears nothing. A window decoded
+    after text (its tokens appended to `prompts`) hears `after_text` over its first
+    5.5 s, once; then nothing. The recording is silent but for 9 s of sound from
+    22.2 s, as much as three words before the hole take (`STOPPED_SHORT`), then the
+    hole's speech (or noise, not `loud`), then two words."""
+    prompts = [] if prompts is None else prompts
     frames = 60 * FRAMES_PER_SECOND
     sound = np.zeros(frames, bool)
     sound[2220:3120] = True
     cuts = pauses.Cuts([window(0, 30), window(30, 60)], sound, sound & loud, ~sound)
     tries = itertools.chain(tries, itertools.repeat((-2.0, ())))
+    prompted = itertools.chain([after_text], itertools.repeat(()))
 
     def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
         for w in windows:
-            if w.offset in (0.0, 30.0):
+            if previous:
+                prompts.append(previous)
+                words = next(prompted)
+                heard = WORDS.segment(0.0, 5.5, *words) if words else []
+                out.append(DecodedWindow(heard, -0.3 if words else -2.0, 0.1 if words else 0.9, 0.0, " ".join(words)))
+            elif w.offset in (0.0, 30.0):
                 start, end, words = first_pass.get(w.offset, (0.0, 0.0, ()))
                 heard = WORDS.segment(start, end, *words) if words else []
                 out.append(DecodedWindow(heard, -0.3 if words else -2.0, 0.1 if words else 0.9, 0.0, " ".join(words)))
@@ -616,6 +628,17 @@ def test_a_long_loud_hole_keeps_a_try_called_silent_whose_words_fill_its_sound()
     heard = [(-1.1, ("one", "two", "three", "four", "five", "six", "one", "two", "three", "four"))] * 3
     assert batched_transcript(window_silent, heard) == "one two three four five six one two three four seven eight"
     assert batched_transcript(window_silent, [(-1.1, ("thank", "you"))] * 3) == "seven eight"
+
+
+def test_a_loud_hole_no_try_heard_is_decoded_by_the_seek_loop_after_the_text_before_it():
+    """Found on the rustc book read by a Lancashire voice: three sentences alike,
+    which tiny.en alone heard as "N S N N" or "The The The" from every start, and
+    after the text before them, as sequential decoding heard them. Not over noise."""
+    prompts: list[list[int]] = []
+    said = batched_transcript(STOPPED_SHORT, [], judged_silent=False, after_text=("four", "five", "six"), prompts=prompts)
+    assert said == "one two three four five six seven eight"
+    assert prompts[0] == WORDS.encode("one two three")
+    assert batched_transcript(STOPPED_SHORT, [], loud=False, after_text=("four", "five", "six")) == "one two three seven eight"
 
 
 def test_a_batched_window_must_reach_its_last_speech_less_a_second():
