@@ -4,6 +4,7 @@ follow the settings, and presets saved and picked by the name --preset takes."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,15 @@ async def test_switching_backend_resets_what_the_new_one_does_not_read(audio_dir
         config = app.configs[1]
         assert (config.backend, config.compilation_cache) == ("pytorch", False)
         assert not any(e.display for e in app.query(".knob-error"))
-        # whisper-jax decodes batched, greedily, without temperature fallback: chosen, it gets those settings
+
+
+@pytest.mark.skipif(importlib.util.find_spec("whisper_jax") is None,
+                    reason="whisper-jax is absent (bash scripts/install.sh --test installs it from ../shared/third_party)")
+async def test_whisper_jax_chosen_gets_its_only_strategy_and_greedy_decoding(audio_dir):
+    """whisper-jax decodes batched, greedily, without temperature fallback."""
+    app = quick_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_configure(pilot, row=1)
         await choose(pilot, "backend", "whisper-jax")
         config = app.configs[1]
         assert (config.backend, config.strategy, tuple(config.temperatures)) == ("whisper-jax", "batched", (0.0,))
