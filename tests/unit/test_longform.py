@@ -556,13 +556,10 @@ def batched_transcript(first_pass: dict[float, tuple[float, float, tuple[str, ..
     def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
         out = []
         for w in windows:
-            if previous:
-                prompts.append(previous)
-                words = next(prompted)
-                heard = WORDS.segment(0.0, 5.5, *words) if words else []
-                out.append(DecodedWindow(heard, -0.3 if words else -2.0, 0.1 if words else 0.9, 0.0, " ".join(words)))
-            elif w.offset in (0.0, 30.0):
-                start, end, words = first_pass.get(w.offset, (0.0, 0.0, ()))
+            if previous or w.offset in (0.0, 30.0):
+                if previous:
+                    prompts.append(previous)
+                start, end, words = (0.0, 5.5, next(prompted)) if previous else first_pass.get(w.offset, (0.0, 0.0, ()))
                 heard = WORDS.segment(start, end, *words) if words else []
                 out.append(DecodedWindow(heard, -0.3 if words else -2.0, 0.1 if words else 0.9, 0.0, " ".join(words)))
             else:
