@@ -12,12 +12,20 @@ Sequential is not a fixed yardstick on these clips: its seek loop starts each wi
 where the last one's transcript ended, so a small change anywhere moves every later
 window, and tiny.en's errors with it. `--shifts` measures that: each clip is also
 decoded with that much silence put before it (the same speech and reference, every
-window moved), and the table shows how far sequential's own WER moves. The summary
-gives each configuration's corpus WER over every clip and shift (errors over
-reference words), the runs (clip and shift) where it is within a point of sequential
-at the same shift, those within a point of sequential's worst WER on that clip
-over the shifts, and those within a point of sequential unprompted at the same shift.
-Every row is held to its own backend's sequential rows.
+window moved), and the table shows how far sequential's own WER moves. Where tiny.en
+fails a window at temperature 0, the fallback samples, and `--seeds` measures what
+that alone moves: each clip decoded again with each seed of that sampling (on the
+rustc book read by a Lancashire voice, sequential's WER went from 0.43 to 0.63 and it
+lost 80 words in a row that it kept with seed 0).
+
+A run is a clip at one shift and seed, and each row is held to sequential at the same
+shift and seed. Sequential's own row shows in brackets, where the others show what
+they lost that sequential kept, the longest run it lost that it kept at another shift
+or seed of the same clip: how far that yardstick moves. The summary gives each
+configuration's corpus WER over every run (errors over reference words), the runs
+where it is within a point of sequential, those within a point of sequential's worst
+WER on that clip over the shifts and seeds, and those within a point of sequential
+unprompted. Every row is held to its own backend's sequential rows.
 
 A clip of your own (`--wav`) is any audio file PyAV reads, with its reference text
 beside it under the same name ending in `.txt`, so a probe on a new text or voice
@@ -33,7 +41,7 @@ Accuracy only: the machine's load does not change a transcript, so no timing her
 
     .venv/bin/python -m benchmarks.long_form [--batch-size 16] [--model tiny.en] [--clip NAME ...]
         [--wav PATH ...] [--backends jax,pytorch] [--no-unprompted] [--dtypes float32,bfloat16]
-        [--shifts 0,0.5,1] [--save DIR]
+        [--shifts 0,0.5,1] [--seeds 0,1,2] [--save DIR]
 """
 
 from __future__ import annotations
@@ -51,9 +59,10 @@ from rich.console import Console
 from rich.table import Table
 
 from asr_tui.core import audio, backends, weights
-from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, align
+from asr_tui.core.alignment import ADDED_RUN, DROPPED_RUN, Alignment, align
 from asr_tui.core.decomposition import ACCURACY_POINTS
 from asr_tui.core.config import RunConfig
+from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.metrics import WordErrors, word_errors
 from asr_tui.core.transcript import SAMPLE_RATE
 from asr_tui.core.wholeness import REPEATED_RUN, longest_repetition, loops
@@ -112,6 +121,24 @@ def own_clip(text: str) -> tuple[str, Path, str]:
     return path.stem, path, said
 
 
+Run = tuple[str, float, int]  # a clip, the seconds of silence put before it, and the fallback's seed
+
+
+def lost_where_kept(aligned: dict[tuple[str, float, int, str], Alignment], sequential_of: dict[str, str]) -> dict:
+    """By (clip, shift, seed, row): the longest run the row lost where its backend's
+    sequential row kept it at the same run: what batching itself lost. For a
+    sequential row itself, the longest it lost that it kept at another shift or seed
+    of the clip (None where it ran only once): how far that yardstick moves."""
+    found: dict[tuple[str, float, int, str], int | None] = {}
+    for (name, shift, seed, label), alignment in aligned.items():
+        if label != sequential_of[label]:
+            found[name, shift, seed, label] = len(alignment.longest_lost(kept_by=aligned[name, shift, seed, sequential_of[label]]))
+            continue
+        others = [other for key, other in aligned.items() if key[0] == name and key[3] == label and key[1:3] != (shift, seed)]
+        found[name, shift, seed, label] = max((len(alignment.longest_lost(kept_by=other)) for other in others), default=None)
+    return found
+
+
 @contextlib.contextmanager
 def shifted(path: Path, seconds: float) -> Iterator[audio.Decoded]:
     """The clip decoded, behind `seconds` of silence: the same float samples as the clip
@@ -140,9 +167,11 @@ def main() -> None:
     parser.add_argument("--dtypes", default=",".join(BATCHED_DTYPES),
                         help="the batched rows' dtypes, comma-separated")
     parser.add_argument("--shifts", type=arguments.seconds_from_zero, default="0", help="seconds of silence put before each clip, comma-separated")
-    parser.add_argument("--save", type=Path, help="write each transcript here, as CLIP+SHIFT.CONFIG.txt")
+    parser.add_argument("--seeds", type=arguments.seeds, default="0",
+                        help="seeds of the temperature fallback's sampling, comma-separated: each clip decoded with each")
+    parser.add_argument("--save", type=Path, help="write each transcript here, as CLIP+SHIFT.CONFIG.txt (CONFIG-sSEED past seed 0)")
     args = parser.parse_args()
-    shifts = args.shifts
+    shifts, seeds = list(dict.fromkeys(args.shifts)), list(dict.fromkeys(args.seeds))
     dtypes = args.dtypes.split(",")
     if unknown := set(dtypes) - set(BATCHED_DTYPES):
         parser.error(f"--dtypes: unknown {', '.join(sorted(unknown))} (one of {', '.join(BATCHED_DTYPES)})")
@@ -152,6 +181,12 @@ def main() -> None:
     known = [c.name for c in CLIPS + [TEST_CLIP]] + ["long"]
     if unknown := sorted(set(args.clip or []) - set(known)):
         parser.error(f"--clip: unknown {', '.join(unknown)} (one of {', '.join(known)})")
+    table_rows = rows(backend_names, args.model, args.batch_size, dtypes, args.unprompted)
+    for seed in seeds:  # refused before any clip is made or model loaded
+        try:
+            table_rows[0].config.with_(seed=seed)
+        except AsrTuiError as exc:
+            parser.error(f"--seeds: {exc}")
     wanted = set(args.clip or ([] if args.wav else [c.name for c in CLIPS] + ["long"]))
     clips = [(c.name, *make(c)) for c in available(CLIPS + [TEST_CLIP]) if c.name in wanted]
     if "long" in wanted:
@@ -160,21 +195,21 @@ def main() -> None:
     if len({name for name, _, _ in clips}) < len(clips):
         parser.error("two clips have the same name: rename one of the --wav files")
     console = Console(width=160)
-    table_rows = rows(backend_names, args.model, args.batch_size, dtypes, args.unprompted)
     labels = [row.config.label for row in table_rows]
-    texts: dict[tuple[str, float, str], str] = {}
-    inputs = [(name, shift, path) for name, path, _ in clips for shift in shifts]
+    texts: dict[tuple[str, float, int, str], str] = {}  # by clip, shift, seed and row
+    inputs = [(name, shift, seed, path) for name, path, _ in clips for shift in shifts for seed in seeds]
     for config in (row.config for row in table_rows):
         backend = backends.create(config.backend)
         backend.load(config, weights.resolve(config.model))
-        for name, shift, path in inputs:
+        for name, shift, seed, path in inputs:
             with shifted(path, shift) as decoded:
-                transcript = backend.transcribe(decoded, config, lambda *_: None, threading.Event())
-            texts[name, shift, config.label] = transcript.text
-            console.print(f"[dim]{name} +{shift:g} s: {config.label} done[/]")
+                transcript = backend.transcribe(decoded, config.with_(seed=seed), lambda *_: None, threading.Event())
+            texts[name, shift, seed, config.label] = transcript.text
+            console.print(f"[dim]{name} +{shift:g} s seed {seed}: {config.label} done[/]")
             if args.save:
                 args.save.mkdir(parents=True, exist_ok=True)
-                (args.save / f"{name}+{shift:g}.{config.label.replace(' ', '-')}.txt").write_text(transcript.text)
+                saved = config.label.replace(" ", "-") + (f"-s{seed}" if seed else "")
+                (args.save / f"{name}+{shift:g}.{saved}.txt").write_text(transcript.text)
         backend.release()
 
     references = {name: reference for name, _, reference in clips}
@@ -182,48 +217,45 @@ def main() -> None:
     aligned = {key: align(references[key[0]], text) for key, text in texts.items()}  # once per transcript
     lost = {key: len(a.longest_lost()) for key, a in aligned.items()}
     held_to = {row.config.label: row for row in table_rows}
-    # what batching itself lost: the longest run lost where its backend's sequential (same clip and shift) kept it
-    lost_kept = {
-        (n, s, label): len(a.longest_lost(kept_by=aligned[n, s, held_to[label].sequential]))
-        for (n, s, label), a in aligned.items() if label != held_to[label].sequential
-    }
+    runs: list[Run] = [(name, shift, seed) for name, shift, seed, _ in inputs]
+    lost_kept = lost_where_kept(aligned, {label: row.sequential for label, row in held_to.items()})
     added = {key: len(a.longest_added()) for key, a in aligned.items()}
     # words repeating a phrase back to back (`core.wholeness`): a loop, or a seam kept twice
     repeated = {key: longest_repetition(text).words for key, text in texts.items()}
     own_repetition = {name: longest_repetition(reference).words for name, reference in references.items()}
     table = Table(title=f"long form, {args.model}: what batching loses, and how far sequential itself moves")
-    for column in ("clip", "shift s", "config", "WER", "vs sequential", "longest lost", "lost where sequential kept",
-                   "longest added", "repeated"):
+    for column in ("clip", "shift s", "seed", "config", "WER", "vs sequential", "longest lost",
+                   "lost where sequential kept", "longest added", "repeated"):
         table.add_column(column, justify="left" if column in ("clip", "config") else "right")
-    for name, shift, _ in inputs:
+    for run in runs:
         for label in labels:
-            key, wer, sequential = (name, shift, label), errors[name, shift, label].wer, held_to[label].sequential
-            delta = wer - errors[name, shift, sequential].wer
-            table.add_row(name, f"{shift:g}", label, f"{wer:.3f}", "-" if label == sequential else f"{100 * delta:+.1f}",
-                          str(lost[key]), str(lost_kept.get(key, "-")), str(added[key]), str(repeated[key]))
+            key, wer, sequential = (*run, label), errors[*run, label].wer, held_to[label].sequential
+            delta = wer - errors[*run, sequential].wer
+            kept = "-" if lost_kept[key] is None else f"({lost_kept[key]})" if label == sequential else str(lost_kept[key])
+            table.add_row(run[0], f"{run[1]:g}", str(run[2]), label, f"{wer:.3f}", "-" if label == sequential else f"{100 * delta:+.1f}",
+                          str(lost[key]), kept, str(added[key]), str(repeated[key]))
     console.print(table)
 
-    summary = Table(title="each configuration over every clip and shift", title_justify="left")
+    summary = Table(title="each configuration over every run (clip, shift and seed)", title_justify="left")
     for column in ("config", "corpus WER", "vs sequential", "runs within a point", "within a point of sequential's worst",
                    "within a point of unprompted", f"runs losing {DROPPED_RUN}+ words sequential kept",
                    f"runs adding {ADDED_RUN}+ words", f"runs repeating {REPEATED_RUN}+ words"):
         summary.add_column(column, justify="left" if column == "config" else "right")
-    names = list(dict.fromkeys(name for name, _, _ in inputs))
-    runs = [(n, s) for n in names for s in shifts]
     for row in table_rows:
         label, sequential, unprompted = row.config.label, row.sequential, row.unprompted
-        worst = {n: max(errors[n, s, sequential].wer for s in shifts) for n in names}
-        corpus = _corpus([errors[n, s, label] for n, s in runs]).wer
-        base = _corpus([errors[n, s, sequential] for n, s in runs]).wer
-        close = sum(errors[n, s, label].wer <= errors[n, s, sequential].wer + WER_POINT for n, s in runs)
-        under_worst = sum(errors[n, s, label].wer <= worst[n] + WER_POINT for n, s in runs)
-        near_unprompted = (f"{sum(errors[n, s, label].wer <= errors[n, s, unprompted].wer + WER_POINT for n, s in runs)}"
+        worst = {n: max(errors[n, s, seed, sequential].wer for s in shifts for seed in seeds) for n, _, _ in runs}
+        corpus = _corpus([errors[*run, label] for run in runs]).wer
+        base = _corpus([errors[*run, sequential] for run in runs]).wer
+        close = sum(errors[*run, label].wer <= errors[*run, sequential].wer + WER_POINT for run in runs)
+        under_worst = sum(errors[*run, label].wer <= worst[run[0]] + WER_POINT for run in runs)
+        near_unprompted = (f"{sum(errors[*run, label].wer <= errors[*run, unprompted].wer + WER_POINT for run in runs)}"
                            f"/{len(runs)}" if unprompted else "-")
-        dropped = sum(lost_kept.get((n, s, label), 0) >= DROPPED_RUN for n, s in runs)
-        looped = sum(loops(repeated[n, s, label], own_repetition[n]) for n, s in runs)
-        adding = sum(added[n, s, label] >= ADDED_RUN for n, s in runs)
+        dropped = sum((lost_kept[*run, label] or 0) >= DROPPED_RUN for run in runs)
+        looped = sum(loops(repeated[*run, label], own_repetition[run[0]]) for run in runs)
+        adding = sum(added[*run, label] >= ADDED_RUN for run in runs)
+        own = f"({dropped})" if label == sequential and len(shifts) * len(seeds) > 1 else "-"
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
-                        f"{under_worst}/{len(runs)}", near_unprompted, "-" if label == sequential else str(dropped),
+                        f"{under_worst}/{len(runs)}", near_unprompted, own if label == sequential else str(dropped),
                         str(adding), str(looped))
     console.print(summary)
 

@@ -8,7 +8,8 @@ import argparse
 
 import pytest
 
-from benchmarks.long_form import own_clip, rows
+from asr_tui.core.alignment import align
+from benchmarks.long_form import lost_where_kept, own_clip, rows
 
 
 def test_each_row_is_held_to_its_own_backends_sequential_rows():
@@ -43,3 +44,21 @@ def test_a_clip_of_ones_own_needs_its_reference_beside_it(tmp_path):
     assert own_clip(str(wav)) == ("talk", wav, "hello there")
     with pytest.raises(argparse.ArgumentTypeError, match="no such file"):
         own_clip(str(tmp_path / "absent.wav"))
+
+
+def test_a_row_is_held_to_sequential_at_its_own_seed_and_sequential_to_its_other_seeds():
+    reference = "apple bread cider dates eggs figs grapes honey ice jam kale lime"
+    heard = {  # (clip, shift, seed, row): transcript
+        ("talk", 0.0, 0, "seq"): reference,
+        ("talk", 0.0, 1, "seq"): "apple bread cider dates eggs figs",  # its fallback sampled: six words lost
+        ("talk", 0.0, 0, "batched"): "apple bread cider lime",  # eight lost that seed 0's sequential kept
+        ("talk", 0.0, 1, "batched"): "apple bread cider dates",  # two lost that seed 1's sequential kept
+        ("other", 0.0, 0, "seq"): reference,  # another clip is no yardstick for this one
+        ("other", 0.0, 0, "batched"): reference,
+    }
+    aligned = {key: align(reference, text) for key, text in heard.items()}
+    found = lost_where_kept(aligned, {"seq": "seq", "batched": "seq"})
+    assert found["talk", 0.0, 0, "batched"] == 8
+    assert found["talk", 0.0, 1, "batched"] == 2
+    assert found["talk", 0.0, 1, "seq"] == 6 and found["talk", 0.0, 0, "seq"] == 0
+    assert found["other", 0.0, 0, "seq"] is None and found["other", 0.0, 0, "batched"] == 0

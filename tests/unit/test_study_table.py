@@ -48,8 +48,9 @@ def test_documents_on_different_audio_are_refused(tmp_path):
 def test_benchmark_counts_are_checked_where_they_are_parsed():
     """--clip-repeats 0 built a clip of no words and printed tables that looked real."""
     assert arguments.positives("1,18,32") == [1, 18, 32] and arguments.seconds_from_zero("0,0.5") == [0.0, 0.5]
+    assert arguments.seeds("0,2") == [0, 2]
     for parse, text in ((arguments.positive, "0"), (arguments.positive, "a"), (arguments.positives, "1,0"),
                         (arguments.seconds_from_zero, "-1"), (arguments.positive_seconds, "0"),
-                        (arguments.positive_seconds, "inf"), (arguments.seconds_from_zero, "nan")):
+                        (arguments.positive_seconds, "inf"), (arguments.seconds_from_zero, "nan"), (arguments.seeds, "-1")):
         with pytest.raises(argparse.ArgumentTypeError):
             parse(text)
