@@ -14,9 +14,9 @@ window, and tiny.en's errors with it. `--shifts` measures that: each clip is als
 decoded with that much silence put before it (the same speech and reference, every
 window moved), and the table shows how far sequential's own WER moves. Where tiny.en
 fails a window at temperature 0, the fallback samples, and `--seeds` measures what
-that alone moves: each clip decoded again with each seed of that sampling (on the
-rustc book read by a Lancashire voice, sequential's WER went from 0.43 to 0.63 and it
-lost 80 words in a row that it kept with seed 0).
+that alone moves: each clip decoded with each seed of that sampling (on the rustc
+book read by a Lancashire voice, sequential's WER went from 0.43 with seed 0 to 0.63
+with seed 1, and it lost 80 words in a row that it kept with seed 0).
 
 A run is a clip at one shift and seed, and each row is held to sequential at the same
 shift and seed. Sequential's own row shows in brackets, where the others show what
@@ -24,8 +24,10 @@ they lost that sequential kept, the longest run it lost that it kept at another 
 or seed of the same clip: how far that yardstick moves. The summary gives each
 configuration's corpus WER over every run (errors over reference words), the runs
 where it is within a point of sequential, those within a point of sequential's worst
-WER on that clip over the shifts and seeds, and those within a point of sequential
-unprompted. Every row is held to its own backend's sequential rows.
+WER on that clip over the shifts and seeds, those within a point of sequential
+unprompted, and the runs losing 10 or more words that sequential kept (for
+sequential itself, in brackets, kept at another shift or seed). Every row is held to
+its own backend's sequential rows.
 
 A clip of your own (`--wav`) is any audio file PyAV reads, with its reference text
 beside it under the same name ending in `.txt`, so a probe on a new text or voice
@@ -169,7 +171,7 @@ def main() -> None:
     parser.add_argument("--shifts", type=arguments.seconds_from_zero, default="0", help="seconds of silence put before each clip, comma-separated")
     parser.add_argument("--seeds", type=arguments.seeds, default="0",
                         help="seeds of the temperature fallback's sampling, comma-separated: each clip decoded with each")
-    parser.add_argument("--save", type=Path, help="write each transcript here, as CLIP+SHIFT.CONFIG.txt (CONFIG-sSEED past seed 0)")
+    parser.add_argument("--save", type=Path, help="write each transcript here, as CLIP+SHIFT.CONFIG.txt (CONFIG-sSEED for a seed other than 0)")
     args = parser.parse_args()
     shifts, seeds = list(dict.fromkeys(args.shifts)), list(dict.fromkeys(args.seeds))
     dtypes = args.dtypes.split(",")
@@ -243,7 +245,8 @@ def main() -> None:
         summary.add_column(column, justify="left" if column == "config" else "right")
     for row in table_rows:
         label, sequential, unprompted = row.config.label, row.sequential, row.unprompted
-        worst = {n: max(errors[n, s, seed, sequential].wer for s in shifts for seed in seeds) for n, _, _ in runs}
+        worst = {n: max(errors[n, s, seed, sequential].wer for s in shifts for seed in seeds)
+                 for n in dict.fromkeys(n for n, _, _ in runs)}
         corpus = _corpus([errors[*run, label] for run in runs]).wer
         base = _corpus([errors[*run, sequential] for run in runs]).wer
         close = sum(errors[*run, label].wer <= errors[*run, sequential].wer + WER_POINT for run in runs)
@@ -253,7 +256,7 @@ def main() -> None:
         dropped = sum((lost_kept[*run, label] or 0) >= DROPPED_RUN for run in runs)
         looped = sum(loops(repeated[*run, label], own_repetition[run[0]]) for run in runs)
         adding = sum(added[*run, label] >= ADDED_RUN for run in runs)
-        own = f"({dropped})" if label == sequential and len(shifts) * len(seeds) > 1 else "-"
+        own = f"({dropped})" if len(shifts) * len(seeds) > 1 else "-"
         summary.add_row(label, f"{corpus:.4f}", f"{100 * (corpus - base):+.1f}", f"{close}/{len(runs)}",
                         f"{under_worst}/{len(runs)}", near_unprompted, own if label == sequential else str(dropped),
                         str(adding), str(looped))

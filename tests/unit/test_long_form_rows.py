@@ -51,6 +51,7 @@ def test_a_row_is_held_to_sequential_at_its_own_seed_and_sequential_to_its_other
     heard = {  # (clip, shift, seed, row): transcript
         ("talk", 0.0, 0, "seq"): reference,
         ("talk", 0.0, 1, "seq"): "apple bread cider dates eggs figs",  # its fallback sampled: six words lost
+        ("talk", 0.5, 0, "seq"): "apple bread cider dates eggs figs grapes honey",  # behind silence: four lost
         ("talk", 0.0, 0, "batched"): "apple bread cider lime",  # eight lost that seed 0's sequential kept
         ("talk", 0.0, 1, "batched"): "apple bread cider dates",  # two lost that seed 1's sequential kept
         ("other", 0.0, 0, "seq"): reference,  # another clip is no yardstick for this one
@@ -61,4 +62,5 @@ def test_a_row_is_held_to_sequential_at_its_own_seed_and_sequential_to_its_other
     assert found["talk", 0.0, 0, "batched"] == 8
     assert found["talk", 0.0, 1, "batched"] == 2
     assert found["talk", 0.0, 1, "seq"] == 6 and found["talk", 0.0, 0, "seq"] == 0
+    assert found["talk", 0.5, 0, "seq"] == 4  # kept at the other shift with the same seed
     assert found["other", 0.0, 0, "seq"] is None and found["other", 0.0, 0, "batched"] == 0
