@@ -53,6 +53,7 @@ COLUMNS = (
     ("added_words", lambda r: r.added_words),
     ("repeated_words", lambda r: r.repeated_words),
     ("reference_repeated_words", lambda r: r.reference_repeated_words),
+    ("sampled_windows", lambda r: r.sampled_windows),
     ("rss_before_load_mb", lambda r: None if r.rss_before_load_mb is None else round(r.rss_before_load_mb)),
     ("peak_rss_mb", lambda r: None if r.peak_rss_mb is None else round(r.peak_rss_mb)),
     ("peak_gpu_mb", lambda r: None if r.peak_gpu_mb is None else round(r.peak_gpu_mb)),

@@ -12,12 +12,12 @@ import types
 import typing
 from dataclasses import asdict, dataclass, field
 
-from asr_tui.core import energy, stability, stages, wholeness
+from asr_tui.core import energy, sampling, stability, stages, wholeness
 from asr_tui.core.metrics import UNSTABLE_CV, coefficient_of_variation, median, rtfx
 from asr_tui.core.transcript import Segment
 
 SCHEMA = 1
-MARKS = stability.MARKS + wholeness.MARKS  # every mark a row can carry, in the order it shows them
+MARKS = stability.MARKS + wholeness.MARKS + sampling.MARKS  # every mark a row can carry, in the order it shows them
 
 
 @dataclass
@@ -63,6 +63,7 @@ class RunResult:
     peak_gpu_mb: float | None = None
     compile_s: float | None = None
     compile_cache_hits: int | None = None  # JAX: programs loaded from the persistent cache
+    sampled_windows: int | None = None  # windows its temperature fallback sampled (`core.sampling`); None: not known
     model_reused: bool = False
     clip_seconds: float | None = None  # the clip length asked for (`RunConfig.clip_seconds`); None: the whole file
     audio_decode_s: float | None = None  # decoding the file to samples, before and outside every pass
@@ -115,7 +116,7 @@ class RunResult:
     @property
     def notes(self) -> list[stability.Note]:
         """Every reason this row deserves less trust: its timings', then its transcript's."""
-        return stability.notes(self) + wholeness.notes(self)
+        return stability.notes(self) + wholeness.notes(self) + sampling.notes(self)
 
     @property
     def marks(self) -> str:

@@ -486,6 +486,7 @@ class _Measurement:
             peak_gpu_mb=backend.peak_gpu_memory_mb(),
             compile_s=self.first_stats.get("compile_s"),
             compile_cache_hits=self.first_stats.get("compile_cache_hits"),
+            sampled_windows=transcript.stats.get("sampled_windows"),  # of the pass whose text is kept
             model_reused=self.reused,
             audio_decode_s=self.audio_decode_s,
             passes=self.passes,

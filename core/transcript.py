@@ -37,8 +37,9 @@ class Transcript:
     segments: list[Segment]
     language: str | None = None
     # What a backend reports beyond the text, each key optional: "compile_s" and
-    # "compile_cache_hits" (JAX), "stages" (seconds per stage, `core.stages`) and
-    # "compiled" (the programs this pass compiled: [{"program", "shapes"}]).
+    # "compile_cache_hits" (JAX), "stages" (seconds per stage, `core.stages`),
+    # "compiled" (the programs this pass compiled: [{"program", "shapes"}]) and
+    # "sampled_windows" (the windows its temperature fallback sampled, `core.sampling`).
     stats: dict = field(default_factory=dict)
 
 

@@ -194,6 +194,9 @@ class CTranslate2Backend(Backend):
         if not sounding:
             self.applied["soundless_windows"] = "decoded: no window has sound"
         segments: list[Segment] = []
+        # the seeks of windows the fallback sampled (a window's segments share its seek); the
+        # batched pipeline reports its first temperature but draws the top token (`_applied`)
+        sampled: set[int] = set()
         seconds = len(samples) / SAMPLE_RATE
         # faster-whisper decodes lazily: each segment pulled is decoded now, so
         # progress and cancel come between segments. Its timestamps can run past
@@ -201,9 +204,12 @@ class CTranslate2Backend(Backend):
         for item in segments_iter:
             segment = Segment(min(item.start, seconds), min(item.end, seconds), item.text)
             segments.append(segment)
+            if item.temperature > 0 and config.strategy != "batched":
+                sampled.add(item.seek)
             progress(segment.end, [segment])
             check_cancel(cancel)
-        return Transcript("".join(s.text for s in segments).strip(), segments, info.language)
+        return Transcript("".join(s.text for s in segments).strip(), segments, info.language,
+                          stats={"sampled_windows": len(sampled)})
 
     def _applied(self, info, config: RunConfig) -> dict:
         """What faster-whisper reports in `info.transcription_options`, named as the knobs

@@ -31,7 +31,7 @@ from asr_tui.core.audio import Decoded
 from asr_tui.core.backends import jax_compiles
 from asr_tui.core.backends.base import Backend
 from asr_tui.core.backends.longform import loops, pauses
-from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
+from asr_tui.core.backends.longform.window import DecodedWindow, SampledCount, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.stages import StageTimer
@@ -394,10 +394,11 @@ class JaxBackend(Backend):
                     language = self._detect_language(log_mel.window(mel, 0), get_tokenizer(True, num_languages=num_languages))
             tokenizer = get_tokenizer(multilingual, num_languages=num_languages, language=language, task=config.task)
             vocab = Vocabulary.from_tokenizer(tokenizer, dims["n_vocab"])
+            sampled = SampledCount()
 
             def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
                 prompt = initial_tokens(previous, tokenizer, dims["n_text_ctx"])
-                return self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel)
+                return sampled.of(self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel))
 
             if config.strategy == "batched":
                 segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
@@ -408,6 +409,7 @@ class JaxBackend(Backend):
             "compile_s": self._compile_s, "compile_cache_hits": _cache_hits - hits_before,
             "stages": self._stages.seconds,
             "compiled": self._compilations + _eager(jax_compiles.programs_since(compiles_before), self._compilations),
+            "sampled_windows": sampled.windows,
         }
         self._stages = None
         return Transcript(text=text, segments=segments, language=language, stats=stats)

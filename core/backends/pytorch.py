@@ -29,7 +29,7 @@ from asr_tui.core import log_mel
 from asr_tui.core.audio import Decoded
 from asr_tui.core.backends.base import Backend, check_cancel
 from asr_tui.core.backends.longform import loops, pauses
-from asr_tui.core.backends.longform.window import DecodedWindow, Window, with_fallback
+from asr_tui.core.backends.longform.window import DecodedWindow, SampledCount, Window, with_fallback
 from asr_tui.core.config import RunConfig
 from asr_tui.core.errors import AsrTuiError
 from asr_tui.core.stages import StageTimer
@@ -364,7 +364,7 @@ class PyTorchBackend(Backend):
         if config.strategy == "batched":
             with bfloat16, _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
                 transcript = self._transcribe_batched(mel, cuts, config, language, progress, cancel)
-            return dataclasses.replace(transcript, stats=self._stats(timer, config))
+            return dataclasses.replace(transcript, stats=self._stats(timer, config) | transcript.stats)
         with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
                 _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
             result = whisper.transcribe(
@@ -387,8 +387,9 @@ class PyTorchBackend(Backend):
             if self.device == "cuda":
                 torch.cuda.synchronize()
             segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
+        sampled = len({s["seek"] for s in result["segments"] if s["temperature"] > 0})  # a window's segments share its seek
         return Transcript(text=result["text"].strip(), segments=segments, language=result["language"],
-                          stats=self._stats(timer, config))
+                          stats=self._stats(timer, config) | {"sampled_windows": sampled})
 
     @staticmethod
     def _stats(timer: StageTimer, config: RunConfig) -> dict:
@@ -418,6 +419,7 @@ class PyTorchBackend(Backend):
                 _, probs = model.detect_language(whisper.pad_or_trim(mel[:, :N_FRAMES], N_FRAMES).to(dtype))
                 language = max(probs, key=probs.get)
             tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language, task=config.task)
+            sampled = SampledCount()
 
             def decode_group(features, options, reach: list[int] | None, per_window: int, temperature: float):
                 """`whisper.decode` of windows' features, `per_window` rows each, under the
@@ -458,13 +460,13 @@ class PyTorchBackend(Backend):
                                                 temperature)
                     return results
 
-                return with_fallback(len(windows), config, decode_round, cancel)
+                return sampled.of(with_fallback(len(windows), config, decode_round, cancel))
 
             segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
         if self.device == "cuda":
             torch.cuda.synchronize()
         text = "".join(s.text for s in segments).strip()
-        return Transcript(text=text, segments=segments, language=language)
+        return Transcript(text=text, segments=segments, language=language, stats={"sampled_windows": sampled.windows})
 
     def decoding_settings(self, config: RunConfig) -> dict:
         settings = super().decoding_settings(config)

@@ -237,9 +237,11 @@ class WhisperJaxBackend(Backend):
         segments = merge_windows([(window, window_segments(tokens, window, self.pipeline.tokenizer))
                                   for window, tokens in zip(plan, rows, strict=True)], fixed_stride=True)
         progress(total, segments)
-        # the library compiles inside its call: which programs is known, their shapes are not
+        # the library compiles inside its call: which programs is known, their shapes are not;
+        # it decodes greedily, without a fallback (`check`), so it samples no window
         stats = {"compile_s": jax_compiles.seconds_since(compiled_before),
-                 "compiled": [{"program": name} for name in jax_compiles.programs_since(compiled_before)]}
+                 "compiled": [{"program": name} for name in jax_compiles.programs_since(compiled_before)],
+                 "sampled_windows": 0}
         text = "".join(segment.text for segment in segments).strip()
         return Transcript(text=text, segments=segments, language=config.language, stats=stats)
 

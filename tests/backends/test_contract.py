@@ -3,7 +3,8 @@ group lists (a plugin's included), so a new backend is tested by being registere
 
 On the bundled sample, tiny.en decoded greedily: the WER bound; agreement with
 openai-whisper's own `transcribe` on the same weights; progress reports that only
-move forward and hand over each segment once; a cancel set at the first report that
+move forward and hand over each segment once; the windows the fallback sampled
+counted (none greedily); a cancel set at the first report that
 stops the work within that chunk and leaves the model usable; `check` accepting
 exactly the device and dtype pairs the backend declares, each refusal one line. Each
 backend's model is loaded once for the module. A backend that cannot run here (its
@@ -120,6 +121,21 @@ def test_progress_moves_forward_and_hands_over_each_segment_once(sample_run):
     assert reports.done == sorted(reports.done), reports.done
     assert all(0 <= done <= seconds + END_SLACK_S for done in reports.done), (reports.done, seconds)
     assert reports.segments == transcript.segments
+
+
+def test_the_windows_the_fallback_sampled_are_counted(loaded, sample_run):
+    """Greedy decoding samples no window; a schedule that starts above 0 samples every
+    window, and the transcript says how many (`core.sampling` marks such a result)."""
+    backend, config = loaded
+    assert sample_run[0].stats.get("sampled_windows") == 0, sample_run[0].stats
+    hot = config.with_(temperatures=(0.5,))
+    try:
+        backend.check(hot)
+    except AsrTuiError:
+        pytest.skip(f"{config.backend} decodes greedily only: it samples no window")
+    with audio.decoded(SAMPLE) as clip:
+        transcript = backend.transcribe(clip, hot, Reports(), threading.Event())
+    assert transcript.stats.get("sampled_windows", 0) >= 1, transcript.stats
 
 
 def test_cancel_stops_within_the_chunk_and_leaves_the_model_usable(loaded, long_clip, sample_run):

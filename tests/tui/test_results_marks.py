@@ -1,4 +1,4 @@
-"""The Results tab tells which timings deserve less trust, and sums a corpus."""
+"""The Results tab tells which timings and transcripts deserve less trust, and sums a corpus."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from asr_tui.core import presets
+from asr_tui.core.sampling import SAMPLED_MARK
 from asr_tui.core.stability import BUSY_MARK
 from asr_tui.core.results import RunResult
 from asr_tui.core.samples import SAMPLE
@@ -33,7 +34,9 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
     async with app.run_test(size=(120, 32)) as pilot:
         app.results.extend([
             result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10)),
-            result("b.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 2, 0, 30)),
+            # its fallback sampled two windows: another seed is another draw of its words
+            dataclasses.replace(result("b.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 2, 0, 30)),
+                                sampled_windows=2),
         ])
         pane = app.query_one("#results-pane")
         pane.refresh_results()
@@ -41,7 +44,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         await pilot.pause()
         table = app.query_one("#results-table")
         assert table.row_count == 3
-        assert plain_row(table, 0)[0] == "!~" and plain_row(table, 1)[0] == ""
+        assert plain_row(table, 0)[0] == "!~" and plain_row(table, 1)[0] == SAMPLED_MARK
         assert "peak RSS MB" in [str(c.label) for c in table.columns.values()]
         corpus = plain_row(table, 2)
         labels = [str(c.label) for c in table.columns.values()]
@@ -56,6 +59,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
         assert "unstable" not in detail and "other processes" not in detail
+        assert "the temperature fallback sampled 2 windows: another seed" in detail
         # a.wav measured again: the corpus counts its latest run, and says so
         app.results.append(result("a.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 0, 0, 10)))
         pane.refresh_results()

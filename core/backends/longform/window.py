@@ -53,6 +53,20 @@ class DecodedWindow:
         return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
+@dataclass
+class SampledCount:
+    """How many window decodings the temperature fallback sampled (kept at a
+    temperature above 0). Where any was, the transcript is one draw: another seed can
+    give other words and another WER (`core.sampling`)."""
+
+    windows: int = 0
+
+    def of(self, decoded: list[DecodedWindow]) -> list[DecodedWindow]:
+        """`decoded`, counted."""
+        self.windows += sum(d.temperature > 0 for d in decoded)
+        return decoded
+
+
 def needs_fallback(window: DecodedWindow, config) -> bool:
     """openai-whisper's rule: too repetitive or too unlikely, unless it is silence."""
     fallback = False
