@@ -63,7 +63,7 @@ class RunResult:
     peak_gpu_mb: float | None = None
     compile_s: float | None = None
     compile_cache_hits: int | None = None  # JAX: programs loaded from the persistent cache
-    sampled_windows: int | None = None  # windows its temperature fallback sampled (`core.sampling`); None: not known
+    sampled_windows: int | None = None  # windows decoded by sampling (`core.sampling`); None: not known
     model_reused: bool = False
     clip_seconds: float | None = None  # the clip length asked for (`RunConfig.clip_seconds`); None: the whole file
     audio_decode_s: float | None = None  # decoding the file to samples, before and outside every pass

@@ -23,11 +23,12 @@ MARKS = SAMPLED_MARK
 
 
 def notes(result: "RunResult") -> list[Note]:
-    """A note where the fallback sampled any window of the transcript."""
+    """A note where any window was decoded by sampling: by the fallback, or by a
+    schedule that starts above 0."""
     if not result.sampled_windows:
         return []
     windows = f"{result.sampled_windows} window{'s' if result.sampled_windows > 1 else ''}"
     seed = result.decoding.get("seed")
-    return [Note(SAMPLED_MARK, f"the temperature fallback sampled {windows}"
+    return [Note(SAMPLED_MARK, f"decoded {windows} by sampling, at a temperature above 0"
                                f"{'' if seed is None else f' (seed {seed})'}: another seed can give other words and "
-                               "another WER (--seed)")]
+                               "another WER")]

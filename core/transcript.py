@@ -39,7 +39,7 @@ class Transcript:
     # What a backend reports beyond the text, each key optional: "compile_s" and
     # "compile_cache_hits" (JAX), "stages" (seconds per stage, `core.stages`),
     # "compiled" (the programs this pass compiled: [{"program", "shapes"}]) and
-    # "sampled_windows" (the windows its temperature fallback sampled, `core.sampling`).
+    # "sampled_windows" (the windows decoded by sampling, `core.sampling`).
     stats: dict = field(default_factory=dict)
 
 

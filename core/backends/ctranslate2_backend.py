@@ -15,11 +15,13 @@ result are the ones faster-whisper reports it applied (`TranscriptionInfo`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -194,22 +196,39 @@ class CTranslate2Backend(Backend):
         if not sounding:
             self.applied["soundless_windows"] = "decoded: no window has sound"
         segments: list[Segment] = []
-        # the seeks of windows the fallback sampled (a window's segments share its seek); the
-        # batched pipeline reports its first temperature but draws the top token (`_applied`)
-        sampled: set[int] = set()
         seconds = len(samples) / SAMPLE_RATE
         # faster-whisper decodes lazily: each segment pulled is decoded now, so
         # progress and cancel come between segments. Its timestamps can run past
         # the audio in the zero-padded last window: clip them.
-        for item in segments_iter:
-            segment = Segment(min(item.start, seconds), min(item.end, seconds), item.text)
-            segments.append(segment)
-            if item.temperature > 0 and config.strategy != "batched":
-                sampled.add(item.seek)
-            progress(segment.end, [segment])
-            check_cancel(cancel)
+        with self._sampling_counted() as sampled:
+            for item in segments_iter:
+                segment = Segment(min(item.start, seconds), min(item.end, seconds), item.text)
+                segments.append(segment)
+                progress(segment.end, [segment])
+                check_cancel(cancel)
         return Transcript("".join(s.text for s in segments).strip(), segments, info.language,
-                          stats={"sampled_windows": len(sampled)})
+                          stats={"sampled_windows": sampled.windows})
+
+    @contextlib.contextmanager
+    def _sampling_counted(self):
+        """The windows faster-whisper's sequential loop decodes by sampling, counted as
+        it decodes each window (`generate_with_fallback`, once a window, reporting the
+        temperature it ended at). Its segments carry that temperature too, but a window
+        skipped as silence, or one whose text is empty, yields none. The batched
+        pipeline decodes otherwise, from the top token only (`_applied`): none."""
+        count = types.SimpleNamespace(windows=0)
+        original = self.model.generate_with_fallback
+
+        def decode(*args, **kwargs):
+            found = original(*args, **kwargs)
+            count.windows += found[2] > 0  # (result, avg_logprob, temperature, compression_ratio)
+            return found
+
+        self.model.generate_with_fallback = decode
+        try:
+            yield count
+        finally:
+            del self.model.generate_with_fallback  # the class's own again
 
     def _applied(self, info, config: RunConfig) -> dict:
         """What faster-whisper reports in `info.transcription_options`, named as the knobs

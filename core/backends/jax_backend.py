@@ -398,7 +398,7 @@ class JaxBackend(Backend):
 
             def decode(windows: list[Window], previous: list[int], rows: int, reach: list[int] | None = None) -> list[DecodedWindow]:
                 prompt = initial_tokens(previous, tokenizer, dims["n_text_ctx"])
-                return sampled.of(self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel))
+                return sampled.of(windows, self._decode_windows(mel, windows, prompt, rows, reach, config, tokenizer, vocab, cancel))
 
             if config.strategy == "batched":
                 segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)

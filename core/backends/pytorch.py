@@ -152,6 +152,27 @@ def _hooked_progress(model, progress: ProgressFn, cancel: threading.Event):
 
 
 @contextmanager
+def _sampling_counted(model):
+    """The windows openai-whisper's `transcribe` decodes by sampling, counted as its
+    fallback calls `model.decode`: once per temperature, with the same window's
+    features, so a window counts at its first call above 0. (Its segments carry their
+    temperature too, but a window skipped as silence after sampling leaves none.)"""
+    count = types.SimpleNamespace(windows=0, last=None)
+    original = model.decode
+
+    def decode(features, options, *args, **kwargs):
+        if options.temperature > 0 and features is not count.last:
+            count.windows, count.last = count.windows + 1, features
+        return original(features, options, *args, **kwargs)
+
+    model.decode = decode
+    try:
+        yield count
+    finally:
+        del model.decode  # the class's own again
+
+
+@contextmanager
 def _given_features(mel):
     """Hand openai-whisper's `transcribe` its features: it computes the log-mel of the
     whole file in one STFT (1.2 GB of complex spectrum for two hours of audio), so the
@@ -366,7 +387,8 @@ class PyTorchBackend(Backend):
                 transcript = self._transcribe_batched(mel, cuts, config, language, progress, cancel)
             return dataclasses.replace(transcript, stats=self._stats(timer, config) | transcript.stats)
         with _hooked_progress(self.model, progress, cancel), _given_features(mel), torch.inference_mode(), bfloat16, \
-                _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"):
+                _timed_modules(self.model, timer, self.device), _timing_pass(timer), timer.stage("post"), \
+                _sampling_counted(self.model) as sampled:
             result = whisper.transcribe(
                 self.model,
                 mel,
@@ -387,9 +409,8 @@ class PyTorchBackend(Backend):
             if self.device == "cuda":
                 torch.cuda.synchronize()
             segments = [Segment(s["start"], s["end"], s["text"]) for s in result["segments"]]
-        sampled = len({s["seek"] for s in result["segments"] if s["temperature"] > 0})  # a window's segments share its seek
         return Transcript(text=result["text"].strip(), segments=segments, language=result["language"],
-                          stats=self._stats(timer, config) | {"sampled_windows": sampled})
+                          stats=self._stats(timer, config) | {"sampled_windows": sampled.windows})
 
     @staticmethod
     def _stats(timer: StageTimer, config: RunConfig) -> dict:
@@ -419,7 +440,7 @@ class PyTorchBackend(Backend):
                 _, probs = model.detect_language(whisper.pad_or_trim(mel[:, :N_FRAMES], N_FRAMES).to(dtype))
                 language = max(probs, key=probs.get)
             tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages, language=language, task=config.task)
-            sampled = SampledCount()
+            sampling = SampledCount()
 
             def decode_group(features, options, reach: list[int] | None, per_window: int, temperature: float):
                 """`whisper.decode` of windows' features, `per_window` rows each, under the
@@ -460,13 +481,13 @@ class PyTorchBackend(Backend):
                                                 temperature)
                     return results
 
-                return sampled.of(with_fallback(len(windows), config, decode_round, cancel))
+                return sampling.of(windows, with_fallback(len(windows), config, decode_round, cancel))
 
             segments = loops.batched(decode, cuts, tokenizer, config, progress, cancel)
         if self.device == "cuda":
             torch.cuda.synchronize()
         text = "".join(s.text for s in segments).strip()
-        return Transcript(text=text, segments=segments, language=language, stats={"sampled_windows": sampled.windows})
+        return Transcript(text=text, segments=segments, language=language, stats={"sampled_windows": sampling.windows})
 
     def decoding_settings(self, config: RunConfig) -> dict:
         settings = super().decoding_settings(config)

@@ -1,6 +1,6 @@
-"""A run whose temperature fallback sampled a window says so, in its table, its notes
-and its JSON, and a greedy one does not (real decoding): another seed is another draw
-of such a transcript, and of its WER."""
+"""A run with a window decoded by sampling says so, in its table, its notes and its
+JSON, and one whose windows all passed at temperature 0 does not (real decoding):
+another seed is another draw of such a transcript, and of its WER."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def test_a_transcript_the_fallback_sampled_is_marked_and_a_greedy_one_is_not(tmp
     sampled, stdout = run(tmp_path, "sampled", "--backend", "pytorch", "--strategy", "batched", "--temperatures", "0.5",
                           "--seed", "3")
     assert sampled["sampled_windows"] >= 1, sampled
-    note = f"{SAMPLED_MARK} the temperature fallback sampled {sampled['sampled_windows']} window"
+    note = f"{SAMPLED_MARK} decoded {sampled['sampled_windows']} window"
     assert any(w.startswith(note) and "(seed 3)" in w for w in sampled["warnings"]), sampled["warnings"]
     assert f"{SAMPLED_MARK} row 1 (" in stdout
-    # the bundled speech passes at temperature 0: nothing sampled, nothing said
-    greedy, stdout = run(tmp_path, "greedy", "--backend", "ctranslate2")
-    assert greedy["sampled_windows"] == 0
-    assert not any(w.startswith(SAMPLED_MARK) for w in greedy["warnings"]) and f"{SAMPLED_MARK} row" not in stdout
+    # with the default schedule, the bundled speech passes at temperature 0: nothing sampled, nothing said
+    passed, stdout = run(tmp_path, "passed", "--backend", "ctranslate2")
+    assert passed["sampled_windows"] == 0
+    assert not any(w.startswith(SAMPLED_MARK) for w in passed["warnings"]) and f"{SAMPLED_MARK} row" not in stdout

@@ -61,7 +61,7 @@ def test_lost_speech_and_a_repeated_phrase_are_marked(tmp_path):
     assert any(w.startswith(f"{EXTRA_MARK} added {unwritten['added_words']} words in a row that the reference lacks")
                for w in unwritten["warnings"])
     # the rows' marks column ends with each one's transcript mark (a busy machine adds its own before it, and
-    # a window the fallback sampled its own after it: the chorus's repeats compress enough to fall back)
+    # a window decoded by sampling its own after it: the chorus's repeats can compress enough to fall back)
     table_rows = [line.split() for line in proc.stdout.splitlines()
                   if any(name in line for name in ("missing.flac", "chorus.wav", "unwritten.flac"))]
     assert [row[0].rstrip(SAMPLED_MARK)[-1] for row in table_rows[:3]] == [LOST_MARK, EXTRA_MARK, EXTRA_MARK], proc.stdout

@@ -34,7 +34,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
     async with app.run_test(size=(120, 32)) as pilot:
         app.results.extend([
             result("a.wav", [1.0, 1.5, 1.2], busy=True, errors=(1, 0, 1, 10)),
-            # its fallback sampled two windows: another seed is another draw of its words
+            # two windows decoded by sampling: another seed is another draw of its words
             dataclasses.replace(result("b.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 2, 0, 30)),
                                 sampled_windows=2),
         ])
@@ -59,7 +59,7 @@ async def test_marks_reasons_and_corpus_row(audio_dir):
         await pilot.pause()
         detail = str(app.query_one("#results-detail").render())
         assert "unstable" not in detail and "other processes" not in detail
-        assert "the temperature fallback sampled 2 windows: another seed" in detail
+        assert "decoded 2 windows by sampling, at a temperature above 0: another seed" in detail
         # a.wav measured again: the corpus counts its latest run, and says so
         app.results.append(result("a.wav", [1.0, 1.01, 0.99], busy=False, errors=(0, 0, 0, 10)))
         pane.refresh_results()

@@ -10,7 +10,7 @@ import pytest
 
 from asr_tui.core.backends.longform import loops, pauses, word_sound
 from asr_tui.core.backends.longform.seams import merge_windows, open_holes, redecode
-from asr_tui.core.backends.longform.window import DecodedWindow, Window
+from asr_tui.core.backends.longform.window import DecodedWindow, SampledCount, Window
 from asr_tui.core.config import RunConfig
 from asr_tui.core.tokens import initial_tokens
 from asr_tui.core.transcript import FRAMES_PER_SECOND, SECONDS_PER_TIMESTAMP, WINDOW_FRAMES, Segment
@@ -1005,3 +1005,19 @@ def test_a_pause_or_a_window_that_passed_keeps_what_follows_a_gap(pause, failed)
     """A pause is not speech; and a window that passed leaves a beep unstamped."""
     said, again = speech_decoded_again(GAPPED, WORDS.segment(0.0, 19.5, *["seven"] * 30), pause=pause, first_failed=failed)
     assert again == [] and said.count("six") == 15
+
+
+def test_a_window_decoded_by_sampling_counts_once_however_often_it_is_tried():
+    """A window tried again (after the text before it, or over a hole) is one window of
+    the transcript: the count says how many windows were a draw, not how many tries."""
+    first, second, third = Window(0, 3000), Window(3000, 3000), Window(6000, 1000)
+
+    def decoded(temperature: float) -> DecodedWindow:
+        return DecodedWindow([], -0.5, 0.1, temperature, "words")
+
+    count = SampledCount()
+    count.of([first, second, third], [decoded(0.0), decoded(0.4), decoded(0.0)])
+    count.of([second], [decoded(1.0)])  # tried again, sampled again
+    assert count.windows == 1
+    count.of([first], [decoded(0.2)])  # a greedy window's try that sampled
+    assert count.windows == 2 and count.starts == {0, 3000}

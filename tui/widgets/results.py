@@ -7,7 +7,7 @@ warm passes spread 10% or more, `^` an outlier pass or a first pass not yet warm
 warm pass that compiled, from `core.stability`), and so are rows whose transcript is
 not whole (`-` a run of ten or more reference words lost, `=` a phrase repeated back
 to back or a run of ten words the reference lacks, from `core.wholeness`; the "lost" column is the longest run lost; `?`
-a window the temperature fallback sampled, from `core.sampling`); the line
+a window decoded by sampling, from `core.sampling`); the line
 under the table says why for the highlighted row, with the normaliser its WER was counted after (raw WER,
 beside it, counts the words as written), its stage seconds and energy. Above the
 table, the settings the runs' configurations differ in beyond those compared

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from asr_tui.core.backends.base import check_cancel
@@ -55,16 +55,20 @@ class DecodedWindow:
 
 @dataclass
 class SampledCount:
-    """How many window decodings the temperature fallback sampled (kept at a
-    temperature above 0). Where any was, the transcript is one draw: another seed can
-    give other words and another WER (`core.sampling`)."""
+    """The windows decoded by sampling (their fallback ended above temperature 0),
+    tries that were not kept included: where there is any, the transcript is one draw,
+    and another seed can give other words and another WER (`core.sampling`)."""
 
-    windows: int = 0
+    starts: set[int] = field(default_factory=set)  # each such window's first mel frame
 
-    def of(self, decoded: list[DecodedWindow]) -> list[DecodedWindow]:
-        """`decoded`, counted."""
-        self.windows += sum(d.temperature > 0 for d in decoded)
+    def of(self, windows: list[Window], decoded: list[DecodedWindow]) -> list[DecodedWindow]:
+        """`decoded` (of `windows`), counted."""
+        self.starts.update(w.start for w, d in zip(windows, decoded) if d.temperature > 0)
         return decoded
+
+    @property
+    def windows(self) -> int:
+        return len(self.starts)
 
 
 def needs_fallback(window: DecodedWindow, config) -> bool:
