@@ -49,6 +49,7 @@ class Cell:
     added_words: int  # the longest run of words added that the reference lacks, in any of its files (0: none known)
     repeated_words: int  # the most words repeating a phrase in a file, where that is a loop (`wholeness.loops`)
     timing_marks: str  # its files' rows' timing marks (`stability.MARKS`: busy, unstable, outlier, compiled)
+    sampled_windows: int  # windows decoded by sampling over its files (`core.sampling`; 0: none known)
 
     @property
     def parts(self) -> dict[str, str]:
@@ -96,6 +97,9 @@ class Step:
     def marks(self) -> str:
         """Why the two sides did not do the same work, if they did not."""
         found = ["accuracy differs"] if self.accuracy_differs else []
+        # a WER that is one draw of its seed may differ by that alone: said beside the difference
+        found += [f"{side.label} decoded {side.sampled_windows} windows by sampling"
+                  for side in (self.source, self.target) if self.accuracy_differs and side.sampled_windows]
         for side, other in ((self.target, self.source), (self.source, self.target)):
             if wholeness.loses_speech(side.lost_words - other.lost_words):
                 found.append(f"{side.label} lost {side.lost_words} words in a row")
@@ -141,6 +145,7 @@ def _cell(files: list["RunResult"]) -> Cell:
         repeated_words=max((r.repeated_words for r in files if wholeness.loops(r.repeated_words, r.reference_repeated_words)),
                            default=0),
         timing_marks=stability.timing_marks(files),
+        sampled_windows=sum(r.sampled_windows or 0 for r in files),
     )
 
 

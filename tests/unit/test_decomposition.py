@@ -61,6 +61,12 @@ def test_a_step_that_changes_accuracy_by_more_than_a_point_is_marked():
     marked = {(s.factor, s.target.label) for s in found.steps if s.accuracy_differs}
     assert marked == {("dtype", "jax batched b16 bfloat16")}  # 14.9 % → 17.5 %
     assert [r[4] for r in decomposition.table_rows(found) if r[4]] == ["accuracy differs"]
+    # where a side's WER is one draw of its seed, the mark says so; within a point it is no difference
+    drawn = [*STUDY[:3], row("jax", "batched", "float32", 4.0, 0.149, sampled_windows=2),
+             row("jax", "batched", "bfloat16", 2.0, 0.175, sampled_windows=5)]
+    marks = [r[4] for r in decomposition.table_rows(decomposition.decompose(drawn)) if r[4]]
+    assert marks == ["accuracy differs; jax batched b16 float32 decoded 2 windows by sampling; "
+                     "jax batched b16 bfloat16 decoded 5 windows by sampling"]
 
 
 def test_a_step_whose_side_lost_speech_or_loops_beyond_the_other_is_marked_at_equal_wer():
